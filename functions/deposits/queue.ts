@@ -1,0 +1,3 @@
+import { queueHandler } from '../../shared/queue.ts';
+export const remittancePosting = queueHandler('deposits-remittance-worker', async () => {});
+export const interestSettlement = queueHandler('deposits-interest-worker', async () => {});

@@ -1,0 +1,2 @@
+import { scheduleHandler } from '../../shared/schedule.ts';
+export const handler = scheduleHandler('interprovincial-schedule', {});

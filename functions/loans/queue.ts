@@ -1,0 +1,2 @@
+import { queueHandler } from '../../shared/queue.ts';
+export const loanBatch = queueHandler('loans-batch-worker', async () => {});

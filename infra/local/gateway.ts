@@ -1,0 +1,141 @@
+// The local HTTP gateway: API Gateway HTTP API (payload format 2.0) on one machine. It matches the
+// topology's routes, runs the JWT authoriser step on `jwt` routes, builds the event exactly as API
+// Gateway would (claims as strings under requestContext.authorizer.jwt.claims) and invokes the function.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { routes, routeKey, type RouteDef } from '../topology.ts';
+import { problem, type ProblemCode } from '../../shared/errors.ts';
+import { verifyToken } from './jwt.ts';
+
+export type HttpInvoke = (fn: string, event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024; // API Gateway's own limit
+
+interface CompiledRoute {
+  def: RouteDef;
+  regex: RegExp;
+  params: string[];
+}
+
+const compiled: CompiledRoute[] = routes.map((def) => {
+  const params: string[] = [];
+  const pattern = def.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name) => {
+    params.push(name);
+    return '([^/]+)';
+  });
+  return { def, regex: new RegExp(`^${pattern}$`), params };
+});
+
+export function matchRoute(method: string, path: string): { def: RouteDef; pathParameters: Record<string, string> } | undefined {
+  // literal segments win over parameters, as in API Gateway
+  const candidates = compiled
+    .filter((c) => c.def.method === method && c.regex.test(path))
+    .sort((a, b) => a.params.length - b.params.length);
+  const c = candidates[0];
+  if (!c) return undefined;
+  const m = c.regex.exec(path)!;
+  const pathParameters: Record<string, string> = {};
+  c.params.forEach((p, i) => {
+    pathParameters[p] = decodeURIComponent(m[i + 1]);
+  });
+  return { def: c.def, pathParameters };
+}
+
+function sendProblem(res: ServerResponse, code: ProblemCode, detail: string) {
+  const p = problem(code, detail);
+  res.writeHead(p.status, { 'content-type': 'application/problem+json; charset=utf-8' });
+  res.end(JSON.stringify(p));
+}
+
+export interface Gateway {
+  server: Server;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export type ControlHandler = (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
+
+export async function startGateway(opts: { port: number; host?: string; invoke: HttpInvoke; control?: ControlHandler }): Promise<Gateway> {
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (opts.control && url.pathname.startsWith('/_local/') && (await opts.control(req, res, url.pathname))) return;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_PAYLOAD_BYTES) return sendProblem(res, 'VALIDATION_FAILED', 'Request body too large / 请求体过大');
+        chunks.push(chunk as Buffer);
+      }
+      const method = (req.method ?? 'GET').toUpperCase();
+      const match = matchRoute(method, url.pathname);
+      if (!match) return sendProblem(res, 'NOT_FOUND', `No route ${method} ${url.pathname} / 路由不存在`);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+      let claims: Record<string, string> | undefined;
+      if (match.def.auth === 'jwt') {
+        const auth = headers.authorization ?? '';
+        const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
+        const payload = token ? await verifyToken(token) : undefined;
+        if (!payload) return sendProblem(res, 'UNAUTHENTICATED', 'A valid bearer token is required / 需要有效的令牌');
+        // API Gateway passes claims as strings
+        claims = Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, typeof v === 'string' ? v : Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]));
+      }
+      const raw = Buffer.concat(chunks);
+      const query: Record<string, string> = {};
+      for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+      const requestId = randomUUID();
+      const now = new Date();
+      const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
+        version: '2.0',
+        routeKey: routeKey(match.def),
+        rawPath: url.pathname,
+        rawQueryString: url.search.replace(/^\?/, ''),
+        headers,
+        queryStringParameters: Object.keys(query).length ? query : undefined,
+        pathParameters: Object.keys(match.pathParameters).length ? match.pathParameters : undefined,
+        body: raw.length ? raw.toString('utf8') : undefined,
+        isBase64Encoded: false,
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          domainName: headers.host ?? 'localhost',
+          domainPrefix: 'local',
+          http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+          requestId,
+          routeKey: routeKey(match.def),
+          stage: '$default',
+          time: now.toUTCString(),
+          timeEpoch: now.getTime(),
+          authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: [] } },
+        },
+      } as APIGatewayProxyEventV2WithJWTAuthorizer;
+      if (!claims) delete (event.requestContext as { authorizer?: unknown }).authorizer;
+      const context = { awsRequestId: requestId, functionName: match.def.fn, getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
+      const result = await opts.invoke(match.def.fn, event, context);
+      const outHeaders: Record<string, string> = { ...(result.headers as Record<string, string> | undefined), 'apigw-requestid': requestId };
+      res.writeHead(result.statusCode ?? 200, outHeaders);
+      res.end(result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : undefined);
+    } catch (err) {
+      console.error('gateway error', err);
+      if (!res.headersSent) sendProblem(res, 'INTERNAL', 'Internal error / 系统内部错误');
+      else res.end();
+    }
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as { port: number };
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}

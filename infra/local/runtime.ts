@@ -1,0 +1,147 @@
+// The embedded local runtime: DynamoDB Local, the SQS server with pollers, the HTTP gateway and the
+// scheduler, all from infra/topology.ts, running the same handlers as the cloud. One per process
+// (handlers find their resources through process.env, as in Lambda).
+import { pathToFileURL } from 'node:url';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { functions, queues, schedules, tableEnvVar, queueEnvVar, type FunctionName, type ScheduleDef } from '../topology.ts';
+import { startDynamoLocal, createTables, type DynamoLocal } from './dynamodb.ts';
+import { startQueues, startPoller, REGION, type LocalQueues, type Poller } from './sqs.ts';
+import { startGateway, type Gateway } from './gateway.ts';
+import { startScheduler } from './scheduler.ts';
+import { freePort } from './ports.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface RuntimeOptions {
+  port?: number;
+  dynamodbPort?: number;
+  sqsPort?: number;
+  dataDir?: string;
+  centerCode?: string;
+  prefix?: string;
+  /** Overrides every queue's visibility timeout (tests use 1 s to see redeliveries quickly). */
+  visibilityTimeoutSeconds?: number;
+  scheduler?: boolean;
+  pollerConcurrency?: number;
+  log?: (msg: string) => void;
+}
+
+export interface LocalRuntime {
+  url: string;
+  dynamodbEndpoint: string;
+  sqsEndpoint: string;
+  queues: LocalQueues;
+  env: Record<string, string>;
+  /** Invokes a function's exported handler directly (as Lambda would). */
+  invoke(fn: FunctionName, event: unknown, context?: unknown): Promise<any>;
+  fireSchedule(name: string): Promise<unknown>;
+  /** Waits until every queue is empty and no poller is busy. */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<LocalRuntime> {
+  const log = opts.log ?? (() => {});
+  const prefix = opts.prefix ?? 'hpf';
+  const started: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => {});
+    started.length = 0;
+  };
+  try {
+    const ddb: DynamoLocal = await startDynamoLocal({ port: opts.dynamodbPort ?? (await freePort()), dataDir: opts.dataDir });
+    started.push(() => ddb.stop());
+    const tableNames = await createTables(ddb.endpoint, prefix);
+    const q = await startQueues({ port: opts.sqsPort ?? (await freePort()), prefix, visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds });
+    started.push(() => q.stop());
+
+    const env: Record<string, string> = {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+      AWS_ENDPOINT_URL_SQS: q.endpoint,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      HPF_CENTER_CODE: opts.centerCode ?? process.env.HPF_CENTER_CODE ?? '330100',
+    };
+    for (const [logical, physical] of Object.entries(tableNames)) env[tableEnvVar(logical)] = physical;
+    for (const [logical, url] of Object.entries(q.urls)) env[queueEnvVar(logical)] = url;
+    Object.assign(process.env, env);
+
+    // import the handlers only now: their clients read the environment at module scope
+    const handlers = new Map<FunctionName, (event: unknown, context: unknown) => Promise<any>>();
+    for (const f of functions) {
+      const mod = await import(pathToFileURL(join(root, f.entry)).href);
+      const h = mod[f.handler];
+      if (typeof h !== 'function') throw new Error(`${f.entry} does not export ${f.handler}`);
+      handlers.set(f.name, h);
+    }
+    const invoke = async (fn: FunctionName, event: unknown, context?: unknown) => {
+      const h = handlers.get(fn);
+      if (!h) throw new Error(`unknown function ${fn}`);
+      return h(event, context ?? { awsRequestId: `local-${Date.now()}`, functionName: fn, getRemainingTimeInMillis: () => 60_000 });
+    };
+
+    const pollers: Poller[] = queues.map((def) =>
+      startPoller(def, q.urls[def.name], q.endpoint, (event) => invoke(def.consumer, event), {
+        concurrency: opts.pollerConcurrency ?? (def.fifo ? 2 : 2),
+        onError: (e) => log(`poller ${def.name}: ${(e as Error).message}`),
+      }),
+    );
+    started.push(async () => {
+      await Promise.all(pollers.map((p) => p.stop()));
+    });
+
+    const fireSchedule = async (name: string) => {
+      const s = schedules.find((x) => x.name === name);
+      if (!s) throw new Error(`unknown schedule ${name}; known: ${schedules.map((x) => x.name).join(', ')}`);
+      return invoke(s.target, { ...s.input });
+    };
+    if (opts.scheduler !== false) {
+      const sched = startScheduler(
+        (s: ScheduleDef) => invoke(s.target, { ...s.input }),
+        (s, e) => log(`schedule ${s.name} failed: ${(e as Error).message}`),
+      );
+      started.push(async () => sched.stop());
+    }
+
+    const control = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+      const m = /^\/_local\/schedules\/([\w-]+)$/.exec(path);
+      if (!m || req.method !== 'POST') return false;
+      try {
+        const result = await fireSchedule(m[1]);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ schedule: m[1], result: result ?? null }));
+      } catch (e) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: (e as Error).message }));
+      }
+      return true;
+    };
+    const gateway: Gateway = await startGateway({
+      port: opts.port ?? 3000,
+      invoke: (fn, event, context) => invoke(fn as FunctionName, event, context),
+      control,
+    });
+    started.push(() => gateway.stop());
+
+    return {
+      url: gateway.url,
+      dynamodbEndpoint: ddb.endpoint,
+      sqsEndpoint: q.endpoint,
+      queues: q,
+      env,
+      invoke,
+      fireSchedule,
+      async drain() {
+        for (let round = 0; round < 3; round++) for (const p of pollers) await p.idle();
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,263 @@
+// The one description of the system: tables, queues, functions, routes and schedules.
+// Both the CDK app (infra/aws) and the embedded local runtime (infra/local) read this file;
+// adding a route, a queue or a schedule is one edit here.
+
+export type Role = 'member' | 'unit' | 'staff' | 'auditor' | 'admin';
+export type Auth = 'jwt' | 'partner' | 'none';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export type TableName =
+  | 'ledger'
+  | 'deposits'
+  | 'withdrawals'
+  | 'loans'
+  | 'supervision'
+  | 'interprovincial'
+  | 'idempotency';
+
+export interface TableDef {
+  name: TableName;
+  /** Every table: partition key `pk`, sort key `sk` (strings). */
+  gsis: readonly string[]; // index names; index `gsiN` has keys `gsiNpk` / `gsiNsk`
+  ttlAttribute?: string; // expiry in epoch seconds; DynamoDB Local never expires: code compares it itself
+}
+
+export type QueueName =
+  | 'remittance-posting'
+  | 'interest-settlement'
+  | 'loan-batch'
+  | 'audit-segments'
+  | 'interprovincial-inbound'
+  | 'interprovincial-outbound';
+
+export interface QueueDef {
+  name: QueueName;
+  fifo: boolean;
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number; // then the message moves to `<name>-dlq`
+  consumer: FunctionName;
+  batchSize: number;
+}
+
+export type FunctionName =
+  | 'deposits-http'
+  | 'deposits-remittance-worker'
+  | 'deposits-interest-worker'
+  | 'deposits-schedule'
+  | 'withdrawals-http'
+  | 'loans-http'
+  | 'loans-batch-worker'
+  | 'loans-schedule'
+  | 'supervision-http'
+  | 'supervision-audit-worker'
+  | 'supervision-schedule'
+  | 'interprovincial-http'
+  | 'interprovincial-inbound-worker'
+  | 'interprovincial-outbound-worker'
+  | 'interprovincial-schedule';
+
+export type Domain = 'deposits' | 'withdrawals' | 'loans' | 'supervision' | 'interprovincial';
+
+export interface FunctionDef {
+  name: FunctionName;
+  domain: Domain;
+  kind: 'http' | 'queue' | 'schedule';
+  /** Source file (relative to the repo root) and the exported handler. */
+  entry: string;
+  handler: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  tables: Partial<Record<TableName, 'read' | 'readwrite'>>;
+  sendsTo: readonly QueueName[];
+  /** Queues whose attributes the function reads (health checks). */
+  inspects?: readonly QueueName[];
+  /** Needs the partner secrets (outbound signing). */
+  partnerSecrets?: boolean;
+}
+
+export interface RouteDef {
+  method: Method;
+  path: string; // API Gateway style: /v1/units/{unitId}
+  fn: FunctionName;
+  /** `jwt`: API Gateway's JWT authoriser (locally the gateway) verifies the token; roles and
+   * ownership are checked by the handler. `partner`: HMAC-signed, verified by the handler. */
+  auth: Auth;
+}
+
+export interface ScheduleDef {
+  name: string;
+  /** EventBridge Scheduler expression, evaluated in `timezone`. */
+  expression: string;
+  timezone: 'Asia/Shanghai';
+  target: FunctionName;
+  input: Record<string, unknown>;
+  description: string;
+}
+
+const domainTable = (name: TableName): TableDef => ({ name, gsis: ['gsi1', 'gsi2'] });
+
+export const tables: readonly TableDef[] = [
+  domainTable('ledger'),
+  domainTable('deposits'),
+  domainTable('withdrawals'),
+  domainTable('loans'),
+  domainTable('supervision'),
+  { ...domainTable('interprovincial'), ttlAttribute: 'expiresAt' },
+  { name: 'idempotency', gsis: [], ttlAttribute: 'expiresAt' },
+];
+
+export const queues: readonly QueueDef[] = [
+  { name: 'remittance-posting', fifo: false, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, consumer: 'deposits-remittance-worker', batchSize: 1 },
+  { name: 'interest-settlement', fifo: false, visibilityTimeoutSeconds: 120, maxReceiveCount: 5, consumer: 'deposits-interest-worker', batchSize: 1 },
+  { name: 'loan-batch', fifo: false, visibilityTimeoutSeconds: 120, maxReceiveCount: 5, consumer: 'loans-batch-worker', batchSize: 1 },
+  { name: 'audit-segments', fifo: false, visibilityTimeoutSeconds: 120, maxReceiveCount: 5, consumer: 'supervision-audit-worker', batchSize: 1 },
+  { name: 'interprovincial-inbound', fifo: true, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, consumer: 'interprovincial-inbound-worker', batchSize: 10 },
+  { name: 'interprovincial-outbound', fifo: false, visibilityTimeoutSeconds: 30, maxReceiveCount: 5, consumer: 'interprovincial-outbound-worker', batchSize: 10 },
+];
+
+const http = (domain: Domain, tablesUsed: FunctionDef['tables'], sendsTo: QueueName[] = [], extra: Partial<FunctionDef> = {}): FunctionDef => ({
+  name: `${domain}-http` as FunctionName,
+  domain,
+  kind: 'http',
+  entry: `functions/${domain}/http.ts`,
+  handler: 'handler',
+  timeoutSeconds: 29,
+  memoryMb: 512,
+  tables: { ...tablesUsed, idempotency: 'readwrite' },
+  sendsTo,
+  ...extra,
+});
+
+const worker = (name: FunctionName, domain: Domain, exportName: string, tablesUsed: FunctionDef['tables'], sendsTo: QueueName[] = [], extra: Partial<FunctionDef> = {}): FunctionDef => ({
+  name,
+  domain,
+  kind: 'queue',
+  entry: `functions/${domain}/queue.ts`,
+  handler: exportName,
+  timeoutSeconds: 60,
+  memoryMb: 1024,
+  tables: tablesUsed,
+  sendsTo,
+  ...extra,
+});
+
+const scheduled = (domain: Domain, tablesUsed: FunctionDef['tables'], sendsTo: QueueName[] = [], extra: Partial<FunctionDef> = {}): FunctionDef => ({
+  name: `${domain}-schedule` as FunctionName,
+  domain,
+  kind: 'schedule',
+  entry: `functions/${domain}/schedule.ts`,
+  handler: 'handler',
+  timeoutSeconds: 300,
+  memoryMb: 1024,
+  tables: tablesUsed,
+  sendsTo,
+  ...extra,
+});
+
+export const functions: readonly FunctionDef[] = [
+  http('deposits', { ledger: 'readwrite', deposits: 'readwrite' }, ['remittance-posting', 'interest-settlement']),
+  worker('deposits-remittance-worker', 'deposits', 'remittancePosting', { ledger: 'readwrite', deposits: 'readwrite' }, ['remittance-posting']),
+  worker('deposits-interest-worker', 'deposits', 'interestSettlement', { ledger: 'readwrite', deposits: 'readwrite' }, ['interest-settlement']),
+  scheduled('deposits', { ledger: 'read', deposits: 'readwrite' }, ['interest-settlement']),
+
+  http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite', loans: 'read' }),
+
+  http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite' }),
+  worker('loans-batch-worker', 'loans', 'loanBatch', { ledger: 'readwrite', loans: 'readwrite' }, ['loan-batch']),
+  scheduled('loans', { ledger: 'read', loans: 'readwrite' }, ['loan-batch']),
+
+  http('supervision', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read', withdrawals: 'read' }, ['audit-segments'], {
+    inspects: ['remittance-posting', 'interest-settlement', 'loan-batch', 'audit-segments', 'interprovincial-inbound', 'interprovincial-outbound'],
+  }),
+  worker('supervision-audit-worker', 'supervision', 'auditSegment', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read', withdrawals: 'read' }, ['audit-segments']),
+  scheduled('supervision', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read' }, ['audit-segments']),
+
+  http('interprovincial', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'read', deposits: 'read' }, ['interprovincial-inbound', 'interprovincial-outbound']),
+  worker('interprovincial-inbound-worker', 'interprovincial', 'inboundRequest', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite' }, ['interprovincial-outbound']),
+  worker('interprovincial-outbound-worker', 'interprovincial', 'outboundMessage', { ledger: 'readwrite', interprovincial: 'readwrite' }, ['interprovincial-outbound'], { partnerSecrets: true }),
+  scheduled('interprovincial', { interprovincial: 'readwrite' }, ['interprovincial-outbound']),
+];
+
+export const routes: readonly RouteDef[] = [
+  // platform
+  { method: 'GET', path: '/v1/health', fn: 'supervision-http', auth: 'none' },
+  { method: 'GET', path: '/v1/openapi.json', fn: 'supervision-http', auth: 'none' },
+
+  // collection (deposits)
+  { method: 'POST', path: '/v1/units', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/units/{unitId}', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'PATCH', path: '/v1/units/{unitId}', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/units/{unitId}/employees', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/units/{unitId}/employees', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/units/{unitId}/employees/{accountNo}/seal', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/units/{unitId}/base-adjustments', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/units/{unitId}/deferrals', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/units/{unitId}/remittances', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/remittances/{remittanceId}', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/remittances/{remittanceId}/settlements', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/flexible-accounts', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/accounts/{accountNo}/deposits', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/accounts/{accountNo}', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/accounts/{accountNo}/entries', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/interest-settlements', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/interest-settlements/{runId}', fn: 'deposits-http', auth: 'jwt' },
+
+  // withdrawals
+  { method: 'POST', path: '/v1/withdrawals', fn: 'withdrawals-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/withdrawals/{withdrawalId}', fn: 'withdrawals-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/accounts/{accountNo}/withdrawals', fn: 'withdrawals-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/withdrawals/{withdrawalId}/approve', fn: 'withdrawals-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/withdrawals/{withdrawalId}/reject', fn: 'withdrawals-http', auth: 'jwt' },
+
+  // loans
+  { method: 'POST', path: '/v1/loan-quotes', fn: 'loans-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/loans', fn: 'loans-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/loans/{loanId}/approve', fn: 'loans-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/loans/{loanId}/reject', fn: 'loans-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/loans/{loanId}/disburse', fn: 'loans-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/loans/{loanId}', fn: 'loans-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/loans/{loanId}/schedule', fn: 'loans-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/loans/{loanId}/repayments', fn: 'loans-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/loans/{loanId}/prepayments', fn: 'loans-http', auth: 'jwt' },
+  { method: 'PUT', path: '/v1/loans/{loanId}/offset', fn: 'loans-http', auth: 'jwt' },
+  { method: 'DELETE', path: '/v1/loans/{loanId}/offset', fn: 'loans-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/loans/{loanId}/deferrals', fn: 'loans-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/loans/{loanId}/payoff-certificate', fn: 'loans-http', auth: 'jwt' },
+
+  // supervision
+  { method: 'POST', path: '/v1/supervision/audit-runs', fn: 'supervision-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/supervision/audit-runs/{runId}', fn: 'supervision-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/supervision/findings', fn: 'supervision-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/supervision/findings/{findingId}/resolve', fn: 'supervision-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/supervision/indicators', fn: 'supervision-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/supervision/indicators/history', fn: 'supervision-http', auth: 'jwt' },
+
+  // inter-provincial
+  { method: 'PUT', path: '/v1/interprovincial/partners/{centerCode}', fn: 'interprovincial-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/interprovincial/requests', fn: 'interprovincial-http', auth: 'partner' },
+  { method: 'GET', path: '/v1/interprovincial/requests/{trackingId}', fn: 'interprovincial-http', auth: 'partner' },
+  { method: 'GET', path: '/v1/interprovincial/requests', fn: 'interprovincial-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/interprovincial/transfer-requests', fn: 'interprovincial-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/interprovincial/transfer-requests/{transferId}', fn: 'interprovincial-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/interprovincial/callbacks', fn: 'interprovincial-http', auth: 'partner' },
+];
+
+export const schedules: readonly ScheduleDef[] = [
+  { name: 'interest-settlement-annual', expression: 'cron(0 23 30 6 ? *)', timezone: 'Asia/Shanghai', target: 'deposits-schedule', input: { task: 'interest-settlement' }, description: 'Annual interest settlement for the year ending June 30 (结息)' },
+  { name: 'loans-daily', expression: 'cron(0 1 * * ? *)', timezone: 'Asia/Shanghai', target: 'loans-schedule', input: { task: 'daily' }, description: 'Monthly offset (月对冲), overdue marking and penalty interest' },
+  { name: 'audit-daily', expression: 'cron(0 2 * * ? *)', timezone: 'Asia/Shanghai', target: 'supervision-schedule', input: { task: 'audit' }, description: 'Daily electronic audit (电子稽查) with reconciliation' },
+  { name: 'indicators-snapshot-daily', expression: 'cron(55 23 * * ? *)', timezone: 'Asia/Shanghai', target: 'supervision-schedule', input: { task: 'snapshot' }, description: 'Daily fund indicator snapshot' },
+  { name: 'outbox-sweeper', expression: 'rate(1 minute)', timezone: 'Asia/Shanghai', target: 'interprovincial-schedule', input: { task: 'sweep-outbox' }, description: 'Relays inter-provincial messages whose send did not follow their commit' },
+];
+
+/** Physical names: the local runtime uses these; CDK passes its generated names through the same env vars. */
+export { tableEnvVar, queueEnvVar } from '../shared/config.ts';
+export const queuePhysicalName = (q: QueueDef, prefix = 'hpf') => `${prefix}-${q.name}${q.fifo ? '.fifo' : ''}`;
+export const dlqPhysicalName = (q: QueueDef, prefix = 'hpf') => `${prefix}-${q.name}-dlq${q.fifo ? '.fifo' : ''}`;
+
+export const routeKey = (r: Pick<RouteDef, 'method' | 'path'>) => `${r.method} ${r.path}`;
+export const functionByName = (name: FunctionName) => {
+  const f = functions.find((x) => x.name === name);
+  if (!f) throw new Error(`unknown function ${name}`);
+  return f;
+};

@@ -1,0 +1,62 @@
+// Who is calling, from the claims API Gateway's JWT authoriser (or the local gateway) passes on,
+// and the ownership checks every handler applies to the resources it touches.
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { DomainError } from './errors.ts';
+
+export type Role = 'member' | 'unit' | 'staff' | 'auditor' | 'admin';
+export const roles: readonly Role[] = ['member', 'unit', 'staff', 'auditor', 'admin'];
+
+export interface Caller {
+  sub: string;
+  role: Role;
+  accountNo?: string;
+  unitId?: string;
+  /** Staff: the branch they act in; `*` is city level. */
+  branch?: string;
+}
+
+export function callerFromEvent(event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>): Caller | undefined {
+  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer?.jwt?.claims;
+  if (!claims || typeof claims.sub !== 'string' || typeof claims.role !== 'string') return undefined;
+  if (!roles.includes(claims.role as Role)) return undefined;
+  const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+  return { sub: claims.sub, role: claims.role as Role, accountNo: str(claims.accountNo), unitId: str(claims.unitId), branch: str(claims.branch) };
+}
+
+export const forbidden = (detail = 'Not allowed for this caller / 无权访问'): never => {
+  throw new DomainError('FORBIDDEN', detail);
+};
+/** Used where revealing that a resource exists would leak (another member's record). */
+export const notFound = (what = 'Resource'): never => {
+  throw new DomainError('NOT_FOUND', `${what} not found / 未找到`);
+};
+
+/** Staff may act only within their branch (`*` = city-wide). */
+export const staffCovers = (caller: Caller, branch: string) => caller.role === 'staff' && (caller.branch === '*' || caller.branch === branch);
+
+export function requireRole(caller: Caller, allowed: readonly Role[]) {
+  if (!allowed.includes(caller.role)) forbidden();
+}
+
+/**
+ * Read access to a personal account: its owner, the agent of the unit it belongs to, staff of its
+ * branch, auditors. Others get 404 so that account numbers cannot be probed.
+ */
+export function canReadAccount(caller: Caller, account: { accountNo: string; unitId?: string; branch: string }): boolean {
+  switch (caller.role) {
+    case 'member':
+      return caller.accountNo === account.accountNo;
+    case 'unit':
+      return !!account.unitId && caller.unitId === account.unitId;
+    case 'staff':
+      return staffCovers(caller, account.branch);
+    case 'auditor':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function assertCanReadAccount(caller: Caller, account: { accountNo: string; unitId?: string; branch: string }) {
+  if (!canReadAccount(caller, account)) notFound('Account');
+}

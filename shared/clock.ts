@@ -1,0 +1,23 @@
+// Business dates are dates in Asia/Shanghai. One place that knows "today".
+
+const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** YYYY-MM-DD in Asia/Shanghai for the given instant (default: now). */
+export const businessDate = (at: Date = new Date()): string => fmt.format(at);
+export const nowIso = (): string => new Date().toISOString();
+/** YYYY-MM of a business date. */
+export const periodOf = (date: string): string => date.slice(0, 7);
+
+const DAY_MS = 86_400_000;
+const toUtc = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+/** Whole days from `from` to `to` (dates YYYY-MM-DD); negative when `to` is earlier. */
+export const daysBetween = (from: string, to: string): number => Math.round((toUtc(to) - toUtc(from)) / DAY_MS);
+export const addDays = (date: string, days: number): string => new Date(toUtc(date) + days * DAY_MS).toISOString().slice(0, 10);
+/** Adds months to a period YYYY-MM. */
+export const addMonths = (period: string, months: number): string => {
+  const idx = Number(period.slice(0, 4)) * 12 + Number(period.slice(5, 7)) - 1 + months;
+  return `${Math.floor(idx / 12)}-${String((idx % 12) + 1).padStart(2, '0')}`;
+};
+/** Months from period a to period b (b − a). */
+export const monthsBetween = (a: string, b: string): number =>
+  Number(b.slice(0, 4)) * 12 + Number(b.slice(5, 7)) - (Number(a.slice(0, 4)) * 12 + Number(a.slice(5, 7)));

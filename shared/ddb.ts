@@ -1,0 +1,13 @@
+// DynamoDB access shared by every store: one document client per process, created at module scope.
+// The endpoint comes from the standard AWS_ENDPOINT_URL_DYNAMODB variable locally.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+
+export const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 6 }), {
+  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+});
+
+export type TxItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** DynamoDB's limit on items in one TransactWriteItems call. */
+export const MAX_TX_ITEMS = 100;

@@ -1,0 +1,148 @@
+// The HTTP stack of every domain's entry point (middy): correlation-id logging, routing on the API
+// Gateway routeKey, authentication and role checks, JSON parsing with size and content-type limits,
+// zod validation, the Idempotency-Key contract, and one error handler that renders RFC 9457
+// problem documents. A stack trace or internal name never leaves this file.
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { createHash } from 'node:crypto';
+import { z, type ZodType } from 'zod';
+import { callerFromEvent, type Caller, type Role } from './auth.ts';
+import { DomainError, problem, type FieldError, type Problem } from './errors.ts';
+import { createLogger, type Logger } from './log.ts';
+import type { IdempotencyContext, Outcome } from './tx.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export const MAX_BODY_BYTES = 256 * 1024;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export interface Request<B, Q> {
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  /** The authenticated caller (jwt routes). */
+  caller: Caller;
+  /** Set on idempotent routes: pass it to `commit`. */
+  idempotency: IdempotencyContext | undefined;
+  headers: Record<string, string>;
+  rawBody: string;
+  event: HttpEvent;
+  log: Logger;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteSpec<B = unknown, Q = unknown> {
+  /** `jwt` (default): a caller with one of `roles` is required. `partner`/`none`: no JWT (the handler verifies partners itself). */
+  auth?: 'jwt' | 'partner' | 'none';
+  roles?: readonly Role[];
+  body?: ZodType<B>;
+  query?: ZodType<Q>;
+  /** Requires Idempotency-Key; `status` is what a first success answers (and every replay). */
+  idempotent?: { status: number };
+  handle: (req: Request<B, Q>) => Promise<Reply | Outcome<unknown>>;
+}
+
+/** Declares a route with its types inferred from the schemas. */
+export const route = <B = undefined, Q = Record<string, string>>(spec: RouteSpec<B, Q>): RouteSpec<B, Q> => spec;
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode: status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+}
+
+export function problemResponse(p: Problem, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode: p.status, headers: { 'content-type': 'application/problem+json; charset=utf-8', ...headers }, body: JSON.stringify(p) };
+}
+
+export function zodErrors(err: z.ZodError, prefix = ''): FieldError[] {
+  return err.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message }));
+}
+
+/** Canonical JSON (sorted keys) for request hashing. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
+const isOutcome = (r: Reply | Outcome<unknown>): r is Outcome<unknown> => 'replayed' in r;
+
+function parseBody(event: HttpEvent): { raw: string; value: unknown } {
+  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw new DomainError('VALIDATION_FAILED', `Request body larger than ${MAX_BODY_BYTES} bytes / 请求体过大`);
+  if (raw.trim() === '') return { raw, value: undefined };
+  const type = (event.headers?.['content-type'] ?? '').toLowerCase();
+  if (!/^application\/(problem\+)?json\b/.test(type)) throw new DomainError('VALIDATION_FAILED', 'Content-Type must be application/json / 请求须为 JSON', [{ path: 'content-type', message: 'expected application/json' }]);
+  try {
+    return { raw, value: JSON.parse(raw) };
+  } catch {
+    throw new DomainError('VALIDATION_FAILED', 'Malformed JSON body / JSON 格式错误', [{ path: '', message: 'malformed JSON' }]);
+  }
+}
+
+/**
+ * The entry point of one domain's HTTP function. `routes` maps API Gateway route keys
+ * (`POST /v1/units`) to specs; the topology lists the same keys (a test checks both agree).
+ */
+export function httpHandler(service: string, routes: Record<string, RouteSpec<any, any>>) {
+  const baseLog = createLogger(service);
+  const core = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+    const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'local';
+    const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
+    const log = baseLog.child({ requestId, routeKey: event.routeKey, idempotencyKey: headers['idempotency-key'] });
+    try {
+      const spec = routes[event.routeKey];
+      if (!spec) throw new DomainError('NOT_FOUND', `No route ${event.requestContext?.http?.method ?? ''} ${event.rawPath ?? ''} / 路由不存在`);
+      const auth = spec.auth ?? 'jwt';
+      let caller: Caller | undefined;
+      if (auth === 'jwt') {
+        caller = callerFromEvent(event);
+        if (!caller) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required / 需要有效的令牌');
+        if (spec.roles && !spec.roles.includes(caller.role)) throw new DomainError('FORBIDDEN', 'Not allowed for this role / 当前角色无权办理');
+      }
+      const { raw, value } = parseBody(event);
+      let body: unknown = undefined;
+      if (spec.body) {
+        const parsed = spec.body.safeParse(value === undefined ? {} : value);
+        if (!parsed.success) throw new DomainError('VALIDATION_FAILED', 'The request body is invalid / 请求参数有误', zodErrors(parsed.error, 'body'));
+        body = parsed.data;
+      } else if (value !== undefined && auth !== 'partner') {
+        throw new DomainError('VALIDATION_FAILED', 'This route takes no body / 该接口不接受请求体');
+      }
+      let query: unknown = event.queryStringParameters ?? {};
+      if (spec.query) {
+        const parsed = spec.query.safeParse(query);
+        if (!parsed.success) throw new DomainError('VALIDATION_FAILED', 'Invalid query parameters / 查询参数有误', zodErrors(parsed.error, 'query'));
+        query = parsed.data;
+      }
+      let idempotency: IdempotencyContext | undefined;
+      if (spec.idempotent) {
+        const key = headers['idempotency-key'];
+        if (!key) throw new DomainError('IDEMPOTENCY_KEY_MISSING', 'Idempotency-Key header is required / 缺少幂等键');
+        if (!IDEMPOTENCY_KEY.test(key)) throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key must be 1–128 of [A-Za-z0-9_.:-]', [{ path: 'Idempotency-Key', message: 'invalid format' }]);
+        const hash = createHash('sha256').update(`${event.requestContext.http.method}\n${event.rawPath}\n${canonicalJson(value ?? null)}`).digest('hex');
+        idempotency = { scope: caller?.sub ?? headers['x-hpf-center'] ?? 'anonymous', key, hash, status: spec.idempotent.status };
+      }
+      const result = await spec.handle({ body, query, params: (event.pathParameters ?? {}) as Record<string, string>, caller: caller as Caller, idempotency, headers, rawBody: raw, event, log });
+      if (isOutcome(result)) {
+        if (result.replayed) log.info('idempotent replay');
+        return json(result.status, result.body, result.replayed ? { 'idempotency-replayed': 'true' } : {});
+      }
+      if (result.status === 204) return { statusCode: 204, headers: result.headers ?? {} };
+      return json(result.status, result.body ?? {}, result.headers);
+    } catch (err) {
+      if (err instanceof DomainError) {
+        log.info('refused', { code: err.code, detail: err.message });
+        return problemResponse(problem(err.code, err.message, err.errors));
+      }
+      log.error('unexpected error', { error: err });
+      return problemResponse(problem('INTERNAL', 'An internal error occurred; it has been logged / 系统内部错误', []));
+    }
+  };
+  return middy<HttpEvent, HttpResult>().handler(core);
+}

@@ -1,0 +1,144 @@
+// zod 4 building blocks for the API edge (docs/api.md, Conventions). Helpers only: request objects
+// (and their `.strict()`) are defined by the handlers that own them.
+import { z } from 'zod';
+import { YUAN_PATTERN, yuanToFen } from './money.ts';
+import { latestPolicy, WITHDRAWAL_REASONS } from './policy.ts';
+import { creditCodeProblem, isCalendarDate, residentIdProblem } from './validators.ts';
+
+// ------------------------------------------------------------------------------------ money
+
+const YUAN_MESSAGE =
+  'amount must be a string in yuan with at most two decimals, e.g. "1500.50" (no numbers, signs, exponents or spaces) / 金额须为字符串，最多两位小数';
+
+/**
+ * Request money: a JSON string in yuan ("1500", "1500.5", "1500.50") → integer fen (150050).
+ * Refused: JSON numbers, exponents, spaces, signs, more than 2 decimals, leading zeros, empty string,
+ * more than 13 integer digits. Zero is accepted (use `positiveYuan` where the amount moves money).
+ */
+export const yuanAmount = z
+  .string({ error: YUAN_MESSAGE })
+  .regex(YUAN_PATTERN, { error: YUAN_MESSAGE })
+  .transform((s) => yuanToFen(s));
+
+/** Like `yuanAmount`, and refuses zero (amounts that move money). Output: integer fen > 0. */
+export const positiveYuan = yuanAmount.refine((fen) => fen > 0, {
+  error: 'amount must be greater than zero / 金额须大于零',
+});
+
+/** Response money as the API prints it: "1920.00", "-700.00" (for OpenAPI documentation of outputs). */
+export const yuanString = z.string().regex(/^-?(0|[1-9][0-9]*)\.[0-9]{2}$/);
+
+// ------------------------------------------------------------------------------------ dates
+
+/** 'YYYY-MM', month 01–12, year 1990–2100. Output: the same string. */
+export const period = z
+  .string({ error: 'period must be a string YYYY-MM / 期间格式应为 YYYY-MM' })
+  .regex(/^[0-9]{4}-[0-9]{2}$/, { error: 'period must be YYYY-MM / 期间格式应为 YYYY-MM' })
+  .refine(
+    (s) => {
+      const y = Number(s.slice(0, 4));
+      const m = Number(s.slice(5, 7));
+      return y >= 1990 && y <= 2100 && m >= 1 && m <= 12;
+    },
+    { error: 'period must have a month 01–12 and a year 1990–2100 / 期间的年份或月份无效' },
+  );
+
+/** 'YYYY-MM-DD', a real calendar date. Output: the same string. */
+export const isoDate = z
+  .string({ error: 'date must be a string YYYY-MM-DD / 日期格式应为 YYYY-MM-DD' })
+  .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, { error: 'date must be YYYY-MM-DD / 日期格式应为 YYYY-MM-DD' })
+  .refine(isCalendarDate, { error: 'not a real calendar date / 日期不存在' });
+
+// ------------------------------------------------------------------------------------ identifiers
+
+const RESIDENT_ID_MESSAGES = {
+  FORMAT: '身份证号码应为18位：17位数字加校验位（0-9或大写X） / resident ID must be 17 digits and a check character (0-9 or upper-case X)',
+  BIRTH_DATE: '身份证号码中的出生日期无效 / invalid birth date in resident ID',
+  CHECK_DIGIT: '身份证号码校验位错误 / invalid resident ID check digit',
+} as const;
+
+/** 18-character PRC resident ID (GB 11643-1999), with a specific message per problem. */
+export const residentId = z.string({ error: RESIDENT_ID_MESSAGES.FORMAT }).superRefine((s, ctx) => {
+  const problem = residentIdProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: RESIDENT_ID_MESSAGES[problem] });
+});
+
+const CREDIT_CODE_MESSAGES = {
+  FORMAT:
+    '统一社会信用代码应为18位大写字母或数字（不含I、O、Z、S、V），第3-8位为数字 / credit code must be 18 upper-case characters of the GB 32100 alphabet, characters 3–8 digits',
+  CHECK_CHAR: '统一社会信用代码校验位错误 / invalid unified social credit code check character',
+} as const;
+
+/** 18-character unified social credit code (GB 32100-2015). */
+export const creditCode = z.string({ error: CREDIT_CODE_MESSAGES.FORMAT }).superRefine((s, ctx) => {
+  const problem = creditCodeProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: CREDIT_CODE_MESSAGES[problem] });
+});
+
+/** Idempotency-Key header: 1–128 of [A-Za-z0-9_.:-]. */
+export const idempotencyKey = z
+  .string({ error: 'Idempotency-Key header is required' })
+  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, { error: 'Idempotency-Key must be 1–128 characters of [A-Za-z0-9_.:-]' });
+
+// ------------------------------------------------------------------------------------ numbers
+
+/**
+ * A whole-percent ratio in [min, max], given as a string ("12", per api.md) or a JSON integer (12).
+ * Output: the number of percent (12 means 12%). Refused: "12.0", "012", "+12", " 12", 12.5.
+ */
+export function wholePercent(min: number, max: number) {
+  const message = `must be a whole percent from ${min} to ${max}, e.g. "${max}" / 比例须为${min}到${max}之间的整数百分比`;
+  return z
+    .union([z.string().regex(/^(0|[1-9][0-9]{0,2})$/).transform(Number), z.number().int()], { error: message })
+    .pipe(z.number().min(min, { error: message }).max(max, { error: message }));
+}
+
+/** Employer or employee contribution ratio (5–12 under the current policy). */
+export const contributionRatePercent = wholePercent(
+  latestPolicy.contribution.minRatePercent,
+  latestPolicy.contribution.maxRatePercent,
+);
+
+/** Flexible-employment combined rate (10–24 under the current policy). */
+export const flexibleRatePercent = wholePercent(
+  latestPolicy.contribution.flexibleMinRatePercent,
+  latestPolicy.contribution.flexibleMaxRatePercent,
+);
+
+/** Unit pay day: a JSON integer 1–28. */
+export const payDay = z
+  .number({ error: `payDay must be an integer ${latestPolicy.unit.payDayMin}–${latestPolicy.unit.payDayMax}` })
+  .int()
+  .min(latestPolicy.unit.payDayMin)
+  .max(latestPolicy.unit.payDayMax);
+
+/** Withdrawal reason enum (api.md). */
+export const withdrawalReason = z.enum(WITHDRAWAL_REASONS);
+
+// ------------------------------------------------------------------------------------ lists
+
+export const PAGE_LIMIT_DEFAULT = 50;
+export const PAGE_LIMIT_MAX = 200;
+
+/**
+ * Query-string pagination fields: `limit` "1".."200" → number (default 50), `cursor` ≤ 1024 chars
+ * (an empty `?cursor=` is the first page: undefined). Spread into a handler's query object:
+ * `z.object({ ...paginationShape, status: … })`.
+ */
+export const paginationShape = {
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, { error: `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}` })
+    .transform(Number)
+    .pipe(z.number().max(PAGE_LIMIT_MAX, { error: `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}` }))
+    .optional()
+    .default(PAGE_LIMIT_DEFAULT),
+  cursor: z
+    .string()
+    .max(1024, { error: 'cursor is too long' })
+    .optional()
+    .transform((c) => (c === '' ? undefined : c)),
+};
+
+/** `{ limit, cursor? }` from a query string (unknown keys stripped; callers extend it as needed). */
+export const pagination = z.object(paginationShape);
