@@ -198,7 +198,7 @@ export function dueDates(firstDueDate: string, count: number, dueDay?: number): 
 // Payment formulas (shared by the generators, the quote and the prepayment recalculation)
 // ---------------------------------------------------------------------------------------------
 
-/** Annuity factor a = r(1+r)^n / ((1+r)^n − 1); 1/n when r = 0. Exact Decimal. */
+/** Annuity factor a = r(1+r)^n / ((1+r)^n − 1); 1/n when r = 0. Decimal (40 digits): for estimates only. */
 export function annuityFactor(r: Dec, n: number): Dec {
   assertTerm(n);
   if (r.isZero()) return new D(1).div(n);
