@@ -46,6 +46,12 @@ export interface Account {
   /** Finished interest years not yet settled: year → fen·days. */
   unsettledAccruals: Record<string, number>;
   lastPaidPeriod?: string;
+  /** Periods credited by contributions (REMITTANCE, BACKPAY, DEPOSIT), as sorted ranges "YYYY-MM:YYYY-MM". */
+  paidPeriods: string[];
+  /** Set by the loans domain while the member (borrower or co-borrower) has an HPF loan outstanding. */
+  activeLoanId?: string;
+  /** Set by the loans domain while that loan has an unresolved overdue installment. */
+  hasOverdueLoan?: boolean;
   openedOn: string;
   closedOn?: string;
   createdAt: string;
@@ -111,6 +117,50 @@ export function accrue(a: Pick<Account, 'balanceFen' | 'accrualYear' | 'accrualF
 export const interestOnFenDays = (fenDays: number, annualRate: string, dayBasis: number): number =>
   roundFen(new D(fenDays).times(annualRate).div(dayBasis));
 
+const CONTRIBUTION_TYPES = new Set<EntryType>(['REMITTANCE', 'BACKPAY', 'DEPOSIT']);
+
+const periodIndex = (p: string) => Number(p.slice(0, 4)) * 12 + Number(p.slice(5, 7)) - 1;
+const periodOfIndex = (i: number) => `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+
+/** Adds a period to sorted, merged ranges "YYYY-MM:YYYY-MM". Pure. */
+export function addPeriod(ranges: readonly string[], period: string): string[] {
+  const spans = ranges.map((r) => r.split(':').map(periodIndex) as [number, number]);
+  const p = periodIndex(period);
+  spans.push([p, p]);
+  spans.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const s of spans) {
+    const last = merged[merged.length - 1];
+    if (last && s[0] <= last[1] + 1) last[1] = Math.max(last[1], s[1]);
+    else merged.push([s[0], s[1]]);
+  }
+  return merged.map(([a, b]) => `${periodOfIndex(a)}:${periodOfIndex(b)}`);
+}
+
+/** Is the period inside one of the ranges? */
+export const inRanges = (ranges: readonly string[], period: string) =>
+  ranges.some((r) => {
+    const [a, b] = r.split(':');
+    return period >= a && period <= b;
+  });
+
+/**
+ * Consecutive months up to and including `asOfPeriod` that were contributed or deferred (缓缴 months
+ * count as continuous). Walks back from `asOfPeriod`; if that month is not yet paid, starts from the
+ * month before (the current month may not be due yet).
+ */
+export function consecutiveDepositMonths(paidPeriods: readonly string[], deferredPeriods: readonly string[], asOfPeriod: string): number {
+  const covered = (i: number) => inRanges(paidPeriods, periodOfIndex(i)) || inRanges(deferredPeriods, periodOfIndex(i));
+  let i = periodIndex(asOfPeriod);
+  if (!covered(i)) i -= 1;
+  let n = 0;
+  while (covered(i)) {
+    n++;
+    i--;
+  }
+  return n;
+}
+
 export const creditsAllowed = (s: AccountStatus) => s !== 'CLOSED';
 export const debitsAllowed = (s: AccountStatus) => s === 'NORMAL' || s === 'SEALED';
 
@@ -131,7 +181,8 @@ export function applyPostings(account: Account, postings: readonly Posting[], oc
     // A value date before the accrual date (back-dated) credits the missed days to the 积数 too.
     const backDays = Math.max(0, daysBetween(p.valueDate, accrual.accrualDate));
     const seq = state.version + 1;
-    state = { ...state, ...accrual, accrualFenDays: accrual.accrualFenDays + p.amountFen * backDays, balanceFen: balanceAfterFen, version: seq, updatedAt: occurredAt };
+    const paidPeriods = p.period && p.amountFen > 0 && CONTRIBUTION_TYPES.has(p.type) ? addPeriod(state.paidPeriods ?? [], p.period) : state.paidPeriods ?? [];
+    state = { ...state, ...accrual, paidPeriods, accrualFenDays: accrual.accrualFenDays + p.amountFen * backDays, balanceFen: balanceAfterFen, version: seq, updatedAt: occurredAt };
     entries.push({
       entryId: newEntryId(seq),
       accountNo: state.accountNo,

@@ -202,7 +202,7 @@ function stripKeys<T>(item: Record<string, unknown>): T {
 
 // ---------- writes (item builders for one transaction) ----------
 
-export type NewAccount = Omit<Account, 'balanceFen' | 'version' | 'accrualYear' | 'accrualFenDays' | 'accrualDate' | 'unsettledAccruals' | 'createdAt' | 'updatedAt' | 'statusCode'>;
+export type NewAccount = Omit<Account, 'paidPeriods' | 'balanceFen' | 'version' | 'accrualYear' | 'accrualFenDays' | 'accrualDate' | 'unsettledAccruals' | 'createdAt' | 'updatedAt' | 'statusCode'>;
 
 /** Items that open an account: the account and the one-per-person guard. */
 export function openAccountItems(a: NewAccount, at = new Date().toISOString()): { account: Account; items: TxItem[] } {
@@ -215,6 +215,7 @@ export function openAccountItems(a: NewAccount, at = new Date().toISOString()): 
     accrualFenDays: 0,
     accrualDate: a.openedOn,
     unsettledAccruals: {},
+    paidPeriods: [],
     createdAt: at,
     updatedAt: at,
   };
@@ -239,7 +240,10 @@ function accountItem(a: Account) {
   };
 }
 
-export type AccountChanges = Partial<Pick<Account, 'status' | 'statusCode' | 'unitId' | 'branch' | 'monthlyBaseFen' | 'employerRatePercent' | 'employeeRatePercent' | 'monthlyAmountFen' | 'lastPaidPeriod' | 'closedOn' | 'name'>>;
+export type AccountChanges = Partial<Pick<Account, 'status' | 'statusCode' | 'unitId' | 'branch' | 'monthlyBaseFen' | 'employerRatePercent' | 'employeeRatePercent' | 'monthlyAmountFen' | 'lastPaidPeriod' | 'closedOn' | 'name' | 'hasOverdueLoan'>> & {
+  /** The loans domain sets it at disbursement and clears it (null) at payoff. */
+  activeLoanId?: string | null;
+};
 
 export interface AccountWrite {
   /** The account exactly as read in this attempt (its version is the write's condition). */
@@ -292,7 +296,8 @@ export function ledgerWrite(writes: readonly AccountWrite[], opts: { fundFlows?:
     }
     postings.push(...(w.postings ?? []));
     const applied = applyPostings(base, postings, at, (seq) => `${w.account.accountNo}-${seq}`);
-    const next: Account = { ...applied.account, ...w.changes, updatedAt: at };
+    const next = { ...applied.account, ...w.changes, updatedAt: at } as Account;
+    for (const [k, v] of Object.entries(w.changes ?? {})) if (v === null) delete (next as unknown as Record<string, unknown>)[k]; // null removes (activeLoanId on payoff)
     if (w.changes?.status && !w.changes.statusCode) next.statusCode = { NORMAL: '01', SEALED: '02', CLOSED: '04', FROZEN: '06' }[w.changes.status];
     items.push({
       Put: {

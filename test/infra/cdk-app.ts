@@ -14,7 +14,7 @@ import { tables, queues, type FunctionName, type QueueName, type TableName } fro
 export const built = buildApp({ bundling: false, cfnValidation: false });
 const { stateful, services } = built;
 
-/** Export names (as imported by HpfServices) of every table, queue and DLQ ARN and of the data key. */
+/** Export names (as imported by HpfServices) of the table and queue ARNs, names and URLs, and of the data key. */
 const importName = (value: string): string => {
   const resolved = services.resolve(stateful.exportValue(value)) as { 'Fn::ImportValue': string };
   return resolved['Fn::ImportValue'];
@@ -24,6 +24,12 @@ export const tableArnImport = Object.fromEntries(
 ) as Record<TableName, string>;
 export const queueArnImport = Object.fromEntries(
   queues.map((q) => [q.name, importName(stateful.queues[q.name].queueArn)]),
+) as Record<QueueName, string>;
+export const tableNameImport = Object.fromEntries(
+  tables.map((t) => [t.name, importName(stateful.tables[t.name].tableName)]),
+) as Record<TableName, string>;
+export const queueUrlImport = Object.fromEntries(
+  queues.map((q) => [q.name, importName(stateful.queues[q.name].queueUrl)]),
 ) as Record<QueueName, string>;
 export const keyArnImport = importName(stateful.key.keyArn);
 
