@@ -144,5 +144,6 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
       return problemResponse(problem('INTERNAL', 'An internal error occurred; it has been logged / 系统内部错误', []));
     }
   };
-  return middy<HttpEvent, HttpResult>().handler(core);
+  // the route keys are exposed so that a test can hold them against the topology
+  return Object.assign(middy<HttpEvent, HttpResult>().handler(core), { routeKeys: Object.keys(routes) });
 }
