@@ -9,12 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { equalInstallmentSchedule, equalPrincipalSchedule, totalInterestFen } from '../../functions/loans/domain/schedule.ts';
 
-export interface BenchRow {
-  name: string;
-  value: string;
-  target: string;
-  met: boolean | null;
-}
+import { printTable, type BenchRow } from './types.ts';
 
 interface AmortizeResult {
   interestRound: string;
@@ -154,23 +149,7 @@ export async function runScheduleBench(): Promise<BenchRow[]> {
   ];
 }
 
-function printTable(rows: BenchRow[]): void {
-  const mark = (m: boolean | null) => (m === null ? '—' : m ? 'met' : 'NOT MET');
-  const cols = [
-    ['benchmark', ...rows.map((r) => r.name)],
-    ['value', ...rows.map((r) => r.value)],
-    ['target', ...rows.map((r) => r.target)],
-    ['status', ...rows.map((r) => mark(r.met))],
-  ];
-  const widths = cols.map((c) => Math.max(...c.map((s) => s.length)));
-  const line = (i: number) => cols.map((c, j) => c[i].padEnd(widths[j])).join(' | ');
-  console.log(line(0));
-  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
-  for (let i = 1; i <= rows.length; i++) console.log(line(i));
-  const first = rows[0];
-  console.log(`\ntarget "ours < 1 ms per 360-month schedule": ${first.met ? 'met' : 'not met'} (${first.value})`);
-}
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  printTable(await runScheduleBench());
+  printTable('Loan schedule generation', await runScheduleBench());
 }

@@ -1,0 +1,276 @@
+// Withdrawal rules (提取, domain.md §3), pure: who may withdraw, how much, which evidence binds, which
+// fraud rules send an application to review, and the state transitions of the archive record and of
+// the spending claim on a property or building permit.
+//
+// Decisions taken here (documented for reviewers):
+//  - Closing reasons (RETIREMENT, INCAPACITY, EMIGRATION, DEATH) always withdraw the whole balance
+//    plus the interest settled to the day: they take `full: true`; an explicit `amount` is a 422
+//    POLICY_VIOLATION (the member cannot know the interest to the fen). An empty account still closes
+//    (amount 0.00, no entry).
+//  - `full: true` on any other reason means "as much as the rules allow": the balance, or less when a
+//    spending cap (purchase price / repair budget less what was already withdrawn) binds.
+//  - BUILD_REPAIR is not among the relaxed reasons: it is capped like a purchase by its documented
+//    spending (the budget) less what was already withdrawn for the same building permit, by anyone.
+//  - Fraud rules (domain.md §6) apply to the property of purchase-type withdrawals: a property already
+//    claimed by another account (we hold no household data, so "outside the household" = another
+//    account), or claimed at all within the last 12 months. Such an application is PENDING_REVIEW:
+//    nothing is debited or reserved; approval re-checks balance, status and cap and debits then.
+//    Rejected claims no longer count.
+import { DomainError } from '../../../shared/errors.ts';
+import { yuanToFen } from '../../../shared/money.ts';
+import { addDays, addMonths } from '../../../shared/clock.ts';
+import { interestDue, type Account } from '../../../shared/ledger/account.ts';
+import type { Policy, WithdrawalReason } from '../../../shared/policy.ts';
+import type { ApplyWithdrawalBody, WithdrawalEvidence } from '../schemas.ts';
+
+export type WithdrawalStatus = 'PAID' | 'PENDING_REVIEW' | 'REJECTED';
+export type ReviewReason = 'PROPERTY_CLAIMED_BY_ANOTHER_ACCOUNT' | 'PROPERTY_CLAIMED_WITHIN_REPEAT_WINDOW';
+
+export interface Actor {
+  sub: string;
+  role: string;
+}
+
+export const SYSTEM: Actor = { sub: 'system', role: 'system' };
+
+export interface Decision {
+  action: 'AUTO_APPROVE' | 'REFER_TO_REVIEW' | 'APPROVE' | 'REJECT';
+  by: Actor;
+  at: string;
+  note?: string;
+}
+
+/** The electronic archive (电子化档案) of one withdrawal: what was submitted, by whom, when, each decision. */
+export interface Withdrawal {
+  withdrawalId: string;
+  accountNo: string;
+  reason: WithdrawalReason;
+  reasonCode: string;
+  status: WithdrawalStatus;
+  /** What leaves the account (closing reasons: balance + interest). */
+  amountFen: number;
+  /** Interest settled to date by a closing withdrawal (0 otherwise). */
+  interestFen: number;
+  closesAccount: boolean;
+  requested: { full: boolean; amountFen?: number };
+  payeeBankAccount: string;
+  evidence: WithdrawalEvidence;
+  /** SHA-256 (hex) of the canonical JSON of `evidence`. */
+  evidenceSha256: string;
+  /** The property or permit the withdrawal spends on (purchase-type and BUILD_REPAIR). */
+  spending?: SpendingRef;
+  submittedBy: Actor;
+  submittedAt: string;
+  reviewReasons: ReviewReason[];
+  reviewDueOn?: string;
+  decisions: Decision[];
+  rejection?: { code: string; message: string };
+  paidOn?: string;
+  entryIds: string[];
+}
+
+export interface SpendingRef {
+  kind: 'PROPERTY' | 'PERMIT';
+  docNo: string;
+}
+
+export interface ClaimEntry {
+  withdrawalId: string;
+  accountNo: string;
+  claimedOn: string;
+  amountFen: number;
+  status: WithdrawalStatus;
+}
+
+/** Everything withdrawn or claimed against one property (or building permit), by anyone. */
+export interface SpendingClaim extends SpendingRef {
+  paidFen: number;
+  claims: ClaimEntry[];
+  /** Optimistic-concurrency version (0 = not yet stored). */
+  version: number;
+}
+
+/** The spending a withdrawal is capped by: the documented price or budget. */
+export function spendingOf(reason: WithdrawalReason, evidence: WithdrawalEvidence): (SpendingRef & { capFen: number }) | undefined {
+  if ((reason === 'PURCHASE' || reason === 'OFFSITE_PURCHASE') && 'propertyCertificateNo' in evidence) {
+    return { kind: 'PROPERTY', docNo: evidence.propertyCertificateNo, capFen: yuanToFen(evidence.price) };
+  }
+  if (reason === 'BUILD_REPAIR' && 'permitNo' in evidence) return { kind: 'PERMIT', docNo: evidence.permitNo, capFen: yuanToFen(evidence.budget) };
+  return undefined;
+}
+
+/** Account-level rules every withdrawal meets, at application and again at approval. */
+export function assertMayWithdraw(account: Account, reason: WithdrawalReason): void {
+  if (account.status === 'FROZEN' || account.status === 'CLOSED') {
+    throw new DomainError('INVALID_STATE', `Account ${account.accountNo} is ${account.status}: no withdrawal / 账户状态不允许提取`);
+  }
+  if (account.hasOverdueLoan && reason !== 'HPF_LOAN_REPAYMENT') {
+    throw new DomainError('NOT_ELIGIBLE', 'An overdue HPF loan may only be repaid by withdrawal (HPF_LOAN_REPAYMENT) / 公积金贷款逾期，仅可提取偿还该贷款');
+  }
+}
+
+/** Rules on the evidence itself that need the account or the date. */
+function assertEvidence(body: ApplyWithdrawalBody, account: Account, today: string, policy: Policy): void {
+  switch (body.reason) {
+    case 'PURCHASE':
+    case 'OFFSITE_PURCHASE': {
+      const { purchaseDate } = body.evidence;
+      const earliest = `${Number(today.slice(0, 4)) - policy.withdrawals.purchaseWithinYears}${today.slice(4)}`;
+      if (purchaseDate > today || purchaseDate < earliest) {
+        throw new DomainError('POLICY_VIOLATION', `The purchase date must be within ${policy.withdrawals.purchaseWithinYears} year(s) before today / 购房日期须在${policy.withdrawals.purchaseWithinYears}年内`, [
+          { path: 'body.evidence.purchaseDate', message: `must be from ${earliest} to ${today}` },
+        ]);
+      }
+      return;
+    }
+    case 'RETIREMENT':
+      if (body.evidence.retirementDate > today) throw new DomainError('NOT_ELIGIBLE', 'Not retired yet / 尚未退休', [{ path: 'body.evidence.retirementDate', message: 'is in the future' }]);
+      return;
+    case 'HPF_LOAN_REPAYMENT': {
+      const { loanId, centerCode } = body.evidence;
+      if (centerCode !== undefined) return; // another center's loan
+      if (!account.activeLoanId) throw new DomainError('NOT_ELIGIBLE', 'No HPF loan of this center to repay / 本中心无在贷公积金贷款');
+      if (loanId !== undefined && loanId !== account.activeLoanId) {
+        throw new DomainError('NOT_ELIGIBLE', 'The loan is not the borrower’s active HPF loan / 该贷款不是本人在贷的公积金贷款', [{ path: 'body.evidence.loanId', message: 'not the active loan' }]);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** What is left under the documented spending (`undefined`: no such cap). */
+const remainingCapFen = (cap: number | undefined, claim: SpendingClaim | undefined) => (cap === undefined ? undefined : cap - (claim?.paidFen ?? 0));
+
+function assertAmount(amountFen: number, balanceFen: number, capFen: number | undefined): void {
+  if (amountFen > balanceFen) throw new DomainError('INSUFFICIENT_BALANCE', `The balance ${balanceFen} fen does not cover ${amountFen} fen / 余额不足`);
+  if (capFen !== undefined && (capFen <= 0 || amountFen > capFen)) {
+    throw new DomainError('POLICY_VIOLATION', `Above the documented spending less what was already withdrawn for it (${Math.max(0, capFen)} fen left) / 超过购房（建房）款减去已提取金额`);
+  }
+}
+
+/** Fraud rules on a property's earlier claims (domain.md §6). */
+export function reviewReasonsFor(claim: SpendingClaim | undefined, accountNo: string, today: string, policy: Policy): ReviewReason[] {
+  if (!claim || claim.kind !== 'PROPERTY') return [];
+  const live = claim.claims.filter((c) => c.status !== 'REJECTED');
+  const windowStart = `${addMonths(today.slice(0, 7), -policy.withdrawals.propertyRepeatWindowMonths)}${today.slice(7)}`;
+  const reasons: ReviewReason[] = [];
+  if (live.some((c) => c.accountNo !== accountNo)) reasons.push('PROPERTY_CLAIMED_BY_ANOTHER_ACCOUNT');
+  if (live.some((c) => c.claimedOn > windowStart)) reasons.push('PROPERTY_CLAIMED_WITHIN_REPEAT_WINDOW');
+  return reasons;
+}
+
+export interface ApplicationDecision {
+  status: 'PAID' | 'PENDING_REVIEW';
+  amountFen: number;
+  interestFen: number;
+  closesAccount: boolean;
+  reviewReasons: ReviewReason[];
+}
+
+/** Decides an application from the state read in this attempt; throws the refusal. */
+export function decideApplication(c: { account: Account; body: ApplyWithdrawalBody; claim: SpendingClaim | undefined; today: string; policy: Policy }): ApplicationDecision {
+  const { account, body, policy } = c;
+  const rule = policy.withdrawals.reasons[body.reason];
+  assertMayWithdraw(account, body.reason);
+  assertEvidence(body, account, c.today, policy);
+  if (rule.closesAccount) {
+    if (body.amount !== undefined) {
+      throw new DomainError('POLICY_VIOLATION', 'A closing withdrawal takes the whole balance with interest: send full: true / 销户类提取须全额提取', [{ path: 'body.amount', message: 'use full: true' }]);
+    }
+    const { interestFen } = interestDue(account, c.today, policy.interest);
+    return { status: 'PAID', amountFen: account.balanceFen + interestFen, interestFen, closesAccount: true, reviewReasons: [] };
+  }
+  if (account.balanceFen <= 0) throw new DomainError('INSUFFICIENT_BALANCE', 'The balance is zero / 账户余额为零');
+  const capFen = remainingCapFen(spendingOf(body.reason, body.evidence)?.capFen, c.claim);
+  const amountFen = body.amount ?? Math.min(account.balanceFen, capFen ?? account.balanceFen);
+  assertAmount(amountFen, account.balanceFen, capFen);
+  const reviewReasons = reviewReasonsFor(c.claim, account.accountNo, c.today, policy);
+  return { status: reviewReasons.length ? 'PENDING_REVIEW' : 'PAID', amountFen, interestFen: 0, closesAccount: false, reviewReasons };
+}
+
+/** Re-checks a pending withdrawal against the state read now, before staff approval debits it. */
+export function assertApprovable(w: Withdrawal, account: Account, claim: SpendingClaim | undefined): void {
+  assertPending(w);
+  assertMayWithdraw(account, w.reason);
+  assertAmount(w.amountFen, account.balanceFen, remainingCapFen(spendingOf(w.reason, w.evidence)?.capFen, claim));
+}
+
+export function assertPending(w: Withdrawal): void {
+  if (w.status !== 'PENDING_REVIEW') throw new DomainError('INVALID_STATE', `Withdrawal ${w.withdrawalId} is ${w.status}, not PENDING_REVIEW / 该提取申请不在待审核状态`);
+}
+
+export function newWithdrawal(a: {
+  withdrawalId: string;
+  body: ApplyWithdrawalBody;
+  decision: ApplicationDecision;
+  evidenceSha256: string;
+  submittedBy: Actor;
+  at: string;
+  today: string;
+  policy: Policy;
+  entryIds: string[];
+}): Withdrawal {
+  const { body, decision } = a;
+  const spending = spendingOf(body.reason, body.evidence);
+  const paid = decision.status === 'PAID';
+  return {
+    withdrawalId: a.withdrawalId,
+    accountNo: body.accountNo,
+    reason: body.reason,
+    reasonCode: a.policy.withdrawals.reasons[body.reason].code,
+    status: decision.status,
+    amountFen: decision.amountFen,
+    interestFen: decision.interestFen,
+    closesAccount: decision.closesAccount,
+    requested: body.amount === undefined ? { full: true } : { full: false, amountFen: body.amount },
+    payeeBankAccount: body.payeeBankAccount,
+    evidence: body.evidence,
+    evidenceSha256: a.evidenceSha256,
+    spending: spending && { kind: spending.kind, docNo: spending.docNo },
+    submittedBy: a.submittedBy,
+    submittedAt: a.at,
+    reviewReasons: decision.reviewReasons,
+    reviewDueOn: paid ? undefined : addDays(a.today, a.policy.withdrawals.reviewDecisionDays),
+    decisions: [paid ? { action: 'AUTO_APPROVE', by: SYSTEM, at: a.at } : { action: 'REFER_TO_REVIEW', by: SYSTEM, at: a.at, note: decision.reviewReasons.join(', ') }],
+    paidOn: paid ? a.today : undefined,
+    entryIds: a.entryIds,
+  };
+}
+
+export const approved = (w: Withdrawal, by: Actor, at: string, today: string, entryIds: string[], note?: string): Withdrawal => ({
+  ...w,
+  status: 'PAID',
+  decisions: [...w.decisions, { action: 'APPROVE', by, at, note }],
+  paidOn: today,
+  entryIds,
+});
+
+export const rejected = (w: Withdrawal, by: Actor, at: string, note: string): Withdrawal => ({
+  ...w,
+  status: 'REJECTED',
+  decisions: [...w.decisions, { action: 'REJECT', by, at, note }],
+  rejection: { code: 'REVIEW_REJECTED', message: note },
+});
+
+/** The claim with this withdrawal added (a PAID one counts against the cap at once). */
+export function withClaim(claim: SpendingClaim | undefined, ref: SpendingRef, w: Pick<Withdrawal, 'withdrawalId' | 'accountNo' | 'amountFen' | 'status'>, today: string): SpendingClaim {
+  const base: SpendingClaim = claim ?? { ...ref, paidFen: 0, claims: [], version: 0 };
+  return {
+    ...base,
+    paidFen: base.paidFen + (w.status === 'PAID' ? w.amountFen : 0),
+    claims: [...base.claims, { withdrawalId: w.withdrawalId, accountNo: w.accountNo, claimedOn: today, amountFen: w.amountFen, status: w.status }],
+    version: base.version + 1,
+  };
+}
+
+/** The claim after a review decision on one of its withdrawals. */
+export function withClaimDecided(claim: SpendingClaim, w: Pick<Withdrawal, 'withdrawalId' | 'amountFen' | 'status'>): SpendingClaim {
+  return {
+    ...claim,
+    paidFen: claim.paidFen + (w.status === 'PAID' ? w.amountFen : 0),
+    claims: claim.claims.map((c) => (c.withdrawalId === w.withdrawalId ? { ...c, status: w.status } : c)),
+    version: claim.version + 1,
+  };
+}
