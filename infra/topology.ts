@@ -112,7 +112,7 @@ export const queues: readonly QueueDef[] = [
   { name: 'loan-batch', fifo: false, visibilityTimeoutSeconds: 120, maxReceiveCount: 5, consumer: 'loans-batch-worker', batchSize: 1 },
   { name: 'audit-segments', fifo: false, visibilityTimeoutSeconds: 120, maxReceiveCount: 5, consumer: 'supervision-audit-worker', batchSize: 1 },
   { name: 'interprovincial-inbound', fifo: true, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, consumer: 'interprovincial-inbound-worker', batchSize: 10 },
-  { name: 'interprovincial-outbound', fifo: false, visibilityTimeoutSeconds: 30, maxReceiveCount: 5, consumer: 'interprovincial-outbound-worker', batchSize: 10 },
+  { name: 'interprovincial-outbound', fifo: false, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, consumer: 'interprovincial-outbound-worker', batchSize: 10 },
 ];
 
 const http = (domain: Domain, tablesUsed: FunctionDef['tables'], sendsTo: QueueName[] = [], extra: Partial<FunctionDef> = {}): FunctionDef => ({

@@ -52,7 +52,7 @@ export interface Withdrawal {
   /** Interest settled to date by a closing withdrawal (0 otherwise). */
   interestFen: number;
   closesAccount: boolean;
-  requested: { full: boolean; amountFen?: number };
+  requested: { full: true } | { full: false; amountFen: number };
   payeeBankAccount: string;
   evidence: WithdrawalEvidence;
   /** SHA-256 (hex) of the canonical JSON of `evidence`. */

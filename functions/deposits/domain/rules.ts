@@ -1,0 +1,136 @@
+// Collection rules (domain.md §2), pure: contribution shares, base range, ratios per period, the
+// remittance list and its chunks, periods a remittance may cover, the interest year to settle.
+// Every number comes from the policy passed in (shared/policy.ts); nothing here does I/O.
+import { D, roundFen } from '../../../shared/money.ts';
+import { fail, type FieldError } from '../../../shared/errors.ts';
+import { addMonths } from '../../../shared/clock.ts';
+import type { Policy } from '../../../shared/policy.ts';
+import type { RatePeriod, RemittanceKind, RemittanceLine, Unit } from './types.ts';
+
+/** round(base × ratio%) half-up to the fen. */
+export const shareFen = (baseFen: number, ratePercent: number): number => roundFen(new D(baseFen).times(ratePercent).div(100));
+
+export function monthlyShares(baseFen: number, employerRatePercent: number, employeeRatePercent: number) {
+  const employerFen = shareFen(baseFen, employerRatePercent);
+  const employeeFen = shareFen(baseFen, employeeRatePercent);
+  return { employerFen, employeeFen, monthlyFen: employerFen + employeeFen };
+}
+
+/**
+ * The base must lie within [floor, cap] of the policy in force. A base outside is a well-formed
+ * amount that the policy refuses, so it is a 422 POLICY_VIOLATION (not 400), never clamped.
+ */
+export function baseProblem(baseFen: number, policy: Policy): string | undefined {
+  const { floorFen, capFen } = policy.base;
+  if (baseFen < floorFen || baseFen > capFen) return `monthly base must be between ${floorFen / 100} and ${capFen / 100} yuan / 缴存基数须在下限与上限之间`;
+  return undefined;
+}
+
+export function assertBaseInRange(baseFen: number, policy: Policy, path = 'monthlyBase') {
+  const problem = baseProblem(baseFen, policy);
+  if (problem) fail('POLICY_VIOLATION', problem, [{ path, message: problem }]);
+}
+
+/** Refuses with one POLICY_VIOLATION listing every problem. */
+export function assertNoProblems(errors: FieldError[], detail: string) {
+  if (errors.length) fail('POLICY_VIOLATION', detail, errors);
+}
+
+/** The ratios in force for a period: the newest history entry starting on or before it. */
+export function ratesFor(history: readonly RatePeriod[], period: string): RatePeriod {
+  let found = history[0];
+  for (const r of history) if (r.fromPeriod <= period) found = r;
+  return found;
+}
+
+export const currentRates = (unit: Pick<Unit, 'rateHistory'>): RatePeriod => unit.rateHistory[unit.rateHistory.length - 1];
+
+/** A ratio change takes effect from the next unpaid period: after the last remitted one, not before the start. */
+export function nextUnpaidPeriod(unit: Pick<Unit, 'startPeriod' | 'lastRemittedPeriod'>): string {
+  if (!unit.lastRemittedPeriod) return unit.startPeriod;
+  const next = addMonths(unit.lastRemittedPeriod, 1);
+  return next > unit.startPeriod ? next : unit.startPeriod;
+}
+
+/** The rate history after a change of ratios: the new entry replaces one starting the same period. */
+export function withRateChange(unit: Pick<Unit, 'rateHistory' | 'startPeriod' | 'lastRemittedPeriod'>, change: { employerRatePercent?: number; employeeRatePercent?: number }): RatePeriod[] {
+  const from = nextUnpaidPeriod(unit);
+  const current = currentRates(unit);
+  const entry: RatePeriod = {
+    fromPeriod: from,
+    employerRatePercent: change.employerRatePercent ?? current.employerRatePercent,
+    employeeRatePercent: change.employeeRatePercent ?? current.employeeRatePercent,
+  };
+  return [...unit.rateHistory.filter((r) => r.fromPeriod < from), entry];
+}
+
+/**
+ * Which periods a remittance may cover: not before the unit's start; a REGULAR one not after the
+ * current period; a BACKPAY (补缴) only for a past period (missed or deferred).
+ */
+export function assertRemittablePeriod(unit: Pick<Unit, 'startPeriod'>, period: string, kind: RemittanceKind, currentPeriod: string) {
+  if (period < unit.startPeriod) fail('POLICY_VIOLATION', `Period ${period} is before the unit's start ${unit.startPeriod} / 期间早于单位起缴期间`, [{ path: 'period', message: 'before the unit start period' }]);
+  if (kind === 'REGULAR' && period > currentPeriod) fail('POLICY_VIOLATION', `Period ${period} has not begun / 期间尚未开始`, [{ path: 'period', message: 'future period' }]);
+  if (kind === 'BACKPAY' && period >= currentPeriod) fail('POLICY_VIOLATION', `Back-pay is for a past period / 补缴须为以往期间`, [{ path: 'period', message: 'back-pay needs a past period' }]);
+}
+
+export interface Employee {
+  accountNo: string;
+  status: string;
+  monthlyBaseFen: number;
+  startPeriod: string;
+}
+
+/** The list (清册) for a period: the unit's NORMAL employees owed for it, each share rounded. */
+export function remittanceLines(employees: readonly Employee[], rates: RatePeriod, period: string): RemittanceLine[] {
+  return employees
+    .filter((e) => e.status === 'NORMAL' && e.startPeriod <= period)
+    .sort((a, b) => (a.accountNo < b.accountNo ? -1 : 1))
+    .map((e) => {
+      const { employerFen, employeeFen } = monthlyShares(e.monthlyBaseFen, rates.employerRatePercent, rates.employeeRatePercent);
+      return { accountNo: e.accountNo, employerFen, employeeFen };
+    });
+}
+
+/**
+ * Lines per chunk: one chunk posts in one transaction of ≤ 100 items — per line the account and its
+ * entry (2 items), plus the chunk flag, the remittance progress, and the control-total and period-flow
+ * shards of the branch: 2 × 45 + 4 = 94.
+ */
+export const LINES_PER_CHUNK = 45;
+
+export function chunked<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export const lineFen = (l: RemittanceLine) => l.employerFen + l.employeeFen;
+export const totalFen = (lines: readonly RemittanceLine[]) => lines.reduce((s, l) => s + lineFen(l), 0);
+
+/** Do two period ranges [from, to] share a month? */
+export const overlaps = (a: { fromPeriod: string; toPeriod: string }, b: { fromPeriod: string; toPeriod: string }) => a.fromPeriod <= b.toPeriod && b.fromPeriod <= a.toPeriod;
+
+/**
+ * The interest year whose settlement date (policy: June 30) is the latest on or before `date`:
+ * year Y covers (Y−1)-07-01 … Y-06-30.
+ */
+export function lastSettledYearOn(date: string, policy: Policy): number {
+  const year = Number(date.slice(0, 4));
+  const md = `${String(policy.interest.settlementMonth).padStart(2, '0')}-${String(policy.interest.settlementDay).padStart(2, '0')}`;
+  return date.slice(5) >= md ? year : year - 1;
+}
+
+/** A year can be settled once its June 30 has come, and not before the deposit-rate regime. */
+export function assertSettleableYear(year: number, today: string, policy: Policy) {
+  const latest = lastSettledYearOn(today, policy);
+  const first = Number(policy.interest.effectiveFrom.slice(0, 4));
+  if (year > latest) fail('POLICY_VIOLATION', `Interest year ${year} ends on June 30 ${year}, which has not come / 结息年度尚未结束`, [{ path: 'year', message: 'year not finished' }]);
+  if (year < first) fail('POLICY_VIOLATION', `No deposit-rate policy for year ${year} / 该年度无利率政策`, [{ path: 'year', message: 'before the rate policy' }]);
+}
+
+export const interestRunId = (year: number) => `INT-${year}`;
+export const yearOfRunId = (runId: string): number | undefined => {
+  const m = /^INT-([0-9]{4})$/.exec(runId);
+  return m ? Number(m[1]) : undefined;
+};
