@@ -129,9 +129,7 @@ describe('queue workers', () => {
     }
   });
 
-  // Lambda rejects an SQS event source whose visibility timeout is below the function timeout (AWS
-  // recommends 6x). Known topology issue: interprovincial-outbound has 30 s for a 60 s worker.
-  // When infra/topology.ts is fixed this test starts passing: drop `.fails` then.
+  // Lambda rejects an SQS event source whose visibility timeout is below the function timeout.
   it('every queue visibility timeout >= its consumer timeout', () => {
     for (const q of queues) {
       const consumer = functions.find((f) => f.name === q.consumer)!;
