@@ -145,5 +145,5 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
     }
   };
   // the route keys are exposed so that a test can hold them against the topology
-  return Object.assign(middy<HttpEvent, HttpResult>().handler(core), { routeKeys: Object.keys(routes) });
+  return Object.assign(middy<HttpEvent, HttpResult>().handler(core), { routeKeys: Object.keys(routes), routeSpecs: routes });
 }

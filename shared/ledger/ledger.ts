@@ -151,12 +151,14 @@ export async function listAccountsOfSegment(segment: number, limit: number, curs
 export interface ControlTotals {
   balanceFen: number;
   byTypeFen: Partial<Record<EntryType, number>>;
+  /** Cumulative fund flows that do not touch a personal account (FundFlow kinds). */
+  flowsFen: Partial<Record<FundFlow['kind'], number>>;
   entries: number;
 }
 
 /** Σ of a branch's (or every branch's) control-total shards. O(shards). */
 export async function controlTotals(branches: readonly string[]): Promise<ControlTotals> {
-  const total: ControlTotals = { balanceFen: 0, byTypeFen: {}, entries: 0 };
+  const total: ControlTotals = { balanceFen: 0, byTypeFen: {}, flowsFen: {}, entries: 0 };
   for (const branch of branches) {
     const out = await ddb.send(new QueryCommand({ TableName: T(), KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `CTL#${branch}` }, ConsistentRead: true }));
     for (const item of out.Items ?? []) addTotals(total, item);
@@ -197,6 +199,10 @@ function addTotals(total: ControlTotals, item: Record<string, unknown>) {
     if (k.startsWith('type_') && typeof v === 'number') {
       const t = k.slice(5, -3) as EntryType;
       total.byTypeFen[t] = (total.byTypeFen[t] ?? 0) + v;
+    }
+    if (k.startsWith('flow_') && typeof v === 'number') {
+      const f = k.slice(5, -3) as FundFlow['kind'];
+      total.flowsFen[f] = (total.flowsFen[f] ?? 0) + v;
     }
   }
 }
@@ -329,7 +335,10 @@ export function ledgerWrite(writes: readonly AccountWrite[], opts: { fundFlows?:
     accounts.push(next);
     entries.push(...applied.entries);
   }
-  for (const f of opts.fundFlows ?? []) bump(`FLOW#${f.period}`, `${f.branch}#${shardKey(shard)}`, `${f.kind}Fen`, f.amountFen);
+  for (const f of opts.fundFlows ?? []) {
+    bump(`FLOW#${f.period}`, `${f.branch}#${shardKey(shard)}`, `${f.kind}Fen`, f.amountFen);
+    bump(`CTL#${f.branch}`, shardKey(shard), `flow_${f.kind}Fen`, f.amountFen); // cumulative: loan balance = Σ disbursed − Σ principal repaid
+  }
   for (const t of totals.values()) {
     const names: Record<string, string> = {};
     const values: Record<string, number> = {};
@@ -345,7 +354,9 @@ export function ledgerWrite(writes: readonly AccountWrite[], opts: { fundFlows?:
 
 /** Money that moves in the fund but not through a personal account (loans are the loans domain's). */
 export interface FundFlow {
-  kind: 'LOAN_DISBURSEMENT' | 'LOAN_REPAYMENT' | 'LOAN_INTEREST' | 'PENALTY_INTEREST';
+  /** LOAN_REPAYMENT is the principal part of any repayment (bank, offset, prepayment); LOAN_OVERDUE is
+   * signed: + when principal becomes overdue, − when overdue principal is paid. */
+  kind: 'LOAN_DISBURSEMENT' | 'LOAN_REPAYMENT' | 'LOAN_INTEREST' | 'PENALTY_INTEREST' | 'LOAN_OVERDUE';
   amountFen: number;
   branch: string;
   period: string;

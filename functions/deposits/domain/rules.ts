@@ -94,10 +94,11 @@ export function remittanceLines(employees: readonly Employee[], rates: RatePerio
 
 /**
  * Lines per chunk: one chunk posts in one transaction of ≤ 100 items — per line the account and its
- * entry (2 items), plus the chunk flag, the remittance progress, and the control-total and period-flow
- * shards of the branch: 2 × 45 + 4 = 94.
+ * entry (2 items), plus the chunk flag, the remittance progress, and per branch a control-total and a
+ * period-flow shard: 2 × 40 + 2 + 2 = 84, leaving room for lines whose account has since moved to
+ * another branch (each such branch adds 2 items).
  */
-export const LINES_PER_CHUNK = 45;
+export const LINES_PER_CHUNK = 40;
 
 export function chunked<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -128,6 +129,9 @@ export function assertSettleableYear(year: number, today: string, policy: Policy
   if (year > latest) fail('POLICY_VIOLATION', `Interest year ${year} ends on June 30 ${year}, which has not come / 结息年度尚未结束`, [{ path: 'year', message: 'year not finished' }]);
   if (year < first) fail('POLICY_VIOLATION', `No deposit-rate policy for year ${year} / 该年度无利率政策`, [{ path: 'year', message: 'before the rate policy' }]);
 }
+
+/** Flexible accounts opened by the member online or by city-level staff belong to the center itself. */
+export const CENTER_BRANCH = 'CENTER';
 
 export const interestRunId = (year: number) => `INT-${year}`;
 export const yearOfRunId = (runId: string): number | undefined => {

@@ -69,6 +69,8 @@ export interface Loan {
   overdueFinding: boolean;
   /** Earliest due date of an installment the daily run must look at (DUE or OVERDUE); none when settled. */
   nextActionDate?: string;
+  /** The first unpaid installment and what is still owed on it. */
+  nextDue?: { no: number; dueDate: string; amountFen: number };
   paidOffOn?: string;
   certificateNo?: string;
   /** Optimistic concurrency: every write to the loan or its schedule is conditioned on it. */

@@ -1,0 +1,249 @@
+// The deposits table (single-table design). The only code that knows its keys and conditions.
+//   UNIT#<unitId> / UNIT               the unit (headcount by ADD; other changes conditioned on version)
+//   CC#<creditCode> / CC               one registration per credit code
+//   UNIT#<unitId> / EMP#<accountNo>    employment: the first period owed for the employee
+//   UNIT#<unitId> / DEF#<fromPeriod>   approved deferral (缓缴)
+//   UNIT#<unitId> / PERIOD#<period>    a period is remitted at most once per unit (REGULAR or BACKPAY)
+//   UNIT#<unitId> / BASEADJ#<year>     the annual base adjustment
+//   REM#<remittanceId> / REM           remittance; gsi1 REMITTANCES#POSTING / <settledAt> while posting
+//   REM#<remittanceId> / C#<nnnn>      a chunk of the list, PENDING → POSTED
+//   IRUN#<runId> / RUN                 an interest settlement run
+import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ddb, type TxItem } from '../../shared/ddb.ts';
+import { tableName } from '../../shared/config.ts';
+import { decodeCursor } from '../../shared/ledger/ledger.ts';
+import { sleep } from '../../shared/tx.ts';
+import type { Deferral, Employment, InterestRun, RatePeriod, Remittance, RemittanceChunk, Unit } from './domain/types.ts';
+
+const T = () => tableName('deposits');
+const unitKey = (unitId: string) => ({ pk: `UNIT#${unitId}`, sk: 'UNIT' });
+const remKey = (remittanceId: string) => ({ pk: `REM#${remittanceId}`, sk: 'REM' });
+const chunkKey = (remittanceId: string, chunkNo: number) => ({ pk: `REM#${remittanceId}`, sk: `C#${String(chunkNo).padStart(4, '0')}` });
+const runKey = (runId: string) => ({ pk: `IRUN#${runId}`, sk: 'RUN' });
+const POSTING_INDEX = 'REMITTANCES#POSTING';
+
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _p, sk: _s, gsi1pk: _a, gsi1sk: _b, ...rest } = item;
+  return rest as T;
+}
+
+async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: T(), Key: key, ConsistentRead: true }));
+  return strip<T>(out.Item);
+}
+
+async function queryAll(pk: string, skPrefix: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb.send(new QueryCommand({ TableName: T(), KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)', ExpressionAttributeValues: { ':p': pk, ':s': skPrefix }, ExclusiveStartKey: start, ConsistentRead: true }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** A direct conditional update; false when the condition does not hold (someone else did it). */
+async function updateIf(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+  try {
+    await ddb.send(new UpdateCommand(input));
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
+// ---------- units ----------
+
+export const getUnit = (unitId: string) => get<Unit>(unitKey(unitId));
+
+export function newUnitItems(unit: Unit): TxItem[] {
+  return [
+    { Put: { TableName: T(), Item: { ...unitKey(unit.unitId), ...unit }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Put: { TableName: T(), Item: { pk: `CC#${unit.creditCode}`, sk: 'CC', unitId: unit.unitId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+  ];
+}
+
+export async function unitIdByCreditCode(creditCode: string): Promise<string | undefined> {
+  return (await get<{ unitId: string }>({ pk: `CC#${creditCode}`, sk: 'CC' }))?.unitId;
+}
+
+/** Changes of the unit's terms, conditioned on the version read. */
+export function unitChangeItem(unit: Unit, changes: { payDay?: number; rateHistory?: RatePeriod[]; lastRemittedPeriod?: string }, at: string): TxItem {
+  const sets = ['version = :next', 'updatedAt = :at'];
+  const values: Record<string, unknown> = { ':v': unit.version, ':next': unit.version + 1, ':at': at };
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === undefined) continue;
+    sets.push(`${k} = :${k}`);
+    values[`:${k}`] = v;
+  }
+  return { Update: { TableName: T(), Key: unitKey(unit.unitId), UpdateExpression: `SET ${sets.join(', ')}`, ConditionExpression: 'version = :v', ExpressionAttributeValues: values } };
+}
+
+export const headcountItem = (unitId: string, delta: number): TxItem => ({
+  Update: { TableName: T(), Key: unitKey(unitId), UpdateExpression: 'ADD headcount :d', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':d': delta } },
+});
+
+// ---------- employments, deferrals, base adjustments ----------
+
+export const employmentItem = (e: Employment): TxItem => ({ Put: { TableName: T(), Item: { pk: `UNIT#${e.unitId}`, sk: `EMP#${e.accountNo}`, ...e } } });
+
+export async function listEmployments(unitId: string): Promise<Map<string, Employment>> {
+  const items = await queryAll(`UNIT#${unitId}`, 'EMP#');
+  return new Map(items.map((i) => [i.accountNo as string, strip<Employment>(i)!]));
+}
+
+export const getEmployment = (unitId: string, accountNo: string) => get<Employment>({ pk: `UNIT#${unitId}`, sk: `EMP#${accountNo}` });
+
+export const deferralItem = (d: Deferral): TxItem => ({ Put: { TableName: T(), Item: { pk: `UNIT#${d.unitId}`, sk: `DEF#${d.fromPeriod}`, ...d }, ConditionExpression: 'attribute_not_exists(pk)' } });
+
+export async function listDeferrals(unitId: string): Promise<Deferral[]> {
+  return (await queryAll(`UNIT#${unitId}`, 'DEF#')).map((i) => strip<Deferral>(i)!);
+}
+
+const baseAdjKey = (unitId: string, year: number) => ({ pk: `UNIT#${unitId}`, sk: `BASEADJ#${year}` });
+export const getBaseAdjustment = (unitId: string, year: number) => get<{ adjustmentId: string }>(baseAdjKey(unitId, year));
+export const baseAdjustmentItem = (record: { adjustmentId: string; unitId: string; year: number; count: number; adjustedBy: string; adjustedAt: string }): TxItem => ({
+  Put: { TableName: T(), Item: { ...baseAdjKey(record.unitId, record.year), ...record }, ConditionExpression: 'attribute_not_exists(pk)' },
+});
+
+// ---------- remittances ----------
+
+const periodKey = (unitId: string, period: string) => ({ pk: `UNIT#${unitId}`, sk: `PERIOD#${period}` });
+export const getPeriodClaim = (unitId: string, period: string) => get<{ remittanceId: string; kind: string }>(periodKey(unitId, period));
+
+export function newRemittanceItems(r: Remittance): TxItem[] {
+  return [
+    { Put: { TableName: T(), Item: { ...remKey(r.remittanceId), ...r }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Put: { TableName: T(), Item: { ...periodKey(r.unitId, r.period), remittanceId: r.remittanceId, kind: r.kind }, ConditionExpression: 'attribute_not_exists(pk)' } },
+  ];
+}
+
+/**
+ * The chunks are written before the remittance that refers to them (a remittance never points at
+ * missing chunks). Chunks of a remittance that then fails to commit are unreachable and harmless.
+ */
+export async function putChunks(chunks: readonly RemittanceChunk[]): Promise<void> {
+  const puts = chunks.map((c) => ({ PutRequest: { Item: { ...chunkKey(c.remittanceId, c.chunkNo), ...c } } }));
+  for (let i = 0; i < puts.length; i += 25) {
+    let pending: typeof puts | undefined = puts.slice(i, i + 25);
+    for (let attempt = 0; pending?.length; attempt++) {
+      const out = await ddb.send(new BatchWriteCommand({ RequestItems: { [T()]: pending } }));
+      pending = out.UnprocessedItems?.[T()] as typeof puts | undefined;
+      if (pending?.length) await sleep(20 * 2 ** Math.min(attempt, 5));
+    }
+  }
+}
+
+export const getRemittance = (remittanceId: string) => get<Remittance>(remKey(remittanceId));
+export const getChunk = (remittanceId: string, chunkNo: number) => get<RemittanceChunk>(chunkKey(remittanceId, chunkNo));
+
+/** AWAITING_FUNDS → POSTING with the settlement; indexed as posting for the sweeper. */
+export const settleItem = (remittanceId: string, settlement: NonNullable<Remittance['settlement']>): TxItem => ({
+  Update: {
+    TableName: T(),
+    Key: remKey(remittanceId),
+    UpdateExpression: 'SET #s = :posting, settlement = :settlement, gsi1pk = :idx, gsi1sk = :at',
+    ConditionExpression: '#s = :awaiting',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':posting': 'POSTING', ':awaiting': 'AWAITING_FUNDS', ':settlement': settlement, ':idx': POSTING_INDEX, ':at': settlement.settledAt },
+  },
+});
+
+/** The chunk PENDING → POSTED and the remittance's progress, in the chunk's posting transaction. */
+export function chunkPostedItems(c: RemittanceChunk, progress: { count: number; fen: number; skippedCount: number; skippedFen: number }, skipped: string[], at: string): TxItem[] {
+  return [
+    {
+      Update: {
+        TableName: T(),
+        Key: chunkKey(c.remittanceId, c.chunkNo),
+        UpdateExpression: 'SET #s = :posted, postedAt = :at, skipped = :skipped',
+        ConditionExpression: '#s = :pending',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':posted': 'POSTED', ':pending': 'PENDING', ':at': at, ':skipped': skipped },
+      },
+    },
+    {
+      Update: {
+        TableName: T(),
+        Key: remKey(c.remittanceId),
+        UpdateExpression: 'ADD postedChunks :one, postedCount :n, postedFen :f, skippedCount :sn, skippedFen :sf',
+        ExpressionAttributeValues: { ':one': 1, ':n': progress.count, ':f': progress.fen, ':sn': progress.skippedCount, ':sf': progress.skippedFen },
+      },
+    },
+  ];
+}
+
+/** POSTING → POSTED once every chunk is posted; false when not (yet) the case or already done. */
+export const markRemittancePosted = (remittanceId: string, chunkCount: number, at: string) =>
+  updateIf({
+    TableName: T(),
+    Key: remKey(remittanceId),
+    UpdateExpression: 'SET #s = :posted, postedAt = :at REMOVE gsi1pk, gsi1sk',
+    ConditionExpression: '#s = :posting AND postedChunks = :n',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':posted': 'POSTED', ':posting': 'POSTING', ':n': chunkCount, ':at': at },
+  });
+
+export async function pendingChunkNos(remittanceId: string): Promise<number[]> {
+  const items = await queryAll(`REM#${remittanceId}`, 'C#');
+  return items.filter((i) => i.status === 'PENDING').map((i) => i.chunkNo as number);
+}
+
+/** Remittances still posting that were settled before `settledBefore` (ISO timestamp). */
+export async function postingRemittancesSettledBefore(settledBefore: string, limit: number, cursor?: string) {
+  const out = await ddb.send(
+    new QueryCommand({
+      TableName: T(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :t',
+      ExpressionAttributeValues: { ':p': POSTING_INDEX, ':t': settledBefore },
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor),
+    }),
+  );
+  const next = out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') : null;
+  return { items: (out.Items ?? []).map((i) => i.remittanceId as string), nextCursor: next };
+}
+
+// ---------- interest runs ----------
+
+export async function getRun(runId: string): Promise<InterestRun | undefined> {
+  const run = await get<Omit<InterestRun, 'doneSegments'> & { doneSegments?: Set<number> }>(runKey(runId));
+  return run && { ...run, doneSegments: [...(run.doneSegments ?? [])].sort((a, b) => a - b) };
+}
+
+export const newRunItem = (run: InterestRun): TxItem => {
+  const { doneSegments: _none, ...rest } = run; // an empty set cannot be stored; ADD creates it
+  return { Put: { TableName: T(), Item: { ...runKey(run.runId), ...rest }, ConditionExpression: 'attribute_not_exists(pk)' } };
+};
+
+/** A FAILED run is restarted by a new request for its year. */
+export const restartRunItem = (runId: string): TxItem => ({
+  Update: { TableName: T(), Key: runKey(runId), UpdateExpression: 'SET #s = :running', ConditionExpression: '#s = :failed', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':running': 'RUNNING', ':failed': 'FAILED' } },
+});
+
+/** Counts of a settled group of accounts, in the same transaction as their interest postings. */
+export const runProgressItem = (runId: string, accounts: number, interestFen: number): TxItem => ({
+  Update: { TableName: T(), Key: runKey(runId), UpdateExpression: 'ADD accounts :n, totalInterestFen :f', ExpressionAttributeValues: { ':n': accounts, ':f': interestFen } },
+});
+
+/** Idempotent (a set): a redelivered last page adds the segment once. */
+export const markSegmentDone = (runId: string, segment: number) =>
+  ddb.send(new UpdateCommand({ TableName: T(), Key: runKey(runId), UpdateExpression: 'ADD doneSegments :s', ExpressionAttributeValues: { ':s': new Set([segment]) } }));
+
+export const completeRun = (runId: string, segments: number, at: string) =>
+  updateIf({
+    TableName: T(),
+    Key: runKey(runId),
+    UpdateExpression: 'SET #s = :done, completedAt = :at',
+    ConditionExpression: '#s = :running AND size(doneSegments) = :n',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':done': 'COMPLETED', ':running': 'RUNNING', ':n': segments, ':at': at },
+  });
+
+export const failRun = (runId: string) =>
+  updateIf({ TableName: T(), Key: runKey(runId), UpdateExpression: 'SET #s = :failed', ConditionExpression: '#s = :running', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':failed': 'FAILED', ':running': 'RUNNING' } });

@@ -1,0 +1,57 @@
+// API representations of loans (docs/api.md, Loans): yuan strings and percent strings, built once here.
+import { fenToYuan, percentString } from '../../../shared/money.ts';
+import type { Loan } from './loan.ts';
+import type { ScheduleRow } from './installments.ts';
+import type { LoanQuote } from './quote.ts';
+
+export function quoteView(q: LoanQuote) {
+  return {
+    maxAmount: fenToYuan(q.maxAmountFen),
+    annualRate: percentString(q.annualRate),
+    limits: {
+      productCap: fenToYuan(q.limits.productCap),
+      balanceMultiple: fenToYuan(q.limits.balanceMultiple),
+      loanToValue: fenToYuan(q.limits.loanToValue),
+      repaymentCapacity: fenToYuan(q.limits.repaymentCapacity),
+    },
+    binding: q.binding,
+  };
+}
+
+export function loanView(l: Loan) {
+  return {
+    loanId: l.loanId,
+    accountNo: l.accountNo,
+    coBorrowerAccountNo: l.coBorrowerAccountNo ?? null,
+    status: l.status,
+    principal: fenToYuan(l.principalFen),
+    outstandingPrincipal: fenToYuan(l.outstandingPrincipalFen),
+    annualRate: percentString(l.annualRate),
+    termMonths: l.termMonths,
+    repaymentMethod: l.repaymentMethod,
+    nextDue: l.nextDue ? { no: l.nextDue.no, dueDate: l.nextDue.dueDate, amount: fenToYuan(l.nextDue.amountFen) } : null,
+    overdue: { installments: l.overdueInstallments, amount: fenToYuan(l.overdueAmountFen), penaltyInterest: fenToYuan(l.penaltyOutstandingFen) },
+    riskClass: l.riskClass,
+    offset: { enabled: l.offsetEnabled },
+    appliedOn: l.appliedOn,
+    decision: l.decision ? { decision: l.decision.decision, on: l.decision.on, late: l.decision.late } : null,
+    disbursedOn: l.disbursedOn ?? null,
+    dueDay: l.dueDay ?? null,
+    paidOffOn: l.paidOffOn ?? null,
+  };
+}
+
+export function installmentView(r: ScheduleRow) {
+  return {
+    no: r.no,
+    dueDate: r.dueDate,
+    payment: fenToYuan(r.paymentFen),
+    principal: fenToYuan(r.principalFen),
+    interest: fenToYuan(r.interestFen),
+    remainingPrincipal: fenToYuan(r.remainingPrincipalFen),
+    status: r.status,
+    paid: fenToYuan(r.paidFen),
+    penaltyInterest: fenToYuan(r.penaltyFen),
+    creditReportable: r.creditReportable,
+  };
+}

@@ -1,0 +1,165 @@
+// The loans table: the only code that knows its keys, indexes and conditions.
+//   LOAN#<loanId> / LOAN           the loan; every write is conditioned on its version (the loan is
+//                                  the concurrency root of its schedule too)
+//   LOAN#<loanId> / S#<chunk:02>   the schedule, 12 installments per item (360 → 30 items, so a
+//                                  disbursement or a recalculation fits one transaction)
+//   LOAN#<loanId> / BANKREF#<ref>  a bank report is applied once
+//   LTOT#<branch> / S#<shard:02>   loan control totals (outstanding and overdue principal, active
+//                                  loans), sharded, updated in the same transaction as the loans
+//   gsi2: DUE#<segment:02> / <nextActionDate>#<loanId>   active loans the daily run must look at
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { ddb, type TxItem } from '../../shared/ddb.ts';
+import { tableName } from '../../shared/config.ts';
+import { policyOn } from '../../shared/policy.ts';
+import { businessDate } from '../../shared/clock.ts';
+import { decodeCursor, type Page } from '../../shared/ledger/ledger.ts';
+import type { Loan } from './domain/loan.ts';
+import type { ScheduleRow } from './domain/installments.ts';
+
+const T = () => tableName('loans');
+export const DUE_SEGMENTS = 16;
+const CHUNK_ROWS = 12;
+const two = (n: number) => String(n).padStart(2, '0');
+const loanKey = (loanId: string) => ({ pk: `LOAN#${loanId}`, sk: 'LOAN' });
+const chunkKey = (loanId: string, chunk: number) => ({ pk: `LOAN#${loanId}`, sk: `S#${two(chunk)}` });
+const bankRefKey = (loanId: string, bankRef: string) => ({ pk: `LOAN#${loanId}`, sk: `BANKREF#${bankRef}` });
+const segmentOf = (loanId: string) => createHash('sha256').update(loanId).digest()[0] % DUE_SEGMENTS;
+const chunkOf = (no: number) => Math.floor((no - 1) / CHUNK_ROWS);
+const encodeCursor = (key?: Record<string, unknown>) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null);
+
+// ---------- reads ----------
+
+export async function getLoan(loanId: string): Promise<Loan | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: T(), Key: loanKey(loanId), ConsistentRead: true }));
+  if (!out.Item) return undefined;
+  const { pk: _p, sk: _s, gsi2pk: _a, gsi2sk: _b, ...loan } = out.Item;
+  return loan as Loan;
+}
+
+/** The whole schedule, in installment order (at most 30 items). */
+export async function getSchedule(loanId: string): Promise<ScheduleRow[]> {
+  const rows: ScheduleRow[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: T(),
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+        ExpressionAttributeValues: { ':p': `LOAN#${loanId}`, ':s': 'S#' },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of out.Items ?? []) rows.push(...(item.rows as ScheduleRow[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return rows;
+}
+
+export async function bankRefUsed(loanId: string, bankRef: string): Promise<boolean> {
+  const out = await ddb.send(new GetCommand({ TableName: T(), Key: bankRefKey(loanId, bankRef), ConsistentRead: true }));
+  return !!out.Item;
+}
+
+/** One page of the active loans of a segment that have an installment due on or before `date`. */
+export async function loansDueBy(segment: number, date: string, limit: number, cursor?: string): Promise<Page<string>> {
+  const out = await ddb.send(
+    new QueryCommand({
+      TableName: T(),
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :s AND gsi2sk <= :d',
+      ExpressionAttributeValues: { ':s': `DUE#${two(segment)}`, ':d': `${date}#~` },
+      ProjectionExpression: 'loanId',
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor),
+    }),
+  );
+  return { items: (out.Items ?? []).map((i) => i.loanId as string), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+}
+
+export interface LoanTotals {
+  outstandingPrincipalFen: number;
+  overduePrincipalFen: number;
+  activeLoans: number;
+}
+
+/** Σ of the loan control-total shards of the branches (supervision: 贷款余额, 逾期率). O(shards). */
+export async function loanTotals(branches: readonly string[]): Promise<LoanTotals> {
+  const total: LoanTotals = { outstandingPrincipalFen: 0, overduePrincipalFen: 0, activeLoans: 0 };
+  for (const branch of branches) {
+    const out = await ddb.send(new QueryCommand({ TableName: T(), KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `LTOT#${branch}` }, ConsistentRead: true }));
+    for (const item of out.Items ?? []) {
+      total.outstandingPrincipalFen += Number(item.outstandingPrincipalFen ?? 0);
+      total.overduePrincipalFen += Number(item.overduePrincipalFen ?? 0);
+      total.activeLoans += Number(item.activeLoans ?? 0);
+    }
+  }
+  return total;
+}
+
+// ---------- writes (items for one transaction) ----------
+
+function loanItem(l: Loan) {
+  const due = l.status === 'ACTIVE' && l.nextActionDate;
+  return { ...loanKey(l.loanId), ...l, gsi2pk: due ? `DUE#${two(segmentOf(l.loanId))}` : undefined, gsi2sk: due ? `${l.nextActionDate}#${l.loanId}` : undefined };
+}
+
+/**
+ * Items that write a loan (new: `before` undefined) and the schedule chunks that changed, conditioned
+ * on the version read, plus the loan control totals' change.
+ */
+export function loanWriteItems(before: Loan | undefined, after: Loan, rowsBefore: readonly ScheduleRow[] = [], rowsAfter: readonly ScheduleRow[] = rowsBefore): TxItem[] {
+  const next: Loan = { ...after, version: (before?.version ?? -1) + 1, updatedAt: new Date().toISOString() };
+  const items: TxItem[] = [
+    before
+      ? { Put: { TableName: T(), Item: loanItem(next), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': before.version } } }
+      : { Put: { TableName: T(), Item: loanItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
+  ];
+  items.push(...scheduleItems(after.loanId, rowsBefore, rowsAfter));
+  const totals = totalsItem(before, next);
+  if (totals) items.push(totals);
+  return items;
+}
+
+function scheduleItems(loanId: string, rowsBefore: readonly ScheduleRow[], rowsAfter: readonly ScheduleRow[]): TxItem[] {
+  const chunks = (rows: readonly ScheduleRow[]) => {
+    const m = new Map<number, ScheduleRow[]>();
+    for (const r of rows) m.set(chunkOf(r.no), [...(m.get(chunkOf(r.no)) ?? []), r]);
+    return m;
+  };
+  const old = chunks(rowsBefore);
+  const now = chunks(rowsAfter);
+  const items: TxItem[] = [];
+  for (const [chunk, rows] of now) {
+    if (JSON.stringify(old.get(chunk)) !== JSON.stringify(rows)) items.push({ Put: { TableName: T(), Item: { ...chunkKey(loanId, chunk), rows } } });
+  }
+  for (const chunk of old.keys()) if (!now.has(chunk)) items.push({ Delete: { TableName: T(), Key: chunkKey(loanId, chunk) } });
+  return items;
+}
+
+const activeCount = (l?: Loan) => (l?.status === 'ACTIVE' ? 1 : 0);
+
+function totalsItem(before: Loan | undefined, after: Loan): TxItem | undefined {
+  const deltas = {
+    outstandingPrincipalFen: after.outstandingPrincipalFen - (before?.outstandingPrincipalFen ?? 0),
+    overduePrincipalFen: after.overduePrincipalFen - (before?.overduePrincipalFen ?? 0),
+    activeLoans: activeCount(after) - activeCount(before),
+  };
+  const changed = Object.entries(deltas).filter(([, v]) => v !== 0);
+  if (!changed.length) return undefined;
+  const shard = Math.floor(Math.random() * policyOn(businessDate()).ledger.controlTotalShards);
+  return {
+    Update: {
+      TableName: T(),
+      Key: { pk: `LTOT#${after.branch}`, sk: `S#${two(shard)}` },
+      UpdateExpression: `ADD ${changed.map(([k]) => `${k} :${k}`).join(', ')}`,
+      ExpressionAttributeValues: Object.fromEntries(changed.map(([k, v]) => [`:${k}`, v])),
+    },
+  };
+}
+
+/** Records a bank report's reference: a second report with the same reference cannot apply. */
+export const bankRefItem = (loanId: string, bankRef: string, repaymentId: string): TxItem => ({
+  Put: { TableName: T(), Item: { ...bankRefKey(loanId, bankRef), repaymentId, at: new Date().toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' },
+});
