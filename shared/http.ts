@@ -38,6 +38,8 @@ export interface Reply {
 }
 
 export interface RouteSpec<B = unknown, Q = unknown> {
+  /** One line for the OpenAPI document. */
+  summary?: string;
   /** `jwt` (default): a caller with one of `roles` is required. `partner`/`none`: no JWT (the handler verifies partners itself). */
   auth?: 'jwt' | 'partner' | 'none';
   roles?: readonly Role[];

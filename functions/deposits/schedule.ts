@@ -1,2 +1,10 @@
+// Scheduled entry point of the deposits domain: the annual interest settlement (June 30) and the
+// sweeper that re-drives remittances whose posting stalled.
 import { scheduleHandler } from '../../shared/schedule.ts';
-export const handler = scheduleHandler('deposits-schedule', {});
+import { scheduledInterestRun } from './usecases/interest.ts';
+import { sweepRemittances } from './usecases/remittances.ts';
+
+export const handler = scheduleHandler('deposits-schedule', {
+  'interest-settlement': async () => (await scheduledInterestRun()).body,
+  'remittance-sweep': (_input, log) => sweepRemittances(log),
+});

@@ -34,11 +34,22 @@ async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
   return strip<T>(out.Item);
 }
 
-async function queryAll(pk: string, skPrefix: string): Promise<Record<string, unknown>[]> {
+/** Every item of a partition under a sort-key prefix (`projection` may name `status` as `#s`). */
+async function queryAll(pk: string, skPrefix: string, projection?: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await ddb.send(new QueryCommand({ TableName: T(), KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)', ExpressionAttributeValues: { ':p': pk, ':s': skPrefix }, ExclusiveStartKey: start, ConsistentRead: true }));
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: T(),
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+        ExpressionAttributeValues: { ':p': pk, ':s': skPrefix },
+        ProjectionExpression: projection,
+        ExpressionAttributeNames: projection?.includes('#s') ? { '#s': 'status' } : undefined,
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;
   } while (start);
@@ -189,7 +200,7 @@ export const markRemittancePosted = (remittanceId: string, chunkCount: number, a
   });
 
 export async function pendingChunkNos(remittanceId: string): Promise<number[]> {
-  const items = await queryAll(`REM#${remittanceId}`, 'C#');
+  const items = await queryAll(`REM#${remittanceId}`, 'C#', 'chunkNo, #s');
   return items.filter((i) => i.status === 'PENDING').map((i) => i.chunkNo as number);
 }
 

@@ -1,2 +1,13 @@
+// Scheduled entry point of the loans domain. Task `daily` ({ task: 'daily', date?: 'YYYY-MM-DD' }):
+// monthly offset (月对冲), overdue marking and penalty interest for the date (default: today).
+import { z } from 'zod';
 import { scheduleHandler } from '../../shared/schedule.ts';
-export const handler = scheduleHandler('loans-schedule', {});
+import { isoDate } from '../../shared/schemas.ts';
+import { businessDate } from '../../shared/clock.ts';
+import { startDailyRun } from './service.ts';
+
+const dailyInput = z.object({ task: z.literal('daily'), date: isoDate.optional() });
+
+export const handler = scheduleHandler('loans-schedule', {
+  daily: async (input) => startDailyRun(dailyInput.parse(input).date ?? businessDate()),
+});

@@ -159,7 +159,7 @@ function totalsItem(before: Loan | undefined, after: Loan): TxItem | undefined {
   };
 }
 
-/** Records a bank report's reference: a second report with the same reference cannot apply. */
-export const bankRefItem = (loanId: string, bankRef: string, repaymentId: string): TxItem => ({
-  Put: { TableName: T(), Item: { ...bankRefKey(loanId, bankRef), repaymentId, at: new Date().toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' },
+/** Records a bank report (its reference is the key: a second report with the same reference cannot apply). */
+export const bankRefItem = (loanId: string, bankRef: string, repayment: Record<string, unknown>): TxItem => ({
+  Put: { TableName: T(), Item: { ...bankRefKey(loanId, bankRef), ...repayment, at: new Date().toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' },
 });

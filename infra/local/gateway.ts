@@ -60,7 +60,7 @@ export async function startGateway(opts: { port: number; host?: string; invoke: 
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (opts.control && url.pathname.startsWith('/_local/') && (await opts.control(req, res, url.pathname))) return;
+      if (opts.control && (url.pathname.startsWith('/_local/') || url.pathname === '/docs') && (await opts.control(req, res, url.pathname))) return;
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of req) {

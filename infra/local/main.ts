@@ -37,6 +37,7 @@ console.log(`HPF Cloud is running (center ${process.env.HPF_CENTER_CODE}) in ${D
   DynamoDB     ${runtime.dynamodbEndpoint}${values.data ? ` (data in ${values.data})` : ' (in memory)'}
   SQS          ${runtime.sqsEndpoint}
   JWT secret   ${process.env.HPF_JWT_SECRET ? '(from HPF_JWT_SECRET)' : `${DEFAULT_DEV_SECRET} (development default)`}
+  API docs     ${runtime.url}/docs
   A token:     npm run token -- --role staff --branch '*'
   A schedule:  npm run schedule -- audit-daily
 Ctrl-C stops everything.`);

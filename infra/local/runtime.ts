@@ -11,6 +11,8 @@ import { startQueues, startPoller, REGION, type LocalQueues, type Poller } from 
 import { startGateway, type Gateway } from './gateway.ts';
 import { startScheduler } from './scheduler.ts';
 import { freePort } from './ports.ts';
+import { docsPage } from './docs-page.ts';
+import { readFileSync } from 'node:fs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -108,6 +110,12 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     }
 
     const control = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+      if (path === '/docs' && req.method === 'GET') {
+        const doc = JSON.parse(readFileSync(join(root, 'functions', 'supervision', 'openapi.json'), 'utf8'));
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(docsPage(doc));
+        return true;
+      }
       const m = /^\/_local\/schedules\/([\w-]+)$/.exec(path);
       if (!m || req.method !== 'POST') return false;
       try {

@@ -2,7 +2,8 @@
 // review, disbursement. No I/O; every policy number comes in through `LoanPolicy`.
 import { DomainError, type FieldError } from '../../../shared/errors.ts';
 import { daysBetween } from '../../../shared/clock.ts';
-import type { BorrowerCategory, LimitKey, LoanLocation } from './quote.ts';
+import { loanAnnualRate, type Policy } from '../../../shared/policy.ts';
+import { productCapFen, type BorrowerCategory, type LimitKey, type LoanLocation, type QuoteInput } from './quote.ts';
 import { monthlyDueDate, type RepaymentMethod } from './schedule.ts';
 import type { RiskClass } from './penalty.ts';
 
@@ -167,4 +168,35 @@ export function assertStatus(loan: Pick<Loan, 'loanId' | 'status'>, ...expected:
   if (!expected.includes(loan.status)) {
     throw new DomainError('INVALID_STATE', `Loan ${loan.loanId} is ${loan.status}; this needs ${expected.join(' or ')} / 贷款状态不允许此操作`);
   }
+}
+
+export interface LoanApplication {
+  accountNo: string;
+  coBorrowerAccountNo?: string;
+  housePriceFen: number;
+  firstHome: boolean;
+  termMonths: number;
+  monthlyIncomeFen: number;
+  borrowerCategory: BorrowerCategory;
+  location: LoanLocation;
+  repaymentMethod: RepaymentMethod;
+}
+
+/** The quote's inputs from an application, the (combined) balance and the policy in force. */
+export function quoteInput(app: LoanApplication, combinedBalanceFen: number, policy: Policy): QuoteInput {
+  const p = policy.loans;
+  return {
+    productCapFen: productCapFen(app.borrowerCategory, app.location, p.productCapFen),
+    coBorrower: !!app.coBorrowerAccountNo,
+    capRaise: p.coBorrowerCapRaise,
+    combinedBalanceFen,
+    balanceMultiple: p.balanceMultiple,
+    housePriceFen: app.housePriceFen,
+    ltv: app.firstHome ? p.loanToValue.firstHome : p.loanToValue.secondHome,
+    termMonths: app.termMonths,
+    annualRate: loanAnnualRate(policy, app),
+    monthlyIncomeFen: app.monthlyIncomeFen,
+    incomeShare: p.incomeShare,
+    method: app.repaymentMethod,
+  };
 }

@@ -1,0 +1,113 @@
+// Annual interest settlement (结息): one run per interest year, fanned out over the ledger's segments
+// through the `interest-settlement` queue, one page of accounts per message. Each account's interest
+// is credited once (the ledger's `INTEREST-<year>` guard, and the year's 积数 is consumed by the same
+// write); an account with nothing due (already settled, opened later, zero balance, closed) is
+// skipped, so a redelivered page or a restarted run never credits twice. The run's counts are added in
+// the same transactions as the postings; segments are a set, so the run completes exactly once.
+import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
+import { fail } from '../../../shared/errors.ts';
+import { businessDate, nowIso } from '../../../shared/clock.ts';
+import { policyOn } from '../../../shared/policy.ts';
+import { send } from '../../../shared/sqs.ts';
+import type { Logger } from '../../../shared/log.ts';
+import { getAccounts, interestYearEnd, ledgerWrite, listAccountsOfSegment, SEGMENTS, withInterestSettled, type Account } from '../../../shared/ledger/ledger.ts';
+import * as store from '../store.ts';
+import { assertSettleableYear, chunked, interestRunId, lastSettledYearOn, yearOfRunId } from '../domain/rules.ts';
+import { runView } from '../domain/views.ts';
+import type { InterestRun } from '../domain/types.ts';
+
+export interface PageMessage {
+  runId: string;
+  year: number;
+  segment: number;
+  cursor?: string;
+}
+
+const PAGE_SIZE = 100;
+/** Accounts per transaction: 3 items each (account, entry, guard) + 2 per branch + the run's counts. */
+const ACCOUNTS_PER_TRANSACTION = 15;
+/** The queue's maxReceiveCount (infra/topology.ts): the last delivery of a failing page fails the run. */
+const LAST_DELIVERY = 5;
+
+/** Interest due on the account for `year` (0 when none is left to settle). Pure. */
+export function interestDueFor(account: Account, year: number): number {
+  if (account.status === 'CLOSED') return 0;
+  const date = interestYearEnd(year);
+  const p = policyOn(date).interest;
+  return withInterestSettled(account, date, { annualRate: p.annualRate, dayBasis: p.dayBasis }, `INTEREST-${year}`, year).interestFen;
+}
+
+/** Starts the run of a year, or continues it (same runId); a FAILED run restarts. → { runId } */
+export async function startInterestRun(year: number, idempotency?: IdempotencyContext) {
+  assertSettleableYear(year, businessDate(), policyOn(businessDate()));
+  const runId = interestRunId(year);
+  const out = await commit({
+    idempotency,
+    plan: async () => {
+      const run = await store.getRun(runId);
+      const items = !run
+        ? [store.newRunItem({ runId, year, status: 'RUNNING', doneSegments: [], accounts: 0, totalInterestFen: 0, startedAt: nowIso() })]
+        : run.status === 'FAILED'
+          ? [store.restartRunItem(runId)]
+          : [];
+      return { items, body: { runId } };
+    },
+  });
+  await driveRun(runId);
+  return out;
+}
+
+/** Enqueues the first page of every segment not yet done (pages are idempotent). */
+async function driveRun(runId: string) {
+  const run = await store.getRun(runId);
+  if (!run || run.status !== 'RUNNING') return;
+  const done = new Set(run.doneSegments);
+  const messages: PageMessage[] = [];
+  for (let segment = 0; segment < SEGMENTS; segment++) if (!done.has(segment)) messages.push({ runId, year: run.year, segment });
+  await send('interest-settlement', ...messages.map((body) => ({ body })));
+}
+
+/** Scheduled on June 30: the year that ends that day. */
+export function scheduledInterestRun() {
+  const today = businessDate();
+  return startInterestRun(lastSettledYearOn(today, policyOn(today)));
+}
+
+export async function getRunView(runId: string) {
+  const run = yearOfRunId(runId) !== undefined ? await store.getRun(runId) : undefined;
+  if (!run) return fail('NOT_FOUND', `Interest run ${runId} not found / 结息批次不存在`);
+  return runView(run);
+}
+
+/** The worker: settles one page of one segment, then enqueues the next page or closes the segment. */
+export async function settleInterestPage(msg: PageMessage, receiveCount: number, log: Logger): Promise<void> {
+  const run = await store.getRun(msg.runId);
+  if (!run || run.status !== 'RUNNING') return;
+  try {
+    const page = await listAccountsOfSegment(msg.segment, PAGE_SIZE, msg.cursor);
+    const due = page.items.filter((a) => interestDueFor(a, msg.year) > 0).map((a) => a.accountNo);
+    for (const group of chunked(due, ACCOUNTS_PER_TRANSACTION)) await settleGroup(run, group);
+    if (page.nextCursor) {
+      await send('interest-settlement', { body: { ...msg, cursor: page.nextCursor } satisfies PageMessage });
+      return;
+    }
+    await store.markSegmentDone(msg.runId, msg.segment);
+    if (await store.completeRun(msg.runId, SEGMENTS, nowIso())) log.info('interest run completed', { runId: msg.runId });
+  } catch (err) {
+    if (receiveCount >= LAST_DELIVERY && (await store.failRun(msg.runId))) log.error('interest run failed', { runId: msg.runId, segment: msg.segment, error: err });
+    throw err;
+  }
+}
+
+async function settleGroup(run: InterestRun, accountNos: string[]) {
+  await commit({
+    plan: async () => {
+      const accounts = await getAccounts(accountNos);
+      const writes = [...accounts.values()].filter((a) => interestDueFor(a, run.year) > 0).map((account) => ({ account, settleInterestYear: run.year }));
+      if (writes.length === 0) return { items: [], body: null };
+      const w = ledgerWrite(writes);
+      const interestFen = w.entries.reduce((s, e) => s + e.amountFen, 0);
+      return { items: [...w.items, store.runProgressItem(run.runId, writes.length, interestFen)], body: null };
+    },
+  });
+}

@@ -1,0 +1,205 @@
+// Remittances (汇缴): the list is built from the unit's NORMAL employees and stored in chunks; the
+// bank's confirmation settles it (AWAITING_FUNDS → POSTING) and the worker posts one chunk per
+// transaction (chunk PENDING → POSTED + every account's credit), so a crash, a redelivered message or a
+// second confirmation never credits twice. When every chunk is posted the remittance is POSTED.
+//
+// No dual write: the settlement commits first and then enqueues the chunks. If that send is lost,
+// (a) repeating the settlement request (same Idempotency-Key) replays the 202 and enqueues the pending
+// chunks again, and (b) the scheduled sweeper (`remittance-sweep`) re-enqueues the pending chunks of
+// every remittance still POSTING some minutes after its settlement. Chunks are idempotent, so extra
+// messages are harmless.
+//
+// Decisions: the list is a snapshot: an employee sealed after the list was made is still credited
+// (the unit paid for that period; credits to SEALED accounts are allowed). A line whose account was
+// CLOSED meanwhile (transferred out) cannot be credited: it is recorded as skipped on its chunk and
+// counted in `skippedCount`/`skippedAmount` for the refund to the unit.
+import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
+import { DomainError, fail } from '../../../shared/errors.ts';
+import { businessDate, nowIso, periodOf } from '../../../shared/clock.ts';
+import { newId } from '../../../shared/ids.ts';
+import type { Caller } from '../../../shared/auth.ts';
+import { send } from '../../../shared/sqs.ts';
+import type { Logger } from '../../../shared/log.ts';
+import { getAccounts, ledgerWrite, listAccountsOfUnit, type Account, type AccountWrite } from '../../../shared/ledger/ledger.ts';
+import * as store from '../store.ts';
+import { assertManagesUnit, assertStaffOf } from '../domain/access.ts';
+import { assertRemittablePeriod, chunked, lineFen, LINES_PER_CHUNK, monthlyShares, ratesFor, remittanceLines, totalFen, type Employee } from '../domain/rules.ts';
+import { remittanceView } from '../domain/views.ts';
+import type { Remittance, RemittanceChunk, RemittanceKind } from '../domain/types.ts';
+import { unitFor } from './units.ts';
+
+export interface ChunkMessage {
+  remittanceId: string;
+  chunkNo: number;
+}
+
+/** Where chunk messages go. Test seam (like `faults` in shared/tx.ts): a test may capture them. */
+export const remittanceDispatch = {
+  send: (messages: ChunkMessage[]) => send('remittance-posting', ...messages.map((body) => ({ body }))),
+};
+
+const ACCOUNTS_PAGE = 1000;
+
+/** The unit's employees with the first period owed (accounts without an employment record owe from the unit's start). */
+async function employeesOf(unitId: string, unitStartPeriod: string): Promise<Employee[]> {
+  const employments = await store.listEmployments(unitId);
+  const accounts: Account[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listAccountsOfUnit(unitId, ACCOUNTS_PAGE, cursor);
+    accounts.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return accounts.map((a) => ({ accountNo: a.accountNo, status: a.status, monthlyBaseFen: a.monthlyBaseFen, startPeriod: employments.get(a.accountNo)?.startPeriod ?? unitStartPeriod }));
+}
+
+export async function createRemittance(caller: Caller, unitId: string, input: { period: string; kind: RemittanceKind }, idempotency?: IdempotencyContext) {
+  await unitFor(caller, unitId);
+  return commit({
+    idempotency,
+    plan: async () => {
+      const unit = await unitFor(caller, unitId);
+      assertRemittablePeriod(unit, input.period, input.kind, periodOf(businessDate()));
+      const claim = await store.getPeriodClaim(unitId, input.period);
+      if (claim) fail('CONFLICT', `Period ${input.period} already has remittance ${claim.remittanceId} / 该期间已汇缴`);
+      const rates = ratesFor(unit.rateHistory, input.period);
+      const lines = remittanceLines(await employeesOf(unitId, unit.startPeriod), rates, input.period);
+      if (lines.length === 0) fail('POLICY_VIOLATION', `No active employee owes for ${input.period} / 该期间无应缴职工`);
+      const remittanceId = newId('R');
+      const chunks: RemittanceChunk[] = chunked(lines, LINES_PER_CHUNK).map((l, i) => ({ remittanceId, chunkNo: i + 1, status: 'PENDING', lines: l }));
+      await store.putChunks(chunks);
+      const remittance: Remittance = {
+        remittanceId,
+        unitId,
+        branch: unit.branch,
+        period: input.period,
+        kind: input.kind,
+        status: 'AWAITING_FUNDS',
+        employerRatePercent: rates.employerRatePercent,
+        employeeRatePercent: rates.employeeRatePercent,
+        headcount: lines.length,
+        totalFen: totalFen(lines),
+        chunkCount: chunks.length,
+        postedChunks: 0,
+        postedCount: 0,
+        postedFen: 0,
+        skippedCount: 0,
+        skippedFen: 0,
+        createdAt: nowIso(),
+      };
+      const remitted = input.kind === 'REGULAR' && (!unit.lastRemittedPeriod || input.period > unit.lastRemittedPeriod);
+      const unitItems = remitted ? [store.unitChangeItem(unit, { lastRemittedPeriod: input.period }, remittance.createdAt)] : [];
+      return { items: [...store.newRemittanceItems(remittance), ...unitItems], body: remittanceView(remittance) };
+    },
+  });
+}
+
+async function mustGetRemittance(remittanceId: string): Promise<Remittance> {
+  const r = await store.getRemittance(remittanceId);
+  if (!r) throw new DomainError('NOT_FOUND', `Remittance ${remittanceId} not found / 汇缴单不存在`);
+  return r;
+}
+
+export async function getRemittanceView(caller: Caller, remittanceId: string) {
+  const r = await mustGetRemittance(remittanceId);
+  assertManagesUnit(caller, r);
+  return remittanceView(r);
+}
+
+/** The bank confirmed the funds: the amount must equal the list's total to the fen. */
+export async function settleRemittance(caller: Caller, remittanceId: string, input: { amountFen: number; bankRef: string }, idempotency?: IdempotencyContext) {
+  assertStaffOf(caller, (await mustGetRemittance(remittanceId)).branch);
+  const out = await commit({
+    idempotency,
+    plan: async () => {
+      const r = await mustGetRemittance(remittanceId);
+      if (r.status !== 'AWAITING_FUNDS') fail('INVALID_STATE', `Remittance is already settled (${r.status}) / 汇缴单已确认到账`);
+      if (input.amountFen !== r.totalFen) fail('POLICY_VIOLATION', `Funds received differ from the total of the list / 到账金额与清册合计不符`, [{ path: 'amount', message: 'must equal totalAmount' }]);
+      const settlement = { amountFen: input.amountFen, bankRef: input.bankRef, settledOn: businessDate(), settledAt: nowIso(), settledBy: caller.sub };
+      return { items: [store.settleItem(remittanceId, settlement)], body: { remittanceId, status: 'POSTING' as const, totalAmount: remittanceView(r).totalAmount } };
+    },
+  });
+  await driveRemittance(remittanceId);
+  return out;
+}
+
+/** Finishes a fully posted remittance, or (re-)enqueues its pending chunks. Safe to repeat. */
+export async function driveRemittance(remittanceId: string): Promise<void> {
+  const r = await store.getRemittance(remittanceId);
+  if (!r || r.status !== 'POSTING' || (await finishIfComplete(r))) return;
+  const pending = await store.pendingChunkNos(remittanceId);
+  await remittanceDispatch.send(pending.map((chunkNo) => ({ remittanceId, chunkNo })));
+}
+
+/** The worker: posts one chunk in one transaction, at most once. */
+export async function postChunk(msg: ChunkMessage, log: Logger): Promise<void> {
+  const r = await store.getRemittance(msg.remittanceId);
+  if (!r || r.status === 'AWAITING_FUNDS' || !r.settlement) {
+    log.warn('chunk message for a remittance not settled: dropped', { ...msg, status: r?.status });
+    return;
+  }
+  if (r.status === 'POSTING') {
+    const settlement = r.settlement;
+    await commit({
+      plan: async () => {
+        const chunk = await store.getChunk(msg.remittanceId, msg.chunkNo);
+        if (!chunk) throw new Error(`chunk ${msg.chunkNo} of ${msg.remittanceId} is missing`);
+        if (chunk.status === 'POSTED') return { items: [], body: null };
+        const accounts = await getAccounts(chunk.lines.map((l) => l.accountNo));
+        const writes: AccountWrite[] = [];
+        const skipped: string[] = [];
+        let skippedFen = 0;
+        for (const line of chunk.lines) {
+          const account = accounts.get(line.accountNo);
+          if (!account || account.status === 'CLOSED') {
+            skipped.push(line.accountNo);
+            skippedFen += lineFen(line);
+            continue;
+          }
+          const latest = !account.lastPaidPeriod || r.period >= account.lastPaidPeriod;
+          writes.push({
+            account,
+            postings: [{ amountFen: lineFen(line), type: r.kind === 'BACKPAY' ? 'BACKPAY' : 'REMITTANCE', ref: r.remittanceId, period: r.period, valueDate: settlement.settledOn }],
+            changes: latest
+              ? { lastPaidPeriod: r.period, employerRatePercent: r.employerRatePercent, employeeRatePercent: r.employeeRatePercent, monthlyAmountFen: monthlyShares(account.monthlyBaseFen, r.employerRatePercent, r.employeeRatePercent).monthlyFen }
+              : undefined,
+          });
+        }
+        const w = ledgerWrite(writes);
+        const postedFen = w.entries.reduce((s, e) => s + e.amountFen, 0);
+        const progress = { count: writes.length, fen: postedFen, skippedCount: skipped.length, skippedFen };
+        return { items: [...w.items, ...store.chunkPostedItems(chunk, progress, skipped, nowIso())], body: null };
+      },
+    });
+  }
+  const after = await store.getRemittance(msg.remittanceId);
+  if (after?.status === 'POSTING') await finishIfComplete(after);
+}
+
+/** POSTING → POSTED once every chunk is posted (conditional: done once). */
+async function finishIfComplete(r: Remittance): Promise<boolean> {
+  if (r.postedChunks < r.chunkCount) return false;
+  await store.markRemittancePosted(r.remittanceId, r.chunkCount, nowIso());
+  return true;
+}
+
+/** Age after which a POSTING remittance is re-driven by the sweeper. */
+const SWEEP_AFTER_MS = 2 * 60_000;
+const SWEEP_PAGE = 100;
+
+/** Scheduled: re-drives remittances whose posting stalled (a lost send, messages in the DLQ). */
+export async function sweepRemittances(log: Logger, now = Date.now()): Promise<{ redriven: number }> {
+  const before = new Date(now - SWEEP_AFTER_MS).toISOString();
+  let redriven = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.postingRemittancesSettledBefore(before, SWEEP_PAGE, cursor);
+    for (const remittanceId of page.items) {
+      await driveRemittance(remittanceId);
+      redriven++;
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  if (redriven) log.info('remittances re-driven', { redriven });
+  return { redriven };
+}
