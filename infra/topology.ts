@@ -158,7 +158,7 @@ export const functions: readonly FunctionDef[] = [
   http('deposits', { ledger: 'readwrite', deposits: 'readwrite' }, ['remittance-posting', 'interest-settlement']),
   worker('deposits-remittance-worker', 'deposits', 'remittancePosting', { ledger: 'readwrite', deposits: 'readwrite' }, ['remittance-posting']),
   worker('deposits-interest-worker', 'deposits', 'interestSettlement', { ledger: 'readwrite', deposits: 'readwrite' }, ['interest-settlement']),
-  scheduled('deposits', { ledger: 'read', deposits: 'readwrite' }, ['interest-settlement']),
+  scheduled('deposits', { ledger: 'read', deposits: 'readwrite' }, ['interest-settlement', 'remittance-posting']),
 
   http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite', loans: 'read' }),
 
@@ -244,6 +244,7 @@ export const routes: readonly RouteDef[] = [
 
 export const schedules: readonly ScheduleDef[] = [
   { name: 'interest-settlement-annual', expression: 'cron(0 23 30 6 ? *)', timezone: 'Asia/Shanghai', target: 'deposits-schedule', input: { task: 'interest-settlement' }, description: 'Annual interest settlement for the year ending June 30 (结息)' },
+  { name: 'remittance-posting-sweeper', expression: 'rate(5 minutes)', timezone: 'Asia/Shanghai', target: 'deposits-schedule', input: { task: 'remittance-sweep' }, description: 'Re-enqueues the pending chunks of remittances whose posting stalled (汇缴入账补偿)' },
   { name: 'loans-daily', expression: 'cron(0 1 * * ? *)', timezone: 'Asia/Shanghai', target: 'loans-schedule', input: { task: 'daily' }, description: 'Monthly offset (月对冲), overdue marking and penalty interest' },
   { name: 'audit-daily', expression: 'cron(0 2 * * ? *)', timezone: 'Asia/Shanghai', target: 'supervision-schedule', input: { task: 'audit' }, description: 'Daily electronic audit (电子稽查) with reconciliation' },
   { name: 'indicators-snapshot-daily', expression: 'cron(55 23 * * ? *)', timezone: 'Asia/Shanghai', target: 'supervision-schedule', input: { task: 'snapshot' }, description: 'Daily fund indicator snapshot' },

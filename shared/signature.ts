@@ -13,7 +13,8 @@ export const SIGNATURE_HEADERS = {
 
 /** Protocol constants of api.md (not business policy): the timestamp window and the nonce length. */
 export const TIMESTAMP_WINDOW_SECONDS = 300;
-export const NONCE_PATTERN = /^[A-Za-z0-9_.:-]{16,64}$/;
+/** 16–64 printable ASCII characters (no spaces). */
+export const NONCE_PATTERN = /^[\x21-\x7e]{16,64}$/;
 const TIMESTAMP_PATTERN = /^[0-9]{1,12}$/;
 const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/;
 

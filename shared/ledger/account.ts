@@ -30,6 +30,8 @@ export interface Account {
   status: AccountStatus;
   /** JGJ/T 320 code of the status (04 transferred out, 05 withdrawn and closed …). */
   statusCode: string;
+  /** When the account entered its status (audit: debits on a frozen account). */
+  statusSince?: string;
   monthlyBaseFen: number;
   /** Employer and employee whole percents (flexible accounts: employee = the chosen combined rate, employer 0). */
   employerRatePercent: number;

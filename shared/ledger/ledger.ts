@@ -17,7 +17,7 @@ import { tableName } from '../config.ts';
 import { policyOn } from '../policy.ts';
 import { DomainError } from '../errors.ts';
 import { businessDate } from '../clock.ts';
-import { applyPostings, withInterestSettled, type Account, type Entry, type Posting, type EntryType } from './account.ts';
+import { applyPostings, withInterestSettled, accountStatusCode, type Account, type AccountStatus, type Entry, type Posting, type EntryType } from './account.ts';
 import { createHash } from 'node:crypto';
 
 export * from './account.ts';
@@ -151,6 +151,8 @@ export async function listAccountsOfSegment(segment: number, limit: number, curs
 export interface ControlTotals {
   balanceFen: number;
   byTypeFen: Partial<Record<EntryType, number>>;
+  /** Number of accounts per status (contributors = NORMAL). */
+  accountsByStatus: Partial<Record<AccountStatus, number>>;
   /** Cumulative fund flows that do not touch a personal account (FundFlow kinds). */
   flowsFen: Partial<Record<FundFlow['kind'], number>>;
   entries: number;
@@ -158,7 +160,7 @@ export interface ControlTotals {
 
 /** Σ of a branch's (or every branch's) control-total shards. O(shards). */
 export async function controlTotals(branches: readonly string[]): Promise<ControlTotals> {
-  const total: ControlTotals = { balanceFen: 0, byTypeFen: {}, flowsFen: {}, entries: 0 };
+  const total: ControlTotals = { balanceFen: 0, byTypeFen: {}, accountsByStatus: {}, flowsFen: {}, entries: 0 };
   for (const branch of branches) {
     const out = await ddb.send(new QueryCommand({ TableName: T(), KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `CTL#${branch}` }, ConsistentRead: true }));
     for (const item of out.Items ?? []) addTotals(total, item);
@@ -166,7 +168,7 @@ export async function controlTotals(branches: readonly string[]): Promise<Contro
   return total;
 }
 
-/** Amounts per entry type and fund flow (LOAN_DISBURSEMENT, LOAN_REPAYMENT …) in a period, per branch or all. */
+/** Amounts (fen) per entry type and fund flow (LOAN_DISBURSEMENT, LOAN_REPAYMENT …) in a period, per branch or all, and `newAccounts`. */
 export async function periodFlows(period: string, branch?: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   let start: Record<string, unknown> | undefined;
@@ -180,7 +182,12 @@ export async function periodFlows(period: string, branch?: string): Promise<Reco
         ConsistentRead: true,
       }),
     );
-    for (const item of page.Items ?? []) for (const [k, v] of Object.entries(item)) if (k.endsWith('Fen') && typeof v === 'number') out[k.slice(0, -3)] = (out[k.slice(0, -3)] ?? 0) + v;
+    for (const item of page.Items ?? [])
+      for (const [k, v] of Object.entries(item)) {
+        if (typeof v !== 'number') continue;
+        if (k.endsWith('Fen')) out[k.slice(0, -3)] = (out[k.slice(0, -3)] ?? 0) + v;
+        else if (k === 'newAccounts') out.newAccounts = (out.newAccounts ?? 0) + v;
+      }
     start = page.LastEvaluatedKey;
   } while (start);
   return out;
@@ -200,6 +207,10 @@ function addTotals(total: ControlTotals, item: Record<string, unknown>) {
       const t = k.slice(5, -3) as EntryType;
       total.byTypeFen[t] = (total.byTypeFen[t] ?? 0) + v;
     }
+    if (k.startsWith('status_') && typeof v === 'number') {
+      const st = k.slice(7) as AccountStatus;
+      total.accountsByStatus[st] = (total.accountsByStatus[st] ?? 0) + v;
+    }
     if (k.startsWith('flow_') && typeof v === 'number') {
       const f = k.slice(5, -3) as FundFlow['kind'];
       total.flowsFen[f] = (total.flowsFen[f] ?? 0) + v;
@@ -214,13 +225,14 @@ function stripKeys<T>(item: Record<string, unknown>): T {
 
 // ---------- writes (item builders for one transaction) ----------
 
-export type NewAccount = Omit<Account, 'paidPeriods' | 'balanceFen' | 'version' | 'accrualYear' | 'accrualFenDays' | 'accrualDate' | 'unsettledAccruals' | 'createdAt' | 'updatedAt' | 'statusCode'>;
+export type NewAccount = Omit<Account, 'statusSince' | 'paidPeriods' | 'balanceFen' | 'version' | 'accrualYear' | 'accrualFenDays' | 'accrualDate' | 'unsettledAccruals' | 'createdAt' | 'updatedAt' | 'statusCode'>;
 
 /** Items that open an account: the account and the one-per-person guard. */
 export function openAccountItems(a: NewAccount, at = new Date().toISOString()): { account: Account; items: TxItem[] } {
   const account: Account = {
     ...a,
-    statusCode: '01',
+    statusCode: accountStatusCode[a.status],
+    statusSince: at,
     balanceFen: 0,
     version: 0,
     accrualYear: Number(a.openedOn.slice(0, 4)) + (Number(a.openedOn.slice(5, 7)) >= 7 ? 1 : 0),
@@ -237,6 +249,8 @@ export function openAccountItems(a: NewAccount, at = new Date().toISOString()): 
       { Put: { TableName: T(), Item: accountItem(account), ConditionExpression: 'attribute_not_exists(pk)' } },
       { Put: { TableName: T(), Item: { pk: `ID#${a.idNumber}`, sk: 'ID', accountNo: a.accountNo }, ConditionExpression: 'attribute_not_exists(pk)' } },
       { Update: { TableName: T(), Key: { pk: 'BRANCHES', sk: 'BRANCHES' }, UpdateExpression: 'ADD branches :b', ExpressionAttributeValues: { ':b': new Set([a.branch]) } } },
+      { Update: { TableName: T(), Key: { pk: `CTL#${a.branch}`, sk: shardKey(randomShard()) }, UpdateExpression: 'ADD #s :one', ExpressionAttributeNames: { '#s': `status_${a.status}` }, ExpressionAttributeValues: { ':one': 1 } } },
+      { Update: { TableName: T(), Key: { pk: `FLOW#${a.openedOn.slice(0, 7)}`, sk: `${a.branch}#OPENED` }, UpdateExpression: 'ADD newAccounts :one', ExpressionAttributeValues: { ':one': 1 } } },
     ],
   };
 }
@@ -310,7 +324,16 @@ export function ledgerWrite(writes: readonly AccountWrite[], opts: { fundFlows?:
     const applied = applyPostings(base, postings, at, (seq) => `${w.account.accountNo}-${seq}`);
     const next = { ...applied.account, ...w.changes, updatedAt: at } as Account;
     for (const [k, v] of Object.entries(w.changes ?? {})) if (v === null) delete (next as unknown as Record<string, unknown>)[k]; // null removes (activeLoanId on payoff)
-    if (w.changes?.status && !w.changes.statusCode) next.statusCode = { NORMAL: '01', SEALED: '02', CLOSED: '04', FROZEN: '06' }[w.changes.status];
+    if (w.changes?.status && !w.changes.statusCode) next.statusCode = accountStatusCode[w.changes.status];
+    if (next.status !== w.account.status) {
+      next.statusSince = at;
+      // account counts per status (contributors = NORMAL) move with the status, per branch
+      bump(`CTL#${w.account.branch}`, shardKey(shard), `status_${w.account.status}`, -1);
+      bump(`CTL#${next.branch}`, shardKey(shard), `status_${next.status}`, 1);
+    } else if (next.branch !== w.account.branch) {
+      bump(`CTL#${w.account.branch}`, shardKey(shard), `status_${next.status}`, -1);
+      bump(`CTL#${next.branch}`, shardKey(shard), `status_${next.status}`, 1);
+    }
     items.push({
       Put: {
         TableName: T(),
