@@ -160,7 +160,7 @@ export const functions: readonly FunctionDef[] = [
   worker('deposits-interest-worker', 'deposits', 'interestSettlement', { ledger: 'readwrite', deposits: 'readwrite' }, ['interest-settlement']),
   scheduled('deposits', { ledger: 'read', deposits: 'readwrite' }, ['interest-settlement', 'remittance-posting']),
 
-  http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite', loans: 'read' }),
+  http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite' }),
 
   http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite' }),
   worker('loans-batch-worker', 'loans', 'loanBatch', { ledger: 'readwrite', loans: 'readwrite' }, ['loan-batch']),
@@ -175,7 +175,7 @@ export const functions: readonly FunctionDef[] = [
   http('interprovincial', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'read', deposits: 'read' }, ['interprovincial-inbound', 'interprovincial-outbound']),
   worker('interprovincial-inbound-worker', 'interprovincial', 'inboundRequest', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite' }, ['interprovincial-outbound']),
   worker('interprovincial-outbound-worker', 'interprovincial', 'outboundMessage', { ledger: 'readwrite', interprovincial: 'readwrite' }, ['interprovincial-outbound'], { partnerSecrets: true }),
-  scheduled('interprovincial', { interprovincial: 'readwrite' }, ['interprovincial-outbound']),
+  scheduled('interprovincial', { interprovincial: 'readwrite' }, ['interprovincial-inbound', 'interprovincial-outbound']),
 ];
 
 export const routes: readonly RouteDef[] = [

@@ -3,6 +3,7 @@
 // member submitted (the archive keeps what was submitted); the withdrawal `amount` becomes fen.
 import { z } from 'zod';
 import { isoDate, positiveYuan, residentId } from '../../shared/schemas.ts';
+import { YUAN_PATTERN, yuanToFen } from '../../shared/money.ts';
 
 /** A document number or name: 1–`max` characters, no leading or trailing white space. */
 const text = (max = 64) =>
@@ -12,9 +13,11 @@ const text = (max = 64) =>
     .regex(/^\S(?:.*\S)?$/u, { error: 'must not be empty or start or end with spaces / 不能为空或首尾含空格' });
 
 /** A positive yuan amount kept as the submitted string ("450000", "450000.5"). */
-const yuanText = z.string().refine((s) => positiveYuan.safeParse(s).success, {
-  error: 'must be a positive amount in yuan as a string with at most two decimals / 金额须为正数字符串，最多两位小数',
-});
+const YUAN_TEXT_MESSAGE = 'must be a positive amount in yuan as a string with at most two decimals / 金额须为正数字符串，最多两位小数';
+const yuanText = z
+  .string({ error: YUAN_TEXT_MESSAGE })
+  .regex(YUAN_PATTERN, { error: YUAN_TEXT_MESSAGE })
+  .refine((s) => yuanToFen(s) > 0, { error: YUAN_TEXT_MESSAGE });
 
 const purchase = { contractNo: text(), propertyCertificateNo: text(), price: yuanText, purchaseDate: isoDate };
 

@@ -6,6 +6,7 @@ import {
   newWithdrawal,
   withClaim,
   withClaimDecided,
+  spendingOf,
   type SpendingClaim,
   type ClaimEntry,
 } from '../../functions/withdrawals/domain/withdrawal.ts';
@@ -162,6 +163,14 @@ describe('decideApplication', () => {
     );
     // the balance binds first
     expect(() => decide(body('PURCHASE', { amount: '150000' }))).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_BALANCE' }));
+  });
+
+  it('one property is one claim however its certificate number is typed', () => {
+    const ref = (propertyCertificateNo: string) => spendingOf('PURCHASE', { ...purchaseEvidence, propertyCertificateNo })?.docNo;
+    expect(ref('zh-001')).toBe('ZH-001');
+    expect(ref('ＺＨ－００１')).toBe('ZH-001');
+    expect(ref('ZH - 001')).toBe('ZH-001');
+    expect(spendingOf('RENT', { housingKind: 'COMMERCIAL', noHouseCertificateNo: 'WF-1' })).toBeUndefined();
   });
 
   it('purchase date within one year before today', () => {

@@ -90,12 +90,15 @@ export interface SpendingClaim extends SpendingRef {
   version: number;
 }
 
+/** One claim per document however it is typed: full-width forms folded, spaces dropped, upper case. */
+export const normalizedDocNo = (docNo: string) => docNo.normalize('NFKC').replace(/\s+/gu, '').toUpperCase();
+
 /** The spending a withdrawal is capped by: the documented price or budget. */
 export function spendingOf(reason: WithdrawalReason, evidence: WithdrawalEvidence): (SpendingRef & { capFen: number }) | undefined {
   if ((reason === 'PURCHASE' || reason === 'OFFSITE_PURCHASE') && 'propertyCertificateNo' in evidence) {
-    return { kind: 'PROPERTY', docNo: evidence.propertyCertificateNo, capFen: yuanToFen(evidence.price) };
+    return { kind: 'PROPERTY', docNo: normalizedDocNo(evidence.propertyCertificateNo), capFen: yuanToFen(evidence.price) };
   }
-  if (reason === 'BUILD_REPAIR' && 'permitNo' in evidence) return { kind: 'PERMIT', docNo: evidence.permitNo, capFen: yuanToFen(evidence.budget) };
+  if (reason === 'BUILD_REPAIR' && 'permitNo' in evidence) return { kind: 'PERMIT', docNo: normalizedDocNo(evidence.permitNo), capFen: yuanToFen(evidence.budget) };
   return undefined;
 }
 
@@ -151,7 +154,7 @@ function assertAmount(amountFen: number, balanceFen: number, capFen: number | un
 }
 
 /** Fraud rules on a property's earlier claims (domain.md §6). */
-export function reviewReasonsFor(claim: SpendingClaim | undefined, accountNo: string, today: string, policy: Policy): ReviewReason[] {
+function reviewReasonsFor(claim: SpendingClaim | undefined, accountNo: string, today: string, policy: Policy): ReviewReason[] {
   if (!claim || claim.kind !== 'PROPERTY') return [];
   const live = claim.claims.filter((c) => c.status !== 'REJECTED');
   const windowStart = `${addMonths(today.slice(0, 7), -policy.withdrawals.propertyRepeatWindowMonths)}${today.slice(7)}`;
