@@ -14,7 +14,7 @@ import { debitsAllowed, getAccounts, ledgerWrite, mustGetAccount, type Account, 
 import { assertStatus, decide, ineligibilities, quoteInput, type Loan, type LoanApplication } from './domain/loan.ts';
 import { quoteLoan } from './domain/quote.ts';
 import { monthlyDueDate, scheduleFor } from './domain/schedule.ts';
-import { defer, futurePrincipalFen, markOverdue, newRows, noAllocation, offset, payOff, prepayPartial, refreshLoan, repay, allocatedFen, type Allocation, type PenaltyRates, type ScheduleRow } from './domain/installments.ts';
+import { defer, markOverdue, newRows, noAllocation, offset, payOff, prepayPartial, refreshLoan, repay, allocatedFen, type Allocation, type PenaltyRates, type ScheduleRow } from './domain/installments.ts';
 import type { RecalculationMode } from './domain/prepayment.ts';
 import { installmentView, loanView, quoteView } from './domain/views.ts';
 import { bankRefItem, bankRefUsed, getLoan, getSchedule, loanWriteItems, loansDueBy, DUE_SEGMENTS } from './store.ts';
@@ -34,7 +34,7 @@ function canSee(caller: Caller, loan: Loan): boolean {
 async function visibleLoan(caller: Caller, loanId: string): Promise<Loan> {
   const loan = await getLoan(loanId);
   if (!loan || !canSee(caller, loan)) return notFound('Loan');
-  return loan as Loan;
+  return loan;
 }
 
 /** Staff acting on a loan of their branch (others: 404). */
@@ -290,14 +290,15 @@ export async function prepay(caller: Caller, loanId: string, input: PrepaymentIn
       const rows = await getSchedule(loanId);
       let next: ScheduleRow[];
       let paid: Allocation;
+      let prepaidFen: number;
       if (input.full) {
-        ({ rows: next, paid } = payOff(rows, today, penaltyRates(loan, today)));
+        ({ rows: next, paid, prepaidPrincipalFen: prepaidFen } = payOff(rows, today, penaltyRates(loan, today)));
       } else {
         next = prepayPartial(loan, rows, input.amountFen!, input.recalculation!, today);
         paid = { ...noAllocation(), principalFen: input.amountFen! };
+        prepaidFen = input.amountFen!;
       }
       const amountFen = allocatedFen(paid);
-      const prepaidFen = futurePrincipalFen(rows, today) - futurePrincipalFen(next, today);
       const after = refreshLoan({ ...loan, prepaidPrincipalFen: loan.prepaidPrincipalFen + prepaidFen }, next, today, thresholds(today));
       const postings = new Map<string, Posting[]>();
       if (input.source === 'ACCOUNT') {

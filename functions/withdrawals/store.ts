@@ -5,9 +5,12 @@
 //       gsi1: ACCW#<accountNo> / <submittedAt>#<withdrawalId>   withdrawals of an account, by time
 //   CLAIM#PROPERTY#<certNo> / CLAIM   what was claimed and paid against a property, by anyone
 //   CLAIM#PERMIT#<permitNo> / CLAIM   the same for a building permit (BUILD_REPAIR)
+//       gsi2: CLAIMS#<shard 00-15> / <kind>#<docNo>           every claim, for the audit (16 shards)
+//   withdrawals also: gsi2: WREASON#<reason>#<year> / <submittedAt>#<id>   by reason and year (audit)
 // A claim is written with a condition on the version read, so concurrent claims on one property
 // cannot exceed its cap: the loser re-plans from fresh reads.
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
 import { ddb, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { DomainError } from '../../shared/errors.ts';
@@ -17,9 +20,11 @@ const T = () => tableName('withdrawals');
 const withdrawalKey = (withdrawalId: string) => ({ pk: `W#${withdrawalId}`, sk: 'W' });
 const claimKey = (ref: SpendingRef) => ({ pk: `CLAIM#${ref.kind}#${ref.docNo}`, sk: 'CLAIM' });
 const accountIndexPk = (accountNo: string) => `ACCW#${accountNo}`;
+export const CLAIM_SHARDS = 16;
+const claimShard = (ref: SpendingRef) => String(createHash('sha256').update(`${ref.kind}#${ref.docNo}`).digest()[0] % CLAIM_SHARDS).padStart(2, '0');
 
 function strip<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
   return rest as T;
 }
 
@@ -73,7 +78,14 @@ export function putWithdrawalItem(w: Withdrawal, expectStatus?: Withdrawal['stat
   return {
     Put: {
       TableName: T(),
-      Item: { ...withdrawalKey(w.withdrawalId), gsi1pk: accountIndexPk(w.accountNo), gsi1sk: `${w.submittedAt}#${w.withdrawalId}`, ...w },
+      Item: {
+        ...withdrawalKey(w.withdrawalId),
+        gsi1pk: accountIndexPk(w.accountNo),
+        gsi1sk: `${w.submittedAt}#${w.withdrawalId}`,
+        gsi2pk: `WREASON#${w.reason}#${w.submittedAt.slice(0, 4)}`,
+        gsi2sk: `${w.submittedAt}#${w.withdrawalId}`,
+        ...w,
+      },
       ...(expectStatus
         ? { ConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': expectStatus } }
         : { ConditionExpression: 'attribute_not_exists(pk)' }),
@@ -87,7 +99,7 @@ export function putClaimItem(next: SpendingClaim): TxItem {
   return {
     Put: {
       TableName: T(),
-      Item: { ...claimKey(next), ...next },
+      Item: { ...claimKey(next), gsi2pk: `CLAIMS#${claimShard(next)}`, gsi2sk: `${next.kind}#${next.docNo}`, ...next },
       ...(readVersion === 0 ? { ConditionExpression: 'attribute_not_exists(pk)' } : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': readVersion } }),
     },
   };

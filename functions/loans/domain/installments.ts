@@ -170,20 +170,24 @@ function refuseWhileDue(rows: readonly ScheduleRow[], today: string) {
   }
 }
 
-/** Installments not yet due on `today` (untouched: nothing is paid ahead). */
-const futureRows = (rows: readonly ScheduleRow[], today: string) => rows.filter((r) => r.dueDate > today);
+/** Not yet due on `today` and untouched (nothing paid, no offset, not deferred). */
+const untouched = (r: ScheduleRow, today: string) => r.dueDate > today && r.status === 'DUE' && r.paidFen === 0 && !r.offsetDone;
 
-/** Outstanding principal of the installments not yet due (what a partial prepayment reduces). */
-export const futurePrincipalFen = (rows: readonly ScheduleRow[], today: string) => futureRows(rows, today).reduce((s, r) => s + r.principalFen, 0);
+/** The longest run of untouched installments at the end of the schedule: what a prepayment recalculates. */
+function recalculable(rows: readonly ScheduleRow[], today: string): ScheduleRow[] {
+  let i = rows.length;
+  while (i > 0 && untouched(rows[i - 1], today)) i--;
+  return rows.slice(i);
+}
 
 /**
- * Partial prepayment: the installments not yet due are recalculated from the principal left
+ * Partial prepayment: the untouched installments at the end are recalculated from the principal left
  * (REDUCE_TERM keeps the payment, REDUCE_PAYMENT the number of installments). Refused while
- * installments are due and unpaid, or when the amount is not below the outstanding principal.
+ * installments are due and unpaid, or when the amount is not below that principal (use full: true).
  */
 export function prepayPartial(loan: Pick<Loan, 'annualRate' | 'repaymentMethod' | 'dueDay'>, rows: readonly ScheduleRow[], amountFen: number, mode: RecalculationMode, today: string): ScheduleRow[] {
   refuseWhileDue(rows, today);
-  const future = futureRows(rows, today);
+  const future = recalculable(rows, today);
   const outstandingFen = future.reduce((s, r) => s + r.principalFen, 0);
   if (amountFen >= outstandingFen) {
     throw new DomainError('POLICY_VIOLATION', `A partial prepayment must be below the outstanding principal ${outstandingFen} fen; use full: true / 部分提前还款金额须小于剩余本金`, [{ path: 'body.amount', message: 'not below the outstanding principal' }]);
@@ -199,20 +203,21 @@ export function prepayPartial(loan: Pick<Loan, 'annualRate' | 'repaymentMethod' 
     firstDueDate: first.dueDate,
     dueDay: loan.dueDay,
   });
-  return [...rows.filter((r) => r.dueDate <= today), ...newRows(recalculated, first.no)];
+  return [...rows.slice(0, rows.length - future.length), ...newRows(recalculated, first.no)];
 }
 
 /**
- * Full prepayment (payoff) on `today`: every payable installment is paid in full (penalty accrued to
- * today), the installments not yet due are replaced by repaying their principal; no fee, no interest
- * beyond the installments already due.
+ * Full prepayment (payoff) on `today`: installments not yet due with nothing paid are settled by
+ * repaying their principal (no fee, no interest beyond what fell due) and leave the schedule; every
+ * other unpaid installment is paid in full (penalty accrued to today).
  */
 export function payOff(rows: readonly ScheduleRow[], today: string, rates: PenaltyRates) {
   let paid = noAllocation();
+  let prepaidPrincipalFen = 0;
   const kept: ScheduleRow[] = [];
   for (const r of rows) {
-    if (r.dueDate > today) {
-      paid = addAllocation(paid, { principalFen: r.principalFen, interestFen: 0, penaltyFen: 0 });
+    if (r.dueDate > today && r.paidFen === 0 && r.penaltyFen === 0) {
+      prepaidPrincipalFen += r.principalFen;
       continue;
     }
     if (!unpaid(r)) {
@@ -224,7 +229,7 @@ export function payOff(rows: readonly ScheduleRow[], today: string, rates: Penal
     paid = addAllocation(paid, out.paid);
     kept.push(out.row);
   }
-  return { rows: kept, paid };
+  return { rows: kept, paid: addAllocation(paid, { principalFen: prepaidPrincipalFen, interestFen: 0, penaltyFen: 0 }), prepaidPrincipalFen };
 }
 
 export interface OverdueThresholds {
