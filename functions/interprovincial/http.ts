@@ -1,4 +1,75 @@
-// HTTP entry point of the interprovincial domain (placeholder until the domain is built).
-import { httpHandler } from '../../shared/http.ts';
+// HTTP entry point of the interprovincial domain (跨省通办, api.md). Thin: partner routes verify the
+// signature over the raw body first (401 SIGNATURE_INVALID, nothing recorded), then parse the body.
+// Decision: GET /v1/interprovincial/requests/{trackingId} is a partner route (topology `partner`, no
+// JWT authoriser) and takes partner signatures only; staff read requests through the list route.
+import type { ZodType } from 'zod';
+import { httpHandler, route, zodErrors, type Request } from '../../shared/http.ts';
+import { DomainError } from '../../shared/errors.ts';
+import { callbackBody, centerCodeParam, inboundBody, listRequestsQuery, partnerBody, transferBody } from './schemas.ts';
+import { registerPartner, verifyPartnerCall, verifyPartnerRead, type SignedCall } from './usecases/partners.ts';
+import { listRequests, readRequestAsPartner, receiveRequest } from './usecases/inbound.ts';
+import { readTransfer, receiveCallback, requestTransfer } from './usecases/transfers.ts';
 
-export const handler = httpHandler('interprovincial', {});
+const signedCall = (req: Request<unknown, unknown>): SignedCall => ({ method: req.event.requestContext.http.method, path: req.event.rawPath, headers: req.headers, rawBody: req.rawBody });
+
+/** Parses a partner's body after its signature was verified. */
+function parseSigned<T>(schema: ZodType<T>, req: Request<unknown, unknown>): T {
+  const parsed = schema.safeParse(req.rawBody.trim() === '' ? {} : JSON.parse(req.rawBody));
+  if (!parsed.success) throw new DomainError('VALIDATION_FAILED', 'The request body is invalid / 请求参数有误', zodErrors(parsed.error, 'body'));
+  return parsed.data;
+}
+
+export const handler = httpHandler('interprovincial', {
+  'PUT /v1/interprovincial/partners/{centerCode}': route({
+    summary: 'Register or update a partner center (201 created, 200 updated); the shared secret is never returned',
+    roles: ['admin'],
+    body: partnerBody,
+    handle: async (req) => {
+      const code = centerCodeParam.safeParse(req.params.centerCode);
+      if (!code.success) throw new DomainError('VALIDATION_FAILED', 'Invalid center code / 中心代码无效', zodErrors(code.error, 'path.centerCode'));
+      return registerPartner(code.data, req.body);
+    },
+  }),
+  'POST /v1/interprovincial/requests': route({
+    summary: 'A partner\'s signed request { requestId, type, payload } → 202 { trackingId, status } (same requestId → same trackingId)',
+    auth: 'partner',
+    handle: async (req) => {
+      const call = await verifyPartnerCall(signedCall(req));
+      return receiveRequest(call, parseSigned(inboundBody, req), req.log);
+    },
+  }),
+  'GET /v1/interprovincial/requests/{trackingId}': route({
+    summary: 'A partner reads its own request (signed; staff use the list)',
+    auth: 'partner',
+    handle: async (req) => {
+      const partner = await verifyPartnerRead(signedCall(req));
+      return { status: 200, body: await readRequestAsPartner(partner.centerCode, req.params.trackingId) };
+    },
+  }),
+  'GET /v1/interprovincial/requests': route({
+    summary: 'Requests received from partners, by status (city-level staff, auditors)',
+    roles: ['staff', 'auditor'],
+    query: listRequestsQuery,
+    handle: async (req) => ({ status: 200, body: await listRequests(req.caller, req.query) }),
+  }),
+  'POST /v1/interprovincial/transfer-requests': route({
+    summary: 'Ask a partner to transfer a member\'s balance here → 202 { transferId, status: QUEUED }',
+    roles: ['staff'],
+    body: transferBody,
+    idempotent: { status: 202 },
+    handle: async (req) => requestTransfer(req.caller, req.body, req.idempotency, req.log),
+  }),
+  'GET /v1/interprovincial/transfer-requests/{transferId}': route({
+    summary: 'A transfer we requested: QUEUED, SENT, COMPLETED (amount) or REJECTED (rejection)',
+    roles: ['staff', 'auditor'],
+    handle: async (req) => ({ status: 200, body: await readTransfer(req.caller, req.params.transferId) }),
+  }),
+  'POST /v1/interprovincial/callbacks': route({
+    summary: 'A partner\'s signed outcome of our request; a COMPLETED transfer is credited exactly once → 200',
+    auth: 'partner',
+    handle: async (req) => {
+      const call = await verifyPartnerCall(signedCall(req));
+      return { status: 200, body: await receiveCallback(call, parseSigned(callbackBody, req), req.log) };
+    },
+  }),
+});

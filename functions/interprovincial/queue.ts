@@ -1,3 +1,15 @@
+// Queue entry points of the interprovincial domain: partners' requests (FIFO per member) and the
+// signed POSTs to partners (callbacks, our transfer requests). A message without its id is poison:
+// it fails until the DLQ takes it.
 import { queueHandler } from '../../shared/queue.ts';
-export const inboundRequest = queueHandler('interprovincial-inbound-worker', async () => {});
-export const outboundMessage = queueHandler('interprovincial-outbound-worker', async () => {});
+import { processRequest } from './usecases/inbound.ts';
+import { deliver } from './usecases/relay.ts';
+
+const idOf = (body: unknown, field: 'trackingId' | 'outboxId'): string => {
+  const v = (body as Record<string, unknown> | null)?.[field];
+  if (typeof v !== 'string' || !v) throw new Error(`message without ${field}`);
+  return v;
+};
+
+export const inboundRequest = queueHandler('interprovincial-inbound-worker', (body, _record, log) => processRequest(idOf(body, 'trackingId'), log));
+export const outboundMessage = queueHandler('interprovincial-outbound-worker', (body, _record, log) => deliver(idOf(body, 'outboxId'), log));

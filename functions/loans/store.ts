@@ -4,16 +4,14 @@
 //   LOAN#<loanId> / S#<chunk:02>   the schedule, 12 installments per item (360 → 30 items, so a
 //                                  disbursement or a recalculation fits one transaction)
 //   LOAN#<loanId> / BANKREF#<ref>  a bank report is applied once
-//   LTOT#<branch> / S#<shard:02>   loan control totals (outstanding and overdue principal, active
-//                                  loans), sharded, updated in the same transaction as the loans
+//   LTOT#<branch> / S#<shard:02>   loan control totals: shared/loan-totals.ts (supervision reads them)
 //   gsi2: DUE#<segment:02> / <nextActionDate>#<loanId>   active loans the daily run must look at
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { ddb, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
-import { policyOn } from '../../shared/policy.ts';
-import { businessDate } from '../../shared/clock.ts';
 import { decodeCursor, type Page } from '../../shared/ledger/ledger.ts';
+import { loanTotalsItem } from '../../shared/loan-totals.ts';
 import type { Loan } from './domain/loan.ts';
 import type { ScheduleRow } from './domain/installments.ts';
 
@@ -78,25 +76,7 @@ export async function loansDueBy(segment: number, date: string, limit: number, c
   return { items: (out.Items ?? []).map((i) => i.loanId as string), nextCursor: encodeCursor(out.LastEvaluatedKey) };
 }
 
-export interface LoanTotals {
-  outstandingPrincipalFen: number;
-  overduePrincipalFen: number;
-  activeLoans: number;
-}
-
-/** Σ of the loan control-total shards of the branches (supervision: 贷款余额, 逾期率). O(shards). */
-export async function loanTotals(branches: readonly string[]): Promise<LoanTotals> {
-  const total: LoanTotals = { outstandingPrincipalFen: 0, overduePrincipalFen: 0, activeLoans: 0 };
-  for (const branch of branches) {
-    const out = await ddb.send(new QueryCommand({ TableName: T(), KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `LTOT#${branch}` }, ConsistentRead: true }));
-    for (const item of out.Items ?? []) {
-      total.outstandingPrincipalFen += Number(item.outstandingPrincipalFen ?? 0);
-      total.overduePrincipalFen += Number(item.overduePrincipalFen ?? 0);
-      total.activeLoans += Number(item.activeLoans ?? 0);
-    }
-  }
-  return total;
-}
+export { loanTotals, type LoanTotals } from '../../shared/loan-totals.ts';
 
 // ---------- writes (items for one transaction) ----------
 
@@ -141,22 +121,11 @@ function scheduleItems(loanId: string, rowsBefore: readonly ScheduleRow[], rowsA
 const activeCount = (l?: Loan) => (l?.status === 'ACTIVE' ? 1 : 0);
 
 function totalsItem(before: Loan | undefined, after: Loan): TxItem | undefined {
-  const deltas = {
+  return loanTotalsItem(after.branch, {
     outstandingPrincipalFen: after.outstandingPrincipalFen - (before?.outstandingPrincipalFen ?? 0),
     overduePrincipalFen: after.overduePrincipalFen - (before?.overduePrincipalFen ?? 0),
     activeLoans: activeCount(after) - activeCount(before),
-  };
-  const changed = Object.entries(deltas).filter(([, v]) => v !== 0);
-  if (!changed.length) return undefined;
-  const shard = Math.floor(Math.random() * policyOn(businessDate()).ledger.controlTotalShards);
-  return {
-    Update: {
-      TableName: T(),
-      Key: { pk: `LTOT#${after.branch}`, sk: `S#${two(shard)}` },
-      UpdateExpression: `ADD ${changed.map(([k]) => `${k} :${k}`).join(', ')}`,
-      ExpressionAttributeValues: Object.fromEntries(changed.map(([k, v]) => [`:${k}`, v])),
-    },
-  };
+  });
 }
 
 /** Records a bank report (its reference is the key: a second report with the same reference cannot apply). */

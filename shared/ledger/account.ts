@@ -38,8 +38,10 @@ export interface Account {
   employeeRatePercent: number;
   monthlyAmountFen: number;
   balanceFen: number;
-  /** Optimistic-concurrency version; also the sequence number of the last entry. */
+  /** Sequence number of the last entry. */
   version: number;
+  /** Optimistic-concurrency revision: +1 on every write of the account (postings or changes alone). */
+  rev?: number;
   /** Interest year being accrued: year Y runs from (Y−1)-07-01 to Y-06-30. */
   accrualYear: number;
   /** Σ balance × days (fen·days) in the current interest year up to `accrualDate`. */

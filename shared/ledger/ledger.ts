@@ -235,6 +235,7 @@ export function openAccountItems(a: NewAccount, at = new Date().toISOString()): 
     statusSince: at,
     balanceFen: 0,
     version: 0,
+    rev: 0,
     accrualYear: Number(a.openedOn.slice(0, 4)) + (Number(a.openedOn.slice(5, 7)) >= 7 ? 1 : 0),
     accrualFenDays: 0,
     accrualDate: a.openedOn,
@@ -289,7 +290,7 @@ export interface LedgerWrite {
 }
 
 /**
- * Builds the ledger's part of a transaction: per account one conditional update (on the version read),
+ * Builds the ledger's part of a transaction: per account one conditional update (on the revision read),
  * the entries, the guards of deterministic postings, and the sharded control totals and period flows.
  * Throws DomainError (INSUFFICIENT_BALANCE, INVALID_STATE) before anything is written.
  */
@@ -337,9 +338,10 @@ export function ledgerWrite(writes: readonly AccountWrite[], opts: { fundFlows?:
     items.push({
       Put: {
         TableName: T(),
-        Item: accountItem(next),
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: { ':v': w.account.version },
+        Item: accountItem({ ...next, rev: (w.account.rev ?? 0) + 1 }),
+        // the revision read: a concurrent write of any kind (postings or changes alone) fails this one
+        ConditionExpression: w.account.rev === undefined ? 'version = :v AND attribute_not_exists(rev)' : 'version = :v AND rev = :r',
+        ExpressionAttributeValues: w.account.rev === undefined ? { ':v': w.account.version } : { ':v': w.account.version, ':r': w.account.rev },
       },
     });
     for (const e of applied.entries) {

@@ -1,0 +1,179 @@
+// The interprovincial table: the only code that knows its keys, indexes and conditions.
+//
+// Keys (table `interprovincial`):
+//   PARTNER#<centerCode>         / PARTNER   partner registry (the shared secret: KMS-encrypted table)
+//   NONCE#<center>#<nonce>       / NONCE     a nonce seen, with `expiresAt` (compared here: DynamoDB
+//                                            Local never expires TTL items)
+//   REQID#<center>#<requestId>   / REQID     uniqueness of a partner's request id → trackingId
+//   REQ#<trackingId>             / REQ       an inbound request
+//       gsi1: IREQ#<status> / <receivedAt>#<trackingId>     staff list by status
+//   TR#<transferId>              / TR        a transfer we requested from a partner
+//   OUT#<outboxId>               / OUT       an outbox message (callback, our request)
+//   gsi2 (sparse, every record still to be relayed): PENDING / <dueAt>#<pk>   the sweeper's work list
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb, type TxItem } from '../../shared/ddb.ts';
+import { tableName } from '../../shared/config.ts';
+import { DomainError } from '../../shared/errors.ts';
+import { TIMESTAMP_WINDOW_SECONDS } from '../../shared/signature.ts';
+import type { InboundRequest, OutboxMessage, Partner, RequestStatus, Transfer } from './domain/types.ts';
+
+const T = () => tableName('interprovincial');
+const partnerKey = (code: string) => ({ pk: `PARTNER#${code}`, sk: 'PARTNER' });
+const nonceKey = (center: string, nonce: string) => ({ pk: `NONCE#${center}#${nonce}`, sk: 'NONCE' });
+const requestIdKey = (center: string, requestId: string) => ({ pk: `REQID#${center}#${requestId}`, sk: 'REQID' });
+const requestKey = (trackingId: string) => ({ pk: `REQ#${trackingId}`, sk: 'REQ' });
+const transferKey = (transferId: string) => ({ pk: `TR#${transferId}`, sk: 'TR' });
+const outboxKey = (outboxId: string) => ({ pk: `OUT#${outboxId}`, sk: 'OUT' });
+const statusPk = (s: RequestStatus) => `IREQ#${s}`;
+const PENDING = 'PENDING';
+/** A nonce is remembered as long as any timestamp it could be sent with is acceptable. */
+const NONCE_TTL_SECONDS = 2 * TIMESTAMP_WINDOW_SECONDS;
+
+function strip<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, expiresAt: _e, ...rest } = item;
+  return rest as T;
+}
+
+const get = async (key: { pk: string; sk: string }) => (await ddb.send(new GetCommand({ TableName: T(), Key: key, ConsistentRead: true }))).Item;
+/** The relay index attributes of a record that is still pending. */
+const pendingIndex = (pk: string, dueAt: string | undefined) => (dueAt ? { gsi2pk: PENDING, gsi2sk: `${dueAt}#${pk}` } : {});
+const statusCondition = (expect: string) => ({ ConditionExpression: '#s = :expect', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':expect': expect } });
+
+// ---------- partners ----------
+
+export async function getPartner(code: string): Promise<Partner | undefined> {
+  const item = await get(partnerKey(code));
+  return item ? strip<Partner>(item) : undefined;
+}
+
+/** Creates (`previous` undefined) or replaces the partner as read. */
+export function putPartnerItem(p: Partner, previous?: Partner): TxItem {
+  return {
+    Put: {
+      TableName: T(),
+      Item: { ...partnerKey(p.centerCode), ...p },
+      ...(previous
+        ? { ConditionExpression: 'updatedAt = :u', ExpressionAttributeValues: { ':u': previous.updatedAt } }
+        : { ConditionExpression: 'attribute_not_exists(pk)' }),
+    },
+  };
+}
+
+// ---------- nonces and request ids ----------
+
+export async function nonceSeen(center: string, nonce: string, nowSeconds: number): Promise<boolean> {
+  const item = await get(nonceKey(center, nonce));
+  return !!item && Number(item.expiresAt) >= nowSeconds;
+}
+
+export function nonceItem(center: string, nonce: string, nowSeconds: number): TxItem {
+  return {
+    Put: {
+      TableName: T(),
+      Item: { ...nonceKey(center, nonce), expiresAt: nowSeconds + NONCE_TTL_SECONDS },
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+      ExpressionAttributeValues: { ':now': nowSeconds },
+    },
+  };
+}
+
+export async function getRequestIdClaim(center: string, requestId: string): Promise<{ trackingId: string; requestHash: string } | undefined> {
+  const item = await get(requestIdKey(center, requestId));
+  return item ? { trackingId: item.trackingId as string, requestHash: item.requestHash as string } : undefined;
+}
+
+// ---------- inbound requests ----------
+
+export async function getRequest(trackingId: string): Promise<InboundRequest | undefined> {
+  const item = await get(requestKey(trackingId));
+  return item ? strip<InboundRequest>(item) : undefined;
+}
+
+function requestItem(r: InboundRequest) {
+  const key = requestKey(r.trackingId);
+  return { ...key, ...r, gsi1pk: statusPk(r.status), gsi1sk: `${r.receivedAt}#${r.trackingId}`, ...pendingIndex(key.pk, r.dueAt) };
+}
+
+/** A new request and the uniqueness of its (partner, requestId). */
+export function newRequestItems(r: InboundRequest): TxItem[] {
+  return [
+    { Put: { TableName: T(), Item: { ...requestIdKey(r.partner, r.requestId), trackingId: r.trackingId, requestHash: r.requestHash }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Put: { TableName: T(), Item: requestItem(r), ConditionExpression: 'attribute_not_exists(pk)' } },
+  ];
+}
+
+/** Replaces a request that must still have status `expect`. */
+export const putRequestItem = (r: InboundRequest, expect: RequestStatus): TxItem => ({ Put: { TableName: T(), Item: requestItem(r), ...statusCondition(expect) } });
+
+/** One page of the requests with a status, newest first. */
+export async function listRequestsByStatus(status: RequestStatus, limit: number, cursor?: Record<string, unknown>) {
+  const out = await ddb.send(
+    new QueryCommand({
+      TableName: T(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': statusPk(status) },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: cursor,
+    }),
+  );
+  return { items: (out.Items ?? []).map((i) => strip<InboundRequest>(i)), lastKey: out.LastEvaluatedKey };
+}
+
+export const invalidCursor = (): never => {
+  throw new DomainError('VALIDATION_FAILED', 'Invalid cursor / 无效的分页游标', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+};
+
+/** A page cursor must be a key of the same status partition. */
+export function checkCursorKey(key: unknown, status: RequestStatus): Record<string, unknown> {
+  const k = key as Record<string, unknown> | null;
+  const names = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
+  if (k && typeof k === 'object' && k.gsi1pk === statusPk(status) && Object.keys(k).length === names.length && names.every((n) => typeof k[n] === 'string')) return k;
+  return invalidCursor();
+}
+
+// ---------- transfers ----------
+
+export async function getTransfer(transferId: string): Promise<Transfer | undefined> {
+  const item = await get(transferKey(transferId));
+  return item ? strip<Transfer>(item) : undefined;
+}
+
+/** Puts a transfer: new (`expect` undefined) or one that must still have status `expect`. */
+export function putTransferItem(t: Transfer, expect?: Transfer['status']): TxItem {
+  return { Put: { TableName: T(), Item: { ...transferKey(t.transferId), ...t }, ...(expect ? statusCondition(expect) : { ConditionExpression: 'attribute_not_exists(pk)' }) } };
+}
+
+// ---------- outbox ----------
+
+export async function getOutbox(outboxId: string): Promise<OutboxMessage | undefined> {
+  const item = await get(outboxKey(outboxId));
+  return item ? strip<OutboxMessage>(item) : undefined;
+}
+
+/** Puts an outbox message: new (`expect` undefined) or one that must still have status `expect`. */
+export function putOutboxItem(m: OutboxMessage, expect?: OutboxMessage['status']): TxItem {
+  const key = outboxKey(m.outboxId);
+  return { Put: { TableName: T(), Item: { ...key, ...m, ...pendingIndex(key.pk, m.dueAt) }, ...(expect ? statusCondition(expect) : { ConditionExpression: 'attribute_not_exists(pk)' }) } };
+}
+
+// ---------- relay (sweeper) ----------
+
+export type PendingRef = { kind: 'REQUEST'; trackingId: string } | { kind: 'OUTBOX'; outboxId: string };
+
+/** Records still pending whose relay is due at `now`, oldest first (one page). */
+export async function pendingDue(now: Date, limit: number): Promise<PendingRef[]> {
+  const out = await ddb.send(
+    new QueryCommand({
+      TableName: T(),
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :p AND gsi2sk <= :due',
+      ExpressionAttributeValues: { ':p': PENDING, ':due': `${now.toISOString()}#~` },
+      Limit: limit,
+    }),
+  );
+  return (out.Items ?? []).map((i) =>
+    String(i.pk).startsWith('REQ#') ? { kind: 'REQUEST', trackingId: i.trackingId as string } : { kind: 'OUTBOX', outboxId: i.outboxId as string },
+  );
+}

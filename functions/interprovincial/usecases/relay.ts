@@ -1,0 +1,116 @@
+// Messages that follow a commit (no dual writes): the record is committed with a `dueAt`, the message is
+// sent after the commit, and the sweeper re-sends whatever is still pending after `dueAt` (a crash
+// between commit and send, a lost message, a message in the DLQ). Consumers are idempotent.
+import { send } from '../../../shared/sqs.ts';
+import { commit } from '../../../shared/tx.ts';
+import { derivedId } from '../../../shared/ids.ts';
+import { centerCode } from '../../../shared/config.ts';
+import { signedHeaders } from '../../../shared/signature.ts';
+import type { Logger } from '../../../shared/log.ts';
+import { getOutbox, getPartner, getRequest, getTransfer, pendingDue, putOutboxItem, putRequestItem, putTransferItem } from '../store.ts';
+import { isFinal, relayDueAt, type InboundRequest, type OutboxMessage } from '../domain/types.ts';
+
+const PARTNER_TIMEOUT_MS = 10_000;
+const SWEEP_PAGE = 100;
+const SWEEP_MAX_PAGES = 10;
+
+/** FIFO per member: the group is a digest of the ID number (no personal data in queue metadata). */
+export const dispatchRequest = (r: Pick<InboundRequest, 'trackingId' | 'payload'>) =>
+  send('interprovincial-inbound', { body: { trackingId: r.trackingId }, groupId: derivedId('M', r.payload.idNumber), deduplicationId: r.trackingId });
+
+export const dispatchOutbox = (outboxId: string) => send('interprovincial-outbound', { body: { outboxId } });
+
+/** Sends after a commit; a failure is left to the sweeper (the record is pending). */
+export async function afterCommit(what: string, sending: () => Promise<void>, log: Logger) {
+  try {
+    await sending();
+  } catch (error) {
+    log.warn('send after commit failed; the sweeper will relay it', { what, error });
+  }
+}
+
+/**
+ * Delivers one outbox message: a signed POST to the partner. A non-2xx answer or a network error
+ * throws (the queue retries, then the DLQ); a 2xx marks it delivered (and our transfer SENT).
+ */
+export async function deliver(outboxId: string, log: Logger): Promise<void> {
+  const msg = await getOutbox(outboxId);
+  if (!msg) return log.warn('unknown outbox message', { outboxId });
+  if (msg.status === 'DELIVERED') return;
+  const partner = await getPartner(msg.partner);
+  if (!partner) throw new Error(`partner ${msg.partner} is not registered`);
+  const base = msg.kind === 'CALLBACK' ? partner.callbackUrl : partner.apiBaseUrl && `${partner.apiBaseUrl.replace(/\/+$/, '')}${msg.path ?? ''}`;
+  if (!base) throw new Error(`partner ${msg.partner} has no apiBaseUrl`);
+  const url = new URL(base);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signedHeaders(centerCode(), partner.sharedSecret, { method: 'POST', path: url.pathname, rawBody: msg.body }) },
+    body: msg.body,
+    signal: AbortSignal.timeout(PARTNER_TIMEOUT_MS),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`partner ${msg.partner} answered ${res.status} to ${msg.kind} ${msg.ref}`);
+  let theirTrackingId: string | undefined;
+  try {
+    const parsed = JSON.parse(text) as { trackingId?: unknown };
+    if (typeof parsed?.trackingId === 'string') theirTrackingId = parsed.trackingId;
+  } catch {
+    /* a callback answer needs no body */
+  }
+  await commit({
+    plan: async () => {
+      const m = await getOutbox(outboxId);
+      if (!m || m.status === 'DELIVERED') return { items: [], body: null };
+      const now = new Date().toISOString();
+      const items = [putOutboxItem({ ...m, status: 'DELIVERED', deliveredAt: now, dueAt: undefined }, 'PENDING')];
+      if (m.kind === 'TRANSFER_REQUEST') {
+        const t = await getTransfer(m.ref);
+        // the partner's callback may have arrived first: then only the tracking id is recorded
+        if (t) items.push(putTransferItem({ ...t, status: t.status === 'QUEUED' ? 'SENT' : t.status, theirTrackingId: t.theirTrackingId ?? theirTrackingId, updatedAt: now }, t.status));
+      }
+      return { items, body: null };
+    },
+  });
+  log.info('delivered', { outboxId, kind: msg.kind, partner: msg.partner, status: res.status });
+}
+
+/** Re-sends every record still pending after its `dueAt`, and pushes its next `dueAt` back (doubling). */
+export async function sweep(log: Logger): Promise<{ relayed: number }> {
+  let relayed = 0;
+  for (let page = 0; page < SWEEP_MAX_PAGES; page++) {
+    const now = new Date();
+    const due = await pendingDue(now, SWEEP_PAGE);
+    for (const ref of due) {
+      if (ref.kind === 'REQUEST' ? await rearmRequest(ref.trackingId, now) : await rearmOutbox(ref.outboxId, now)) relayed++;
+    }
+    if (due.length < SWEEP_PAGE) break;
+  }
+  log.info('outbox swept', { relayed });
+  return { relayed };
+}
+
+async function rearmRequest(trackingId: string, now: Date): Promise<boolean> {
+  const out = await commit({
+    plan: async () => {
+      const r = await getRequest(trackingId);
+      if (!r || isFinal(r.status) || !r.dueAt || r.dueAt > now.toISOString()) return { items: [], body: undefined };
+      const sweeps = (r.sweeps ?? 0) + 1;
+      return { items: [putRequestItem({ ...r, sweeps, dueAt: relayDueAt(now, sweeps) }, r.status)], body: r };
+    },
+  });
+  if (out.body) await dispatchRequest(out.body);
+  return !!out.body;
+}
+
+async function rearmOutbox(outboxId: string, now: Date): Promise<boolean> {
+  const out = await commit({
+    plan: async () => {
+      const m: OutboxMessage | undefined = await getOutbox(outboxId);
+      if (!m || m.status !== 'PENDING' || !m.dueAt || m.dueAt > now.toISOString()) return { items: [], body: false };
+      const sweeps = (m.sweeps ?? 0) + 1;
+      return { items: [putOutboxItem({ ...m, sweeps, dueAt: relayDueAt(now, sweeps) }, 'PENDING')], body: true };
+    },
+  });
+  if (out.body) await dispatchOutbox(outboxId);
+  return out.body;
+}
