@@ -80,11 +80,38 @@ function parseBody(event: HttpEvent): { raw: string; value: unknown } {
   if (raw.trim() === '') return { raw, value: undefined };
   const type = (event.headers?.['content-type'] ?? '').toLowerCase();
   if (!/^application\/(problem\+)?json\b/.test(type)) throw new DomainError('VALIDATION_FAILED', 'Content-Type must be application/json / 请求须为 JSON', [{ path: 'content-type', message: 'expected application/json' }]);
+  let value: unknown;
   try {
-    return { raw, value: JSON.parse(raw) };
+    value = JSON.parse(raw);
   } catch {
     throw new DomainError('VALIDATION_FAILED', 'Malformed JSON body / JSON 格式错误', [{ path: '', message: 'malformed JSON' }]);
   }
+  const bad = controlCharacterPath(value, '');
+  if (bad !== undefined) throw new DomainError('VALIDATION_FAILED', 'Control characters are not allowed in text / 文本中不得含控制字符', [{ path: bad, message: 'control character' }]);
+  return { raw, value };
+}
+
+// C0 controls and DEL, except tab, line feed and carriage return
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** The path of the first string (key or value) holding a control character, if any. */
+function controlCharacterPath(v: unknown, path: string): string | undefined {
+  if (typeof v === 'string') return CONTROL.test(v) ? path : undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = controlCharacterPath(v[i], `${path}.${i}`);
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  }
+  if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (CONTROL.test(k)) return path;
+      const p = controlCharacterPath(x, path ? `${path}.${k}` : k);
+      if (p !== undefined) return p;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -12,7 +12,7 @@ import { emitMetric } from '../../shared/metrics.ts';
 import type { Logger } from '../../shared/log.ts';
 import * as store from './store.ts';
 import { baseAndRatio, frozenDebits, reconcileAccount, reconcileTotals, type FindingCandidate } from './domain/rules.ts';
-import { fundWideFindings } from './facts.ts';
+import { borrowerFindings, fundWideFindings } from './facts.ts';
 
 export const PAGE_SIZE = 100;
 
@@ -50,7 +50,7 @@ async function accountFindings(page: Awaited<ReturnType<typeof listAccountsOfSeg
   for (const account of page) {
     const entries = await allEntries(account.accountNo);
     const facts = { ...account, entries };
-    found.push(...reconcileAccount(facts), ...baseAndRatio(facts, rulePolicy), ...frozenDebits(facts));
+    found.push(...reconcileAccount(facts), ...baseAndRatio(facts, rulePolicy), ...frozenDebits(facts), ...(await borrowerFindings(account, businessDate())));
   }
   return found;
 }

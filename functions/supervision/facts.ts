@@ -7,7 +7,11 @@ import { ddb } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { policyOn } from '../../shared/policy.ts';
 import { getAccounts } from '../../shared/ledger/ledger.ts';
-import { propertyReuse, rentConflicts, type FindingCandidate, type PropertyClaim } from './domain/rules.ts';
+import { unitDeferrals, inRanges } from '../../shared/contributions.ts';
+import { periodOf } from '../../shared/clock.ts';
+import type { Account } from '../../shared/ledger/ledger.ts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { depositsStoppedAfterLoan, loanOverdue, propertyReuse, reconcileLoan, rentConflicts, type FindingCandidate, type PropertyClaim } from './domain/rules.ts';
 
 async function queryAll(table: string, index: string | undefined, keyName: string, keyValue: string): Promise<Record<string, any>[]> {
   const items: Record<string, any>[] = [];
@@ -56,4 +60,29 @@ async function rentFindings(today: string): Promise<FindingCandidate[]> {
 export async function fundWideFindings(today: string): Promise<FindingCandidate[]> {
   const policy = policyOn(today);
   return [...propertyReuse(await propertyClaims(), policy.withdrawals.propertyRepeatWindowMonths), ...(await rentFindings(today))];
+}
+
+// loans: LOAN#<loanId> / LOAN (the loan), LOAN#<loanId> / S#<chunk> (schedule rows, 12 per item)
+async function loanWithSchedule(loanId: string) {
+  const loan = (await ddb.send(new GetCommand({ TableName: tableName('loans'), Key: { pk: `LOAN#${loanId}`, sk: 'LOAN' }, ConsistentRead: true }))).Item;
+  if (!loan) return undefined;
+  const rows = (await queryAll('loans', undefined, 'pk', `LOAN#${loanId}`)).filter((i) => String(i.sk).startsWith('S#')).flatMap((i) => i.rows ?? []);
+  return { loan, rows };
+}
+
+/** Per-account facts of the loans domain: overdue thresholds, deposits stopped after the loan, loan reconciliation. */
+export async function borrowerFindings(account: Account, today: string): Promise<FindingCandidate[]> {
+  if (!account.activeLoanId) return [];
+  const found = await loanWithSchedule(account.activeLoanId);
+  if (!found || found.loan.accountNo !== account.accountNo || found.loan.status !== 'ACTIVE') return []; // the borrower's account carries the loan's findings
+  const { loan, rows } = found;
+  const p = policyOn(today).loans;
+  const s = policyOn(today).supervision;
+  const current = periodOf(today);
+  const deferred = inRanges(await unitDeferrals(account.unitId), current);
+  return [
+    ...loanOverdue({ loanId: loan.loanId, consecutiveOverdue: loan.consecutiveOverdue ?? 0, cumulativeOverdue: loan.cumulativeOverdue ?? 0 }, { consecutive: p.overdueFindingConsecutive, cumulative: p.overdueFindingCumulative }),
+    ...(loan.disbursedOn ? depositsStoppedAfterLoan({ accountNo: account.accountNo, loanId: loan.loanId, disbursedPeriod: periodOf(loan.disbursedOn), lastPaidPeriod: account.paidPeriods?.at(-1)?.split(':')[1] ?? account.lastPaidPeriod, currentPeriod: current, deferred }, s.depositsStoppedAfterLoanMonths) : []),
+    ...reconcileLoan({ loanId: loan.loanId, outstandingPrincipalFen: loan.outstandingPrincipalFen, rows }),
+  ];
 }

@@ -139,3 +139,16 @@ export function unitArrears(u: { unitId: string; lastRemittedPeriod?: string; st
   if (missing.length < months) return [];
   return [{ rule: 'UNIT_NO_REMITTANCE', severity: 'MEDIUM', subject: u.unitId, evidence: { lastRemittedPeriod: u.lastRemittedPeriod ?? null, missingPeriods: missing } }];
 }
+
+export interface LoanScheduleFacts {
+  loanId: string;
+  outstandingPrincipalFen: number;
+  rows: { no: number; principalFen: number; interestFen: number; paidFen: number }[];
+}
+
+/** A loan's outstanding principal equals the principal its schedule still owes (interest is paid first). */
+export function reconcileLoan(l: LoanScheduleFacts): FindingCandidate[] {
+  const owedFen = l.rows.reduce((s, r) => s + r.principalFen - Math.min(r.principalFen, Math.max(0, r.paidFen - r.interestFen)), 0);
+  if (owedFen === l.outstandingPrincipalFen) return [];
+  return [{ rule: 'RECONCILIATION_LOAN', severity: 'CRITICAL', subject: l.loanId, evidence: { outstandingPrincipalFen: l.outstandingPrincipalFen, schedulePrincipalFen: owedFen, differenceFen: l.outstandingPrincipalFen - owedFen } }];
+}
