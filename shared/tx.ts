@@ -37,7 +37,8 @@ const idemKey = (c: IdempotencyContext) => ({ pk: `IDEM#${c.scope}#${c.key}`, sk
 interface StoredResponse {
   hash: string;
   status: number;
-  body: unknown;
+  /** The response body as JSON text: a replay answers byte for byte what the first request got. */
+  bodyJson: string;
   expiresAt: number;
 }
 
@@ -50,7 +51,7 @@ async function readStored(c: IdempotencyContext): Promise<StoredResponse | undef
 
 function replay<T>(c: IdempotencyContext, stored: StoredResponse): Outcome<T> {
   if (stored.hash !== c.hash) fail('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request / 幂等键已用于其他请求');
-  return { status: stored.status, body: stored.body as T, replayed: true };
+  return { status: stored.status, body: JSON.parse(stored.bodyJson) as T, replayed: true };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,7 +77,18 @@ export async function commit<T>(opts: CommitOptions<T>): Promise<Outcome<T>> {
   }
   const maxAttempts = opts.maxAttempts ?? 40;
   for (let attempt = 0; ; attempt++) {
-    const plan = await opts.plan(attempt);
+    let plan: Plan<T>;
+    try {
+      plan = await opts.plan(attempt);
+    } catch (err) {
+      // A concurrent duplicate of this request may have committed since the pre-check, and its
+      // effect is what the plan now refuses ("already paid"): answer with its stored response.
+      if (idem && err instanceof DomainError) {
+        const stored = await readStored(idem);
+        if (stored) return replay<T>(idem, stored);
+      }
+      throw err;
+    }
     const items = [...plan.items];
     const status = idem?.status ?? opts.status ?? 200;
     let idemIndex = -1;
@@ -86,13 +98,15 @@ export async function commit<T>(opts: CommitOptions<T>): Promise<Outcome<T>> {
       items.push({
         Put: {
           TableName: tableName('idempotency'),
-          Item: { ...idemKey(idem), hash: idem.hash, status, body: plan.body, createdAt: new Date().toISOString(), expiresAt: now + IDEMPOTENCY_TTL_SECONDS },
+          Item: { ...idemKey(idem), hash: idem.hash, status, bodyJson: JSON.stringify(plan.body ?? null), createdAt: new Date().toISOString(), expiresAt: now + IDEMPOTENCY_TTL_SECONDS },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
           ExpressionAttributeValues: { ':now': now },
         },
       });
     }
     if (items.length === 0) return { status, body: plan.body, replayed: false };
+    // the first answer is the stored JSON too, so that it and every replay are identical
+    plan = { ...plan, body: JSON.parse(JSON.stringify(plan.body ?? null)) as T };
     if (items.length > MAX_TX_ITEMS) throw new Error(`transaction of ${items.length} items exceeds ${MAX_TX_ITEMS}`);
     try {
       if (faults.beforeWrite) await faults.beforeWrite(items);

@@ -1,13 +1,13 @@
 // Queue entry points of the deposits domain: remittance chunks and interest-settlement pages.
 import { z } from 'zod';
 import { queueHandler } from '../../shared/queue.ts';
-import { postChunk } from './usecases/remittances.ts';
+import { postChunks } from './usecases/remittances.ts';
 import { settleInterestPage } from './usecases/interest.ts';
 
-const chunkMessage = z.object({ remittanceId: z.string().min(1), chunkNo: z.number().int().positive() });
+const chunkMessage = z.object({ remittanceId: z.string().min(1), chunkNos: z.array(z.number().int().positive()).min(1) });
 const pageMessage = z.object({ runId: z.string().min(1), year: z.number().int(), segment: z.number().int().min(0), cursor: z.string().optional() });
 
-export const remittancePosting = queueHandler('deposits-remittance-worker', (body, _record, log) => postChunk(chunkMessage.parse(body), log));
+export const remittancePosting = queueHandler('deposits-remittance-worker', (body, _record, log) => postChunks(chunkMessage.parse(body), log));
 
 export const interestSettlement = queueHandler('deposits-interest-worker', (body, record, log) =>
   settleInterestPage(pageMessage.parse(body), Number(record.attributes?.ApproximateReceiveCount ?? 1), log),

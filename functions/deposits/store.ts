@@ -107,8 +107,6 @@ export async function listEmployments(unitId: string): Promise<Map<string, Emplo
   return new Map(items.map((i) => [i.accountNo as string, strip<Employment>(i)!]));
 }
 
-export const getEmployment = (unitId: string, accountNo: string) => get<Employment>({ pk: `UNIT#${unitId}`, sk: `EMP#${accountNo}` });
-
 export const deferralItem = (d: Deferral): TxItem => ({ Put: { TableName: T(), Item: { pk: `UNIT#${d.unitId}`, sk: `DEF#${d.fromPeriod}`, ...d }, ConditionExpression: 'attribute_not_exists(pk)' } });
 
 export async function listDeferrals(unitId: string): Promise<Deferral[]> {

@@ -7,13 +7,13 @@ import { openAccountItems } from '../../shared/ledger/ledger.ts';
 import { newAccountNo } from '../../shared/ids.ts';
 import { residentIdCheckChar } from '../../shared/validators.ts';
 
-/** `n` distinct valid resident IDs (region 110101, unlike the shared fixtures, so no clash with other tests). */
+/** `n` distinct valid resident IDs (regions 11xxxx, unlike the shared fixtures' 330106, and a space of ~10¹¹: no clash across calls). */
 export function uniqueResidentIds(n: number): string[] {
   const ids = new Set<string>();
   const start = Date.UTC(1960, 0, 1);
   while (ids.size < n) {
     const birth = new Date(start + randomInt(0, 40 * 365) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
-    const first17 = `110101${birth}${String(randomInt(0, 1000)).padStart(3, '0')}`;
+    const first17 = `11${String(randomInt(0, 10_000)).padStart(4, '0')}${birth}${String(randomInt(0, 1000)).padStart(3, '0')}`;
     ids.add(first17 + residentIdCheckChar(first17));
   }
   return [...ids];

@@ -22,7 +22,7 @@ afterEach(() => {
 
 const sqsEvent = (messages: ChunkMessage[]): SQSEvent => ({
   Records: messages.map((m, i) => ({
-    messageId: `m-${m.chunkNo}-${i}`,
+    messageId: `m-${m.chunkNos[0]}-${i}`,
     receiptHandle: 'r',
     body: JSON.stringify(m),
     attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0' },
@@ -50,7 +50,8 @@ describe('remittance posting survives a crash', () => {
     const captured: ChunkMessage[] = [];
     remittanceDispatch.send = async (msgs) => void captured.push(...msgs);
     await settleRemittance({ sub: 'clerk', role: 'staff', branch }, remittanceId, { amountFen: 960_000_000, bankRef: 'BANK-5000' });
-    expect(captured.map((m) => m.chunkNo)).toEqual(Array.from({ length: 125 }, (_, i) => i + 1));
+    expect(captured.flatMap((m) => m.chunkNos)).toEqual(Array.from({ length: 125 }, (_, i) => i + 1));
+    expect(captured).toHaveLength(25); // 5 chunks per message
 
     // the worker process "dies" after 60 transactions: every later write fails
     let writes = 0;
@@ -58,7 +59,7 @@ describe('remittance posting survives a crash', () => {
       if (++writes > 60) throw new Error('worker killed');
     };
     const result = await remittancePosting(sqsEvent(captured), {} as never);
-    expect(result.batchItemFailures).toHaveLength(65);
+    expect(result.batchItemFailures).toHaveLength(13); // the messages of chunks 61–125
     const halfway = await call('GET', `/v1/remittances/${remittanceId}`, { token: await staffToken(branch) });
     expect(halfway.body).toMatchObject({ status: 'POSTING', postedChunks: 60, postedCount: 2400 });
     faults.beforeWrite = undefined;

@@ -108,6 +108,40 @@ describe('recalculateAfterPrepayment — equal principal', () => {
   });
 });
 
+describe('recalculateAfterPrepayment — regressions', () => {
+  // fast-check counterexample (seed 1676950366): [100000, '0.015', 313, 0.9712460063897763, 0.05,
+  // 'EQUAL_PRINCIPAL', 'REDUCE_TERM']. part = round(100000 / 313) = 319 fen, the original last row is
+  // 100000 − 312·319 = 472 fen. After 304 installments 3,024 fen are outstanding; prepaying 151 leaves
+  // 2,873, which needs ceil(2873 / 319) = 10 installments at 319 — more than the 9 left. The term is
+  // capped at 9 and the last row absorbs 321 fen (> the part, but < the old last 472).
+  it('REDUCE_TERM capped at the remaining installments: the last principal may exceed the part', () => {
+    const original = scheduleFor('EQUAL_PRINCIPAL', { principalFen: 100000, annualRate: '0.015', termMonths: 313, firstDueDate: '2025-01-31' });
+    expect(original[0].principalFen).toBe(319);
+    expect(original[312].principalFen).toBe(472);
+    const outstanding = original[303].remainingPrincipalFen;
+    expect(outstanding).toBe(3024);
+    const remaining = applyPartialPrepayment(outstanding, 151);
+    const rows = recalculateAfterPrepayment({
+      remainingPrincipalFen: remaining,
+      annualRate: '0.015',
+      method: 'EQUAL_PRINCIPAL',
+      mode: 'REDUCE_TERM',
+      remainingInstallments: 9,
+      currentPaymentFen: 319,
+      firstDueDate: original[304].dueDate,
+    });
+    expect(reducedTerm(remaining, '0.015', 'EQUAL_PRINCIPAL', 319, 9)).toBe(9);
+    expect(rows).toHaveLength(9); // never longer than the old schedule
+    for (const row of rows.slice(0, -1)) expect(row.principalFen).toBe(319);
+    expect(rows[8].principalFen).toBe(321);
+    expect(rows[8].principalFen).toBeLessThanOrEqual(original[312].principalFen);
+    expect(rows[8].paymentFen).toBeLessThanOrEqual(original[312].paymentFen);
+    expect(rows[7].remainingPrincipalFen).toBe(321); // 8 installments would not do
+    expect(sumPrincipal(rows)).toBe(2873);
+    expect(rows[8].remainingPrincipalFen).toBe(0);
+  });
+});
+
 describe('prepayment properties (fast-check)', () => {
   const method = fc.constantFrom('EQUAL_INSTALLMENT' as const, 'EQUAL_PRINCIPAL' as const);
   const mode = fc.constantFrom('REDUCE_TERM' as const, 'REDUCE_PAYMENT' as const);
@@ -157,7 +191,26 @@ describe('prepayment properties (fast-check)', () => {
           }
           if (md === 'REDUCE_TERM' && m === 'EQUAL_PRINCIPAL') {
             if (rows.slice(0, -1).some((r) => r.principalFen !== current)) fail('REDUCE_TERM changed the principal part');
-            if (rows[rows.length - 1].principalFen > current) fail('last principal above the part');
+          }
+          // REDUCE_TERM's term is n = min(smallest n whose last installment fits in the kept payment, k).
+          // "last ≤ kept" is therefore only an invariant when n < k. When the cap binds (nothing or almost
+          // nothing prepaid), the kept payment would need MORE than k installments — the old schedule's own
+          // last row may already exceed the kept payment by rounding (等额本金: P − n·round(P/n) up to n/2 fen,
+          // e.g. 100000 fen / 313 → part 319, old last 472) — and the last row absorbs the residue. Then it
+          // is bounded by the old schedule's last row instead: a prepayment never makes the last one larger.
+          // Together with minimality (no non-last row clears the balance, i.e. n − 1 installments would not
+          // do) this pins n down exactly.
+          if (md === 'REDUCE_TERM') {
+            const last = rows[rows.length - 1];
+            const oldLast = original[termMonths - 1];
+            if (last.principalFen <= 0) fail('empty last installment');
+            if (rows.slice(0, -1).some((r) => r.remainingPrincipalFen === 0)) fail('term not minimal');
+            if (rows.length < k) {
+              if ((m === 'EQUAL_INSTALLMENT' ? last.paymentFen : last.principalFen) > current) fail('last installment above the kept payment');
+            } else {
+              if (last.principalFen > oldLast.principalFen) fail('last principal above the old schedule\'s last');
+              if (last.paymentFen > oldLast.paymentFen) fail('last payment above the old schedule\'s last');
+            }
           }
           // a prepayment of at least one month's payment: the payment does not rise / the last one fits in M
           if (prepay >= current) {

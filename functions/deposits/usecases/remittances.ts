@@ -28,10 +28,13 @@ import { remittanceView } from '../domain/views.ts';
 import type { Remittance, RemittanceChunk, RemittanceKind } from '../domain/types.ts';
 import { unitFor } from './units.ts';
 
+/** A few chunks of one remittance, posted one transaction each (fewer messages, same idempotence). */
 export interface ChunkMessage {
   remittanceId: string;
-  chunkNo: number;
+  chunkNos: number[];
 }
+
+const CHUNKS_PER_MESSAGE = 5;
 
 /** Where chunk messages go. Test seam (like `faults` in shared/tx.ts): a test may capture them. */
 export const remittanceDispatch = {
@@ -128,52 +131,55 @@ export async function driveRemittance(remittanceId: string): Promise<void> {
   const r = await store.getRemittance(remittanceId);
   if (!r || r.status !== 'POSTING' || (await finishIfComplete(r))) return;
   const pending = await store.pendingChunkNos(remittanceId);
-  await remittanceDispatch.send(pending.map((chunkNo) => ({ remittanceId, chunkNo })));
+  await remittanceDispatch.send(chunked(pending, CHUNKS_PER_MESSAGE).map((chunkNos) => ({ remittanceId, chunkNos })));
 }
 
-/** The worker: posts one chunk in one transaction, at most once. */
-export async function postChunk(msg: ChunkMessage, log: Logger): Promise<void> {
+/** The worker: posts each chunk of the message in its own transaction, at most once. */
+export async function postChunks(msg: ChunkMessage, log: Logger): Promise<void> {
   const r = await store.getRemittance(msg.remittanceId);
   if (!r || r.status === 'AWAITING_FUNDS' || !r.settlement) {
     log.warn('chunk message for a remittance not settled: dropped', { ...msg, status: r?.status });
     return;
   }
-  if (r.status === 'POSTING') {
-    const settlement = r.settlement;
-    await commit({
-      plan: async () => {
-        const chunk = await store.getChunk(msg.remittanceId, msg.chunkNo);
-        if (!chunk) throw new Error(`chunk ${msg.chunkNo} of ${msg.remittanceId} is missing`);
-        if (chunk.status === 'POSTED') return { items: [], body: null };
-        const accounts = await getAccounts(chunk.lines.map((l) => l.accountNo));
-        const writes: AccountWrite[] = [];
-        const skipped: string[] = [];
-        let skippedFen = 0;
-        for (const line of chunk.lines) {
-          const account = accounts.get(line.accountNo);
-          if (!account || account.status === 'CLOSED') {
-            skipped.push(line.accountNo);
-            skippedFen += lineFen(line);
-            continue;
-          }
-          const latest = !account.lastPaidPeriod || r.period >= account.lastPaidPeriod;
-          writes.push({
-            account,
-            postings: [{ amountFen: lineFen(line), type: r.kind === 'BACKPAY' ? 'BACKPAY' : 'REMITTANCE', ref: r.remittanceId, period: r.period, valueDate: settlement.settledOn }],
-            changes: latest
-              ? { lastPaidPeriod: r.period, employerRatePercent: r.employerRatePercent, employeeRatePercent: r.employeeRatePercent, monthlyAmountFen: monthlyShares(account.monthlyBaseFen, r.employerRatePercent, r.employeeRatePercent).monthlyFen }
-              : undefined,
-          });
-        }
-        const w = ledgerWrite(writes);
-        const postedFen = w.entries.reduce((s, e) => s + e.amountFen, 0);
-        const progress = { count: writes.length, fen: postedFen, skippedCount: skipped.length, skippedFen };
-        return { items: [...w.items, ...store.chunkPostedItems(chunk, progress, skipped, nowIso())], body: null };
-      },
-    });
-  }
+  if (r.status === 'POSTED') return;
+  for (const chunkNo of msg.chunkNos) await postChunk(r, chunkNo);
   const after = await store.getRemittance(msg.remittanceId);
   if (after?.status === 'POSTING') await finishIfComplete(after);
+}
+
+async function postChunk(r: Remittance, chunkNo: number) {
+  const settledOn = r.settlement!.settledOn;
+  await commit({
+    plan: async () => {
+      const chunk = await store.getChunk(r.remittanceId, chunkNo);
+      if (!chunk) throw new Error(`chunk ${chunkNo} of ${r.remittanceId} is missing`);
+      if (chunk.status === 'POSTED') return { items: [], body: null };
+      const accounts = await getAccounts(chunk.lines.map((l) => l.accountNo));
+      const writes: AccountWrite[] = [];
+      const skipped: string[] = [];
+      let skippedFen = 0;
+      for (const line of chunk.lines) {
+        const account = accounts.get(line.accountNo);
+        if (!account || account.status === 'CLOSED') {
+          skipped.push(line.accountNo);
+          skippedFen += lineFen(line);
+          continue;
+        }
+        const latest = !account.lastPaidPeriod || r.period >= account.lastPaidPeriod;
+        writes.push({
+          account,
+          postings: [{ amountFen: lineFen(line), type: r.kind === 'BACKPAY' ? 'BACKPAY' : 'REMITTANCE', ref: r.remittanceId, period: r.period, valueDate: settledOn }],
+          changes: latest
+            ? { lastPaidPeriod: r.period, employerRatePercent: r.employerRatePercent, employeeRatePercent: r.employeeRatePercent, monthlyAmountFen: monthlyShares(account.monthlyBaseFen, r.employerRatePercent, r.employeeRatePercent).monthlyFen }
+            : undefined,
+        });
+      }
+      const w = ledgerWrite(writes);
+      const postedFen = w.entries.reduce((s, e) => s + e.amountFen, 0);
+      const progress = { count: writes.length, fen: postedFen, skippedCount: skipped.length, skippedFen };
+      return { items: [...w.items, ...store.chunkPostedItems(chunk, progress, skipped, nowIso())], body: null };
+    },
+  });
 }
 
 /** POSTING → POSTED once every chunk is posted (conditional: done once). */

@@ -13,6 +13,12 @@
 //   when nothing or almost nothing was prepaid, since the old schedule's last installment may exceed
 //   M by rounding fen), installment number remainingInstallments takes the whole remaining balance,
 //   just as the old schedule's last installment did.
+//   So "last ≤ kept" holds only when the term actually shrank; when the cap binds, the last installment
+//   may exceed the kept payment/part but never the old schedule's last one. E.g. 等额本金 100000 fen over
+//   313 months: part 319, old last 472; 304 paid, 151 prepaid → 2873 fen need ceil(2873/319) = 10 > 9
+//   installments, so the 9th repays 321. (等额本金: the cap binds iff the prepayment is smaller than the
+//   old last principal's excess over the part, ≤ n/2 fen; for real loans, P ≥ n(n−1)/2 fen, that is less
+//   than one part.)
 import {
   assertFen,
   buildSchedule,

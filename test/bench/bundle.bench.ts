@@ -1,0 +1,158 @@
+// Bundle size and module init time per function of the topology, bundled exactly as the CDK
+// construct does it (infra/aws/hpf-function.ts: NodejsFunction with minify, linked source map, ESM,
+// platform node, target node22, main fields module/main, the createRequire banner, and @aws-sdk/*
+// external — CDK's default for Node 22, the SDK coming from the Lambda runtime).
+//
+// Init time: a fresh `node` process imports the bundle and measures `await import(file)` with
+// performance.now() (the module-scope work a cold start pays before the first event), ROUNDS times
+// per bundle, interleaved across bundles so that every bundle sees the same machine noise. The
+// reference is a bare handler (middy + DynamoDB document client + SQS client at module scope)
+// bundled and measured the same way in the same run. The child gets the function's Lambda
+// environment (NODE_OPTIONS=--enable-source-maps, table and queue variables with dummy values).
+// Bundles are written under .local/bench-bundles/ so that the external @aws-sdk/* packages
+// resolve from the repository's node_modules, as they do from the runtime's on Lambda.
+//
+// Run: npx tsx test/bench/bundle.bench.ts
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { ESM_REQUIRE_BANNER, repoRoot } from '../../infra/aws/hpf-function.ts';
+import { functions, queueEnvVar, queues, tableEnvVar, tables, type FunctionDef } from '../../infra/topology.ts';
+import { printTable, type BenchRow } from './types.ts';
+
+export type { BenchRow };
+
+const ROUNDS = 15;
+const TARGET_KB = 500;
+const TARGET_INIT_RATIO = 1.3;
+const OUT_DIR = join(repoRoot, '.local', 'bench-bundles');
+const BASELINE = 'baseline';
+
+const BASELINE_SOURCE = `// The bare handler: what every function pays at least.
+import middy from '@middy/core';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const sqs = new SQSClient({});
+export const handler = middy().handler(async () => ({ ddb: typeof ddb.send, sqs: typeof sqs.send }));
+`;
+
+// runs in the fresh process: argv = [node, script, bundle file URL, exported handler names (comma-separated)]
+const MEASURE_SOURCE = `const t0 = performance.now();
+const mod = await import(process.argv[2]);
+const ms = performance.now() - t0;
+for (const h of process.argv[3].split(',')) if (typeof mod[h] !== 'function') throw new Error('the bundle does not export ' + h);
+process.stdout.write(JSON.stringify({ ms }));
+`;
+
+interface Bundle {
+  /** Source entry relative to the repo root (functions sharing an entry share the bundle). */
+  entry: string;
+  /** Exported handlers of the functions using it (checked after the import). */
+  handlers: string[];
+  file: string;
+  sizeBytes: number;
+  env: Record<string, string>;
+  initMs: number[];
+}
+
+/** The function's Lambda environment (hpf-function.ts), with dummy resource names. */
+function lambdaEnv(def?: FunctionDef): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_OPTIONS: '--enable-source-maps',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_REGION: 'cn-north-1',
+    HPF_CENTER_CODE: '330100',
+    POWERTOOLS_SERVICE_NAME: def?.name ?? BASELINE,
+    LOG_LEVEL: 'silent',
+  };
+  for (const t of tables) env[tableEnvVar(t.name)] = `bench-${t.name}`;
+  for (const q of queues) env[queueEnvVar(q.name)] = `https://sqs.cn-north-1.amazonaws.com.cn/000000000000/bench-${q.name}`;
+  return env;
+}
+
+async function bundle(entryPath: string, name: string): Promise<{ file: string; sizeBytes: number }> {
+  const outfile = join(OUT_DIR, name, 'index.mjs');
+  await build({
+    absWorkingDir: repoRoot,
+    entryPoints: [entryPath],
+    bundle: true,
+    outfile,
+    target: 'node22',
+    platform: 'node',
+    format: 'esm',
+    minify: true,
+    sourcemap: true, // CDK's `--sourcemap` (sourceMap: true, default mode): a linked .map file
+    external: ['@aws-sdk/*'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    mainFields: ['module', 'main'],
+    logLevel: 'error',
+  });
+  return { file: outfile, sizeBytes: statSync(outfile).size };
+}
+
+function importOnce(measureScript: string, b: Bundle): number {
+  const child = spawnSync(process.execPath, [measureScript, pathToFileURL(b.file).href, b.handlers.join(',')], {
+    cwd: OUT_DIR,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...b.env },
+  });
+  if (child.status !== 0) throw new Error(`importing ${b.entry} failed (exit ${child.status}):\n${child.stderr}`);
+  return (JSON.parse(child.stdout) as { ms: number }).ms;
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const kb = (bytes: number) => bytes / 1024;
+
+export async function runBundleBench(): Promise<BenchRow[]> {
+  rmSync(OUT_DIR, { recursive: true, force: true });
+  mkdirSync(OUT_DIR, { recursive: true });
+  const measureScript = join(OUT_DIR, 'measure.mjs');
+  writeFileSync(measureScript, MEASURE_SOURCE);
+  const baselineEntry = join(OUT_DIR, 'baseline-src', 'handler.mjs');
+  mkdirSync(join(OUT_DIR, 'baseline-src'), { recursive: true });
+  writeFileSync(baselineEntry, BASELINE_SOURCE);
+
+  // one bundle per entry file: CDK bundles the same entry identically for every function using it
+  const byEntry = new Map<string, Bundle>();
+  for (const def of functions) {
+    const known = byEntry.get(def.entry);
+    if (known) {
+      known.handlers.push(def.handler);
+      continue;
+    }
+    const built = await bundle(join(repoRoot, def.entry), def.entry.replace(/^functions\//, '').replace(/\.ts$/, '').replace(/\//g, '-'));
+    byEntry.set(def.entry, { entry: def.entry, handlers: [def.handler], ...built, env: lambdaEnv(def), initMs: [] });
+  }
+  const base: Bundle = { entry: BASELINE, handlers: ['handler'], ...(await bundle(baselineEntry, BASELINE)), env: lambdaEnv(), initMs: [] };
+  const all = [base, ...byEntry.values()];
+
+  importOnce(measureScript, base); // warm the file system cache once before measuring
+  for (let round = 0; round < ROUNDS; round++) for (const b of all) b.initMs.push(importOnce(measureScript, b));
+
+  const baseMs = median(base.initMs);
+  const rows: BenchRow[] = [
+    { name: `bare handler (middy + DynamoDB doc client + SQS client): size / init p50 of ${ROUNDS} processes`, value: `${kb(base.sizeBytes).toFixed(1)} KB / ${baseMs.toFixed(1)} ms`, target: 'reference', met: null },
+  ];
+  for (const def of functions) {
+    const b = byEntry.get(def.entry)!;
+    const ms = median(b.initMs);
+    const ratio = ms / baseMs;
+    rows.push(
+      { name: `${def.name} (${def.entry}#${def.handler}): minified bundle`, value: `${kb(b.sizeBytes).toFixed(1)} KB`, target: `≤ ${TARGET_KB} KB`, met: kb(b.sizeBytes) <= TARGET_KB },
+      { name: `${def.name}: init p50 / bare, ratio`, value: `${ms.toFixed(1)} ms / ${baseMs.toFixed(1)} ms = ${ratio.toFixed(2)}×`, target: `≤ ${TARGET_INIT_RATIO}×`, met: ratio <= TARGET_INIT_RATIO },
+    );
+  }
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  printTable('Bundle benchmark', await runBundleBench());
+  process.exit(0);
+}
