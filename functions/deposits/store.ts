@@ -1,5 +1,6 @@
 // The deposits table (single-table design). The only code that knows its keys and conditions.
 //   UNIT#<unitId> / UNIT               the unit (headcount by ADD; other changes conditioned on version)
+//                                      gsi2: UNITS#<shard 00-15> / <unitId>   every unit (audit)
 //   CC#<creditCode> / CC               one registration per credit code
 //   UNIT#<unitId> / EMP#<accountNo>    employment: the first period owed for the employee
 //   UNIT#<unitId> / DEF#<fromPeriod>   approved deferral (缓缴)
@@ -10,7 +11,9 @@
 //   IRUN#<runId> / RUN                 an interest settlement run
 import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
 import { ddb, type TxItem } from '../../shared/ddb.ts';
+import { unitCountItem } from '../../shared/contributions.ts';
 import { tableName } from '../../shared/config.ts';
 import { decodeCursor } from '../../shared/ledger/ledger.ts';
 import { sleep } from '../../shared/tx.ts';
@@ -25,7 +28,7 @@ const POSTING_INDEX = 'REMITTANCES#POSTING';
 
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
-  const { pk: _p, sk: _s, gsi1pk: _a, gsi1sk: _b, ...rest } = item;
+  const { pk: _p, sk: _s, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
   return rest as T;
 }
 
@@ -71,9 +74,13 @@ async function updateIf(input: ConstructorParameters<typeof UpdateCommand>[0]): 
 
 export const getUnit = (unitId: string) => get<Unit>(unitKey(unitId));
 
+export const UNIT_SHARDS = 16;
+const unitShard = (unitId: string) => String(createHash('sha256').update(unitId).digest()[0] % UNIT_SHARDS).padStart(2, '0');
+
 export function newUnitItems(unit: Unit): TxItem[] {
   return [
-    { Put: { TableName: T(), Item: { ...unitKey(unit.unitId), ...unit }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Put: { TableName: T(), Item: { ...unitKey(unit.unitId), gsi2pk: `UNITS#${unitShard(unit.unitId)}`, gsi2sk: unit.unitId, ...unit }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    unitCountItem(unit.branch),
     { Put: { TableName: T(), Item: { pk: `CC#${unit.creditCode}`, sk: 'CC', unitId: unit.unitId }, ConditionExpression: 'attribute_not_exists(pk)' } },
   ];
 }

@@ -8,10 +8,10 @@ import { tableName } from '../../shared/config.ts';
 import { policyOn } from '../../shared/policy.ts';
 import { getAccounts } from '../../shared/ledger/ledger.ts';
 import { unitDeferrals, inRanges } from '../../shared/contributions.ts';
-import { periodOf } from '../../shared/clock.ts';
+import { addMonths, periodOf } from '../../shared/clock.ts';
 import type { Account } from '../../shared/ledger/ledger.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { depositsStoppedAfterLoan, loanOverdue, propertyReuse, reconcileLoan, rentConflicts, type FindingCandidate, type PropertyClaim } from './domain/rules.ts';
+import { depositsStoppedAfterLoan, loanOverdue, propertyReuse, reconcileLoan, rentConflicts, unitArrears, type FindingCandidate, type PropertyClaim } from './domain/rules.ts';
 
 async function queryAll(table: string, index: string | undefined, keyName: string, keyValue: string): Promise<Record<string, any>[]> {
   const items: Record<string, any>[] = [];
@@ -57,9 +57,35 @@ async function rentFindings(today: string): Promise<FindingCandidate[]> {
   return found;
 }
 
+// deposits: UNIT#<unitId> / UNIT on gsi2 UNITS#<00-15>; deferral ranges in shared/contributions.ts
+const UNIT_SHARDS = 16;
+
+async function unitFindings(today: string, months: number): Promise<FindingCandidate[]> {
+  const found: FindingCandidate[] = [];
+  for (let shard = 0; shard < UNIT_SHARDS; shard++) {
+    for (const unit of await queryAll('deposits', 'gsi2', 'gsi2pk', `UNITS#${String(shard).padStart(2, '0')}`)) {
+      const ranges = await unitDeferrals(unit.unitId);
+      const deferredPeriods = ranges.flatMap((r) => expand(r));
+      found.push(...unitArrears({ unitId: unit.unitId, lastRemittedPeriod: unit.lastRemittedPeriod, startPeriod: unit.startPeriod, currentPeriod: periodOf(today), deferredPeriods }, months));
+    }
+  }
+  return found;
+}
+
+function expand(range: string): string[] {
+  const [from, to] = range.split(':');
+  const out: string[] = [];
+  for (let p = from; p <= to; p = addMonths(p, 1)) out.push(p);
+  return out;
+}
+
 export async function fundWideFindings(today: string): Promise<FindingCandidate[]> {
   const policy = policyOn(today);
-  return [...propertyReuse(await propertyClaims(), policy.withdrawals.propertyRepeatWindowMonths), ...(await rentFindings(today))];
+  return [
+    ...propertyReuse(await propertyClaims(), policy.withdrawals.propertyRepeatWindowMonths),
+    ...(await rentFindings(today)),
+    ...(await unitFindings(today, policy.supervision.unitNoRemittanceMonths)),
+  ];
 }
 
 // loans: LOAN#<loanId> / LOAN (the loan), LOAN#<loanId> / S#<chunk> (schedule rows, 12 per item)

@@ -7,6 +7,7 @@ import { commit } from '../../shared/tx.ts';
 import { ledgerWrite, mustGetAccount, type EntryType, type FundFlow } from '../../shared/ledger/ledger.ts';
 import { businessDate, periodOf } from '../../shared/clock.ts';
 import { yuanToFen } from '../../shared/money.ts';
+import { registerUnit } from './deposits-fixtures.ts';
 
 const fen = (s: string) => (s.startsWith('-') ? -yuanToFen(s.slice(1)) : yuanToFen(s));
 
@@ -56,6 +57,11 @@ describe('indicators', () => {
     await post(acc.accountNo, 'INTEREST', 2_000);
     now = await read();
     expect(fen(now.depositBalance)).toBe(135_000);
+
+    // a unit registered in the branch
+    expect(now.units).toBe(0);
+    await registerUnit(branch);
+    expect((await read()).units).toBe(1);
   });
 
   it('staff read their own branch only; the city-level clerk any', async () => {

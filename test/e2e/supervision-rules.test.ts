@@ -11,6 +11,7 @@ import { addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 import { ddb } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { runDailyForLoan } from '../../functions/loans/service.ts';
+import { registerUnit } from './deposits-fixtures.ts';
 
 async function runAudit(token: string) {
   const started = await call('POST', '/v1/supervision/audit-runs', { token });
@@ -52,7 +53,7 @@ async function depositor(branch: string) {
 const purchase = (cert: string) => ({ contractNo: `HT-${randomUUID().slice(0, 6)}`, propertyCertificateNo: cert, price: '900000.00', purchaseDate: businessDate() });
 
 describe('audit rules over the domains’ facts', () => {
-  it('property reuse, rent with purchase, loan overdue, deposits stopped after a loan, loan reconciliation', async () => {
+  it('property reuse, rent with purchase, loan overdue, deposits stopped after a loan, loan reconciliation, unit arrears', async () => {
     const auditor = await auditorToken();
     const branch = `SR${randomUUID().slice(0, 6)}`;
 
@@ -100,6 +101,14 @@ describe('audit rules over the domains’ facts', () => {
     expect((await call('POST', `/v1/loans/${loan2}/disburse`, { token: await staffToken(branch), body: { disbursedOn: businessDate() } })).status).toBe(200);
     await ddb.send(new UpdateCommand({ TableName: tableName('loans'), Key: { pk: `LOAN#${loan2}`, sk: 'LOAN' }, UpdateExpression: 'SET outstandingPrincipalFen = :o', ExpressionAttributeValues: { ':o': 19_999_000 } }));
 
+    // UNIT_NO_REMITTANCE: a unit owing since five months ago that never remitted; another whose
+    // missing months are covered by an approved deferral (缓缴)
+    const start = addMonths(periodOf(businessDate()), -5);
+    const arrears = await registerUnit(branch, { startPeriod: start });
+    const deferred = await registerUnit(branch, { startPeriod: start });
+    const deferral = await call('POST', `/v1/units/${deferred.unitId}/deferrals`, { token: await staffToken(branch), body: { fromPeriod: start, toPeriod: addMonths(periodOf(businessDate()), 2), reason: '经营困难' } });
+    expect(deferral.status, JSON.stringify(deferral.body)).toBe(201);
+
     for (let run = 1; run <= 2; run++) {
       await runAudit(auditor);
       const reuse = await findings(auditor, 'PROPERTY_REUSE', cert.normalize('NFKC').replace(/\s+/gu, '').toUpperCase());
@@ -114,6 +123,10 @@ describe('audit rules over the domains’ facts', () => {
       expect(recon).toHaveLength(1);
       expect(recon[0].evidence).toMatchObject({ outstandingPrincipalFen: 19_999_000, schedulePrincipalFen: 20_000_000 });
       expect(await findings(auditor, 'RECONCILIATION_LOAN', loanId)).toHaveLength(0);
+      const unitFinding = await findings(auditor, 'UNIT_NO_REMITTANCE', arrears.unitId);
+      expect(unitFinding).toHaveLength(1);
+      expect(unitFinding[0].evidence.missingPeriods).toHaveLength(5);
+      expect(await findings(auditor, 'UNIT_NO_REMITTANCE', deferred.unitId)).toHaveLength(0);
     }
   }, 300_000);
 });
