@@ -9,6 +9,7 @@ import { z, type ZodType } from 'zod';
 import { callerFromEvent, type Caller, type Role } from './auth.ts';
 import { DomainError, problem, type FieldError, type Problem } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
+import { emitMetric } from './metrics.ts';
 import type { IdempotencyContext, Outcome } from './tx.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -159,7 +160,10 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
       }
       const result = await spec.handle({ body, query, params: (event.pathParameters ?? {}) as Record<string, string>, caller: caller as Caller, idempotency, headers, rawBody: raw, event, log });
       if (isOutcome(result)) {
-        if (result.replayed) log.info('idempotent replay');
+        if (result.replayed) {
+          log.info('idempotent replay');
+          emitMetric('IdempotentReplays', 1, { service });
+        }
         return json(result.status, result.body, result.replayed ? { 'idempotency-replayed': 'true' } : {});
       }
       if (result.status === 204) return { statusCode: 204, headers: result.headers ?? {} };
@@ -167,6 +171,7 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
     } catch (err) {
       if (err instanceof DomainError) {
         log.info('refused', { code: err.code, detail: err.message });
+        if (err.code === 'CONFLICT') emitMetric('WriteConflicts', 1, { service });
         return problemResponse(problem(err.code, err.message, err.errors));
       }
       log.error('unexpected error', { error: err });

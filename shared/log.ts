@@ -1,7 +1,7 @@
-// Structured JSON logs with correlation ids (Powertools style). Locally LOG_PRETTY=1 prints one
-// readable line per record. LOG_LEVEL: debug | info | warn | error | silent (default info).
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
-type Level = Exclude<keyof typeof LEVELS, 'silent'>;
+// Structured JSON logs with correlation ids, by Powertools for AWS Lambda's Logger. Locally
+// `npm start` sets POWERTOOLS_DEV=true (indented, readable records). LOG_LEVEL: debug | info | warn |
+// error | silent (default info).
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 
 export interface Logger {
   debug(msg: string, extra?: Record<string, unknown>): void;
@@ -11,23 +11,23 @@ export interface Logger {
   child(keys: Record<string, unknown>): Logger;
 }
 
-export function createLogger(service: string, keys: Record<string, unknown> = {}): Logger {
-  const write = (level: Level, msg: string, extra?: Record<string, unknown>) => {
-    const threshold = LEVELS[(process.env.LOG_LEVEL as keyof typeof LEVELS) ?? 'info'] ?? LEVELS.info;
-    if (LEVELS[level] < threshold) return;
-    const record = { level: level.toUpperCase(), timestamp: new Date().toISOString(), service, message: msg, ...keys, ...extra };
-    const line = process.env.LOG_PRETTY === '1' ? `${record.timestamp} ${record.level.padEnd(5)} [${service}] ${msg} ${JSON.stringify({ ...keys, ...extra })}` : JSON.stringify(record, errorReplacer);
-    (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(line + '\n');
-  };
+type Level = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+const level = (): Level => {
+  const v = (process.env.LOG_LEVEL ?? 'info').toUpperCase();
+  return (['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'].includes(v) ? v : 'INFO') as Level;
+};
+
+function wrap(p: PowertoolsLogger): Logger {
+  const clean = (extra?: Record<string, unknown>) => Object.fromEntries(Object.entries(extra ?? {}).filter(([, v]) => v !== undefined));
   return {
-    debug: (m, e) => write('debug', m, e),
-    info: (m, e) => write('info', m, e),
-    warn: (m, e) => write('warn', m, e),
-    error: (m, e) => write('error', m, e),
-    child: (more) => createLogger(service, { ...keys, ...more }),
+    debug: (m, e) => p.debug(m, clean(e)),
+    info: (m, e) => p.info(m, clean(e)),
+    warn: (m, e) => p.warn(m, clean(e)),
+    error: (m, e) => p.error(m, clean(e)),
+    child: (keys) => wrap(p.createChild({ persistentKeys: clean(keys) as Record<string, string> })),
   };
 }
 
-function errorReplacer(_k: string, v: unknown) {
-  return v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v;
+export function createLogger(service: string, keys: Record<string, unknown> = {}): Logger {
+  return wrap(new PowertoolsLogger({ serviceName: service, logLevel: level(), persistentKeys: keys as Record<string, string> }));
 }

@@ -1,11 +1,13 @@
-// Domain metrics as CloudWatch Embedded Metric Format records on stdout (Lambda turns them into
-// metrics without an API call; locally they are plain log lines). Namespace HPF.
-export function emitMetric(name: string, value: number, dimensions: Record<string, string> = {}, unit = 'Count') {
-  if (process.env.LOG_LEVEL === 'silent') return;
-  const record = {
-    _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: 'HPF', Dimensions: [Object.keys(dimensions)], Metrics: [{ Name: name, Unit: unit }] }] },
-    ...dimensions,
-    [name]: value,
-  };
-  process.stdout.write(JSON.stringify(record) + '\n');
+// Domain metrics (namespace HPF) by Powertools for AWS Lambda's Metrics, as CloudWatch Embedded
+// Metric Format records on stdout: Lambda turns them into metrics without an API call; locally they
+// are log lines. Silent when LOG_LEVEL=silent (tests).
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+const metrics = new Metrics({ namespace: 'HPF', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hpf' });
+
+export function emitMetric(name: string, value: number, dimensions: Record<string, string> = {}) {
+  if ((process.env.LOG_LEVEL ?? '').toLowerCase() === 'silent') return;
+  const single = metrics.singleMetric();
+  for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
+  single.addMetric(name, MetricUnit.Count, value); // a single metric is published at once
 }

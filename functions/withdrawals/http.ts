@@ -1,5 +1,6 @@
 // HTTP entry point of the withdrawals domain (提取): parse, call one use case, answer.
 import { z } from 'zod';
+import { emitMetric } from '../../shared/metrics.ts';
 import { httpHandler, route, type Request } from '../../shared/http.ts';
 import type { Outcome } from '../../shared/tx.ts';
 import { paginationShape } from '../../shared/schemas.ts';
@@ -12,6 +13,7 @@ const readers = ['member', 'staff', 'auditor'] as const;
 async function logged<B, Q>(req: Request<B, Q>, outcome: Promise<Outcome<{ withdrawalId: string; status: string; amount: string }>>) {
   const out = await outcome;
   req.log.info('withdrawal', { withdrawalId: out.body.withdrawalId, status: out.body.status, amount: out.body.amount, replayed: out.replayed });
+  if (!out.replayed) emitMetric(`Withdrawals${out.body.status === 'PAID' ? 'Paid' : out.body.status === 'PENDING_REVIEW' ? 'Referred' : 'Rejected'}`, 1);
   return out;
 }
 

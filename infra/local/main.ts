@@ -6,7 +6,7 @@ import { startLocalRuntime } from './runtime.ts';
 import { DEFAULT_DEV_SECRET } from './jwt.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-process.env.LOG_PRETTY ??= '1';
+process.env.POWERTOOLS_DEV ??= 'true'; // readable log records locally
 
 const { values } = parseArgs({
   options: {
