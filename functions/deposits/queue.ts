@@ -4,7 +4,18 @@ import { queueHandler } from '../../shared/queue.ts';
 import { postChunks } from './usecases/remittances.ts';
 import { settleInterestPage } from './usecases/interest.ts';
 
-const chunkMessage = z.object({ remittanceId: z.string().min(1), chunkNos: z.array(z.number().int().positive()).min(1) });
+const chunkMessage = z.object({
+  remittanceId: z.string().min(1),
+  chunkNos: z.array(z.number().int().positive()).min(1),
+  terms: z.object({
+    period: z.string().min(1),
+    kind: z.enum(['REGULAR', 'BACKPAY']),
+    valueDate: z.string().min(1),
+    employerRatePercent: z.number().int(),
+    employeeRatePercent: z.number().int(),
+    chunkCount: z.number().int().positive(),
+  }),
+});
 const pageMessage = z.object({ runId: z.string().min(1), year: z.number().int(), segment: z.number().int().min(0), cursor: z.string().optional() });
 
 export const remittancePosting = queueHandler('deposits-remittance-worker', (body, _record, log) => postChunks(chunkMessage.parse(body), log));

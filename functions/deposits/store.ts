@@ -9,7 +9,7 @@
 //   REM#<remittanceId> / REM           remittance; gsi1 REMITTANCES#POSTING / <settledAt> while posting
 //   REM#<remittanceId> / C#<nnnn>      a chunk of the list, PENDING → POSTED
 //   IRUN#<runId> / RUN                 an interest settlement run
-import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 import { ddb, type TxItem } from '../../shared/ddb.ts';
@@ -156,6 +156,19 @@ export async function putChunks(chunks: readonly RemittanceChunk[]): Promise<voi
 
 export const getRemittance = (remittanceId: string) => get<Remittance>(remKey(remittanceId));
 export const getChunk = (remittanceId: string, chunkNo: number) => get<RemittanceChunk>(chunkKey(remittanceId, chunkNo));
+
+/** Some chunks of a remittance (a message's: ≤ 100 keys) in one consistent batch read, by chunk number. */
+export async function getChunks(remittanceId: string, chunkNos: readonly number[]): Promise<RemittanceChunk[]> {
+  const chunks: RemittanceChunk[] = [];
+  let keys: Record<string, unknown>[] | undefined = chunkNos.map((n) => chunkKey(remittanceId, n));
+  for (let attempt = 0; keys?.length; attempt++) {
+    if (attempt > 0) await sleep(20 * 2 ** Math.min(attempt, 5));
+    const out = await ddb.send(new BatchGetCommand({ RequestItems: { [T()]: { Keys: keys, ConsistentRead: true } } }));
+    chunks.push(...(out.Responses?.[T()] ?? []).map((i) => strip<RemittanceChunk>(i)!));
+    keys = out.UnprocessedKeys?.[T()]?.Keys;
+  }
+  return chunks.sort((a, b) => a.chunkNo - b.chunkNo);
+}
 
 /** AWAITING_FUNDS → POSTING with the settlement; indexed as posting for the sweeper. */
 export const settleItem = (remittanceId: string, settlement: NonNullable<Remittance['settlement']>): TxItem => ({

@@ -63,7 +63,7 @@ export async function auditSegmentPage(msg: SegmentMessage, log: Logger) {
   const at = nowIso();
   for (const f of found) await store.upsertFinding(f, msg.runId, at);
   const mismatches = found.filter((f) => f.rule === 'RECONCILIATION_ACCOUNT').length;
-  if (mismatches) emitMetric('ReconciliationMismatch', mismatches, { scope: 'account' });
+  if (mismatches) emitMetric('ReconciliationMismatch', mismatches);
   // the next page is sent before this one is counted: a crash in between repeats this page (counted once)
   if (page.nextCursor) await send('audit-segments', { body: { runId: msg.runId, segment: msg.segment, cursor: page.nextCursor } satisfies SegmentMessage });
   const counts = { accounts: page.items.length, findings: found.length, balanceSumFen: page.items.reduce((s, a) => s + a.balanceFen, 0), segmentDone: !page.nextCursor };
@@ -85,6 +85,6 @@ async function finaliseIfDone(runId: string, log: Logger) {
   const at = nowIso();
   const found = [...reconcileTotals('CITY', run.balanceSumFen, totals.balanceFen), ...(await fundWideFindings(businessDate()))];
   for (const f of found) await store.upsertFinding(f, runId, at);
-  if (found.some((f) => f.rule === 'RECONCILIATION_TOTALS')) emitMetric('ReconciliationMismatch', 1, { scope: 'totals' });
+  if (found.some((f) => f.rule === 'RECONCILIATION_TOTALS')) emitMetric('ReconciliationMismatch', 1);
   if (await store.completeRun(runId, at, found.length)) log.info('audit run completed', { runId, accounts: run.accounts });
 }

@@ -146,6 +146,16 @@ export class ServicesStack extends Stack {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    // Reconciliation (audit): any account, loan or fund-total mismatch is critical. The audit worker
+    // emits HPF/ReconciliationMismatch (EMF, Powertools adds the `service` dimension = function name).
+    new cloudwatch.Alarm(this, 'ReconciliationMismatchAlarm', {
+      alarmDescription: 'HPF audit: balances do not reconcile with their entries or the control totals (critical)',
+      metric: new cloudwatch.Metric({ namespace: 'HPF', metricName: 'ReconciliationMismatch', dimensionsMap: { service: 'supervision-audit-worker' }, period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url });
   }

@@ -101,9 +101,12 @@ export async function runAuditBench(): Promise<BenchRow[]> {
       const t0 = performance.now();
       const totals = new AddUpdates();
       let made = 0;
-      const nextBatch = (): Record<string, unknown>[] | undefined => {
-        const puts: Record<string, unknown>[] = [];
-        while (made < count && puts.length + 2 <= BATCH_ITEMS) {
+      type Requests = Record<string, { PutRequest: { Item: Record<string, unknown> } }[]>;
+      /** BatchWriteItem requests for the next accounts (2 puts each: the account and its entry). */
+      const nextBatch = (): Requests | undefined => {
+        const requests: Requests = {};
+        let puts = 0;
+        while (made < count && puts + 2 <= BATCH_ITEMS) {
           const n = usedAccountNos.size;
           const opened = openAccountItems({
             accountNo: uniqueAccountNo(),
@@ -122,18 +125,21 @@ export async function runAuditBench(): Promise<BenchRow[]> {
           const credited = ledgerWrite([{ account: opened.account, postings: [{ amountFen: 100_000 + (n % 997) * 100, type: 'DEPOSIT', ref: 'bench', valueDate: openedOn }] }]);
           for (const item of [...opened.items, ...credited.items]) if (item.Update) totals.add(item.Update);
           // the credited account item and its entry (the opened account item is its version 0)
-          puts.push(...credited.items.flatMap((item) => (item.Put ? [item.Put] : [])).map((p) => ({ table: p.TableName, Item: p.Item })));
+          for (const { Put } of credited.items) {
+            if (!Put) continue;
+            (requests[Put.TableName!] ??= []).push({ PutRequest: { Item: Put.Item! } });
+            puts++;
+          }
           made++;
         }
-        return puts.length ? puts : undefined;
+        return puts ? requests : undefined;
       };
       const writer = async () => {
         for (let batch = nextBatch(); batch; batch = nextBatch()) {
-          let requests: Record<string, Record<string, unknown>[]> | undefined = {};
-          for (const p of batch) (requests[p.table as string] ??= []).push({ PutRequest: { Item: p.Item } });
+          let requests: Requests | undefined = batch;
           while (requests && Object.keys(requests).length) {
             const out = await ddb.send(new BatchWriteCommand({ RequestItems: requests }));
-            requests = out.UnprocessedItems as typeof requests;
+            requests = out.UnprocessedItems as Requests | undefined;
           }
         }
       };

@@ -8,6 +8,7 @@ import { ledgerWrite, mustGetAccount, type EntryType, type FundFlow } from '../.
 import { businessDate, periodOf } from '../../shared/clock.ts';
 import { yuanToFen } from '../../shared/money.ts';
 import { registerUnit } from './deposits-fixtures.ts';
+import { handler as snapshotTask } from '../../functions/supervision/schedule.ts';
 
 const fen = (s: string) => (s.startsWith('-') ? -yuanToFen(s.slice(1)) : yuanToFen(s));
 
@@ -62,6 +63,13 @@ describe('indicators', () => {
     expect(now.units).toBe(0);
     await registerUnit(branch);
     expect((await read()).units).toBe(1);
+
+    // the daily snapshot keeps today's figures for the history
+    await snapshotTask({ task: 'snapshot' }, {} as never);
+    const history = await call('GET', `/v1/supervision/indicators/history?from=${businessDate()}&to=${businessDate()}&branch=${branch}`, { token });
+    expect(history.status).toBe(200);
+    expect(history.body.items).toHaveLength(1);
+    expect(history.body.items[0]).toMatchObject({ date: businessDate(), branch, depositBalance: '1350.00', units: 1 });
   });
 
   it('staff read their own branch only; the city-level clerk any', async () => {

@@ -463,11 +463,11 @@ export function request(w: World, caller: CallerName, method: string, path: stri
   return call(method, path, { token: w.tokens[caller], rawBody, headers, idem: opts.idem });
 }
 
-/** Sends the route's valid request (or `override`s of it) as `caller`. */
-export function callRoute(w: World, r: RouteDef, caller: CallerName, override: Partial<RouteRequest> & { rawBody?: string; headers?: Record<string, string> } = {}): Promise<Res> {
-  const req = { ...REQUESTS[routeKey(r)](w, caller), ...override };
-  const path = fillPath(r.path, req.params) + (req.query ? `?${req.query}` : '');
-  return request(w, caller, r.method, path, { body: req.body, rawBody: override.rawBody, headers: override.headers, idem: req.idem });
+/** Sends the route's valid request as `caller`, with `override`s (a raw body replaces the body; `idem: undefined` sends a fresh key). */
+export function callRoute(w: World, r: RouteDef, caller: CallerName, override: { params?: Record<string, string>; rawBody?: string; headers?: Record<string, string>; idem?: string } = {}): Promise<Res> {
+  const req = REQUESTS[routeKey(r)](w, caller);
+  const path = fillPath(r.path, override.params ?? req.params) + (req.query ? `?${req.query}` : '');
+  return request(w, caller, r.method, path, { body: req.body, rawBody: override.rawBody, headers: override.headers, idem: 'idem' in override ? override.idem : req.idem });
 }
 
 // ------------------------------------------------------------------------------------ checks

@@ -253,4 +253,11 @@ describe('alarms', () => {
     const throttles = alarms().filter((x) => x.MetricName === 'Throttles' && x.Namespace === 'AWS/Lambda');
     expect(throttles).toHaveLength(functions.length);
   });
+
+  it('a reconciliation alarm on the audit worker’s mismatch metric', () => {
+    const a = alarms().filter((x) => x.Namespace === 'HPF' && x.MetricName === 'ReconciliationMismatch');
+    expect(a).toHaveLength(1);
+    expect(a[0].Dimensions).toEqual([{ Name: 'service', Value: 'supervision-audit-worker' }]);
+    expect(a[0].Threshold).toBe(1);
+  });
 });

@@ -28,10 +28,25 @@ import { remittanceView } from '../domain/views.ts';
 import type { Remittance, RemittanceChunk, RemittanceKind } from '../domain/types.ts';
 import { unitFor } from './units.ts';
 
+/**
+ * What the worker needs of a settled remittance to post its chunks, carried in every chunk message so
+ * that the worker does not read the remittance (these fields never change once it is settled).
+ */
+export interface PostingTerms {
+  period: string;
+  kind: RemittanceKind;
+  /** The settlement date: the value date of every credit. */
+  valueDate: string;
+  employerRatePercent: number;
+  employeeRatePercent: number;
+  chunkCount: number;
+}
+
 /** A few chunks of one remittance, posted one transaction each (fewer messages, same idempotence). */
 export interface ChunkMessage {
   remittanceId: string;
   chunkNos: number[];
+  terms: PostingTerms;
 }
 
 const CHUNKS_PER_MESSAGE = 5;
@@ -42,6 +57,8 @@ export const remittanceDispatch = {
 };
 
 const ACCOUNTS_PAGE = 1000;
+/** Keys per BatchGetItem request (DynamoDB's limit). */
+const BATCH_GET_KEYS = 100;
 
 /** The unit's employees with the first period owed (accounts without an employment record owe from the unit's start). */
 async function employeesOf(unitId: string, unitStartPeriod: string): Promise<Employee[]> {
@@ -129,32 +146,49 @@ export async function settleRemittance(caller: Caller, remittanceId: string, inp
 /** Finishes a fully posted remittance, or (re-)enqueues its pending chunks. Safe to repeat. */
 export async function driveRemittance(remittanceId: string): Promise<void> {
   const r = await store.getRemittance(remittanceId);
-  if (!r || r.status !== 'POSTING' || (await finishIfComplete(r))) return;
+  if (!r?.settlement || r.status !== 'POSTING' || (await finishIfComplete(r))) return;
+  const terms: PostingTerms = {
+    period: r.period,
+    kind: r.kind,
+    valueDate: r.settlement.settledOn,
+    employerRatePercent: r.employerRatePercent,
+    employeeRatePercent: r.employeeRatePercent,
+    chunkCount: r.chunkCount,
+  };
   const pending = await store.pendingChunkNos(remittanceId);
-  await remittanceDispatch.send(chunked(pending, CHUNKS_PER_MESSAGE).map((chunkNos) => ({ remittanceId, chunkNos })));
+  await remittanceDispatch.send(chunked(pending, CHUNKS_PER_MESSAGE).map((chunkNos) => ({ remittanceId, chunkNos, terms })));
 }
 
-/** The worker: posts each chunk of the message in its own transaction, at most once. */
+/**
+ * The worker: posts each chunk of the message in its own transaction, at most once. The message's
+ * chunks and all their accounts are read up front in batches; each chunk's transaction is conditioned
+ * on the chunk being PENDING and on every account's revision read, and a transaction that loses a race
+ * (a duplicate delivery, a concurrent posting to an account) re-plans from fresh reads of its chunk.
+ * Messages are only sent for settled remittances (driveRemittance), hence no read of the remittance.
+ */
 export async function postChunks(msg: ChunkMessage, log: Logger): Promise<void> {
-  const r = await store.getRemittance(msg.remittanceId);
-  if (!r || r.status === 'AWAITING_FUNDS' || !r.settlement) {
-    log.warn('chunk message for a remittance not settled: dropped', { ...msg, status: r?.status });
-    return;
-  }
-  if (r.status === 'POSTED') return;
-  for (const chunkNo of msg.chunkNos) await postChunk(r, chunkNo);
-  const after = await store.getRemittance(msg.remittanceId);
-  if (after?.status === 'POSTING') await finishIfComplete(after);
+  const chunks = await store.getChunks(msg.remittanceId, msg.chunkNos);
+  if (chunks.length !== msg.chunkNos.length) throw new Error(`chunks of ${msg.remittanceId} are missing`);
+  const pending = chunks.filter((c) => c.status === 'PENDING');
+  const accounts = await readAccounts(pending.flatMap((c) => c.lines.map((l) => l.accountNo)));
+  for (const chunk of pending) await postChunk(msg.remittanceId, msg.terms, chunk, accounts);
+  if (await store.markRemittancePosted(msg.remittanceId, msg.terms.chunkCount, nowIso())) log.info('remittance posted', { remittanceId: msg.remittanceId });
 }
 
-async function postChunk(r: Remittance, chunkNo: number) {
-  const settledOn = r.settlement!.settledOn;
+/** The accounts of a message's chunks: its BatchGet pages of 100 keys read in parallel. */
+async function readAccounts(accountNos: string[]): Promise<Map<string, Account>> {
+  const pages = await Promise.all(chunked(accountNos, BATCH_GET_KEYS).map((page) => getAccounts(page)));
+  return new Map(pages.flatMap((m) => [...m]));
+}
+
+async function postChunk(remittanceId: string, terms: PostingTerms, read: RemittanceChunk, accountsRead: Map<string, Account>) {
   await commit({
-    plan: async () => {
-      const chunk = await store.getChunk(r.remittanceId, chunkNo);
-      if (!chunk) throw new Error(`chunk ${chunkNo} of ${r.remittanceId} is missing`);
+    plan: async (attempt) => {
+      // the first attempt uses the message's batch reads; a retry reads the chunk and its accounts again
+      const chunk = attempt === 0 ? read : await store.getChunk(remittanceId, read.chunkNo);
+      if (!chunk) throw new Error(`chunk ${read.chunkNo} of ${remittanceId} is missing`);
       if (chunk.status === 'POSTED') return { items: [], body: null };
-      const accounts = await getAccounts(chunk.lines.map((l) => l.accountNo));
+      const accounts = attempt === 0 ? accountsRead : await getAccounts(chunk.lines.map((l) => l.accountNo));
       const writes: AccountWrite[] = [];
       const skipped: string[] = [];
       let skippedFen = 0;
@@ -165,12 +199,12 @@ async function postChunk(r: Remittance, chunkNo: number) {
           skippedFen += lineFen(line);
           continue;
         }
-        const latest = !account.lastPaidPeriod || r.period >= account.lastPaidPeriod;
+        const latest = !account.lastPaidPeriod || terms.period >= account.lastPaidPeriod;
         writes.push({
           account,
-          postings: [{ amountFen: lineFen(line), type: r.kind === 'BACKPAY' ? 'BACKPAY' : 'REMITTANCE', ref: r.remittanceId, period: r.period, valueDate: settledOn }],
+          postings: [{ amountFen: lineFen(line), type: terms.kind === 'BACKPAY' ? 'BACKPAY' : 'REMITTANCE', ref: remittanceId, period: terms.period, valueDate: terms.valueDate }],
           changes: latest
-            ? { lastPaidPeriod: r.period, employerRatePercent: r.employerRatePercent, employeeRatePercent: r.employeeRatePercent, monthlyAmountFen: monthlyShares(account.monthlyBaseFen, r.employerRatePercent, r.employeeRatePercent).monthlyFen }
+            ? { lastPaidPeriod: terms.period, employerRatePercent: terms.employerRatePercent, employeeRatePercent: terms.employeeRatePercent, monthlyAmountFen: monthlyShares(account.monthlyBaseFen, terms.employerRatePercent, terms.employeeRatePercent).monthlyFen }
             : undefined,
         });
       }
