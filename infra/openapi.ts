@@ -4,7 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import { functions, routes, routeKey, type RouteDef } from './topology.ts';
 import { problemCodes } from '../shared/errors.ts';
 import type { RouteSpec } from '../shared/http.ts';

@@ -5,7 +5,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createHash } from 'node:crypto';
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import { callerFromEvent, type Caller, type Role } from './auth.ts';
 import { DomainError, problem, type FieldError, type Problem } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';

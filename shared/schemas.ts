@@ -1,6 +1,6 @@
 // zod 4 building blocks for the API edge (docs/api.md, Conventions). Helpers only: request objects
 // (and their `.strict()`) are defined by the handlers that own them.
-import { z } from 'zod';
+import * as z from 'zod'; // namespace import: the bundler drops zod's unused locales
 import { YUAN_PATTERN, yuanToFen } from './money.ts';
 import { latestPolicy, WITHDRAWAL_REASONS } from './policy.ts';
 import { creditCodeProblem, isCalendarDate, residentIdProblem } from './validators.ts';

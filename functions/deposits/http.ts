@@ -8,6 +8,7 @@ import * as interest from './usecases/interest.ts';
 
 const UNIT_ACTORS = ['staff', 'unit'] as const;
 const ACCOUNT_READERS = ['member', 'unit', 'staff', 'auditor'] as const;
+const UNIT_READERS = ['unit', 'staff', 'auditor'] as const;
 
 export const handler = httpHandler('deposits', {
   'POST /v1/units': route({
@@ -17,7 +18,7 @@ export const handler = httpHandler('deposits', {
     handle: (req) => units.registerUnit(req.caller, req.body, req.idempotency),
   }),
   'GET /v1/units/{unitId}': route({
-    roles: UNIT_ACTORS,
+    roles: UNIT_READERS,
     handle: async (req) => ({ status: 200, body: await units.getUnitView(req.caller, req.params.unitId) }),
   }),
   'PATCH /v1/units/{unitId}': route({
@@ -32,7 +33,7 @@ export const handler = httpHandler('deposits', {
     handle: (req) => units.hireEmployee(req.caller, req.params.unitId, { idNumber: req.body.idNumber, name: req.body.name, monthlyBaseFen: req.body.monthlyBase, startPeriod: req.body.startPeriod }, req.idempotency),
   }),
   'GET /v1/units/{unitId}/employees': route({
-    roles: UNIT_ACTORS,
+    roles: UNIT_READERS,
     query: s.pageQuery,
     handle: async (req) => ({ status: 200, body: await units.listEmployees(req.caller, req.params.unitId, req.query.limit, req.query.cursor) }),
   }),
@@ -60,7 +61,7 @@ export const handler = httpHandler('deposits', {
     handle: (req) => remittances.createRemittance(req.caller, req.params.unitId, req.body, req.idempotency),
   }),
   'GET /v1/remittances/{remittanceId}': route({
-    roles: UNIT_ACTORS,
+    roles: UNIT_READERS,
     handle: async (req) => ({ status: 200, body: await remittances.getRemittanceView(req.caller, req.params.remittanceId) }),
   }),
   'POST /v1/remittances/{remittanceId}/settlements': route({

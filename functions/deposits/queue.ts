@@ -1,5 +1,5 @@
 // Queue entry points of the deposits domain: remittance chunks and interest-settlement pages.
-import { z } from 'zod';
+import * as z from 'zod';
 import { queueHandler } from '../../shared/queue.ts';
 import { postChunks } from './usecases/remittances.ts';
 import { settleInterestPage } from './usecases/interest.ts';

@@ -1,5 +1,5 @@
 // Request schemas of the collection routes (api.md). Unknown fields are refused (strict).
-import { z } from 'zod';
+import * as z from 'zod';
 import { contributionRatePercent, creditCode, flexibleRatePercent, paginationShape, payDay, period, positiveYuan, residentId } from '../../shared/schemas.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);

@@ -9,7 +9,7 @@
 //   REM#<remittanceId> / REM           remittance; gsi1 REMITTANCES#POSTING / <settledAt> while posting
 //   REM#<remittanceId> / C#<nnnn>      a chunk of the list, PENDING → POSTED
 //   IRUN#<runId> / RUN                 an interest settlement run
-import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 import { ddb, type TxItem } from '../../shared/ddb.ts';
@@ -163,7 +163,7 @@ export async function getChunks(remittanceId: string, chunkNos: readonly number[
   let keys: Record<string, unknown>[] | undefined = chunkNos.map((n) => chunkKey(remittanceId, n));
   for (let attempt = 0; keys?.length; attempt++) {
     if (attempt > 0) await sleep(20 * 2 ** Math.min(attempt, 5));
-    const out = await ddb.send(new BatchGetCommand({ RequestItems: { [T()]: { Keys: keys, ConsistentRead: true } } }));
+    const out: BatchGetCommandOutput = await ddb.send(new BatchGetCommand({ RequestItems: { [T()]: { Keys: keys, ConsistentRead: true } } }));
     chunks.push(...(out.Responses?.[T()] ?? []).map((i) => strip<RemittanceChunk>(i)!));
     keys = out.UnprocessedKeys?.[T()]?.Keys;
   }

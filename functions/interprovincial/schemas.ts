@@ -1,5 +1,5 @@
 // Request bodies of the inter-provincial API (api.md), strict: unknown fields are refused.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDate, paginationShape, positiveYuan, residentId, yuanAmount } from '../../shared/schemas.ts';
 import { REQUEST_STATUSES, REQUEST_TYPES } from './domain/types.ts';
 

@@ -1,5 +1,5 @@
 // HTTP entry point of the loans domain (docs/api.md, Loans): parse, call one use case, answer.
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpHandler, route } from '../../shared/http.ts';
 import { isoDate, period, positiveYuan } from '../../shared/schemas.ts';
 import { isAccountNo } from '../../shared/ids.ts';

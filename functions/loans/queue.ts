@@ -1,5 +1,5 @@
 // Queue entry point of the loans domain: pages of the daily run (loan-batch).
-import { z } from 'zod';
+import * as z from 'zod';
 import { queueHandler } from '../../shared/queue.ts';
 import { isoDate } from '../../shared/schemas.ts';
 import { runDailySegment } from './service.ts';

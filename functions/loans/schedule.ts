@@ -1,6 +1,6 @@
 // Scheduled entry point of the loans domain. Task `daily` ({ task: 'daily', date?: 'YYYY-MM-DD' }):
 // monthly offset (月对冲), overdue marking and penalty interest for the date (default: today).
-import { z } from 'zod';
+import * as z from 'zod';
 import { scheduleHandler } from '../../shared/schedule.ts';
 import { isoDate } from '../../shared/schemas.ts';
 import { businessDate } from '../../shared/clock.ts';

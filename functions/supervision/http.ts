@@ -1,5 +1,5 @@
 // HTTP entry point of the supervision domain (监管) and the platform routes (health, OpenAPI).
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpHandler, route } from '../../shared/http.ts';
 import { health } from '../../shared/health.ts';
 import { DomainError } from '../../shared/errors.ts';

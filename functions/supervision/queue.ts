@@ -1,5 +1,5 @@
 // Queue entry point: one page of one account segment of an audit run.
-import { z } from 'zod';
+import * as z from 'zod';
 import { queueHandler } from '../../shared/queue.ts';
 import { auditSegmentPage } from './audit.ts';
 

@@ -1,7 +1,7 @@
 // Request shapes of the withdrawals API (api.md, Withdrawals): one strict object per reason with the
 // evidence that reason asks for, nothing more. Money inside the evidence stays the yuan string the
 // member submitted (the archive keeps what was submitted); the withdrawal `amount` becomes fen.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDate, positiveYuan, residentId } from '../../shared/schemas.ts';
 import { YUAN_PATTERN, yuanToFen } from '../../shared/money.ts';
 

@@ -13,9 +13,9 @@ import { routes, routeKey, type RouteDef } from '../../infra/topology.ts';
 import { authorisedCaller, callRoute, problemViolation, REQUESTS, setupWorld, snapshot, type World } from './support.ts';
 
 const SEED = Number(process.env.HPF_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const ANYTHING_CASES = 8;
-const POISON_CASES = 24;
-const GENERATED_PATH_CASES = 4;
+const ANYTHING_CASES = 6;
+const POISON_CASES = 22;
+const GENERATED_PATH_CASES = 3;
 const CONCURRENCY = 4;
 const LIMIT_BYTES = 300 * 1024; // over the 256 KB body limit
 
@@ -99,23 +99,25 @@ function poisons(valid: Json): fc.Arbitrary<Poison> {
     .tuple(fc.constantFrom(...objects), fc.oneof(fc.constantFrom(...POLLUTION_KEYS), fc.string({ minLength: 1, maxLength: 24 })), fc.jsonValue({ maxDepth: 2 }))
     .filter(([o, key]) => !o.keys.includes(key))
     .map(([o, key, value]): Poison => ({ label: `unknown key ${JSON.stringify([...o.path, key].join('.'))}`, apply: (b) => setIn(b, [...o.path, key], value) }));
-  const arbs: fc.Arbitrary<Poison>[] = [unknownKey];
+  // weights: the size limit masks every other check, so over-long strings come seldom
+  const arbs: { arbitrary: fc.Arbitrary<Poison>; weight: number }[] = [{ arbitrary: unknownKey, weight: 3 }];
   if (all.length) {
     const typed = all.flatMap((l) => wrongTypes(l.path[l.path.length - 1], l.value).map((x) => ({ l, x })));
-    arbs.push(fc.constantFrom(...typed).map(({ l, x }): Poison => ({ label: `${where(l)} = ${JSON.stringify(x)}`, apply: (b) => setIn(b, l.path, x) })));
+    arbs.push({ arbitrary: fc.constantFrom(...typed).map(({ l, x }): Poison => ({ label: `${where(l)} = ${JSON.stringify(x)}`, apply: (b) => setIn(b, l.path, x) })), weight: 3 });
   }
-  if (amounts.length) arbs.push(fc.tuple(fc.constantFrom(...amounts), fc.constantFrom(...BAD_AMOUNTS)).map(([l, x]): Poison => ({ label: `amount ${where(l)} = ${JSON.stringify(x)}`, apply: (b) => setIn(b, l.path, x) })));
+  if (amounts.length) {
+    arbs.push({ arbitrary: fc.tuple(fc.constantFrom(...amounts), fc.constantFrom(...BAD_AMOUNTS)).map(([l, x]): Poison => ({ label: `amount ${where(l)} = ${JSON.stringify(x)}`, apply: (b) => setIn(b, l.path, x) })), weight: 3 });
+  }
   if (strings.length) {
-    arbs.push(
-      fc.tuple(fc.constantFrom(...strings), fc.constantFrom(...CONTROL_CHARACTERS), fc.nat()).map(([l, c, n]): Poison => {
-        const s = l.value as string;
-        const i = n % (s.length + 1);
-        return { label: `control character U+${c.charCodeAt(0).toString(16).padStart(4, '0')} in ${where(l)}`, apply: (b) => setIn(b, l.path, s.slice(0, i) + c + s.slice(i)) };
-      }),
-      fc.tuple(fc.constantFrom(...strings), fc.constantFrom('A', '公', '😀')).map(([l, ch]): Poison => ({ label: `${where(l)} = ${LIMIT_BYTES} bytes of ${ch}`, apply: (b) => setIn(b, l.path, ch.repeat(Math.ceil(LIMIT_BYTES / Buffer.byteLength(ch)))) })),
-    );
+    const control = fc.tuple(fc.constantFrom(...strings), fc.constantFrom(...CONTROL_CHARACTERS), fc.nat()).map(([l, c, n]): Poison => {
+      const s = l.value as string;
+      const i = n % (s.length + 1);
+      return { label: `control character U+${c.charCodeAt(0).toString(16).padStart(4, '0')} in ${where(l)}`, apply: (b) => setIn(b, l.path, s.slice(0, i) + c + s.slice(i)) };
+    });
+    const huge = fc.tuple(fc.constantFrom(...strings), fc.constantFrom('A', '公', '😀')).map(([l, ch]): Poison => ({ label: `${where(l)} = ${LIMIT_BYTES} bytes of ${ch}`, apply: (b) => setIn(b, l.path, ch.repeat(Math.ceil(LIMIT_BYTES / Buffer.byteLength(ch)))) }));
+    arbs.push({ arbitrary: control, weight: 2 }, { arbitrary: huge, weight: 1 });
   } else {
-    arbs.push(fc.constantFrom(...CONTROL_CHARACTERS).map((c): Poison => ({ label: 'control character in a key', apply: () => ({ [`k${c}`]: 1 }) })));
+    arbs.push({ arbitrary: fc.constantFrom(...CONTROL_CHARACTERS).map((c): Poison => ({ label: 'control character in a key', apply: () => ({ [`k${c}`]: 1 }) })), weight: 1 });
   }
   return fc.oneof(...arbs);
 }
@@ -126,25 +128,26 @@ const filler = (valid: Json) => {
   return all.length ? fc.option(fc.tuple(fc.constantFrom(...all), fc.jsonValue({ maxDepth: 3 })), { nil: undefined }) : fc.constant(undefined);
 };
 
-function bodyCases(valid: Json): Case[] {
+function bodyCases(valid: Json, seed: number): Case[] {
   // (a) arbitrary values; objects get a key no route has, so that they stay invalid
   const anything = fc.sample(
     fc.oneof(fc.anything(), fc.jsonValue()).map((v) => (isPlainObject(v) ? { ...v, '~fuzz': 1 } : v)),
-    { numRuns: ANYTHING_CASES, seed: SEED },
+    { numRuns: ANYTHING_CASES, seed },
   ).map((v): Case => ({ label: 'arbitrary value', rawBody: JSON.stringify(v) ?? 'null' }));
-  // (b) the valid body, maybe with a junk leaf, and 1–3 poisons
-  const poisoned = fc.sample(fc.tuple(filler(valid), fc.array(poisons(valid), { minLength: 1, maxLength: 3 })), { numRuns: POISON_CASES, seed: SEED + 1 }).map(([fill, ps]): Case => {
+  // (b) the valid body, maybe with a junk leaf, and one or two poisons
+  const poisoned = fc.sample(fc.tuple(filler(valid), fc.array(poisons(valid), { minLength: 1, maxLength: 2 })), { numRuns: POISON_CASES, seed: seed + 1 }).map(([fill, ps]): Case => {
     const start = fill ? setIn(valid, fill[0].path, fill[1]) : (valid ?? {});
-    return { label: ps.map((p) => p.label).join(' + '), rawBody: JSON.stringify(ps.reduce((b, p) => p.apply(b), start)) };
+    const labels = [...(fill ? [`junk in ${fill[0].path.join('.')}`] : []), ...ps.map((p) => p.label)];
+    return { label: labels.join(' + '), rawBody: JSON.stringify(ps.reduce((b, p) => p.apply(b), start)) };
   });
   return [...anything, ...poisoned];
 }
 
 /** (c) raw junk around the route's valid body. */
-function rawCases(valid: Json): Case[] {
+function rawCases(valid: Json, seed: number): Case[] {
   const text = JSON.stringify(valid ?? { a: 1 });
   const deep = 50_000;
-  const truncations = fc.sample(fc.integer({ min: 1, max: text.length - 1 }), { numRuns: 3, seed: SEED + 2 }).map((n): Case => ({ label: `truncated at ${n}`, rawBody: text.slice(0, n) }));
+  const truncations = fc.sample(fc.integer({ min: 1, max: text.length - 1 }), { numRuns: 3, seed: seed + 2 }).map((n): Case => ({ label: `truncated at ${n}`, rawBody: text.slice(0, n) }));
   const raws: [string, string, Record<string, string>?][] = [
     ['byte-order mark', `\uFEFF${text}`],
     ['trailing garbage', `${text}x`],
@@ -170,28 +173,23 @@ function rawCases(valid: Json): Case[] {
 /** (d) junk in each path parameter, the rest of the request valid. */
 const PATH_JUNK = [
   '%00',
-  'a%00b',
   '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
-  '..%2F..%2F',
-  '%E0%A4%A',
+  '%E0%A4%A', // malformed percent-encoding
   '%',
   'x'.repeat(3000),
   encodeURIComponent('账户😀'),
   encodeURIComponent("' OR '1'='1"),
   encodeURIComponent('<script>alert(1)</script>'),
   'ACC%23000000000000',
-  '%20',
   '__proto__.',
-  'constructor%2Fprototype',
   '%0d%0aX-Injected:%201',
-  '*',
   '$%7Bjndi:ldap%3A%2F%2Fx%7D',
 ];
 
-function pathCases(r: RouteDef, params: Record<string, string>): Case[] {
+function pathCases(params: Record<string, string>, seed: number): Case[] {
   const generated = fc.sample(
     fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }).filter((s) => !/^[A-Za-z0-9_.~-]*$/.test(s)),
-    { numRuns: GENERATED_PATH_CASES, seed: SEED + 3 },
+    { numRuns: GENERATED_PATH_CASES, seed: seed + 3 },
   ).map(encodeURIComponent);
   return Object.keys(params).flatMap((name) =>
     [...PATH_JUNK, ...generated].map((junk): Case => ({ label: `{${name}} = ${junk.slice(0, 60)}${junk.length > 60 ? `… (${junk.length} chars)` : ''}`, params: { ...params, [name]: junk } })),
@@ -234,15 +232,19 @@ async function run(r: RouteDef, cases: Case[]): Promise<string[]> {
 async function fuzz(r: RouteDef, cases: Case[]) {
   const before = await snapshot(w);
   const failures = await run(r, cases);
-  expect(failures, `${routeKey(r)} (seed ${SEED}): ${failures.length} of ${cases.length} cases\n  ${failures.slice(0, 12).join('\n  ')}`).toEqual([]);
-  expect(await snapshot(w), `${routeKey(r)}: the state changed`).toEqual(before);
+  const after = await snapshot(w);
+  expect.soft(failures, `${routeKey(r)} (seed ${SEED}): ${failures.length} of ${cases.length} cases\n  ${failures.slice(0, 12).join('\n  ')}`).toEqual([]);
+  expect.soft(after, `${routeKey(r)}: the state changed`).toEqual(before);
 }
+
+/** Each route its own cases: the run's seed moved by the route's place in the topology. */
+const seedOf = (r: RouteDef) => SEED + 8 * routes.indexOf(r);
 
 describe('fuzzing the bodies of every POST, PUT and PATCH route', () => {
   for (const r of routes.filter((x) => ['POST', 'PUT', 'PATCH'].includes(x.method))) {
     it(routeKey(r), async () => {
       const valid = REQUESTS[routeKey(r)](w, authorisedCaller(r));
-      await fuzz(r, [...bodyCases(valid.body), ...rawCases(valid.body), ...pathCases(r, valid.params)]);
+      await fuzz(r, [...bodyCases(valid.body, seedOf(r)), ...rawCases(valid.body, seedOf(r)), ...pathCases(valid.params, seedOf(r))]);
     });
   }
 });
@@ -250,7 +252,7 @@ describe('fuzzing the bodies of every POST, PUT and PATCH route', () => {
 describe('fuzzing the path parameters of the other routes', () => {
   for (const r of routes.filter((x) => !['POST', 'PUT', 'PATCH'].includes(x.method) && x.path.includes('{'))) {
     it(routeKey(r), async () => {
-      await fuzz(r, pathCases(r, REQUESTS[routeKey(r)](w, authorisedCaller(r)).params));
+      await fuzz(r, pathCases(REQUESTS[routeKey(r)](w, authorisedCaller(r)).params, seedOf(r)));
     });
   }
 });

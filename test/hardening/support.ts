@@ -494,19 +494,27 @@ export const leaked = (w: World, res: Res) => w.secrets.filter((s) => JSON.strin
 /** Ledger and domain state of the world, to compare before and after a fuzz run. */
 export async function snapshot(w: World) {
   const accounts = await getAccounts([w.employee.accountNo, w.flexible.accountNo, w.sealable.accountNo, w.applicant.accountNo]);
-  const read = async (path: string, token = w.tokens.clerk) => {
-    const res = await call('GET', path, { token });
+  const read = async (path: string) => {
+    const res = await call('GET', path, { token: w.tokens.clerk });
     expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
     return res.body;
   };
+  const [totals, unit, employees, remittance, loan, rejectableLoan, approvable, rejectable, finding] = await Promise.all([
+    controlTotals([w.branch, w.otherBranch]),
+    read(`/v1/units/${w.unitId}`),
+    read(`/v1/units/${w.unitId}/employees`),
+    read(`/v1/remittances/${w.remittance.remittanceId}`),
+    read(`/v1/loans/${w.loanId}`),
+    read(`/v1/loans/${w.rejectableLoanId}`),
+    read(`/v1/withdrawals/${w.pendingWithdrawalIds[0]}`),
+    read(`/v1/withdrawals/${w.pendingWithdrawalIds[1]}`),
+    supervisionStore.getFinding(w.findingId),
+  ]);
   return {
-    totals: await controlTotals([w.branch, w.otherBranch]),
+    totals,
     accounts: [...accounts.values()].map((a) => ({ accountNo: a.accountNo, balanceFen: a.balanceFen, version: a.version, status: a.status, monthlyBaseFen: a.monthlyBaseFen })),
-    unit: await read(`/v1/units/${w.unitId}`),
-    employees: (await read(`/v1/units/${w.unitId}/employees`)).items.length,
-    remittance: (await read(`/v1/remittances/${w.remittance.remittanceId}`)).status,
-    loans: [(await read(`/v1/loans/${w.loanId}`)).status, (await read(`/v1/loans/${w.rejectableLoanId}`)).status],
-    withdrawals: [(await read(`/v1/withdrawals/${w.pendingWithdrawalIds[0]}`)).status, (await read(`/v1/withdrawals/${w.pendingWithdrawalIds[1]}`)).status],
-    finding: (await supervisionStore.getFinding(w.findingId))?.status,
+    unit,
+    employees: employees.items.length,
+    statuses: { remittance: remittance.status, loans: [loan.status, rejectableLoan.status], withdrawals: [approvable.status, rejectable.status], finding: finding?.status },
   };
 }

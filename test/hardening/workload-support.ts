@@ -259,7 +259,7 @@ export class QueueTap {
    * event, FIFO groups one at a time and in order; a failed record comes back with its receive count
    * raised. A message failing `maxReceives` times is an error (it would sit in the DLQ).
    */
-  async drain(opts: { queue?: QueueName; concurrency?: number; maxReceives?: number } = {}): Promise<{ deliveries: number; redeliveries: number }> {
+  async drain(opts: { queue?: QueueName; concurrency?: number; maxReceives?: number; around?: (m: TappedMessage, delivery: () => Promise<string[]>) => Promise<string[]> } = {}): Promise<{ deliveries: number; redeliveries: number }> {
     const concurrency = opts.concurrency ?? 4;
     const maxReceives = opts.maxReceives ?? 25;
     const busyGroups = new Set<string>();
@@ -277,7 +277,9 @@ export class QueueTap {
           m.receiveCount++;
           deliveries++;
           if (m.receiveCount > 1) redeliveries++;
-          const failed = await deliver(m.queue, [m]);
+          const message = m;
+          const delivery = () => deliver(message.queue, [message]);
+          const failed = await (opts.around ? opts.around(message, delivery) : delivery());
           if (failed.includes(m.messageId)) {
             if (m.receiveCount >= maxReceives) throw new Error(`message on ${m.queue} failed ${m.receiveCount} times: ${m.body}`);
             this.pending.unshift(m); // redelivered (first in its group, as SQS FIFO would)

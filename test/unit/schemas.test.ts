@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fenToYuan } from '../../shared/money.ts';
 import {
   contributionRatePercent,

@@ -9,6 +9,12 @@ export function assertManagesUnit(caller: Caller, unit: { unitId: string; branch
   forbidden('Not allowed for this unit / 无权办理该单位业务');
 }
 
+/** Reading a unit's records: whoever manages it, and auditors (who read everything). */
+export function assertReadsUnit(caller: Caller, unit: { unitId: string; branch: string }) {
+  if (caller.role === 'auditor') return;
+  assertManagesUnit(caller, unit);
+}
+
 /** Staff of the branch only (registration, deferral approval, settlement). */
 export function assertStaffOf(caller: Caller, branch: string) {
   if (!staffCovers(caller, branch)) forbidden('Staff may act only within their branch / 仅限本网点经办');

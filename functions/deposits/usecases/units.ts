@@ -9,7 +9,7 @@ import type { Caller } from '../../../shared/auth.ts';
 import { deferralRangeItem } from '../../../shared/contributions.ts';
 import { accountNoByIdNumber, getAccount, getAccounts, ledgerWrite, listAccountsOfUnit, openAccountItems, type Account } from '../../../shared/ledger/ledger.ts';
 import * as store from '../store.ts';
-import { assertManagesUnit, assertStaffOf } from '../domain/access.ts';
+import { assertManagesUnit, assertReadsUnit, assertStaffOf } from '../domain/access.ts';
 import { assertBaseInRange, assertNoProblems, baseProblem, chunked, currentRates, monthlyShares, overlaps, withRateChange } from '../domain/rules.ts';
 import { accountView, deferralView, unitView } from '../domain/views.ts';
 import type { Unit } from '../domain/types.ts';
@@ -66,7 +66,9 @@ export async function registerUnit(caller: Caller, input: RegisterUnit, idempote
 }
 
 export async function getUnitView(caller: Caller, unitId: string) {
-  return unitView(await unitFor(caller, unitId));
+  const unit = await mustGetUnit(unitId);
+  assertReadsUnit(caller, unit);
+  return unitView(unit);
 }
 
 /** Ratios change from the next unpaid period (the history keeps the earlier ones); pay day at once. */
@@ -139,7 +141,7 @@ function assertReopenable(account: Account, unitId: string, name: string) {
 }
 
 export async function listEmployees(caller: Caller, unitId: string, limit: number, cursor?: string) {
-  await unitFor(caller, unitId);
+  assertReadsUnit(caller, await mustGetUnit(unitId));
   const page = await listAccountsOfUnit(unitId, limit, cursor);
   return { items: page.items.map(accountView), nextCursor: page.nextCursor };
 }

@@ -1,0 +1,537 @@
+// The randomized workload's world (workload.test.ts): what this run has created (branches, units,
+// accounts, loans, transfers), the operations drawn from a seeded generator, and the business records
+// their answers report (remittances, deposits, withdrawals, prepayments, repayments, transfers), from
+// which the money that entered and left is summed independently of the ledger.
+//
+// Every call states the problem codes it may legitimately get; anything else is an anomaly: a 500 in
+// a call where no fault was injected, a 400 to a well-formed request, a replay that differs from the
+// first answer, two effects for one Idempotency-Key, a message that keeps failing.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.ts';
+import { fenToYuan, yuanToFen } from '../../shared/money.ts';
+import type { ProblemCode } from '../../shared/errors.ts';
+import { runDailyForLoan } from '../../functions/loans/service.ts';
+import { api, member, partnerApi, staff, unitAgent, uniqueResidentId, type ApiOptions, type ApiResult, type Claims, type Random } from './workload-support.ts';
+
+/** Faults injected while a call (or a delivery) ran: a 500 is expected only when one was. */
+export interface FaultContext {
+  injected: number;
+}
+export const faultContext = new AsyncLocalStorage<FaultContext>();
+
+export interface Acct {
+  accountNo: string;
+  idNumber: string;
+  name: string;
+  branch: string;
+  kind: 'FLEXIBLE' | 'EMPLOYEE';
+  unitId?: string;
+  /** As this run last saw it (the system decides; a stale view only earns a refusal). */
+  status: 'NORMAL' | 'SEALED' | 'CLOSED';
+  /** Flexible accounts: the monthly deposit (yuan) and the periods paid. */
+  monthlyAmount?: string;
+  paid: Set<string>;
+  loanId?: string;
+  /** A transfer out or a closing withdrawal was asked for. */
+  leaving?: boolean;
+}
+
+interface UnitRec {
+  unitId: string;
+  branch: string;
+  nextPeriod: string;
+  busy: boolean;
+}
+
+interface LoanRec {
+  loanId: string;
+  accountNo: string;
+  branch: string;
+  status: 'APPLIED' | 'APPROVED' | 'ACTIVE' | 'CLOSED' | 'REJECTED';
+  offset: boolean;
+  /** The loan's own calendar for the daily run (its installments fall due from 2040 on). */
+  clock?: string;
+  busy: boolean;
+}
+
+interface TransferIn {
+  transferId: string;
+  accountNo: string;
+  final: boolean;
+}
+
+interface Replayable {
+  method: string;
+  path: string;
+  as: Claims;
+  body: Record<string, unknown>;
+  key: string;
+  status: number;
+  raw: string;
+}
+
+const PAYEE = '6222021234567890';
+/** Loans are disbursed in 2040, so that no other test's daily run (for a date of its own) reaches them. */
+const DISBURSE_MONTH = '2040-01';
+const PROPERTIES = Array.from({ length: 24 }, (_, i) => `WL-FC-${String(i).padStart(3, '0')}`);
+const PERMITS = Array.from({ length: 12 }, (_, i) => `WL-JZ-${String(i).padStart(3, '0')}`);
+
+export class World {
+  readonly today = businessDate();
+  readonly currentPeriod = periodOf(this.today);
+  readonly accounts = new Map<string, Acct>();
+  readonly units: UnitRec[] = [];
+  readonly loans = new Map<string, LoanRec>();
+  readonly transfersIn = new Map<string, TransferIn>();
+  /** Business records, keyed by their ids: a replayed answer names the same record. */
+  readonly records = {
+    remittances: new Set<string>(),
+    depositsFen: new Map<string, number>(),
+    withdrawals: new Set<string>(),
+    pendingWithdrawals: new Set<string>(),
+    prepayments: new Map<string, { fen: number; source: 'BANK' | 'ACCOUNT' }>(),
+    repaymentsFen: new Map<string, number>(),
+    transfersOut: new Set<string>(),
+    inquiries: new Set<string>(),
+    fixturesFen: 0,
+  };
+  readonly anomalies: string[] = [];
+  readonly counts = { operations: 0, calls: 0, retries: 0, duplicates: 0, replays: 0, refusals: 0, injected500s: 0 };
+  private readonly replayable: Replayable[] = [];
+
+  constructor(
+    readonly rng: Random,
+    readonly branches: readonly string[],
+    readonly partner: { code: string; secret: string },
+  ) {}
+
+  // ---------- calls ----------
+
+  private anomaly(what: string) {
+    if (this.anomalies.length < 200) this.anomalies.push(what);
+  }
+
+  /** One attempt inside its own fault context; a 500 is retried (same key) when a fault caused it. */
+  private async attempt(op: string, send: () => Promise<ApiResult>): Promise<ApiResult> {
+    for (let retry = 0; ; retry++) {
+      const ctx: FaultContext = { injected: 0 };
+      const res = await faultContext.run(ctx, send);
+      this.counts.calls++;
+      if (res.status !== 500) return res;
+      if (ctx.injected === 0) {
+        this.anomaly(`${op}: 500 without an injected fault: ${res.raw}`);
+        return res;
+      }
+      this.counts.injected500s++;
+      if (retry >= 10) {
+        this.anomaly(`${op}: still 500 after ${retry} retries`);
+        return res;
+      }
+      this.counts.retries++;
+      await new Promise((r) => setTimeout(r, 5 * (retry + 1)));
+    }
+  }
+
+  /**
+   * A call (sometimes 2–3 identical copies at once: same Idempotency-Key and body), checked: only
+   * `allowed` refusals, every 2xx answer identical, at most one of them not a replay.
+   */
+  async call(op: string, method: string, path: string, opts: ApiOptions & { as: Claims }, allowed: readonly ProblemCode[], duplicates = true): Promise<ApiResult> {
+    const key = method === 'POST' ? randomUUID() : undefined;
+    const copies = duplicates && key && this.rng.chance(0.12) ? this.rng.int(2, 3) : 1;
+    this.counts.operations += copies;
+    if (copies > 1) this.counts.duplicates += copies - 1;
+    const results = await Promise.all(Array.from({ length: copies }, () => this.attempt(op, () => api(method, path, { ...opts, idem: key ?? false }))));
+    for (const res of results) this.check(op, res, allowed);
+    const ok = results.filter((r) => r.status < 300);
+    if (new Set(ok.map((r) => `${r.status} ${r.raw}`)).size > 1) this.anomaly(`${op}: concurrent duplicates answered differently: ${ok.map((r) => r.raw).join(' | ')}`);
+    if (ok.filter((r) => r.headers['idempotency-replayed'] !== 'true').length > 1) this.anomaly(`${op}: ${ok.length} first answers for one Idempotency-Key`);
+    const first = ok[0] ?? results[0];
+    if (key && first.status < 300 && opts.body && this.replayable.length < 3000) this.replayable.push({ method, path, as: opts.as, body: opts.body as Record<string, unknown>, key, status: first.status, raw: first.raw });
+    return first;
+  }
+
+  private check(op: string, res: ApiResult, allowed: readonly ProblemCode[]) {
+    if (res.status < 300 || res.status === 500) return;
+    if (allowed.includes(res.body?.code)) this.counts.refusals++;
+    else this.anomaly(`${op}: unexpected ${res.status} ${res.raw}`);
+  }
+
+  /** A partner's signed call (a fresh nonce per copy; the requestId is the idempotency key). */
+  private async partnerCall(op: string, path: string, body: Record<string, unknown>, allowed: readonly ProblemCode[], copies = 1): Promise<ApiResult[]> {
+    this.counts.operations += copies;
+    if (copies > 1) this.counts.duplicates += copies - 1;
+    const results = await Promise.all(Array.from({ length: copies }, () => this.attempt(op, () => partnerApi(this.partner.code, this.partner.secret, 'POST', path, body))));
+    for (const res of results) this.check(op, res, allowed);
+    return results;
+  }
+
+  // ---------- picking ----------
+
+  private pickAccount(match: (a: Acct) => boolean): Acct | undefined {
+    const candidates = [...this.accounts.values()].filter(match);
+    return candidates.length ? this.rng.pick(candidates) : undefined;
+  }
+
+  private open = (a: Acct) => a.status !== 'CLOSED' && !a.leaving;
+
+  private pickLoan(status: LoanRec['status'], extra: (l: LoanRec) => boolean = () => true): LoanRec | undefined {
+    const candidates = [...this.loans.values()].filter((l) => l.status === status && !l.busy && extra(l));
+    return candidates.length ? this.rng.pick(candidates) : undefined;
+  }
+
+  private yuanBetween(minFen: number, maxFen: number) {
+    return fenToYuan(this.rng.int(minFen, maxFen));
+  }
+
+  // ---------- setup ----------
+
+  addAccount(a: Omit<Acct, 'paid'> & { paid?: Set<string> }) {
+    this.accounts.set(a.accountNo, { ...a, paid: a.paid ?? new Set() });
+  }
+
+  addUnit(unitId: string, branch: string, startPeriod: string) {
+    this.units.push({ unitId, branch, nextPeriod: startPeriod, busy: false });
+  }
+
+  // ---------- operations ----------
+
+  /** Draws and runs one operation of the mix. */
+  async step(): Promise<void> {
+    const op = this.rng.weighted({
+      withdrawal: 24,
+      deposit: 20,
+      remittance: 3,
+      hire: 1.5,
+      seal: 1,
+      openFlexible: 1,
+      review: 1.5,
+      loanApply: 1.5,
+      loanReview: 1.3,
+      loanDisburse: 1.2,
+      offsetSign: 1,
+      dailyRun: 7,
+      prepayment: 2.5,
+      bankRepayment: 1.5,
+      transferOut: 1.2,
+      inquiry: 0.8,
+      transferIn: 1.8,
+      partnerCallback: 2.2,
+      replay: 6,
+      keyReuse: 0.7,
+      read: 6,
+    });
+    await this[op]();
+  }
+
+  private async withdrawal() {
+    const a = this.pickAccount(this.open);
+    if (!a) return this.read();
+    const reason = this.rng.weighted({ RENT: 30, ELEVATOR_RETROFIT: 10, COMMERCIAL_LOAN_REPAYMENT: 10, PURCHASE: 12, OFFSITE_PURCHASE: 5, BUILD_REPAIR: 8, HPF_LOAN_REPAYMENT: a.loanId ? 8 : 1, CLOSING: 3 });
+    const purchase = () => ({
+      contractNo: `HT-${this.rng.int(1, 1e6)}`,
+      propertyCertificateNo: this.rng.pick(PROPERTIES),
+      price: this.yuanBetween(30_000_000, 200_000_000),
+      purchaseDate: addDays(this.today, -this.rng.int(0, 300)),
+    });
+    const evidence: Record<string, Record<string, unknown>> = {
+      RENT: this.rng.chance(0.5) ? { housingKind: 'COMMERCIAL', noHouseCertificateNo: `WF-${this.rng.int(1, 1e6)}` } : { housingKind: 'AFFORDABLE_RENTAL', leaseContractNo: `ZL-${this.rng.int(1, 1e6)}`, rentReceiptNo: `SJ-${this.rng.int(1, 1e6)}` },
+      ELEVATOR_RETROFIT: { projectFilingNo: `DT-${this.rng.int(1, 1e6)}`, ownerShareAmount: this.yuanBetween(100_000, 5_000_000) },
+      COMMERCIAL_LOAN_REPAYMENT: { bankName: '建设银行', loanContractNo: `SD-${this.rng.int(1, 1e6)}`, outstandingAmount: this.yuanBetween(1_000_000, 100_000_000) },
+      PURCHASE: purchase(),
+      OFFSITE_PURCHASE: { ...purchase(), city: '成都' },
+      BUILD_REPAIR: { permitNo: this.rng.pick(PERMITS), budget: '20000' },
+      HPF_LOAN_REPAYMENT: a.loanId && this.rng.chance(0.8) ? { loanId: a.loanId } : { centerCode: '110000', loanContractNo: `YD-${this.rng.int(1, 1e6)}` },
+    };
+    let body: Record<string, unknown>;
+    if (reason === 'CLOSING') {
+      const closing = this.rng.pick(['RETIREMENT', 'INCAPACITY', 'EMIGRATION', 'DEATH'] as const);
+      const closingEvidence = {
+        RETIREMENT: { retirementDate: addDays(this.today, -this.rng.int(1, 400)) },
+        INCAPACITY: { certificateNo: `SS-${this.rng.int(1, 1e6)}` },
+        EMIGRATION: { certificateNo: `CJ-${this.rng.int(1, 1e6)}` },
+        DEATH: { heirIdNumber: uniqueResidentId(), heirName: '继承人', deathCertificateNo: `SW-${this.rng.int(1, 1e6)}` },
+      }[closing];
+      body = { accountNo: a.accountNo, reason: closing, full: true, payeeBankAccount: PAYEE, evidence: closingEvidence };
+    } else {
+      const size = this.rng.weighted({ small: 60, medium: 22, full: 10, overdraw: 8 });
+      const amount = size === 'small' ? this.yuanBetween(100, 50_000) : size === 'medium' ? this.yuanBetween(50_000, 500_000) : size === 'overdraw' ? '9999999.99' : undefined;
+      body = { accountNo: a.accountNo, reason, ...(amount ? { amount } : { full: true }), payeeBankAccount: PAYEE, evidence: evidence[reason] };
+    }
+    const res = await this.call('withdrawal', 'POST', '/v1/withdrawals', { as: member(a.accountNo), body }, ['INSUFFICIENT_BALANCE', 'INVALID_STATE', 'POLICY_VIOLATION', 'NOT_ELIGIBLE']);
+    if (res.status === 201) {
+      this.records.withdrawals.add(res.body.withdrawalId);
+      if (res.body.status === 'PENDING_REVIEW') this.records.pendingWithdrawals.add(res.body.withdrawalId);
+      if (res.body.accountClosed) a.status = 'CLOSED';
+    } else if (res.body?.code === 'INVALID_STATE') a.status = 'CLOSED';
+  }
+
+  private async review() {
+    const [withdrawalId] = this.records.pendingWithdrawals;
+    if (!withdrawalId) return this.read();
+    this.records.pendingWithdrawals.delete(withdrawalId);
+    const approve = this.rng.chance(0.7);
+    await this.call(
+      approve ? 'withdrawal.approve' : 'withdrawal.reject',
+      'POST',
+      `/v1/withdrawals/${withdrawalId}/${approve ? 'approve' : 'reject'}`,
+      { as: staff('*'), body: approve ? {} : { note: '证明材料不足' } },
+      ['INVALID_STATE', 'INSUFFICIENT_BALANCE', 'POLICY_VIOLATION', 'NOT_ELIGIBLE'],
+    );
+  }
+
+  private async deposit() {
+    const a = this.pickAccount((x) => x.kind === 'FLEXIBLE' && x.status !== 'CLOSED' && !!x.monthlyAmount);
+    if (!a) return this.read();
+    const recent = Array.from({ length: 9 }, (_, i) => addMonths(this.currentPeriod, -i)).filter((p) => !a.paid.has(p));
+    const period = recent.length && this.rng.chance(0.75) ? recent[recent.length - 1] : addMonths(this.currentPeriod, -this.rng.int(0, 47));
+    const amount = this.rng.chance(0.04) ? fenToYuan(yuanToFen(a.monthlyAmount!) + 1) : a.monthlyAmount!;
+    const res = await this.call('deposit', 'POST', `/v1/accounts/${a.accountNo}/deposits`, { as: staff(a.branch), body: { period, amount, bankRef: `WL-${this.rng.int(1, 1e9)}` } }, [
+      'CONFLICT',
+      'POLICY_VIOLATION',
+      'INVALID_STATE',
+      'NOT_FOUND',
+    ]);
+    if (res.status === 201) this.records.depositsFen.set(res.body.entryId, yuanToFen(res.body.amount));
+    if (res.status === 201 || res.body?.code === 'CONFLICT') a.paid.add(period);
+  }
+
+  private async remittance() {
+    const unit = this.rng.pick(this.units);
+    if (unit.busy || unit.nextPeriod > this.currentPeriod) return this.read();
+    unit.busy = true;
+    try {
+      const period = unit.nextPeriod;
+      const created = await this.call('remittance.create', 'POST', `/v1/units/${unit.unitId}/remittances`, { as: unitAgent(unit.unitId), body: { period } }, ['CONFLICT', 'POLICY_VIOLATION']);
+      if (created.status !== 201 && created.body?.code !== 'CONFLICT') return;
+      unit.nextPeriod = addMonths(period, 1);
+      if (created.status !== 201) return;
+      const remittanceId: string = created.body.remittanceId;
+      this.records.remittances.add(remittanceId);
+      const path = `/v1/remittances/${remittanceId}/settlements`;
+      if (this.rng.chance(0.05)) {
+        const wrong = await this.call('remittance.settle-wrong-amount', 'POST', path, { as: staff(unit.branch), body: { amount: fenToYuan(yuanToFen(created.body.totalAmount) + 1), bankRef: 'WL-WRONG' } }, ['POLICY_VIOLATION']);
+        if (wrong.status < 300) this.anomaly(`settlement of ${remittanceId} accepted an amount other than the total`);
+      }
+      await this.call('remittance.settle', 'POST', path, { as: staff(unit.branch), body: { amount: created.body.totalAmount, bankRef: `WL-${remittanceId}` } }, ['INVALID_STATE']);
+    } finally {
+      unit.busy = false;
+    }
+  }
+
+  private async hire() {
+    const unit = this.rng.pick(this.units);
+    const rehire = this.rng.chance(0.25) ? this.pickAccount((x) => x.status === 'SEALED' && !x.leaving) : undefined;
+    const person = rehire ?? { idNumber: uniqueResidentId(), name: '职工' };
+    const monthlyBase = String(this.rng.int(2_000, 24_000));
+    const res = await this.call('hire', 'POST', `/v1/units/${unit.unitId}/employees`, { as: unitAgent(unit.unitId), body: { idNumber: person.idNumber, name: person.name, monthlyBase } }, ['CONFLICT', 'INVALID_STATE']);
+    if (res.status !== 201) return;
+    const existing = this.accounts.get(res.body.accountNo);
+    if (existing) Object.assign(existing, { status: 'NORMAL', unitId: unit.unitId, branch: res.body.branch, kind: res.body.kind });
+    else this.addAccount({ accountNo: res.body.accountNo, idNumber: person.idNumber, name: person.name, branch: res.body.branch, kind: 'EMPLOYEE', unitId: unit.unitId, status: 'NORMAL' });
+  }
+
+  private async seal() {
+    const a = this.pickAccount((x) => x.kind === 'EMPLOYEE' && x.status === 'NORMAL' && !!x.unitId);
+    if (!a) return this.read();
+    const res = await this.call('seal', 'POST', `/v1/units/${a.unitId}/employees/${a.accountNo}/seal`, { as: unitAgent(a.unitId!) }, ['INVALID_STATE', 'NOT_FOUND']);
+    if (res.status === 200) a.status = 'SEALED';
+  }
+
+  private async openFlexible() {
+    const branch = this.rng.pick(this.branches);
+    const idNumber = uniqueResidentId();
+    const body = { idNumber, name: '灵活就业', monthlyBase: String(this.rng.int(3_000, 20_000)), rate: String(this.rng.int(10, 24)) };
+    const res = await this.call('flexible.open', 'POST', '/v1/flexible-accounts', { as: staff(branch), body }, []);
+    if (res.status === 201) this.addAccount({ accountNo: res.body.accountNo, idNumber, name: body.name, branch, kind: 'FLEXIBLE', status: 'NORMAL', monthlyAmount: res.body.monthlyAmount });
+  }
+
+  private async loanApply() {
+    const months = Array.from({ length: 6 }, (_, i) => addMonths(this.currentPeriod, -1 - i));
+    const a = this.pickAccount((x) => x.kind === 'FLEXIBLE' && x.status === 'NORMAL' && !x.loanId && !x.leaving && months.every((p) => x.paid.has(p)));
+    if (!a) return this.deposit();
+    const body = {
+      accountNo: a.accountNo,
+      housePrice: '1000000',
+      firstHome: this.rng.chance(0.7),
+      termMonths: this.rng.int(36, 120),
+      monthlyIncome: '20000',
+      borrowerCategory: 'STANDARD',
+      location: this.rng.pick(['DISTRICT', 'COUNTY']),
+      repaymentMethod: this.rng.pick(['EQUAL_INSTALLMENT', 'EQUAL_PRINCIPAL']),
+      amount: this.yuanBetween(500_000, 4_000_000),
+    };
+    const res = await this.call('loan.apply', 'POST', '/v1/loans', { as: member(a.accountNo), body }, ['NOT_ELIGIBLE']);
+    if (res.status !== 201) return;
+    a.loanId = res.body.loanId;
+    this.loans.set(res.body.loanId, { loanId: res.body.loanId, accountNo: a.accountNo, branch: a.branch, status: 'APPLIED', offset: false, busy: false });
+  }
+
+  private async loanReview() {
+    const loan = this.pickLoan('APPLIED');
+    if (!loan) return this.loanApply();
+    const approve = this.rng.chance(0.9);
+    const res = await this.call('loan.review', 'POST', `/v1/loans/${loan.loanId}/${approve ? 'approve' : 'reject'}`, { as: staff(loan.branch), body: {} }, ['INVALID_STATE']);
+    if (res.status === 200) loan.status = res.body.status;
+    if (loan.status === 'REJECTED') this.accounts.get(loan.accountNo)!.loanId = undefined;
+  }
+
+  private async loanDisburse() {
+    const loan = this.pickLoan('APPROVED');
+    if (!loan) return this.loanReview();
+    const body = { disbursedOn: `${DISBURSE_MONTH}-${String(this.rng.int(1, 28)).padStart(2, '0')}` };
+    const res = await this.call('loan.disburse', 'POST', `/v1/loans/${loan.loanId}/disburse`, { as: staff(loan.branch), body }, ['INVALID_STATE', 'NOT_ELIGIBLE']);
+    if (res.status !== 200) return;
+    loan.status = 'ACTIVE';
+    loan.clock = res.body.nextDue?.dueDate;
+  }
+
+  private async offsetSign() {
+    const loan = this.pickLoan('ACTIVE', (l) => !l.offset) ?? this.pickLoan('APPROVED', (l) => !l.offset);
+    if (!loan) return this.loanDisburse();
+    const res = await this.call('loan.offset', 'PUT', `/v1/loans/${loan.loanId}/offset`, { as: member(loan.accountNo), body: { enabled: true } }, ['INVALID_STATE']);
+    if (res.status === 200) loan.offset = true;
+  }
+
+  /** The daily run's per-loan step for the loan's next date (sometimes twice at once). */
+  private async dailyRun() {
+    const loan = this.pickLoan('ACTIVE', (l) => !!l.clock);
+    if (!loan) return this.offsetSign();
+    loan.busy = true;
+    try {
+      const date = loan.clock!;
+      const copies = this.rng.chance(0.15) ? 2 : 1;
+      this.counts.operations += copies;
+      if (copies > 1) this.counts.duplicates++;
+      await Promise.all(Array.from({ length: copies }, () => this.runDaily(loan.loanId, date)));
+      loan.clock = addDays(`${addMonths(periodOf(date), this.rng.chance(0.1) ? 2 : 1)}-01`, Number(date.slice(8, 10)) - 1);
+    } finally {
+      loan.busy = false;
+    }
+  }
+
+  private async runDaily(loanId: string, date: string) {
+    for (let retry = 0; ; retry++) {
+      const ctx: FaultContext = { injected: 0 };
+      try {
+        await faultContext.run(ctx, () => runDailyForLoan(loanId, date));
+        this.counts.calls++;
+        return;
+      } catch (error) {
+        this.counts.calls++;
+        if (ctx.injected === 0 || retry >= 10) return this.anomaly(`daily run of ${loanId} for ${date}: ${(error as Error).message}`);
+        this.counts.retries++;
+      }
+    }
+  }
+
+  private async prepayment() {
+    const loan = this.pickLoan('ACTIVE');
+    if (!loan) return this.loanDisburse();
+    const full = this.rng.chance(0.08);
+    const source = this.rng.chance(0.6) ? 'ACCOUNT' : 'BANK';
+    const body = full ? { full: true, source } : { amount: this.yuanBetween(10_000, 500_000), recalculation: this.rng.pick(['REDUCE_TERM', 'REDUCE_PAYMENT']), source };
+    const as = this.rng.chance(0.7) ? member(loan.accountNo) : staff(loan.branch);
+    const res = await this.call('loan.prepay', 'POST', `/v1/loans/${loan.loanId}/prepayments`, { as, body }, ['INVALID_STATE', 'POLICY_VIOLATION', 'INSUFFICIENT_BALANCE']);
+    if (res.status !== 201) return;
+    this.records.prepayments.set(res.body.prepaymentId, { fen: yuanToFen(res.body.amount), source: res.body.source });
+    if (res.body.loanStatus === 'CLOSED') this.closeLoan(loan);
+  }
+
+  private closeLoan(loan: LoanRec) {
+    loan.status = 'CLOSED';
+    this.accounts.get(loan.accountNo)!.loanId = undefined;
+  }
+
+  private async bankRepayment() {
+    const loan = this.pickLoan('ACTIVE');
+    if (!loan) return this.loanDisburse();
+    const view = await this.attempt('loan.read', () => api('GET', `/v1/loans/${loan.loanId}`, { as: staff(loan.branch) }));
+    this.counts.operations++;
+    const due = view.body?.nextDue;
+    if (view.status !== 200 || !due) return;
+    const body = { amount: due.amount, paidOn: due.dueDate, bankRef: `WLB-${randomUUID()}` };
+    const res = await this.call('loan.repay', 'POST', `/v1/loans/${loan.loanId}/repayments`, { as: staff(loan.branch), body }, ['POLICY_VIOLATION', 'INVALID_STATE']);
+    if (res.status !== 201) return;
+    this.records.repaymentsFen.set(res.body.repaymentId, yuanToFen(res.body.amount));
+    if (res.body.loanStatus === 'CLOSED') this.closeLoan(loan);
+  }
+
+  private async transferOut() {
+    // now and then an account still active under its unit: the partner gets a rejection
+    const a = this.rng.chance(0.1) ? this.pickAccount((x) => this.open(x) && x.kind === 'EMPLOYEE' && x.status === 'NORMAL') : this.pickAccount((x) => this.open(x) && !x.loanId && !(x.kind === 'EMPLOYEE' && x.status === 'NORMAL'));
+    if (!a) return this.read();
+    const body = { requestId: `WLR-${randomUUID()}`, type: 'TRANSFER_REQUEST', payload: { idNumber: a.idNumber, name: a.name } };
+    const results = await this.partnerCall('transfer-out', '/v1/interprovincial/requests', body, [], this.rng.chance(0.12) ? 2 : 1);
+    const ids = new Set(results.filter((r) => r.status === 202).map((r) => r.body.trackingId));
+    if (ids.size > 1) this.anomaly(`transfer-out: one requestId got ${ids.size} tracking ids`);
+    for (const id of ids) this.records.transfersOut.add(id);
+    if (ids.size) a.leaving = true;
+  }
+
+  private async inquiry() {
+    const a = this.pickAccount(() => true);
+    if (!a) return this.read();
+    const results = await this.partnerCall('inquiry', '/v1/interprovincial/requests', { requestId: `WLQ-${randomUUID()}`, type: 'BALANCE_INQUIRY', payload: { idNumber: a.idNumber, name: a.name } }, []);
+    for (const r of results) if (r.status === 202) this.records.inquiries.add(r.body.trackingId);
+  }
+
+  private async transferIn() {
+    const a = this.pickAccount(this.open);
+    if (!a) return this.read();
+    const res = await this.call('transfer-in.request', 'POST', '/v1/interprovincial/transfer-requests', { as: staff(a.branch), body: { idNumber: a.idNumber, name: a.name, fromCenter: this.partner.code, toAccountNo: a.accountNo } }, [
+      'INVALID_STATE',
+      'NOT_FOUND',
+    ]);
+    if (res.status === 202) this.transfersIn.set(res.body.transferId, { transferId: res.body.transferId, accountNo: a.accountNo, final: false });
+  }
+
+  /** The partner's outcome of one of our transfer requests, sometimes sent twice at once. */
+  private async partnerCallback() {
+    const open = [...this.transfersIn.values()].filter((t) => !t.final);
+    if (!open.length) return this.transferIn();
+    const t = this.rng.pick(open);
+    t.final = true;
+    const completed = this.rng.chance(0.85);
+    const body = {
+      trackingId: `PT-${randomUUID()}`,
+      requestId: t.transferId,
+      type: 'TRANSFER_REQUEST',
+      status: completed ? 'COMPLETED' : 'REJECTED',
+      ...(completed ? { result: { amount: this.yuanBetween(1_000, 3_000_000), interest: '0.00', closedOn: this.today } } : { rejection: { code: 'ACCOUNT_FROZEN', message: '账户已冻结' } }),
+    };
+    // a closed receiving account cannot be credited: 409, the transfer stays open
+    await this.partnerCall('transfer-in.callback', '/v1/interprovincial/callbacks', body, ['INVALID_STATE'], this.rng.chance(0.15) ? 2 : 1);
+  }
+
+  /** An earlier request sent again with its Idempotency-Key: the same answer, byte for byte. */
+  private async replay() {
+    if (!this.replayable.length) return this.read();
+    const r = this.rng.pick(this.replayable);
+    this.counts.operations++;
+    this.counts.replays++;
+    const res = await this.attempt('replay', () => api(r.method, r.path, { as: r.as, body: r.body, idem: r.key }));
+    if (res.status !== r.status || res.raw !== r.raw || res.headers['idempotency-replayed'] !== 'true') this.anomaly(`replay of ${r.method} ${r.path}: ${res.status} ${res.raw} (first: ${r.status} ${r.raw})`);
+  }
+
+  /** The same Idempotency-Key with another (valid) body: 422 IDEMPOTENCY_KEY_REUSED, nothing done. */
+  private async keyReuse() {
+    const candidates = this.replayable.filter((r) => 'bankRef' in r.body || 'payeeBankAccount' in r.body);
+    if (!candidates.length) return this.read();
+    const r = this.rng.pick(candidates);
+    const other = 'bankRef' in r.body ? { bankRef: `WL-OTHER-${this.rng.int(1, 1e9)}` } : { payeeBankAccount: '6222029999999999' };
+    this.counts.operations++;
+    const res = await this.attempt('key-reuse', () => api(r.method, r.path, { as: r.as, body: { ...r.body, ...other }, idem: r.key }));
+    if (res.status !== 422 || res.body?.code !== 'IDEMPOTENCY_KEY_REUSED') this.anomaly(`key reuse on ${r.method} ${r.path}: ${res.status} ${res.raw}`);
+  }
+
+  private async read() {
+    const a = this.pickAccount(() => true);
+    if (!a) return;
+    const path = this.rng.chance(0.5) ? `/v1/accounts/${a.accountNo}` : `/v1/accounts/${a.accountNo}/entries?limit=20`;
+    this.counts.operations++;
+    const res = await this.attempt('read', () => api('GET', path, { as: member(a.accountNo) }));
+    if (res.status !== 200 && res.status !== 500) this.anomaly(`read ${path}: ${res.status} ${res.raw}`);
+  }
+}
