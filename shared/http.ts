@@ -88,32 +88,42 @@ function parseBody(event: HttpEvent): { raw: string; value: unknown } {
   } catch {
     throw new DomainError('VALIDATION_FAILED', 'Malformed JSON body / JSON 格式错误', [{ path: '', message: 'malformed JSON' }]);
   }
-  const bad = controlCharacterPath(value, '');
+  const bad = controlCharacterPath(value);
   if (bad !== undefined) throw new DomainError('VALIDATION_FAILED', 'Control characters are not allowed in text / 文本中不得含控制字符', [{ path: bad, message: 'control character' }]);
   return { raw, value };
 }
 
 // C0 controls and DEL, except tab, line feed and carriage return
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/** No request body of this API nests deeper; deeper is refused before anything walks it. */
+export const MAX_JSON_DEPTH = 32;
 
-/** The path of the first string (key or value) holding a control character, if any. */
-function controlCharacterPath(v: unknown, path: string): string | undefined {
-  if (typeof v === 'string') return CONTROL.test(v) ? path : undefined;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const p = controlCharacterPath(v[i], `${path}.${i}`);
-      if (p !== undefined) return p;
-    }
-    return undefined;
-  }
-  if (v && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v)) {
-      if (CONTROL.test(k)) return path;
-      const p = controlCharacterPath(x, path ? `${path}.${k}` : k);
-      if (p !== undefined) return p;
+/** The path of the first string (key or value) holding a control character, if any (iterative). */
+function controlCharacterPath(root: unknown): string | undefined {
+  const stack: { v: unknown; path: string; depth: number }[] = [{ v: root, path: '', depth: 0 }];
+  while (stack.length) {
+    const { v, path, depth } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (CONTROL.test(v)) return path;
+    } else if (v && typeof v === 'object') {
+      if (depth >= MAX_JSON_DEPTH) throw new DomainError('VALIDATION_FAILED', `JSON nested deeper than ${MAX_JSON_DEPTH} levels / JSON 嵌套过深`, [{ path, message: 'too deep' }]);
+      for (const [k, x] of Object.entries(v)) {
+        if (CONTROL.test(k)) return path;
+        stack.push({ v: x, path: path ? `${path}.${k}` : k, depth: depth + 1 });
+      }
     }
   }
   return undefined;
+}
+
+/** Path parameters are identifiers: bounded and printable (a longer one can name nothing). */
+const MAX_PATH_PARAM = 128;
+function checkPathParameters(params: Record<string, string | undefined>) {
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || value.length === 0 || value.length > MAX_PATH_PARAM || CONTROL.test(value)) {
+      throw new DomainError('VALIDATION_FAILED', `Invalid path parameter ${name} / 路径参数无效`, [{ path: `path.${name}`, message: `1–${MAX_PATH_PARAM} printable characters` }]);
+    }
+  }
 }
 
 /**
@@ -136,6 +146,7 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
         if (!caller) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required / 需要有效的令牌');
         if (spec.roles && !spec.roles.includes(caller.role)) throw new DomainError('FORBIDDEN', 'Not allowed for this role / 当前角色无权办理');
       }
+      checkPathParameters(event.pathParameters ?? {});
       const { raw, value } = parseBody(event);
       let body: unknown = undefined;
       if (spec.body) {

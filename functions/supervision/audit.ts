@@ -31,9 +31,12 @@ export async function startAuditRun(trigger: string, idempotency?: Parameters<ty
       body: { runId },
     }),
   });
-  // a replay must not fan out twice; the segments are sent after the commit (a crash here leaves a
-  // RUNNING run that the next scheduled run supersedes: findings are idempotent)
-  if (!outcome.replayed) await send('audit-segments', ...Array.from({ length: SEGMENTS }, (_x, segment) => ({ body: { runId, segment } satisfies SegmentMessage })));
+  // The segments are sent after the commit. A crash in between is mended by the client's retry
+  // (the replay re-sends the fan-out of a run still RUNNING): pages and segments count once.
+  const run = outcome.replayed ? await store.getRun(outcome.body.runId) : undefined;
+  if (!outcome.replayed || run?.status === 'RUNNING') {
+    await send('audit-segments', ...Array.from({ length: SEGMENTS }, (_x, segment) => ({ body: { runId: outcome.body.runId, segment } satisfies SegmentMessage })));
+  }
   return outcome;
 }
 
@@ -58,6 +61,8 @@ async function accountFindings(page: Awaited<ReturnType<typeof listAccountsOfSeg
 export async function auditSegmentPage(msg: SegmentMessage, log: Logger) {
   const run = await store.getRun(msg.runId);
   if (!run || run.status !== 'RUNNING') return; // unknown or finished run: nothing to do
+  // a redelivered page that was counted: its successor was sent before it was counted, nothing left
+  if (await store.pageCounted(msg.runId, msg.segment, msg.cursor)) return;
   const page = await listAccountsOfSegment(msg.segment, PAGE_SIZE, msg.cursor);
   const found = await accountFindings(page.items);
   const at = nowIso();
@@ -68,11 +73,13 @@ export async function auditSegmentPage(msg: SegmentMessage, log: Logger) {
   if (page.nextCursor) await send('audit-segments', { body: { runId: msg.runId, segment: msg.segment, cursor: page.nextCursor } satisfies SegmentMessage });
   const counts = { accounts: page.items.length, findings: found.length, balanceSumFen: page.items.reduce((s, a) => s + a.balanceFen, 0), segmentDone: !page.nextCursor };
   await commit({
-    plan: async () => ({
-      // a redelivered page is counted once: the marker exists, nothing more to write
-      items: (await store.pageCounted(msg.runId, msg.segment, msg.cursor)) ? [] : store.pageDoneItems(msg.runId, msg.segment, msg.cursor, counts),
-      body: null,
-    }),
+    plan: async () => {
+      // a duplicate of this page counted meanwhile: nothing to write; a segment ends once, even if
+      // it grew between two deliveries of its last page
+      if (await store.pageCounted(msg.runId, msg.segment, msg.cursor)) return { items: [], body: null };
+      const segmentDone = counts.segmentDone && !(await store.segmentCounted(msg.runId, msg.segment));
+      return { items: store.pageDoneItems(msg.runId, msg.segment, msg.cursor, { ...counts, segmentDone }), body: null };
+    },
   });
   if (counts.segmentDone) await finaliseIfDone(msg.runId, log);
 }

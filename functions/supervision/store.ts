@@ -1,6 +1,7 @@
 // The supervision table: audit runs, findings, indicator snapshots. The only code that knows its keys.
 //   RUN#<runId> / RUN                    { status, segmentsTotal, segmentsDone, accounts, findings, balanceSumFen, … }
 //   RUN#<runId> / PAGE#<seg>#<cursorHash> marker: a page counted once
+//   RUN#<runId> / SEGDONE#<seg>          marker: a segment finished once
 //   FINDING#<rule>#<subject> / FINDING   gsi1: FINDINGS#<status> / <foundAt>#<findingId>
 //   SNAP#<branch> / <date>               daily indicator snapshot
 import { GetCommand, QueryCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -49,8 +50,17 @@ export async function pageCounted(runId: string, segment: number, cursor: string
   return !!out.Item;
 }
 
+const segmentDoneKey = (runId: string, segment: number) => ({ pk: `RUN#${runId}`, sk: `SEGDONE#${String(segment).padStart(2, '0')}` });
+
+export async function segmentCounted(runId: string, segment: number): Promise<boolean> {
+  const out = await ddb.send(new GetCommand({ TableName: T(), Key: segmentDoneKey(runId, segment), ConsistentRead: true }));
+  return !!out.Item;
+}
+
+/** The page marker and the run's counters; `segmentDone` also claims the segment's end marker (once). */
 export function pageDoneItems(runId: string, segment: number, cursor: string | undefined, counts: { accounts: number; findings: number; balanceSumFen: number; segmentDone: boolean }): TxItem[] {
   return [
+    ...(counts.segmentDone ? [{ Put: { TableName: T(), Item: segmentDoneKey(runId, segment), ConditionExpression: 'attribute_not_exists(pk)' } }] : []),
     { Put: { TableName: T(), Item: pageKey(runId, segment, cursor), ConditionExpression: 'attribute_not_exists(pk)' } },
     {
       Update: {

@@ -27,7 +27,7 @@ const compiled: CompiledRoute[] = routes.map((def) => {
   return { def, regex: new RegExp(`^${pattern}$`), params };
 });
 
-export function matchRoute(method: string, path: string): { def: RouteDef; pathParameters: Record<string, string> } | undefined {
+export function matchRoute(method: string, path: string): { def: RouteDef; pathParameters: Record<string, string>; malformed?: boolean } | undefined {
   // literal segments win over parameters, as in API Gateway
   const candidates = compiled
     .filter((c) => c.def.method === method && c.regex.test(path))
@@ -36,9 +36,13 @@ export function matchRoute(method: string, path: string): { def: RouteDef; pathP
   if (!c) return undefined;
   const m = c.regex.exec(path)!;
   const pathParameters: Record<string, string> = {};
-  c.params.forEach((p, i) => {
-    pathParameters[p] = decodeURIComponent(m[i + 1]);
-  });
+  try {
+    c.params.forEach((p, i) => {
+      pathParameters[p] = decodeURIComponent(m[i + 1]);
+    });
+  } catch {
+    return { def: c.def, pathParameters, malformed: true }; // bad percent-encoding: 400, as API Gateway
+  }
   return { def: c.def, pathParameters };
 }
 
@@ -71,6 +75,7 @@ export async function startGateway(opts: { port: number; host?: string; invoke: 
       const method = (req.method ?? 'GET').toUpperCase();
       const match = matchRoute(method, url.pathname);
       if (!match) return sendProblem(res, 'NOT_FOUND', `No route ${method} ${url.pathname} / 路由不存在`);
+      if (match.malformed) return sendProblem(res, 'VALIDATION_FAILED', 'Malformed percent-encoding in the path / 路径编码错误');
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
       let claims: Record<string, string> | undefined;

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { faults, backoffMs, commit } from '../../shared/tx.ts';
 import { tableName } from '../../shared/config.ts';
 import { ddb } from '../../shared/ddb.ts';
@@ -160,11 +161,13 @@ describe('DynamoDB throttling and transaction conflicts', () => {
     const acc = await opened({ balanceFen: 500_000 });
     const errors = [injectedErrors.provisioned, injectedErrors.throttling, injectedErrors.conflict, injectedErrors.provisioned, injectedErrors.throttling, injectedErrors.conflict];
     const attemptsAt: number[] = [];
-    undoDdb = interceptDdb((command) => {
-      if (!isTransactWrite(command)) return;
-      attemptsAt.push(performance.now());
-      const next = errors[attemptsAt.length - 1];
-      if (next) throw next();
+    undoDdb = interceptDdb(async (command, send) => {
+      if (isTransactWrite(command)) {
+        attemptsAt.push(performance.now());
+        const next = errors[attemptsAt.length - 1];
+        if (next) throw next();
+      }
+      return send();
     });
     vi.spyOn(Math, 'random').mockReturnValue(0.999); // the jitter at its top: each wait is its cap
     const key = randomUUID();
@@ -206,8 +209,8 @@ describe('DynamoDB throttling and transaction conflicts', () => {
     const before = await accountState(acc.accountNo);
     const totalsBefore = await controlTotals([branch]);
     let attempts = 0;
-    undoDdb = interceptDdb((command) => {
-      if (!isTransactWrite(command)) return;
+    undoDdb = interceptDdb(async (command, send) => {
+      if (!isTransactWrite(command)) return send();
       attempts++;
       throw error();
     });
@@ -234,8 +237,9 @@ describe('DynamoDB throttling and transaction conflicts', () => {
   it('an unexpected store error is a 500 INTERNAL that leaks nothing and changes nothing', async () => {
     const acc = await opened({ balanceFen: 200_000 });
     const before = await accountState(acc.accountNo);
-    undoDdb = interceptDdb((command) => {
+    undoDdb = interceptDdb(async (command, send) => {
       if (isTransactWrite(command)) throw Object.assign(new Error('read ECONNRESET 10.0.0.7:8000 (injected)'), { name: 'TimeoutError' });
+      return send();
     });
     const key = randomUUID();
     const res = await api('POST', '/v1/withdrawals', { as: member(acc.accountNo), body: rent(acc.accountNo, '50.00'), idem: key });
@@ -247,6 +251,42 @@ describe('DynamoDB throttling and transaction conflicts', () => {
     const retried = await api('POST', '/v1/withdrawals', { as: member(acc.accountNo), body: rent(acc.accountNo, '50.00'), idem: key });
     expect(retried.status).toBe(201);
     expect((await mustGetAccount(acc.accountNo)).balanceFen).toBe(195_000);
+    await expectBooksBalance();
+  });
+
+  it('a write applied whose answer was lost is a 500; the client’s retry gets the first answer and it stays applied once', async () => {
+    const acc = await opened({ balanceFen: 200_000 });
+    let dropped = 0;
+    undoDdb = interceptDdb(async (command, send) => {
+      const out = await send();
+      if (isTransactWrite(command) && dropped++ === 0) throw Object.assign(new Error('socket hang up (injected)'), { name: 'TimeoutError' });
+      return out;
+    });
+    const key = randomUUID();
+    const withdraw = () => api('POST', '/v1/withdrawals', { as: member(acc.accountNo), body: rent(acc.accountNo, '70.00'), idem: key });
+    expectCleanProblem(await withdraw(), 500, 'INTERNAL');
+    expect((await mustGetAccount(acc.accountNo)).balanceFen).toBe(193_000); // it was applied
+    const retried = await withdraw();
+    expect([retried.status, retried.headers['idempotency-replayed'], retried.body.amount]).toEqual([201, 'true', '70.00']);
+    expect((await allEntries(acc.accountNo)).filter((e) => e.type === 'WITHDRAWAL').map((e) => e.amountFen)).toEqual([-7_000]);
+    await expectBooksBalance();
+  });
+
+  it('the SDK’s own retry of an applied transaction (its conditions now failing) answers with the stored response, applied once', async () => {
+    const acc = await opened({ balanceFen: 200_000 });
+    let retriedBySdk = 0;
+    undoDdb = interceptDdb(async (command, send) => {
+      const out = await send();
+      if (isTransactWrite(command) && retriedBySdk++ === 0) {
+        const items = (command as { input: { TransactItems?: unknown[] } }).input.TransactItems ?? [];
+        throw new TransactionCanceledException({ message: 'injected: Transaction cancelled', $metadata: {}, CancellationReasons: items.map(() => ({ Code: 'ConditionalCheckFailed' })) });
+      }
+      return out;
+    });
+    const res = await api('POST', '/v1/withdrawals', { as: member(acc.accountNo), body: rent(acc.accountNo, '80.00') });
+    expect([res.status, res.body.amount]).toEqual([201, '80.00']);
+    expect((await allEntries(acc.accountNo)).filter((e) => e.type === 'WITHDRAWAL').map((e) => e.amountFen)).toEqual([-8_000]);
+    expect((await mustGetAccount(acc.accountNo)).balanceFen).toBe(192_000);
     await expectBooksBalance();
   });
 });

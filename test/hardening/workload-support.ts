@@ -257,7 +257,8 @@ export class QueueTap {
   /**
    * Delivers pending messages (of `queue`, or all) until none is left: `concurrency` at a time, one per
    * event, FIFO groups one at a time and in order; a failed record comes back with its receive count
-   * raised. A message failing `maxReceives` times is an error (it would sit in the DLQ).
+   * raised. A message failing `maxReceives` times is an error (it would sit in the DLQ). `around`
+   * wraps each delivery (fault accounting).
    */
   async drain(opts: { queue?: QueueName; concurrency?: number; maxReceives?: number; around?: (m: TappedMessage, delivery: () => Promise<string[]>) => Promise<string[]> } = {}): Promise<{ deliveries: number; redeliveries: number }> {
     const concurrency = opts.concurrency ?? 4;
@@ -304,14 +305,15 @@ export const injectedErrors = {
 
 export type DdbCommand = Parameters<typeof ddb.send>[0];
 
-/** Routes every call of the shared document client through `intercept` (which may throw); returns the undo. */
-export function interceptDdb(intercept: (command: DdbCommand) => void | Promise<void>): () => void {
+/**
+ * Routes every call of the shared document client through `intercept`, which gets the real call as
+ * `send`: it may throw instead (a throttle), call it and then throw (the write applied, its answer
+ * lost), or just return it. Returns the undo.
+ */
+export function interceptDdb(intercept: (command: DdbCommand, send: () => Promise<unknown>) => Promise<unknown>): () => void {
   const original = ddb.send;
   const bound = original.bind(ddb) as (...a: unknown[]) => Promise<unknown>;
-  ddb.send = (async (command: DdbCommand, ...rest: unknown[]) => {
-    await intercept(command);
-    return bound(command, ...rest);
-  }) as typeof ddb.send;
+  ddb.send = ((command: DdbCommand, ...rest: unknown[]) => intercept(command, () => bound(command, ...rest))) as typeof ddb.send;
   return () => {
     ddb.send = original;
   };
@@ -403,28 +405,39 @@ export interface AccountProblem {
 export interface Reconciliation {
   accounts: Map<string, Account>;
   balanceSumFen: number;
+  /** Σ balances per account's (current) branch. */
+  balanceByBranchFen: Record<string, number>;
   /** Σ of the entries' amounts per type over the accounts. */
   entriesByTypeFen: Partial<Record<EntryType, number>>;
+  /** Σ of the entries' amounts per `${entry branch}|${value-date period}|${type}`. */
+  entriesByBranchPeriodTypeFen: Map<string, number>;
   totals: ControlTotals;
   problems: AccountProblem[];
 }
 
 /**
  * Every account against its entries (balance = Σ amounts = last balanceAfter, sequence numbers
- * 1…version without a gap) and, when the accounts are all those of `branches`, Σ balances and Σ per
- * entry type against the branches' control totals.
+ * 1…version without a gap), with the sums the control totals keep: when the accounts are all those of
+ * `branches`, Σ balances and Σ per entry type equal the branches' control totals.
  */
 export async function reconcile(accountNos: readonly string[], branches: readonly string[], concurrency = 8): Promise<Reconciliation> {
   const accounts = await getAccounts(accountNos);
   const problems: AccountProblem[] = [];
   const entriesByTypeFen: Partial<Record<EntryType, number>> = {};
+  const entriesByBranchPeriodTypeFen = new Map<string, number>();
+  const balanceByBranchFen: Record<string, number> = {};
   for (const no of accountNos) if (!accounts.has(no)) problems.push({ accountNo: no, problem: 'missing' });
   const queue = [...accounts.values()];
   const worker = async () => {
     for (let a = queue.pop(); a; a = queue.pop()) {
       const entries = await allEntries(a.accountNo);
       const sum = entries.reduce((s, e) => s + e.amountFen, 0);
-      for (const e of entries) entriesByTypeFen[e.type] = (entriesByTypeFen[e.type] ?? 0) + e.amountFen;
+      balanceByBranchFen[a.branch] = (balanceByBranchFen[a.branch] ?? 0) + a.balanceFen;
+      for (const e of entries) {
+        entriesByTypeFen[e.type] = (entriesByTypeFen[e.type] ?? 0) + e.amountFen;
+        const k = `${e.branch}|${e.valueDate.slice(0, 7)}|${e.type}`;
+        entriesByBranchPeriodTypeFen.set(k, (entriesByBranchPeriodTypeFen.get(k) ?? 0) + e.amountFen);
+      }
       if (sum !== a.balanceFen) problems.push({ accountNo: a.accountNo, problem: `balance ${a.balanceFen} ≠ Σ entries ${sum}` });
       if (entries.length && entries[entries.length - 1].balanceAfterFen !== a.balanceFen) problems.push({ accountNo: a.accountNo, problem: `last balanceAfter ${entries[entries.length - 1].balanceAfterFen} ≠ balance ${a.balanceFen}` });
       if (entries.some((e, i) => e.seq !== i + 1) || entries.length !== a.version) problems.push({ accountNo: a.accountNo, problem: `entry sequence ${entries.map((e) => e.seq).join(',')} vs version ${a.version}` });
@@ -432,5 +445,5 @@ export async function reconcile(accountNos: readonly string[], branches: readonl
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const balanceSumFen = [...accounts.values()].reduce((s, a) => s + a.balanceFen, 0);
-  return { accounts, balanceSumFen, entriesByTypeFen, totals: await controlTotals(branches), problems };
+  return { accounts, balanceSumFen, balanceByBranchFen, entriesByTypeFen, entriesByBranchPeriodTypeFen, totals: await controlTotals(branches), problems };
 }

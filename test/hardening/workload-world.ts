@@ -96,6 +96,8 @@ export class World {
     inquiries: new Set<string>(),
     fixturesFen: 0,
   };
+  /** Accounts many operations aim at at once (optimistic concurrency under contention). */
+  readonly hot = new Set<string>();
   readonly anomalies: string[] = [];
   readonly counts = { operations: 0, calls: 0, retries: 0, duplicates: 0, replays: 0, refusals: 0, injected500s: 0 };
   private readonly replayable: Replayable[] = [];
@@ -169,8 +171,11 @@ export class World {
 
   // ---------- picking ----------
 
+  /** A matching account; one time in five one of the few hot accounts, so that requests collide. */
   private pickAccount(match: (a: Acct) => boolean): Acct | undefined {
     const candidates = [...this.accounts.values()].filter(match);
+    const hot = candidates.filter((a) => this.hot.has(a.accountNo));
+    if (hot.length && this.rng.chance(0.2)) return this.rng.pick(hot);
     return candidates.length ? this.rng.pick(candidates) : undefined;
   }
 
@@ -203,9 +208,9 @@ export class World {
       withdrawal: 24,
       deposit: 20,
       remittance: 3,
-      hire: 1.5,
+      hire: 2,
       seal: 1,
-      openFlexible: 1,
+      openFlexible: 2,
       review: 1.5,
       loanApply: 1.5,
       loanReview: 1.3,
@@ -214,7 +219,7 @@ export class World {
       dailyRun: 7,
       prepayment: 2.5,
       bankRepayment: 1.5,
-      transferOut: 1.2,
+      transferOut: 0.8,
       inquiry: 0.8,
       transferIn: 1.8,
       partnerCallback: 2.2,
@@ -228,7 +233,7 @@ export class World {
   private async withdrawal() {
     const a = this.pickAccount(this.open);
     if (!a) return this.read();
-    const reason = this.rng.weighted({ RENT: 30, ELEVATOR_RETROFIT: 10, COMMERCIAL_LOAN_REPAYMENT: 10, PURCHASE: 12, OFFSITE_PURCHASE: 5, BUILD_REPAIR: 8, HPF_LOAN_REPAYMENT: a.loanId ? 8 : 1, CLOSING: 3 });
+    const reason = this.rng.weighted({ RENT: 30, ELEVATOR_RETROFIT: 10, COMMERCIAL_LOAN_REPAYMENT: 10, PURCHASE: 12, OFFSITE_PURCHASE: 5, BUILD_REPAIR: 8, HPF_LOAN_REPAYMENT: a.loanId ? 8 : 1, CLOSING: 1.5 });
     const purchase = () => ({
       contractNo: `HT-${this.rng.int(1, 1e6)}`,
       propertyCertificateNo: this.rng.pick(PROPERTIES),

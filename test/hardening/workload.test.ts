@@ -22,8 +22,10 @@ import { faults } from '../../shared/tx.ts';
 import { addMonths } from '../../shared/clock.ts';
 import { fenToYuan, yuanToFen } from '../../shared/money.ts';
 import { loanTotals } from '../../shared/loan-totals.ts';
-import type { EntryType } from '../../shared/ledger/ledger.ts';
+import { controlTotals, periodFlows, type EntryType } from '../../shared/ledger/ledger.ts';
 import { handler as depositsSchedule } from '../../functions/deposits/schedule.ts';
+import { handler as interprovincialSchedule } from '../../functions/interprovincial/schedule.ts';
+import { getRequest } from '../../functions/interprovincial/store.ts';
 import { openFundedAccount } from '../support/fixtures.ts';
 import { randomCreditCode } from '../e2e/deposits-fixtures.ts';
 import { admin, api, injectedErrors, interceptDdb, isTransactWrite, partnerApi, QueueTap, reconcile, seededRandom, staff, startPartnerCenter, uniqueResidentId, uniqueTag, unitAgent, type PartnerCenter, type Reconciliation, type TappedMessage } from './workload-support.ts';
@@ -32,8 +34,8 @@ import { faultContext, World, type FaultContext } from './workload-world.ts';
 const SEED = Number(process.env.HPF_WORKLOAD_SEED ?? randomInt(1, 2 ** 31 - 1));
 const TARGET_OPERATIONS = Number(process.env.HPF_WORKLOAD_OPS ?? 10_000);
 const CONCURRENCY = 12;
-/** Fault rates: per commit, per transaction attempt, per other DynamoDB call, per message send. */
-const RATES = { crashBeforeWrite: 0.03, throttledWrite: 0.03, throttledRead: 0.002, lostSend: 0.03 };
+/** Fault rates: per commit, per transaction attempt (twice), per other DynamoDB call, per message send. */
+const RATES = { crashBeforeWrite: 0.03, throttledWrite: 0.03, lostAck: 0.01, throttledRead: 0.002, lostSend: 0.03 };
 
 const rng = seededRandom(SEED);
 const faultRng = seededRandom(SEED ^ 0x5eed5eed);
@@ -41,8 +43,8 @@ const branches = [uniqueTag('WA'), uniqueTag('WB')];
 const partnerCode = uniqueTag('WP');
 const tap = new QueueTap();
 const world = new World(rng, branches, { code: partnerCode, secret: `workload-secret-${randomUUID()}` });
-const injected = { crashBeforeWrite: 0, throttledWrite: 0, throttledRead: 0, lostSend: 0 };
-const queueStats = { deliveries: 0, redeliveries: 0 };
+const injected = { crashBeforeWrite: 0, throttledWrite: 0, lostAck: 0, throttledRead: 0, lostSend: 0 };
+const queueStats = { deliveries: 0, redeliveries: 0, swept: 0 };
 let partner: PartnerCenter;
 let elapsedMs = 0;
 const figures: string[] = [];
@@ -104,7 +106,61 @@ beforeAll(async () => {
       world.addAccount({ accountNo: a.accountNo, idNumber: a.idNumber, name: a.name, branch, kind: 'FLEXIBLE', status });
     });
   }
+  const all = [...world.accounts.values()];
+  for (const a of [...all.filter((x) => x.monthlyAmount).slice(0, 6), ...all.filter((x) => x.kind === 'FLEXIBLE' && !x.monthlyAmount).slice(0, 6)]) world.hot.add(a.accountNo);
 }, 180_000);
+
+/**
+ * After the operations, with the faults off: the remittance sweeper (as if three minutes had passed)
+ * and, once this run's unfinished partner requests are due, the outbox sweeper. Only this run's
+ * messages are delivered; other tests' are theirs.
+ */
+async function runSweepers() {
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 3 * 60_000 });
+  try {
+    await depositsSchedule({ task: 'remittance-sweep' }, {} as never);
+  } finally {
+    vi.useRealTimers();
+  }
+  const remittances = tap.take('remittance-posting', (b) => world.records.remittances.has(b.remittanceId));
+  const requests = new Set([...world.records.transfersOut, ...world.records.inquiries]);
+  const unfinished = (await mapLimit([...requests], 12, getRequest)).filter((r) => r && r.status !== 'COMPLETED' && r.status !== 'REJECTED');
+  let relayed: TappedMessage[] = [];
+  if (unfinished.length) {
+    // real time: records of other tests that are not overdue yet are left alone
+    const dueAt = Math.max(...unfinished.map((r) => Date.parse(r!.dueAt ?? '')).filter(Number.isFinite));
+    await new Promise((r) => setTimeout(r, Math.max(0, dueAt + 1_000 - Date.now())));
+    await interprovincialSchedule({ task: 'sweep-outbox' }, {} as never);
+    const ours = (id: string) => requests.has(id) || world.transfersIn.has(id);
+    relayed = [...tap.take('interprovincial-inbound', (b) => ours(b.trackingId)), ...tap.take('interprovincial-outbound', (b) => ours(String(b.outboxId).slice(3)))];
+  }
+  tap.pending.length = 0; // other tests' stalled remittances and overdue records: theirs
+  tap.pending.push(...remittances, ...relayed);
+  queueStats.swept += remittances.length + relayed.length;
+  const last = await tap.drain({ concurrency: 4 });
+  queueStats.deliveries += last.deliveries;
+}
+
+/** Per branch: the balance and each entry type's total; per branch and month: the period flows. */
+async function expectBranchAndPeriodTotals(books: Reconciliation) {
+  for (const branch of branches) {
+    const totals = await controlTotals([branch]);
+    expect.soft(totals.balanceFen, `balance of ${branch}`).toBe(books.balanceByBranchFen[branch] ?? 0);
+    const byType: Record<string, number> = {};
+    const byPeriod = new Map<string, Record<string, number>>();
+    for (const [key, fen] of books.entriesByBranchPeriodTypeFen) {
+      const [b, period, type] = key.split('|');
+      if (b !== branch) continue;
+      byType[type] = (byType[type] ?? 0) + fen;
+      byPeriod.set(period, { ...byPeriod.get(period), [type]: fen });
+    }
+    for (const type of new Set([...Object.keys(byType), ...Object.keys(totals.byTypeFen)])) expect.soft(totals.byTypeFen[type as EntryType] ?? 0, `${type} of ${branch}`).toBe(byType[type] ?? 0);
+    for (const [period, types] of byPeriod) {
+      const flows = await periodFlows(period, branch);
+      for (const [type, fen] of Object.entries(types)) expect.soft(flows[type] ?? 0, `${type} of ${branch} in ${period}`).toBe(fen);
+    }
+  }
+}
 
 afterAll(async () => {
   tap.uninstall();
@@ -124,16 +180,22 @@ describe('randomized workload with faults', () => {
         throw new Error('injected: the process crashed before its write');
       }
     };
-    const undoDdb = interceptDdb((command) => {
+    const undoDdb = interceptDdb(async (command, send) => {
       if (isTransactWrite(command)) {
-        if (!faultRng.chance(RATES.throttledWrite)) return;
-        noteFault('throttledWrite');
-        throw faultRng.pick([injectedErrors.throttling, injectedErrors.provisioned, injectedErrors.conflict])();
+        if (faultRng.chance(RATES.throttledWrite)) {
+          noteFault('throttledWrite');
+          throw faultRng.pick([injectedErrors.throttling, injectedErrors.provisioned, injectedErrors.conflict])();
+        }
+        if (!faultRng.chance(RATES.lostAck)) return send();
+        await send();
+        noteFault('lostAck');
+        throw Object.assign(new Error('injected: the connection dropped after the write'), { name: 'TimeoutError' });
       }
       if (faultRng.chance(RATES.throttledRead)) {
         noteFault('throttledRead');
         throw injectedErrors.throttling();
       }
+      return send();
     });
     tap.failSend = (queue) => {
       if (queue !== 'remittance-posting' || !faultRng.chance(RATES.lostSend)) return false;
@@ -180,17 +242,7 @@ describe('randomized workload with faults', () => {
     tap.failSend = undefined;
     stopping = true;
     await pump;
-    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 3 * 60_000 });
-    try {
-      await depositsSchedule({ task: 'remittance-sweep' }, {} as never);
-    } finally {
-      vi.useRealTimers();
-    }
-    const swept = tap.take('remittance-posting', (b) => world.records.remittances.has(b.remittanceId));
-    tap.pending.length = 0; // other tests' stalled remittances: theirs
-    tap.pending.push(...swept);
-    const last = await tap.drain({ concurrency: 4 });
-    queueStats.deliveries += last.deliveries;
+    await runSweepers();
     elapsedMs = Date.now() - started;
 
     // ---------- what the API says happened ----------
@@ -240,8 +292,8 @@ describe('randomized workload with faults', () => {
 
     figures.push(
       `operations ${world.counts.operations} (calls ${world.counts.calls}, concurrent duplicates ${world.counts.duplicates}, replays ${world.counts.replays}, refusals ${world.counts.refusals}), retries after injected 500s ${world.counts.retries}`,
-      `faults injected ${Object.values(injected).reduce((s, v) => s + v, 0)}: crashes before the write ${injected.crashBeforeWrite}, throttled or conflicting transactions ${injected.throttledWrite}, throttled reads ${injected.throttledRead}, lost sends ${injected.lostSend}; 500s answered ${world.counts.injected500s}`,
-      `queue deliveries ${queueStats.deliveries} (redeliveries ${queueStats.redeliveries})`,
+      `faults injected ${Object.values(injected).reduce((s, v) => s + v, 0)}: crashes before the write ${injected.crashBeforeWrite}, throttled or conflicting transactions ${injected.throttledWrite}, writes applied with their answer lost ${injected.lostAck}, throttled reads ${injected.throttledRead}, lost sends ${injected.lostSend}; 500s answered ${world.counts.injected500s}`,
+      `queue deliveries ${queueStats.deliveries} (redeliveries ${queueStats.redeliveries}; relayed by the sweepers ${queueStats.swept})`,
       `accounts ${books.accounts.size} ${JSON.stringify(statuses)}, remittances ${posted.length}/${remittances.length} posted, withdrawals ${paid.length} paid, loans ${outstanding.length} disbursed, transfers out ${outDone.length}, transfers in ${inDone.length}`,
       `entered ${fenToYuan(enteredFen)} (remittances ${fenToYuan(entered.remittances)}, deposits ${fenToYuan(entered.deposits)}, transfers in ${fenToYuan(entered.transfersIn)}, interest ${fenToYuan(entered.interest)})`,
       `left ${fenToYuan(leftFen)} (withdrawals ${fenToYuan(left.withdrawals)}, loan prepayments from accounts ${fenToYuan(left.accountPrepayments)}, transfers out ${fenToYuan(left.transfersOut)}, offsets ${fenToYuan(left.offsets)})`,
@@ -256,6 +308,7 @@ describe('randomized workload with faults', () => {
     expect.soft(books.totals.balanceFen, 'control totals vs Σ balances').toBe(books.balanceSumFen);
     for (const type of Object.keys({ ...books.entriesByTypeFen, ...books.totals.byTypeFen }) as EntryType[]) expect.soft(books.totals.byTypeFen[type] ?? 0, `control total of ${type}`).toBe(byType(type));
     expect.soft(books.totals.accountsByStatus, 'accounts per status').toEqual(statuses);
+    await expectBranchAndPeriodTotals(books);
     expect.soft(remittances.filter((r) => r.status === 'POSTING').map((r) => r.remittanceId), 'remittances still posting').toEqual([]);
     expect.soft(posted.filter((r) => yuanToFen(r.postedAmount) + yuanToFen(r.skippedAmount) !== yuanToFen(r.totalAmount)).map((r) => r.remittanceId), 'posted + skipped ≠ total').toEqual([]);
     expect.soft(transfersOut.filter((t) => t.status !== 'COMPLETED' && t.status !== 'REJECTED').map((t) => t.trackingId), 'partner requests not final').toEqual([]);
