@@ -3,7 +3,7 @@
 // adding a route, a queue or a schedule is one edit here.
 
 export type Role = 'member' | 'unit' | 'staff' | 'auditor' | 'admin';
-export type Auth = 'jwt' | 'partner' | 'none';
+export type Auth = 'jwt' | 'partner' | 'jwt-or-partner' | 'none';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export type TableName =
@@ -80,7 +80,8 @@ export interface RouteDef {
   path: string; // API Gateway style: /v1/units/{unitId}
   fn: FunctionName;
   /** `jwt`: API Gateway's JWT authoriser (locally the gateway) verifies the token; roles and
-   * ownership are checked by the handler. `partner`: HMAC-signed, verified by the handler. */
+   * ownership are checked by the handler. `partner`: HMAC-signed, verified by the handler.
+   * `jwt-or-partner`: either; the handler verifies whichever the caller brings (no authoriser). */
   auth: Auth;
 }
 
@@ -235,7 +236,7 @@ export const routes: readonly RouteDef[] = [
   // inter-provincial
   { method: 'PUT', path: '/v1/interprovincial/partners/{centerCode}', fn: 'interprovincial-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/interprovincial/requests', fn: 'interprovincial-http', auth: 'partner' },
-  { method: 'GET', path: '/v1/interprovincial/requests/{trackingId}', fn: 'interprovincial-http', auth: 'partner' },
+  { method: 'GET', path: '/v1/interprovincial/requests/{trackingId}', fn: 'interprovincial-http', auth: 'jwt-or-partner' },
   { method: 'GET', path: '/v1/interprovincial/requests', fn: 'interprovincial-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/interprovincial/transfer-requests', fn: 'interprovincial-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/interprovincial/transfer-requests/{transferId}', fn: 'interprovincial-http', auth: 'jwt' },

@@ -16,7 +16,10 @@ export interface Caller {
 }
 
 export function callerFromEvent(event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>): Caller | undefined {
-  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer?.jwt?.claims;
+  return callerFromClaims((event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer?.jwt?.claims);
+}
+
+export function callerFromClaims(claims: Record<string, unknown> | undefined): Caller | undefined {
   if (!claims || typeof claims.sub !== 'string' || typeof claims.role !== 'string') return undefined;
   if (!roles.includes(claims.role as Role)) return undefined;
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);

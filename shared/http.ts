@@ -7,7 +7,8 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { ZodType } from 'zod';
-import { callerFromEvent, type Caller, type Role } from './auth.ts';
+import { callerFromClaims, callerFromEvent, type Caller, type Role } from './auth.ts';
+import { bearerToken, verifyBearer } from './bearer.ts';
 import { DomainError, problem, type FieldError, type Problem } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import { emitMetric } from './metrics.ts';
@@ -23,7 +24,7 @@ export interface Request<B, Q> {
   body: B;
   query: Q;
   params: Record<string, string>;
-  /** The authenticated caller (jwt routes). */
+  /** The authenticated caller (jwt routes; jwt-or-partner routes when a token came). */
   caller: Caller;
   /** Set on idempotent routes: pass it to `commit`. */
   idempotency: IdempotencyContext | undefined;
@@ -42,8 +43,10 @@ export interface Reply {
 export interface RouteSpec<B = unknown, Q = unknown> {
   /** One line for the OpenAPI document. */
   summary?: string;
-  /** `jwt` (default): a caller with one of `roles` is required. `partner`/`none`: no JWT (the handler verifies partners itself). */
-  auth?: 'jwt' | 'partner' | 'none';
+  /** `jwt` (default): a caller with one of `roles` is required. `partner`/`none`: no JWT (the handler
+   * verifies partners itself). `jwt-or-partner`: a bearer token is verified here when present
+   * (`req.caller`, `roles` apply); without one the handler verifies the partner signature. */
+  auth?: 'jwt' | 'partner' | 'jwt-or-partner' | 'none';
   roles?: readonly Role[];
   body?: ZodType<B>;
   query?: ZodType<Q>;
@@ -143,6 +146,11 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
       let caller: Caller | undefined;
       if (auth === 'jwt') {
         caller = callerFromEvent(event);
+        if (!caller) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required / 需要有效的令牌');
+        if (spec.roles && !spec.roles.includes(caller.role)) throw new DomainError('FORBIDDEN', 'Not allowed for this role / 当前角色无权办理');
+      } else if (auth === 'jwt-or-partner' && headers.authorization) {
+        const token = bearerToken(headers.authorization);
+        caller = token ? callerFromClaims(await verifyBearer(token)) : undefined;
         if (!caller) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required / 需要有效的令牌');
         if (spec.roles && !spec.roles.includes(caller.role)) throw new DomainError('FORBIDDEN', 'Not allowed for this role / 当前角色无权办理');
       }

@@ -1,13 +1,13 @@
 // HTTP entry point of the interprovincial domain (跨省通办, api.md). Thin: partner routes verify the
 // signature over the raw body first (401 SIGNATURE_INVALID, nothing recorded), then parse the body.
-// Decision: GET /v1/interprovincial/requests/{trackingId} is a partner route (topology `partner`, no
-// JWT authoriser) and takes partner signatures only; staff read requests through the list route.
+// GET /v1/interprovincial/requests/{trackingId} (topology `jwt-or-partner`): a partner reads its own
+// request with a signed call; city-level staff and auditors read any with their token.
 import type { ZodType } from 'zod';
 import { httpHandler, route, zodErrors, type Request } from '../../shared/http.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { callbackBody, centerCodeParam, inboundBody, listRequestsQuery, partnerBody, transferBody } from './schemas.ts';
 import { registerPartner, verifyPartnerCall, verifyPartnerRead, type SignedCall } from './usecases/partners.ts';
-import { listRequests, readRequestAsPartner, receiveRequest } from './usecases/inbound.ts';
+import { listRequests, readRequestAsPartner, readRequestAsStaff, receiveRequest } from './usecases/inbound.ts';
 import { readTransfer, receiveCallback, requestTransfer } from './usecases/transfers.ts';
 
 const signedCall = (req: Request<unknown, unknown>): SignedCall => ({ method: req.event.requestContext.http.method, path: req.event.rawPath, headers: req.headers, rawBody: req.rawBody });
@@ -39,9 +39,11 @@ export const handler = httpHandler('interprovincial', {
     },
   }),
   'GET /v1/interprovincial/requests/{trackingId}': route({
-    summary: 'A partner reads its own request (signed; staff use the list)',
-    auth: 'partner',
+    summary: 'A request: its partner (signed) or city-level staff and auditors (bearer token)',
+    auth: 'jwt-or-partner',
+    roles: ['staff', 'auditor'],
     handle: async (req) => {
+      if (req.caller) return { status: 200, body: await readRequestAsStaff(req.caller, req.params.trackingId) };
       const partner = await verifyPartnerRead(signedCall(req));
       return { status: 200, body: await readRequestAsPartner(partner.centerCode, req.params.trackingId) };
     },

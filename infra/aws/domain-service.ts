@@ -14,6 +14,7 @@ export interface DomainServiceProps {
   readonly domain: Domain;
   readonly resources: HpfResources;
   readonly centerCode: string;
+  readonly jwt?: { issuer: string; audience: string };
   /** Where EventBridge Scheduler puts invocations it could not deliver after its retries. */
   readonly scheduleDlq: sqs.IQueue;
 }
@@ -26,7 +27,7 @@ export class DomainService extends Construct {
     const { domain, resources } = props;
 
     for (const def of functions.filter((f) => f.domain === domain)) {
-      const f = new HpfFunction(this, def.name, { def, resources, centerCode: props.centerCode });
+      const f = new HpfFunction(this, def.name, { def, resources, centerCode: props.centerCode, jwt: props.jwt });
       this.functions.set(def.name, f);
 
       if (def.kind === 'queue') {

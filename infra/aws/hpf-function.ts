@@ -10,7 +10,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { queueEnvVar, tableEnvVar, tables, type FunctionDef, type QueueName, type TableName } from '../topology.ts';
+import { queueEnvVar, routes, tableEnvVar, tables, type FunctionDef, type QueueName, type TableName } from '../topology.ts';
 
 /** Absolute path of the repository root (topology entries are relative to it). */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,6 +29,8 @@ export interface HpfFunctionProps {
   readonly resources: HpfResources;
   /** Our own center code (context `hpf:centerCode`). */
   readonly centerCode: string;
+  /** The JWT issuer and audience (context `hpf:jwtIssuer`, `hpf:jwtAudience`). */
+  readonly jwt?: { issuer: string; audience: string };
 }
 
 export class HpfFunction extends Construct {
@@ -59,6 +61,12 @@ export class HpfFunction extends Construct {
       POWERTOOLS_SERVICE_NAME: def.name,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
+    // functions that verify an optional bearer token themselves (jwt-or-partner routes)
+    if (props.jwt && routes.some((r) => r.fn === def.name && r.auth === 'jwt-or-partner')) {
+      environment.HPF_JWT_ISSUER = props.jwt.issuer;
+      environment.HPF_JWT_AUDIENCE = props.jwt.audience;
+      environment.HPF_JWT_JWKS_URL = `${props.jwt.issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
+    }
     for (const name of Object.keys(def.tables) as TableName[]) {
       environment[tableEnvVar(name)] = resources.tables[name].tableName;
     }

@@ -55,7 +55,7 @@ export class ServicesStack extends Stack {
     const resources = { tables: stateful.tables, queues: stateful.queues };
     const domainNames = [...new Set(functions.map((f) => f.domain))];
     for (const domain of domainNames) {
-      const svc = new DomainService(this, `Domain-${domain}`, { domain, resources, centerCode, scheduleDlq });
+      const svc = new DomainService(this, `Domain-${domain}`, { domain, resources, centerCode, scheduleDlq, jwt: { issuer: jwtIssuer, audience: jwtAudience } });
       this.domains.set(domain, svc);
       for (const [name, f] of svc.functions) this.functions.set(name, f);
     }
@@ -104,10 +104,10 @@ export class ServicesStack extends Stack {
         integration,
         authorizer: r.auth === 'jwt' ? jwt : none,
       });
-      if (r.auth === 'partner') {
+      if (r.auth === 'partner' || r.auth === 'jwt-or-partner') {
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: 'Partner route: partners carry no JWT; every request is HMAC-SHA256 signed and verified (constant-time, timestamp window, nonce) inside the interprovincial function (api.md).',
+          reason: 'Partner route: partners carry no JWT; every request is HMAC-SHA256 signed and verified (constant-time, timestamp window, nonce) inside the interprovincial function (api.md). On jwt-or-partner routes a bearer token, when given, is verified by the function against the issuer JWKS.',
         });
       } else if (r.auth === 'none') {
         Validations.of(route).acknowledge({

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { routes, routeKey, type RouteDef } from '../topology.ts';
 import { problem, type ProblemCode } from '../../shared/errors.ts';
 import { verifyToken } from './jwt.ts';
+import { bearerToken } from '../../shared/bearer.ts';
 
 export type HttpInvoke = (fn: string, event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -81,7 +82,7 @@ export async function startGateway(opts: { port: number; host?: string; invoke: 
       let claims: Record<string, string> | undefined;
       if (match.def.auth === 'jwt') {
         const auth = headers.authorization ?? '';
-        const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
+        const token = bearerToken(auth);
         const payload = token ? await verifyToken(token) : undefined;
         if (!payload) return sendProblem(res, 'UNAUTHENTICATED', 'A valid bearer token is required / 需要有效的令牌');
         // API Gateway passes claims as strings

@@ -1,9 +1,8 @@
 // Development tokens: HS256 with HPF_JWT_SECRET (a documented default), iss hpf-local, aud hpf-api.
-import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
+import { SignJWT, type JWTPayload } from 'jose';
+import { DEFAULT_DEV_SECRET, LOCAL_ISSUER as ISSUER, AUDIENCE, verifyBearer } from '../../shared/bearer.ts';
 
-export const DEFAULT_DEV_SECRET = 'hpf-local-dev-secret-do-not-use-in-production';
-export const ISSUER = 'hpf-local';
-export const AUDIENCE = 'hpf-api';
+export { DEFAULT_DEV_SECRET, ISSUER, AUDIENCE };
 
 const key = (secret?: string) => new TextEncoder().encode(secret ?? process.env.HPF_JWT_SECRET ?? DEFAULT_DEV_SECRET);
 
@@ -27,11 +26,4 @@ export async function mintToken(claims: TokenClaims, opts: { secret?: string; tt
 }
 
 /** Verifies as API Gateway's JWT authoriser would; returns the claims or undefined. `alg: none`, forged, expired, wrong iss/aud: undefined. */
-export async function verifyToken(token: string, secret?: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
-    return payload as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-}
+export const verifyToken = (token: string, secret?: string) => verifyBearer(token, secret);

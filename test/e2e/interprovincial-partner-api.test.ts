@@ -221,7 +221,12 @@ describe('signed requests', () => {
       expect((await signed('GET', path, undefined, { nonce })).status).toBe(200);
       expect((await signed('GET', path, undefined, { nonce })).status).toBe(401);
       expect((await signed('GET', path, undefined, { center: other, secret: otherSecret })).status).toBe(404);
-      expect((await call('GET', path, { token: await staffToken() })).status).toBe(401);
+      // api.md: "partner (own), staff" — city-level staff read any request with their token
+      const staffRead = await call('GET', path, { token: await staffToken() });
+      expect(staffRead.status).toBe(200);
+      expect(staffRead.body).toMatchObject({ trackingId: accepted.body.trackingId, type: 'BALANCE_INQUIRY' });
+      expect((await call('GET', path, { token: await staffToken('SC') })).status).toBe(403);
+      expect((await call('GET', path, { headers: { authorization: 'Bearer forged.token.here' } })).status).toBe(401);
     });
   });
 });

@@ -53,6 +53,8 @@ describe('functions', () => {
       'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
       ...Object.keys(def.tables).map(tableEnvVar),
       ...[...queuesUsed].map(queueEnvVar),
+      // a function that verifies optional bearer tokens itself (jwt-or-partner routes) knows the issuer
+      ...(routes.some((r) => r.fn === name && r.auth === 'jwt-or-partner') ? ['HPF_JWT_ISSUER', 'HPF_JWT_AUDIENCE', 'HPF_JWT_JWKS_URL'] : []),
     ];
     expect(Object.keys(env).sort()).toEqual(expected.sort());
     expect(env.HPF_CENTER_CODE).toBe(services.node.tryGetContext('hpf:centerCode'));

@@ -69,6 +69,18 @@ export async function readRequestAsPartner(partner: string, trackingId: string) 
   return requestView(r);
 }
 
+/** Staff read any request: inter-provincial business is handled at city level (and auditors read all). */
+export async function readRequestAsStaff(caller: Caller, trackingId: string) {
+  assertCityLevel(caller);
+  const r = await getRequest(trackingId);
+  if (!r) return notFound('Request');
+  return requestView(r);
+}
+
+const assertCityLevel = (caller: Caller) => {
+  if (caller.role === 'staff' && caller.branch !== '*') fail('FORBIDDEN', 'Inter-provincial requests are handled at city level / 跨省通办业务由市级中心办理');
+};
+
 interface ListCursor {
   /** Index in REQUEST_STATUSES (listing without a status walks them in order). */
   s: number;
@@ -95,7 +107,7 @@ function decodeCursor(cursor: string | undefined, only: RequestStatus | undefine
  * REJECTED). City-level staff and auditors only: the requests concern members of every branch.
  */
 export async function listRequests(caller: Caller, q: { status?: RequestStatus; limit: number; cursor?: string }) {
-  if (caller.role === 'staff' && caller.branch !== '*') fail('FORBIDDEN', 'Inter-provincial requests are handled at city level / 跨省通办业务由市级中心办理');
+  assertCityLevel(caller);
   let c = decodeCursor(q.cursor, q.status);
   const items: ReturnType<typeof requestView>[] = [];
   for (;;) {
