@@ -63,7 +63,11 @@ export async function auditSegmentPage(msg: SegmentMessage, log: Logger) {
   if (!run || run.status !== 'RUNNING') return; // unknown or finished run: nothing to do
   // a redelivered page that was counted: its successor was sent before it was counted, nothing left
   if (await store.pageCounted(msg.runId, msg.segment, msg.cursor)) return;
-  const page = await listAccountsOfSegment(msg.segment, PAGE_SIZE, msg.cursor);
+  // The page's boundary is fixed before its successor is sent: a delivery after a crash (and after
+  // the segment grew) reads the same key range and sends the same successor.
+  const first = await listAccountsOfSegment(msg.segment, PAGE_SIZE, msg.cursor);
+  const bound = await store.fixPageBound(msg.runId, msg.segment, msg.cursor, first.nextCursor ? { throughAccountNo: first.items.at(-1)!.accountNo, nextCursor: first.nextCursor } : {});
+  const page = { items: await pageThrough(msg.segment, msg.cursor, bound.throughAccountNo, first), nextCursor: bound.nextCursor ?? null };
   const found = await accountFindings(page.items);
   const at = nowIso();
   for (const f of found) await store.upsertFinding(f, msg.runId, at);
@@ -82,6 +86,19 @@ export async function auditSegmentPage(msg: SegmentMessage, log: Logger) {
     },
   });
   if (counts.segmentDone) await finaliseIfDone(msg.runId, log);
+}
+
+/** The accounts from `cursor` through the bound (all pages of the query), or the first read when it is the same. */
+async function pageThrough(segment: number, cursor: string | undefined, throughAccountNo: string | undefined, first: Awaited<ReturnType<typeof listAccountsOfSegment>>) {
+  if (throughAccountNo === undefined ? !first.nextCursor : first.items.at(-1)?.accountNo === throughAccountNo) return first.items;
+  const items = [];
+  let c = cursor;
+  do {
+    const p = await listAccountsOfSegment(segment, PAGE_SIZE, c, throughAccountNo);
+    items.push(...p.items);
+    c = p.nextCursor ?? undefined;
+  } while (c);
+  return items;
 }
 
 async function finaliseIfDone(runId: string, log: Logger) {

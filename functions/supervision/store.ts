@@ -2,6 +2,7 @@
 //   RUN#<runId> / RUN                    { status, segmentsTotal, segmentsDone, accounts, findings, balanceSumFen, … }
 //   RUN#<runId> / PAGE#<seg>#<cursorHash> marker: a page counted once
 //   RUN#<runId> / SEGDONE#<seg>          marker: a segment finished once
+//   RUN#<runId> / BOUND#<seg>#<cursorHash> a page's boundary, fixed before its successor is sent
 //   FINDING#<rule>#<subject> / FINDING   gsi1: FINDINGS#<status> / <foundAt>#<findingId>
 //   SNAP#<branch> / <date>               daily indicator snapshot
 import { GetCommand, QueryCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -48,6 +49,26 @@ const pageKey = (runId: string, segment: number, cursor: string | undefined) => 
 export async function pageCounted(runId: string, segment: number, cursor: string | undefined): Promise<boolean> {
   const out = await ddb.send(new GetCommand({ TableName: T(), Key: pageKey(runId, segment, cursor), ConsistentRead: true }));
   return !!out.Item;
+}
+
+export interface PageBound {
+  /** The page's last account (undefined: the page runs to the segment's end). */
+  throughAccountNo?: string;
+  nextCursor?: string;
+}
+
+const boundKey = (runId: string, segment: number, cursor: string | undefined) => ({ ...pageKey(runId, segment, cursor), sk: pageKey(runId, segment, cursor).sk.replace('PAGE#', 'BOUND#') });
+
+/** Fixes a page's boundary once; returns the one that stands (an earlier delivery's, if any). */
+export async function fixPageBound(runId: string, segment: number, cursor: string | undefined, bound: PageBound): Promise<PageBound> {
+  try {
+    await ddb.send(new PutCommand({ TableName: T(), Item: { ...boundKey(runId, segment, cursor), ...bound }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    return bound;
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    const out = await ddb.send(new GetCommand({ TableName: T(), Key: boundKey(runId, segment, cursor), ConsistentRead: true }));
+    return { throughAccountNo: out.Item?.throughAccountNo, nextCursor: out.Item?.nextCursor };
+  }
 }
 
 const segmentDoneKey = (runId: string, segment: number) => ({ pk: `RUN#${runId}`, sk: `SEGDONE#${String(segment).padStart(2, '0')}` });

@@ -133,14 +133,18 @@ export async function listAccountsOfUnit(unitId: string, limit: number, cursor?:
   return { items: (out.Items ?? []).map((i) => stripKeys<Account>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
 }
 
-/** One page of the accounts of a segment (0 … SEGMENTS−1): fan-out for settlement and audit. */
-export async function listAccountsOfSegment(segment: number, limit: number, cursor?: string): Promise<Page<Account>> {
+/**
+ * One page of the accounts of a segment (0 … SEGMENTS−1): fan-out for settlement and audit.
+ * `throughAccountNo` bounds the page by key instead (every account up to it: a page read again
+ * after the segment grew keeps the boundary it had).
+ */
+export async function listAccountsOfSegment(segment: number, limit: number, cursor?: string, throughAccountNo?: string): Promise<Page<Account>> {
   const out = await ddb.send(
     new QueryCommand({
       TableName: T(),
       IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :s',
-      ExpressionAttributeValues: { ':s': segmentKey(segment) },
+      KeyConditionExpression: throughAccountNo ? 'gsi2pk = :s AND gsi2sk <= :to' : 'gsi2pk = :s',
+      ExpressionAttributeValues: throughAccountNo ? { ':s': segmentKey(segment), ':to': throughAccountNo } : { ':s': segmentKey(segment) },
       Limit: limit,
       ExclusiveStartKey: decodeCursor(cursor),
     }),

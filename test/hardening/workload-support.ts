@@ -5,7 +5,7 @@
 //    delivers it to the topology's consumers with real SQS events (redelivery of failures, FIFO
 //    groups in order, deduplication ids honoured), so that tests decide when and how often a message
 //    arrives;
-//  - fault injection into the shared DynamoDB document client and the commit seam;
+//  - fault injection into the shared DynamoDB document client (throttles, conflicts, lost answers);
 //  - a seeded random generator, unique resident IDs, a fake partner center (HTTP server);
 //  - the reconciliation of accounts against their entries and their branches' control totals.
 import { createServer, type Server } from 'node:http';
@@ -153,7 +153,7 @@ const consumers: Record<QueueName, QueueFn> = {
 };
 
 /** The SQS event of the source mapping for these messages (one receive of each). */
-export function sqsEvent(messages: readonly Pick<TappedMessage, 'messageId' | 'queue' | 'body' | 'groupId' | 'deduplicationId' | 'receiveCount'>[]): SQSEvent {
+function sqsEvent(messages: readonly Pick<TappedMessage, 'messageId' | 'queue' | 'body' | 'groupId' | 'deduplicationId' | 'receiveCount'>[]): SQSEvent {
   return {
     Records: messages.map((m) => ({
       messageId: m.messageId,

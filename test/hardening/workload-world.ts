@@ -41,12 +41,15 @@ interface UnitRec {
   unitId: string;
   branch: string;
   nextPeriod: string;
+  /** Periods skipped, to be back-paid (BACKPAY). */
+  skipped: string[];
   busy: boolean;
 }
 
 interface LoanRec {
   loanId: string;
   accountNo: string;
+  coAccountNo?: string;
   branch: string;
   status: 'APPLIED' | 'APPROVED' | 'ACTIVE' | 'CLOSED' | 'REJECTED';
   offset: boolean;
@@ -93,7 +96,11 @@ export class World {
     prepayments: new Map<string, { fen: number; source: 'BANK' | 'ACCOUNT' }>(),
     repaymentsFen: new Map<string, number>(),
     transfersOut: new Set<string>(),
+    /** RETIREMENT_WITHDRAWAL and PURCHASE_WITHDRAWAL requests of the partner. */
+    partnerWithdrawals: new Set<string>(),
     inquiries: new Set<string>(),
+    /** The amounts this run's partner reported for the transfers it completed. */
+    transfersInFen: new Map<string, number>(),
     fixturesFen: 0,
   };
   /** Accounts many operations aim at at once (optimistic concurrency under contention). */
@@ -197,7 +204,7 @@ export class World {
   }
 
   addUnit(unitId: string, branch: string, startPeriod: string) {
-    this.units.push({ unitId, branch, nextPeriod: startPeriod, busy: false });
+    this.units.push({ unitId, branch, nextPeriod: startPeriod, skipped: [], busy: false });
   }
 
   // ---------- operations ----------
@@ -220,7 +227,9 @@ export class World {
       prepayment: 2.5,
       bankRepayment: 1.5,
       transferOut: 0.8,
+      partnerWithdrawal: 0.6,
       inquiry: 0.8,
+      loanDeferral: 0.4,
       transferIn: 1.8,
       partnerCallback: 2.2,
       replay: 6,
@@ -302,18 +311,33 @@ export class World {
     if (res.status === 201 || res.body?.code === 'CONFLICT') a.paid.add(period);
   }
 
+  /**
+   * A remittance of a unit for its next period (now and then skipping one, back-paid later as
+   * BACKPAY), settled for its total; sometimes first for a wrong amount, sometimes with an employee
+   * leaving (sealed and transferred out) between the list and the settlement.
+   */
   private async remittance() {
     const unit = this.rng.pick(this.units);
-    if (unit.busy || unit.nextPeriod > this.currentPeriod) return this.read();
+    const backpay = unit.skipped.length > 0 && this.rng.chance(0.3);
+    if (unit.busy || (!backpay && unit.nextPeriod > this.currentPeriod)) return this.read();
     unit.busy = true;
     try {
-      const period = unit.nextPeriod;
-      const created = await this.call('remittance.create', 'POST', `/v1/units/${unit.unitId}/remittances`, { as: unitAgent(unit.unitId), body: { period } }, ['CONFLICT', 'POLICY_VIOLATION']);
-      if (created.status !== 201 && created.body?.code !== 'CONFLICT') return;
-      unit.nextPeriod = addMonths(period, 1);
+      if (!backpay && unit.nextPeriod < this.currentPeriod && this.rng.chance(0.08)) {
+        unit.skipped.push(unit.nextPeriod);
+        unit.nextPeriod = addMonths(unit.nextPeriod, 1);
+      }
+      const period = backpay ? unit.skipped.shift()! : unit.nextPeriod;
+      const body = { period, kind: backpay ? 'BACKPAY' : 'REGULAR' };
+      const created = await this.call('remittance.create', 'POST', `/v1/units/${unit.unitId}/remittances`, { as: unitAgent(unit.unitId), body }, ['CONFLICT', 'POLICY_VIOLATION']);
+      if (created.status !== 201 && created.body?.code !== 'CONFLICT') {
+        if (backpay) unit.skipped.push(period);
+        return;
+      }
+      if (!backpay) unit.nextPeriod = addMonths(period, 1);
       if (created.status !== 201) return;
       const remittanceId: string = created.body.remittanceId;
       this.records.remittances.add(remittanceId);
+      if (this.rng.chance(0.1)) await this.leaver(unit);
       const path = `/v1/remittances/${remittanceId}/settlements`;
       if (this.rng.chance(0.05)) {
         const wrong = await this.call('remittance.settle-wrong-amount', 'POST', path, { as: staff(unit.branch), body: { amount: fenToYuan(yuanToFen(created.body.totalAmount) + 1), bankRef: 'WL-WRONG' } }, ['POLICY_VIOLATION']);
@@ -323,6 +347,16 @@ export class World {
     } finally {
       unit.busy = false;
     }
+  }
+
+  /** An employee on a remittance's list leaves: sealed, then moved out by a partner's request. */
+  private async leaver(unit: UnitRec) {
+    const a = this.pickAccount((x) => x.unitId === unit.unitId && x.status === 'NORMAL' && !x.loanId && !x.leaving);
+    if (!a) return;
+    const sealed = await this.call('seal', 'POST', `/v1/units/${unit.unitId}/employees/${a.accountNo}/seal`, { as: unitAgent(unit.unitId) }, ['INVALID_STATE', 'NOT_FOUND']);
+    if (sealed.status !== 200) return;
+    a.status = 'SEALED';
+    if (await this.partnerRequest(a, 'TRANSFER_REQUEST', {}, this.records.transfersOut)) a.leaving = true;
   }
 
   private async hire() {
@@ -356,8 +390,10 @@ export class World {
     const months = Array.from({ length: 6 }, (_, i) => addMonths(this.currentPeriod, -1 - i));
     const a = this.pickAccount((x) => x.kind === 'FLEXIBLE' && x.status === 'NORMAL' && !x.loanId && !x.leaving && months.every((p) => x.paid.has(p)));
     if (!a) return this.deposit();
+    const co = this.rng.chance(0.3) ? this.pickAccount((x) => x !== a && x.kind === 'FLEXIBLE' && x.status === 'NORMAL' && !x.loanId && !x.leaving) : undefined;
     const body = {
       accountNo: a.accountNo,
+      ...(co ? { coBorrowerAccountNo: co.accountNo } : {}),
       housePrice: '1000000',
       firstHome: this.rng.chance(0.7),
       termMonths: this.rng.int(36, 120),
@@ -370,7 +406,8 @@ export class World {
     const res = await this.call('loan.apply', 'POST', '/v1/loans', { as: member(a.accountNo), body }, ['NOT_ELIGIBLE']);
     if (res.status !== 201) return;
     a.loanId = res.body.loanId;
-    this.loans.set(res.body.loanId, { loanId: res.body.loanId, accountNo: a.accountNo, branch: a.branch, status: 'APPLIED', offset: false, busy: false });
+    if (co) co.loanId = res.body.loanId;
+    this.loans.set(res.body.loanId, { loanId: res.body.loanId, accountNo: a.accountNo, coAccountNo: co?.accountNo, branch: a.branch, status: 'APPLIED', offset: false, busy: false });
   }
 
   private async loanReview() {
@@ -379,7 +416,7 @@ export class World {
     const approve = this.rng.chance(0.9);
     const res = await this.call('loan.review', 'POST', `/v1/loans/${loan.loanId}/${approve ? 'approve' : 'reject'}`, { as: staff(loan.branch), body: {} }, ['INVALID_STATE']);
     if (res.status === 200) loan.status = res.body.status;
-    if (loan.status === 'REJECTED') this.accounts.get(loan.accountNo)!.loanId = undefined;
+    if (loan.status === 'REJECTED') this.releaseParties(loan);
   }
 
   private async loanDisburse() {
@@ -437,7 +474,7 @@ export class World {
     const full = this.rng.chance(0.08);
     const source = this.rng.chance(0.6) ? 'ACCOUNT' : 'BANK';
     const body = full ? { full: true, source } : { amount: this.yuanBetween(10_000, 500_000), recalculation: this.rng.pick(['REDUCE_TERM', 'REDUCE_PAYMENT']), source };
-    const as = this.rng.chance(0.7) ? member(loan.accountNo) : staff(loan.branch);
+    const as = this.rng.chance(0.3) ? staff(loan.branch) : member(loan.coAccountNo && this.rng.chance(0.3) ? loan.coAccountNo : loan.accountNo);
     const res = await this.call('loan.prepay', 'POST', `/v1/loans/${loan.loanId}/prepayments`, { as, body }, ['INVALID_STATE', 'POLICY_VIOLATION', 'INSUFFICIENT_BALANCE']);
     if (res.status !== 201) return;
     this.records.prepayments.set(res.body.prepaymentId, { fen: yuanToFen(res.body.amount), source: res.body.source });
@@ -446,7 +483,11 @@ export class World {
 
   private closeLoan(loan: LoanRec) {
     loan.status = 'CLOSED';
-    this.accounts.get(loan.accountNo)!.loanId = undefined;
+    this.releaseParties(loan);
+  }
+
+  private releaseParties(loan: LoanRec) {
+    for (const no of [loan.accountNo, loan.coAccountNo]) if (no) this.accounts.get(no)!.loanId = undefined;
   }
 
   private async bankRepayment() {
@@ -463,23 +504,48 @@ export class World {
     if (res.body.loanStatus === 'CLOSED') this.closeLoan(loan);
   }
 
+  /** A partner's request about one of our members (a fresh nonce per copy, the same requestId). */
+  private async partnerRequest(a: Acct, type: string, extra: Record<string, unknown>, into: Set<string>) {
+    const body = { requestId: `WLR-${randomUUID()}`, type, payload: { idNumber: a.idNumber, name: a.name, ...extra } };
+    const results = await this.partnerCall(type, '/v1/interprovincial/requests', body, [], this.rng.chance(0.12) ? 2 : 1);
+    const ids = new Set(results.filter((r) => r.status === 202).map((r) => r.body.trackingId));
+    if (ids.size > 1) this.anomaly(`${type}: one requestId got ${ids.size} tracking ids`);
+    for (const id of ids) into.add(id);
+    return ids.size > 0;
+  }
+
   private async transferOut() {
     // now and then an account still active under its unit: the partner gets a rejection
     const a = this.rng.chance(0.1) ? this.pickAccount((x) => this.open(x) && x.kind === 'EMPLOYEE' && x.status === 'NORMAL') : this.pickAccount((x) => this.open(x) && !x.loanId && !(x.kind === 'EMPLOYEE' && x.status === 'NORMAL'));
     if (!a) return this.read();
-    const body = { requestId: `WLR-${randomUUID()}`, type: 'TRANSFER_REQUEST', payload: { idNumber: a.idNumber, name: a.name } };
-    const results = await this.partnerCall('transfer-out', '/v1/interprovincial/requests', body, [], this.rng.chance(0.12) ? 2 : 1);
-    const ids = new Set(results.filter((r) => r.status === 202).map((r) => r.body.trackingId));
-    if (ids.size > 1) this.anomaly(`transfer-out: one requestId got ${ids.size} tracking ids`);
-    for (const id of ids) this.records.transfersOut.add(id);
-    if (ids.size) a.leaving = true;
+    if (await this.partnerRequest(a, 'TRANSFER_REQUEST', {}, this.records.transfersOut)) a.leaving = true;
+  }
+
+  /** A member of ours withdraws in the partner's city: retirement (closes the account) or a purchase. */
+  private async partnerWithdrawal() {
+    const a = this.pickAccount(this.open);
+    if (!a) return this.read();
+    if (this.rng.chance(0.35)) {
+      if (await this.partnerRequest(a, 'RETIREMENT_WITHDRAWAL', { retirementDate: addDays(this.today, -this.rng.int(1, 300)) }, this.records.partnerWithdrawals)) a.leaving = true;
+      return;
+    }
+    const extra = { amount: this.yuanBetween(1_000, 300_000), contractNo: `YDHT-${this.rng.int(1, 1e6)}`, propertyCertificateNo: `YDFC-${this.rng.int(1, 1e6)}`, price: '800000', purchaseDate: addDays(this.today, -this.rng.int(0, 200)), city: '成都' };
+    await this.partnerRequest(a, 'PURCHASE_WITHDRAWAL', extra, this.records.partnerWithdrawals);
   }
 
   private async inquiry() {
     const a = this.pickAccount(() => true);
     if (!a) return this.read();
-    const results = await this.partnerCall('inquiry', '/v1/interprovincial/requests', { requestId: `WLQ-${randomUUID()}`, type: 'BALANCE_INQUIRY', payload: { idNumber: a.idNumber, name: a.name } }, []);
-    for (const r of results) if (r.status === 202) this.records.inquiries.add(r.body.trackingId);
+    await this.partnerRequest(a, this.rng.pick(['BALANCE_INQUIRY', 'DEPOSIT_CERTIFICATE', 'LOAN_PAYOFF_CERTIFICATE', 'FULL_PREPAYMENT']), {}, this.records.inquiries);
+  }
+
+  /** Staff defer a borrower's installments (缓期还贷) around the loan's calendar: no money moves. */
+  private async loanDeferral() {
+    const loan = this.pickLoan('ACTIVE', (l) => !!l.clock);
+    if (!loan) return this.loanDisburse();
+    const fromPeriod = periodOf(loan.clock!);
+    const body = { fromPeriod, toPeriod: addMonths(fromPeriod, this.rng.int(0, 2)), reason: '失业困难' };
+    await this.call('loan.deferral', 'POST', `/v1/loans/${loan.loanId}/deferrals`, { as: staff(loan.branch), body }, ['POLICY_VIOLATION', 'INVALID_STATE']);
   }
 
   private async transferIn() {
@@ -499,15 +565,17 @@ export class World {
     const t = this.rng.pick(open);
     t.final = true;
     const completed = this.rng.chance(0.85);
+    const amount = this.yuanBetween(1_000, 3_000_000);
     const body = {
       trackingId: `PT-${randomUUID()}`,
       requestId: t.transferId,
       type: 'TRANSFER_REQUEST',
       status: completed ? 'COMPLETED' : 'REJECTED',
-      ...(completed ? { result: { amount: this.yuanBetween(1_000, 3_000_000), interest: '0.00', closedOn: this.today } } : { rejection: { code: 'ACCOUNT_FROZEN', message: '账户已冻结' } }),
+      ...(completed ? { result: { amount, interest: '0.00', closedOn: this.today } } : { rejection: { code: 'ACCOUNT_FROZEN', message: '账户已冻结' } }),
     };
     // a closed receiving account cannot be credited: 409, the transfer stays open
-    await this.partnerCall('transfer-in.callback', '/v1/interprovincial/callbacks', body, ['INVALID_STATE'], this.rng.chance(0.15) ? 2 : 1);
+    const results = await this.partnerCall('transfer-in.callback', '/v1/interprovincial/callbacks', body, ['INVALID_STATE'], this.rng.chance(0.15) ? 2 : 1);
+    if (completed && results.some((r) => r.status === 200)) this.records.transfersInFen.set(t.transferId, yuanToFen(amount));
   }
 
   /** An earlier request sent again with its Idempotency-Key: the same answer, byte for byte. */

@@ -123,7 +123,7 @@ async function runSweepers() {
     vi.useRealTimers();
   }
   const remittances = tap.take('remittance-posting', (b) => world.records.remittances.has(b.remittanceId));
-  const requests = new Set([...world.records.transfersOut, ...world.records.inquiries]);
+  const requests = new Set([...world.records.transfersOut, ...world.records.partnerWithdrawals, ...world.records.inquiries]);
   const unfinished = (await mapLimit([...requests], 12, getRequest)).filter((r) => r && r.status !== 'COMPLETED' && r.status !== 'REJECTED');
   let relayed: TappedMessage[] = [];
   if (unfinished.length) {
@@ -172,6 +172,8 @@ describe('randomized workload with faults', () => {
   it(`${TARGET_OPERATIONS} mixed operations, then every account, total, loan and fen reconciles`, async () => {
     onTestFailed(() => console.log(`workload failed with seed ${SEED}: replay with HPF_WORKLOAD_SEED=${SEED}`));
     const started = Date.now();
+    const setupOperations = world.counts.operations;
+    const operations = () => world.counts.operations - setupOperations;
 
     // ---------- faults on ----------
     faults.beforeWrite = () => {
@@ -226,7 +228,7 @@ describe('randomized workload with faults', () => {
     // ---------- the operations ----------
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
-        while (world.counts.operations < TARGET_OPERATIONS) {
+        while (operations() < TARGET_OPERATIONS) {
           try {
             await world.step();
           } catch (error) {
@@ -249,7 +251,7 @@ describe('randomized workload with faults', () => {
     const auditorView = staff('*');
     const remittances = await mapLimit([...world.records.remittances], 12, async (id) => (await api('GET', `/v1/remittances/${id}`, { as: auditorView })).body);
     const withdrawals = await mapLimit([...world.records.withdrawals], 12, async (id) => (await api('GET', `/v1/withdrawals/${id}`, { as: auditorView })).body);
-    const transfersOut = await mapLimit([...world.records.transfersOut, ...world.records.inquiries], 12, async (id) => (await partnerApi(partnerCode, world.partner.secret, 'GET', `/v1/interprovincial/requests/${id}`)).body);
+    const partnerRequests = await mapLimit([...world.records.transfersOut, ...world.records.partnerWithdrawals, ...world.records.inquiries], 12, async (id) => (await partnerApi(partnerCode, world.partner.secret, 'GET', `/v1/interprovincial/requests/${id}`)).body);
     const transfersIn = await mapLimit([...world.transfersIn.keys()], 12, async (id) => (await api('GET', `/v1/interprovincial/transfer-requests/${id}`, { as: auditorView })).body);
     const loans = await mapLimit([...world.loans.keys()], 12, async (id) => ({
       loan: (await api('GET', `/v1/loans/${id}`, { as: auditorView })).body,
@@ -260,19 +262,21 @@ describe('randomized workload with faults', () => {
     const sum = <T>(items: readonly T[], fen: (x: T) => number) => items.reduce((s, x) => s + fen(x), 0);
     const posted = remittances.filter((r) => r.status === 'POSTED');
     const paid = withdrawals.filter((w) => w.status === 'PAID');
-    const outDone = transfersOut.filter((t) => t.type === 'TRANSFER_REQUEST' && t.status === 'COMPLETED');
+    const outDone = partnerRequests.filter((t) => t.type === 'TRANSFER_REQUEST' && t.status === 'COMPLETED');
+    const elsewhere = partnerRequests.filter((t) => t.type.endsWith('_WITHDRAWAL') && t.status === 'COMPLETED');
     const inDone = transfersIn.filter((t) => t.status === 'COMPLETED');
     const prepayments = [...world.records.prepayments.values()];
     const entered = {
       remittances: sum(posted, (r) => yuanToFen(r.postedAmount)),
       deposits: sum([...world.records.depositsFen.values()], (f) => f) + world.records.fixturesFen,
-      transfersIn: sum(inDone, (t) => yuanToFen(t.amount)),
-      interest: sum(paid, (w) => (w.interest ? yuanToFen(w.interest) : 0)) + sum(outDone, (t) => yuanToFen(t.result.interest)),
+      transfersIn: sum([...world.records.transfersInFen.values()], (f) => f),
+      interest: sum(paid, (w) => (w.interest ? yuanToFen(w.interest) : 0)) + sum([...outDone, ...elsewhere], (t) => (t.result.interest ? yuanToFen(t.result.interest) : 0)),
     };
     const byType = (t: EntryType) => books.entriesByTypeFen[t] ?? 0;
     const left = {
       withdrawals: sum(paid, (w) => yuanToFen(w.amount)),
       accountPrepayments: sum(prepayments.filter((p) => p.source === 'ACCOUNT'), (p) => p.fen),
+      withdrawalsElsewhere: sum(elsewhere, (t) => yuanToFen(t.result.amount)),
       transfersOut: sum(outDone, (t) => yuanToFen(t.result.amount)),
       // offsets are the one outflow no answer reports: from the entries, tied below to the loans' fund flows
       offsets: -byType('LOAN_OFFSET'),
@@ -291,19 +295,19 @@ describe('randomized workload with faults', () => {
     const statuses = [...books.accounts.values()].reduce<Record<string, number>>((m, a) => ({ ...m, [a.status]: (m[a.status] ?? 0) + 1 }), {});
 
     figures.push(
-      `operations ${world.counts.operations} (calls ${world.counts.calls}, concurrent duplicates ${world.counts.duplicates}, replays ${world.counts.replays}, refusals ${world.counts.refusals}), retries after injected 500s ${world.counts.retries}`,
+      `operations ${operations()} after ${setupOperations} of setup (calls ${world.counts.calls}, concurrent duplicates ${world.counts.duplicates}, replays ${world.counts.replays}, refusals ${world.counts.refusals}), retries after injected 500s ${world.counts.retries}`,
       `faults injected ${Object.values(injected).reduce((s, v) => s + v, 0)}: crashes before the write ${injected.crashBeforeWrite}, throttled or conflicting transactions ${injected.throttledWrite}, writes applied with their answer lost ${injected.lostAck}, throttled reads ${injected.throttledRead}, lost sends ${injected.lostSend}; 500s answered ${world.counts.injected500s}`,
       `queue deliveries ${queueStats.deliveries} (redeliveries ${queueStats.redeliveries}; relayed by the sweepers ${queueStats.swept})`,
-      `accounts ${books.accounts.size} ${JSON.stringify(statuses)}, remittances ${posted.length}/${remittances.length} posted, withdrawals ${paid.length} paid, loans ${outstanding.length} disbursed, transfers out ${outDone.length}, transfers in ${inDone.length}`,
+      `accounts ${books.accounts.size} ${JSON.stringify(statuses)}, remittances ${posted.length}/${remittances.length} posted (${posted.filter((r) => r.kind === 'BACKPAY').length} back-pay, ${posted.filter((r) => r.skippedCount > 0).length} with lines skipped), withdrawals ${paid.length} paid here and ${elsewhere.length} in the partner city, loans ${outstanding.length} disbursed, transfers out ${outDone.length}, transfers in ${inDone.length}`,
       `entered ${fenToYuan(enteredFen)} (remittances ${fenToYuan(entered.remittances)}, deposits ${fenToYuan(entered.deposits)}, transfers in ${fenToYuan(entered.transfersIn)}, interest ${fenToYuan(entered.interest)})`,
-      `left ${fenToYuan(leftFen)} (withdrawals ${fenToYuan(left.withdrawals)}, loan prepayments from accounts ${fenToYuan(left.accountPrepayments)}, transfers out ${fenToYuan(left.transfersOut)}, offsets ${fenToYuan(left.offsets)})`,
+      `left ${fenToYuan(leftFen)} (withdrawals ${fenToYuan(left.withdrawals)}, withdrawals in the partner city ${fenToYuan(left.withdrawalsElsewhere)}, loan prepayments from accounts ${fenToYuan(left.accountPrepayments)}, transfers out ${fenToYuan(left.transfersOut)}, offsets ${fenToYuan(left.offsets)})`,
       `held ${fenToYuan(books.balanceSumFen)}; control totals ${fenToYuan(books.totals.balanceFen)}; fen created (+) or lost (−): ${createdFen}`,
       `loans outstanding ${fenToYuan(outstandingFen)}; loan totals ${fenToYuan((await loanTotals(branches)).outstandingPrincipalFen)}; fund flows disbursed − repaid ${fenToYuan((flows.LOAN_DISBURSEMENT ?? 0) - (flows.LOAN_REPAYMENT ?? 0))}`,
       `anomalies ${world.anomalies.length}`,
     );
 
     expect.soft(world.anomalies, `seed ${SEED}`).toEqual([]);
-    expect(world.counts.operations).toBeGreaterThanOrEqual(TARGET_OPERATIONS);
+    expect(operations()).toBeGreaterThanOrEqual(TARGET_OPERATIONS);
     expect.soft(books.problems, 'accounts whose balance differs from their entries').toEqual([]);
     expect.soft(books.totals.balanceFen, 'control totals vs Σ balances').toBe(books.balanceSumFen);
     for (const type of Object.keys({ ...books.entriesByTypeFen, ...books.totals.byTypeFen }) as EntryType[]) expect.soft(books.totals.byTypeFen[type] ?? 0, `control total of ${type}`).toBe(byType(type));
@@ -311,13 +315,14 @@ describe('randomized workload with faults', () => {
     await expectBranchAndPeriodTotals(books);
     expect.soft(remittances.filter((r) => r.status === 'POSTING').map((r) => r.remittanceId), 'remittances still posting').toEqual([]);
     expect.soft(posted.filter((r) => yuanToFen(r.postedAmount) + yuanToFen(r.skippedAmount) !== yuanToFen(r.totalAmount)).map((r) => r.remittanceId), 'posted + skipped ≠ total').toEqual([]);
-    expect.soft(transfersOut.filter((t) => t.status !== 'COMPLETED' && t.status !== 'REJECTED').map((t) => t.trackingId), 'partner requests not final').toEqual([]);
+    expect.soft(partnerRequests.filter((t) => t.status !== 'COMPLETED' && t.status !== 'REJECTED').map((t) => t.trackingId), 'partner requests not final').toEqual([]);
     // each kind of money against its entries
     expect.soft(byType('REMITTANCE') + byType('BACKPAY'), 'remittances').toBe(entered.remittances);
     expect.soft(byType('DEPOSIT'), 'deposits').toBe(entered.deposits);
     expect.soft(byType('TRANSFER_IN'), 'transfers in').toBe(entered.transfersIn);
+    expect.soft(sum(inDone, (t) => yuanToFen(t.amount)), 'transfers in as the transfer records have them').toBe(entered.transfersIn);
     expect.soft(byType('INTEREST'), 'interest').toBe(entered.interest);
-    expect.soft(-byType('WITHDRAWAL'), 'withdrawals and prepayments from accounts').toBe(left.withdrawals + left.accountPrepayments);
+    expect.soft(-byType('WITHDRAWAL'), 'withdrawals (here and in the partner city) and prepayments from accounts').toBe(left.withdrawals + left.withdrawalsElsewhere + left.accountPrepayments);
     expect.soft(-byType('TRANSFER_OUT'), 'transfers out').toBe(left.transfersOut);
     expect.soft(byType('REVERSAL'), 'reversals').toBe(0);
     // loans
