@@ -53,6 +53,46 @@ function sendProblem(res: ServerResponse, code: ProblemCode, detail: string) {
   res.end(JSON.stringify(p));
 }
 
+/** An API Gateway HTTP API (payload 2.0) event for a matched route, claims as the JWT authoriser passes them. */
+export function buildHttpEvent(x: {
+  def: RouteDef;
+  pathParameters: Record<string, string>;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  claims?: Record<string, string>;
+  http?: { protocol: string; sourceIp: string; userAgent: string };
+}): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const query: Record<string, string> = {};
+  for (const [k, v] of x.url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const now = new Date();
+  const http = x.http ?? { protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: '' };
+  return {
+    version: '2.0',
+    routeKey: routeKey(x.def),
+    rawPath: x.url.pathname,
+    rawQueryString: x.url.search.replace(/^\?/, ''),
+    headers: x.headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: Object.keys(x.pathParameters).length ? x.pathParameters : undefined,
+    body: x.body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: x.headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: { method: x.def.method, path: x.url.pathname, ...http },
+      requestId: randomUUID(),
+      routeKey: routeKey(x.def),
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      ...(x.claims ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: x.claims, scopes: [] } } } : {}),
+    },
+  } as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
 export interface Gateway {
   server: Server;
   url: string;
@@ -89,35 +129,16 @@ export async function startGateway(opts: { port: number; host?: string; invoke: 
         claims = Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, typeof v === 'string' ? v : Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]));
       }
       const raw = Buffer.concat(chunks);
-      const query: Record<string, string> = {};
-      for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
-      const requestId = randomUUID();
-      const now = new Date();
-      const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
-        version: '2.0',
-        routeKey: routeKey(match.def),
-        rawPath: url.pathname,
-        rawQueryString: url.search.replace(/^\?/, ''),
+      const event = buildHttpEvent({
+        def: match.def,
+        pathParameters: match.pathParameters,
+        url,
         headers,
-        queryStringParameters: Object.keys(query).length ? query : undefined,
-        pathParameters: Object.keys(match.pathParameters).length ? match.pathParameters : undefined,
         body: raw.length ? raw.toString('utf8') : undefined,
-        isBase64Encoded: false,
-        requestContext: {
-          accountId: '000000000000',
-          apiId: 'local',
-          domainName: headers.host ?? 'localhost',
-          domainPrefix: 'local',
-          http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
-          requestId,
-          routeKey: routeKey(match.def),
-          stage: '$default',
-          time: now.toUTCString(),
-          timeEpoch: now.getTime(),
-          authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: [] } },
-        },
-      } as APIGatewayProxyEventV2WithJWTAuthorizer;
-      if (!claims) delete (event.requestContext as { authorizer?: unknown }).authorizer;
+        claims,
+        http: { protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      });
+      const requestId = event.requestContext.requestId;
       const context = { awsRequestId: requestId, functionName: match.def.fn, getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
       const result = await opts.invoke(match.def.fn, event, context);
       const outHeaders: Record<string, string> = { ...(result.headers as Record<string, string> | undefined), 'apigw-requestid': requestId };

@@ -14,8 +14,8 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ProvisionedThroughputExceededException, ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { matchRoute } from '../../infra/local/gateway.ts';
-import { queues, routeKey, type FunctionName, type QueueName } from '../../infra/topology.ts';
+import { buildHttpEvent, matchRoute } from '../../infra/local/gateway.ts';
+import { queues, type FunctionName, type QueueName } from '../../infra/topology.ts';
 import { queueEnvVar } from '../../shared/config.ts';
 import { ddb } from '../../shared/ddb.ts';
 import { sqs } from '../../shared/sqs.ts';
@@ -85,34 +85,9 @@ export async function api<T = any>(method: string, pathAndQuery: string, opts: A
   const raw = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
   if (raw !== undefined) headers['content-type'] ??= 'application/json';
   if (method === 'POST' && opts.idem !== false) headers['idempotency-key'] ??= opts.idem ?? randomUUID();
-  const query = Object.fromEntries(url.searchParams);
   const claims = match.def.auth === 'jwt' && opts.as ? (Object.fromEntries(Object.entries(opts.as).filter(([, v]) => v !== undefined)) as Record<string, string>) : undefined;
-  const requestId = randomUUID();
-  const now = new Date();
-  const event = {
-    version: '2.0',
-    routeKey: routeKey(match.def),
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
-    headers,
-    queryStringParameters: Object.keys(query).length ? query : undefined,
-    pathParameters: Object.keys(match.pathParameters).length ? match.pathParameters : undefined,
-    body: raw,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'hardening',
-      domainName: 'hardening.local',
-      domainPrefix: 'hardening',
-      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'hardening' },
-      requestId,
-      routeKey: routeKey(match.def),
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-      ...(claims ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } } } : {}),
-    },
-  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+  const event = buildHttpEvent({ def: match.def, pathParameters: match.pathParameters, url, headers, body: raw, claims });
+  const requestId = event.requestContext.requestId;
   const context = { awsRequestId: requestId, functionName: match.def.fn, getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
   const result = await fn(event, context);
   const text = result.body ?? '';
