@@ -85,7 +85,7 @@ export async function settleInterestPage(msg: PageMessage, receiveCount: number,
   if (!run || run.status !== 'RUNNING') return;
   try {
     const page = await listAccountsOfSegment(msg.segment, PAGE_SIZE, msg.cursor);
-    const due = page.items.filter((a) => interestDueFor(a, msg.year) > 0).map((a) => a.accountNo);
+    const due = page.items.filter((a) => interestDueFor(a, msg.year) > 0);
     for (const group of chunked(due, ACCOUNTS_PER_TRANSACTION)) await settleGroup(run, group);
     if (page.nextCursor) {
       await send('interest-settlement', { body: { ...msg, cursor: page.nextCursor } satisfies PageMessage });
@@ -99,11 +99,16 @@ export async function settleInterestPage(msg: PageMessage, receiveCount: number,
   }
 }
 
-async function settleGroup(run: InterestRun, accountNos: string[]) {
+/**
+ * Settles a group of accounts due for the year. The first attempt writes them as the page read them
+ * (each write is conditioned on the revision read, so a stale index read only fails and retries); a
+ * retry reads them again and keeps those still due.
+ */
+async function settleGroup(run: InterestRun, read: Account[]) {
   await commit({
-    plan: async () => {
-      const accounts = await getAccounts(accountNos);
-      const writes = [...accounts.values()].filter((a) => interestDueFor(a, run.year) > 0).map((account) => ({ account, settleInterestYear: run.year }));
+    plan: async (attempt) => {
+      const accounts = attempt === 0 ? read : [...(await getAccounts(read.map((a) => a.accountNo))).values()].filter((a) => interestDueFor(a, run.year) > 0);
+      const writes = accounts.map((account) => ({ account, settleInterestYear: run.year }));
       if (writes.length === 0) return { items: [], body: null };
       const w = ledgerWrite(writes);
       const interestFen = w.entries.reduce((s, e) => s + e.amountFen, 0);

@@ -159,28 +159,28 @@ export async function driveRemittance(remittanceId: string): Promise<void> {
 
 /**
  * The worker: posts each chunk of the message in its own transaction, at most once. The message's
- * chunks are read in one batch, and each chunk's accounts are read while the previous chunk's
- * transaction is in flight (distinct accounts). Each transaction is conditioned on the chunk being
- * PENDING and on every account's revision read; one that loses a race (a duplicate delivery, a
- * concurrent posting to an account) re-plans from fresh reads of its chunk. Messages are only sent for
- * settled remittances (driveRemittance) and carry its terms, hence no read of the remittance.
+ * chunks and all their accounts are read up front in batches; each chunk's transaction is conditioned
+ * on the chunk being PENDING and on every account's revision read, and one that loses a race (a
+ * duplicate delivery, a concurrent posting to an account) re-plans from fresh reads of its chunk.
+ * Messages are only sent for settled remittances (driveRemittance) and carry its terms, hence no read
+ * of the remittance.
  */
 export async function postChunks(msg: ChunkMessage, log: Logger): Promise<void> {
   const chunks = await store.getChunks(msg.remittanceId, msg.chunkNos);
   if (chunks.length !== msg.chunkNos.length) throw new Error(`chunks of ${msg.remittanceId} are missing`);
   const pending = chunks.filter((c) => c.status === 'PENDING');
-  const accountsOf = (c: RemittanceChunk) => {
-    const read = getAccounts(c.lines.map((l) => l.accountNo));
-    read.catch(() => {}); // awaited below unless an earlier chunk failed: never an unhandled rejection
-    return read;
-  };
-  let next = pending.length ? accountsOf(pending[0]) : undefined;
-  for (const [i, chunk] of pending.entries()) {
-    const accounts = await next!;
-    next = i + 1 < pending.length ? accountsOf(pending[i + 1]) : undefined;
-    await postChunk(msg.remittanceId, msg.terms, chunk, accounts);
-  }
+  const accounts = await readAccounts(pending.flatMap((c) => c.lines.map((l) => l.accountNo)));
+  for (const chunk of pending) await postChunk(msg.remittanceId, msg.terms, chunk, accounts);
   if (await store.markRemittancePosted(msg.remittanceId, msg.terms.chunkCount, nowIso())) log.info('remittance posted', { remittanceId: msg.remittanceId });
+}
+
+/** Keys per BatchGetItem request (DynamoDB's limit). */
+const BATCH_GET_KEYS = 100;
+
+/** Accounts by number, the BatchGet requests of 100 keys in parallel. */
+async function readAccounts(accountNos: readonly string[]): Promise<Map<string, Account>> {
+  const pages = await Promise.all(chunked(accountNos, BATCH_GET_KEYS).map((page) => getAccounts(page)));
+  return new Map(pages.flatMap((page) => [...page]));
 }
 
 async function postChunk(remittanceId: string, terms: PostingTerms, read: RemittanceChunk, accountsRead: Map<string, Account>) {
