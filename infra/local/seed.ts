@@ -19,6 +19,9 @@ import { mintToken } from './jwt.ts';
 import { policyOn } from '../../shared/policy.ts';
 import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 import { CREDIT_CODE_CHARSET, creditCodeCheckChar, parseResidentId, residentIdCheckChar } from '../../shared/validators.ts';
+
+/** Elapsed milliseconds as seconds with one decimal (a duration, not money). */
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 import { D, fenToYuan, roundFen, yuanToFen } from '../../shared/money.ts';
 
 export interface SeedOptions {
@@ -208,7 +211,7 @@ class Progress {
     if (step === this.shown) return;
     this.shown = step;
     const filled = Math.round(fraction * BAR_WIDTH);
-    const line = `${this.label.padEnd(24)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% ${this.done}/${this.total} ${((performance.now() - this.t0) / 1000).toFixed(1)} s`;
+    const line = `${this.label.padEnd(24)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% ${this.done}/${this.total} ${seconds(performance.now() - this.t0)}`;
     process.stderr.write(process.stderr.isTTY ? `\r${line}${fraction === 1 ? '\n' : ''}` : `${line}\n`);
   }
 }
@@ -345,8 +348,18 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
     const j = r.int(0, i);
     [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
   }
+  /** Loan terms (years) the member's age allows: at maturity at most retirement age + 5 (domain.md §4). */
+  const termYears = (e: Employee) => {
+    const { birthDate, gender } = parseResidentId(e.idNumber, today);
+    const age = Number(today.slice(0, 4)) - Number(birthDate.slice(0, 4)); // at most one year more than the real age
+    return LOAN_TERMS_YEARS.filter((y) => y * 12 <= policy.loans.maxTermMonths && age + y <= policy.loans.retirementAge[gender] + policy.loans.maturityAgeOverRetirement);
+  };
   const withdrawers = shuffled.slice(0, o.withdrawals).map((e) => ({ ...e, draw: generator(r.int(0, 2 ** 31)) }));
-  const borrowers = shuffled.slice(o.withdrawals, o.withdrawals + o.loans).map((e) => ({ ...e, draw: generator(r.int(0, 2 ** 31)) }));
+  const borrowers = shuffled
+    .slice(o.withdrawals)
+    .filter((e) => termYears(e).length)
+    .slice(0, o.loans)
+    .map((e) => ({ ...e, years: termYears(e), draw: generator(r.int(0, 2 ** 31)) }));
 
   const withdrawals = { paid: 0, reviewedAndPaid: 0, rejected: 0, amountFen: 0 };
   await timed('withdrawals', async () => {
@@ -374,27 +387,21 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
     });
   });
 
-  // loans: quoted, applied for, approved and disbursed; only members with the deposit months it needs
+  // loans: quoted, applied for, approved and disbursed, for members whose age allows a term and who
+  // have the deposit months it needs
   const loans = { disbursed: 0, notEligible: 0, principalFen: 0 };
   await timed('loans', async () => {
     const eligible = o.months >= policy.loans.minConsecutiveDepositMonths ? borrowers : [];
     if (o.verbose && eligible.length < borrowers.length) process.stderr.write(`loans: skipped, they need ${policy.loans.minConsecutiveDepositMonths} months of deposits (--months ${o.months})\n`);
     const bar = new Progress('loans', eligible.length, o.verbose);
     await pool(eligible, o.concurrency, async (e) => {
-      const { birthDate, gender } = parseResidentId(e.idNumber, today);
-      const age = Number(today.slice(0, 4)) - Number(birthDate.slice(0, 4)) - 1;
-      const years = LOAN_TERMS_YEARS.filter((y) => y * 12 <= policy.loans.maxTermMonths && age + y < policy.loans.retirementAge[gender] + policy.loans.maturityAgeOverRetirement);
-      if (!years.length) {
-        loans.notEligible++;
-        return bar.tick();
-      }
       const token = await member(e.accountNo);
       const housePriceFen = e.draw.int(80, 400) * 1_000_000; // 800,000.00 – 4,000,000.00
       const application = {
         accountNo: e.accountNo,
         housePrice: fenToYuan(housePriceFen),
         firstHome: e.draw.next() < 0.85,
-        termMonths: e.draw.pick(years) * 12,
+        termMonths: e.draw.pick(e.years) * 12,
         monthlyIncome: fenToYuan(roundFen(new D(e.baseFen).times(1 + e.draw.next()))),
         borrowerCategory: 'STANDARD',
         location: e.branch === 'WJ' || e.branch === 'SC' ? 'COUNTY' : 'DISTRICT',
@@ -436,7 +443,7 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
 }
 
 function printSummary(o: SeedOptions, s: SeedSummary) {
-  const t = (x: number) => `${x.toFixed(1)} s`;
+  const t = (x: number) => seconds(x * 1000);
   console.log(`
 Seeded ${o.url} (seed ${o.seed}) in ${t(s.seconds.total)}
   units         ${s.unitIds.length} in ${o.branches.join(', ')}  (${t(s.seconds.units)})
