@@ -36,7 +36,7 @@ async function findingsFor(token: string, rule: string, subject: string) {
 }
 
 describe('electronic audit', () => {
-  it('reconciliation, base cap and frozen-debit rules: one finding each, still one after a second run; resolve', async () => {
+  it('reconciliation, base cap, ratio and frozen-debit rules: one finding each, still one after a second run; resolve', async () => {
     const token = await auditorToken();
     // 1. a balance corrupted directly in the store
     const corrupted = await openFundedAccount({ balanceFen: 50_000, branch: 'AUD' });
@@ -44,6 +44,9 @@ describe('electronic audit', () => {
     // 2. a base above the cap (e.g. left over from before a policy change)
     const highBase = await openFundedAccount({ balanceFen: 1_000, branch: 'AUD' });
     await commit({ plan: async () => ({ items: ledgerWrite([{ account: await mustGetAccount(highBase.accountNo), changes: { monthlyBaseFen: 2_500_000 } }]).items, body: null }) });
+    // 2b. an employer ratio outside 5–12% (the API refuses it; left over from a migration)
+    const badRatio = await openFundedAccount({ balanceFen: 1_000, branch: 'AUD', unitId: 'U-AUDIT-RATIO' });
+    await commit({ plan: async () => ({ items: ledgerWrite([{ account: await mustGetAccount(badRatio.accountNo), changes: { employerRatePercent: 15 } }]).items, body: null }) });
     // 3. a debit on a frozen account (the ledger refuses it, so it is planted directly)
     const frozen = await openFundedAccount({ balanceFen: 9_000, branch: 'AUD', status: 'FROZEN' });
     const acc = await mustGetAccount(frozen.accountNo);
@@ -57,6 +60,10 @@ describe('electronic audit', () => {
     expect(recon).toHaveLength(1);
     expect(recon[0]).toMatchObject({ severity: 'CRITICAL', evidence: { balanceFen: 50_100, entriesSumFen: 50_000, differenceFen: 100 } });
     expect(await findingsFor(token, 'BASE_ABOVE_CAP', highBase.accountNo)).toHaveLength(1);
+    const ratio = await findingsFor(token, 'RATIO_OUT_OF_RANGE', badRatio.accountNo);
+    expect(ratio).toHaveLength(1);
+    expect(ratio[0].evidence).toMatchObject({ side: 'employer', ratePercent: 15 });
+    expect(await findingsFor(token, 'RATIO_OUT_OF_RANGE', highBase.accountNo)).toHaveLength(0);
     const fd = await findingsFor(token, 'FROZEN_ACCOUNT_DEBIT', frozen.accountNo);
     expect(fd).toHaveLength(1);
     expect(fd[0].evidence.debits[0]).toMatchObject({ amountFen: -1_000 });
@@ -68,6 +75,7 @@ describe('electronic audit', () => {
     expect(again).toHaveLength(1);
     expect(again[0].findingId).toBe(recon[0].findingId);
     expect(await findingsFor(token, 'BASE_ABOVE_CAP', highBase.accountNo)).toHaveLength(1);
+    expect(await findingsFor(token, 'RATIO_OUT_OF_RANGE', badRatio.accountNo)).toHaveLength(1);
 
     const resolved = await call('POST', `/v1/supervision/findings/${fd[0].findingId}/resolve`, { token, body: { note: '司法冻结前已受理的扣划，已核实' } });
     expect(resolved.status).toBe(200);
