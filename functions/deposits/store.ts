@@ -12,7 +12,7 @@
 import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
-import { ddb, type TxItem } from '../../shared/ddb.ts';
+import { ddb, queryAll, type TxItem } from '../../shared/ddb.ts';
 import { unitCountItem } from '../../shared/contributions.ts';
 import { tableName } from '../../shared/config.ts';
 import { decodeCursor } from '../../shared/ledger/ledger.ts';
@@ -38,25 +38,15 @@ async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
 }
 
 /** Every item of a partition under a sort-key prefix (`projection` may name `status` as `#s`). */
-async function queryAll(pk: string, skPrefix: string, projection?: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb.send(
-      new QueryCommand({
-        TableName: T(),
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-        ExpressionAttributeValues: { ':p': pk, ':s': skPrefix },
-        ProjectionExpression: projection,
-        ExpressionAttributeNames: projection?.includes('#s') ? { '#s': 'status' } : undefined,
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+async function queryPrefix(pk: string, skPrefix: string, projection?: string): Promise<Record<string, unknown>[]> {
+  return queryAll({
+    TableName: T(),
+    KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+    ExpressionAttributeValues: { ':p': pk, ':s': skPrefix },
+    ProjectionExpression: projection,
+    ExpressionAttributeNames: projection?.includes('#s') ? { '#s': 'status' } : undefined,
+    ConsistentRead: true,
+  });
 }
 
 /** A direct conditional update; false when the condition does not hold (someone else did it). */
@@ -110,14 +100,14 @@ export const headcountItem = (unitId: string, delta: number): TxItem => ({
 export const employmentItem = (e: Employment): TxItem => ({ Put: { TableName: T(), Item: { pk: `UNIT#${e.unitId}`, sk: `EMP#${e.accountNo}`, ...e } } });
 
 export async function listEmployments(unitId: string): Promise<Map<string, Employment>> {
-  const items = await queryAll(`UNIT#${unitId}`, 'EMP#');
+  const items = await queryPrefix(`UNIT#${unitId}`, 'EMP#');
   return new Map(items.map((i) => [i.accountNo as string, strip<Employment>(i)!]));
 }
 
 export const deferralItem = (d: Deferral): TxItem => ({ Put: { TableName: T(), Item: { pk: `UNIT#${d.unitId}`, sk: `DEF#${d.fromPeriod}`, ...d }, ConditionExpression: 'attribute_not_exists(pk)' } });
 
 export async function listDeferrals(unitId: string): Promise<Deferral[]> {
-  return (await queryAll(`UNIT#${unitId}`, 'DEF#')).map((i) => strip<Deferral>(i)!);
+  return (await queryPrefix(`UNIT#${unitId}`, 'DEF#')).map((i) => strip<Deferral>(i)!);
 }
 
 const baseAdjKey = (unitId: string, year: number) => ({ pk: `UNIT#${unitId}`, sk: `BASEADJ#${year}` });
@@ -218,7 +208,7 @@ export const markRemittancePosted = (remittanceId: string, chunkCount: number, a
   });
 
 export async function pendingChunkNos(remittanceId: string): Promise<number[]> {
-  const items = await queryAll(`REM#${remittanceId}`, 'C#', 'chunkNo, #s');
+  const items = await queryPrefix(`REM#${remittanceId}`, 'C#', 'chunkNo, #s');
   return items.filter((i) => i.status === 'PENDING').map((i) => i.chunkNo as number);
 }
 

@@ -8,7 +8,7 @@
 //   gsi2: DUE#<segment:02> / <nextActionDate>#<loanId>   active loans the daily run must look at
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { ddb, type TxItem } from '../../shared/ddb.ts';
+import { ddb, queryAll, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { decodeCursor, type Page } from '../../shared/ledger/ledger.ts';
 import { loanTotalsItem } from '../../shared/loan-totals.ts';
@@ -37,22 +37,13 @@ export async function getLoan(loanId: string): Promise<Loan | undefined> {
 
 /** The whole schedule, in installment order (at most 30 items). */
 export async function getSchedule(loanId: string): Promise<ScheduleRow[]> {
-  const rows: ScheduleRow[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb.send(
-      new QueryCommand({
-        TableName: T(),
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-        ExpressionAttributeValues: { ':p': `LOAN#${loanId}`, ':s': 'S#' },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) rows.push(...(item.rows as ScheduleRow[]));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return rows;
+  const items = await queryAll({
+    TableName: T(),
+    KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+    ExpressionAttributeValues: { ':p': `LOAN#${loanId}`, ':s': 'S#' },
+    ConsistentRead: true,
+  });
+  return items.flatMap((item) => item.rows as ScheduleRow[]);
 }
 
 export async function bankRefUsed(loanId: string, bankRef: string): Promise<boolean> {

@@ -12,7 +12,7 @@
 //   gsi1: UNIT#<unitId> / ACC#<accountNo>   accounts of a unit
 //   gsi2: SEG#<nn> / <accountNo>            64 segments for fan-out (interest, audit)
 import { GetCommand, QueryCommand, BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, type TxItem } from '../ddb.ts';
+import { ddb, queryAll, type TxItem } from '../ddb.ts';
 import { tableName } from '../config.ts';
 import { policyOn } from '../policy.ts';
 import { DomainError } from '../errors.ts';
@@ -102,21 +102,12 @@ export async function listEntries(accountNo: string, limit: number, cursor?: str
 
 /** All entries of an account, oldest first (reconciliation). */
 export async function allEntries(accountNo: string): Promise<Entry[]> {
-  const items: Entry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb.send(
-      new QueryCommand({
-        TableName: T(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-        ExpressionAttributeValues: { ':pk': `ACC#${accountNo}`, ':e': 'E#' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []).map((i) => stripKeys<Entry>(i)));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  const items = await queryAll({
+    TableName: T(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+    ExpressionAttributeValues: { ':pk': `ACC#${accountNo}`, ':e': 'E#' },
+  });
+  return items.map((i) => stripKeys<Entry>(i));
 }
 
 export async function listAccountsOfUnit(unitId: string, limit: number, cursor?: string): Promise<Page<Account>> {
