@@ -4,8 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as z from 'zod';
-import type { ZodType } from 'zod';
+import * as z from '../shared/zod.ts';
 import { functions, routes, routeKey, type RouteDef } from './topology.ts';
 import { problemCodes } from '../shared/errors.ts';
 import type { RouteSpec } from '../shared/http.ts';
@@ -13,7 +12,7 @@ import type { RouteSpec } from '../shared/http.ts';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const OPENAPI_FILE = join(root, 'functions', 'supervision', 'openapi.json');
 
-const jsonSchema = (schema: ZodType) => {
+const jsonSchema = (schema: z.ZodMiniType) => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
   return rest;
 };

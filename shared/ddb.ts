@@ -1,9 +1,11 @@
-// DynamoDB access shared by every store: one document client per process, created at module scope.
+// DynamoDB access shared by every store: one document client per process, created at module scope
+// and traced (shared/trace.ts).
 // The endpoint comes from the standard AWS_ENDPOINT_URL_DYNAMODB variable locally.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { tracer } from './trace.ts';
 
-export const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 6 }), {
+export const ddb = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: 6 })), {
   marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
 });
 

@@ -5,13 +5,13 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
-import type { ZodType } from 'zod';
+import type * as z from './zod.ts';
 import { callerFromClaims, callerFromEvent, type Caller, type Role } from './auth.ts';
 import { bearerToken, verifyBearer } from './bearer.ts';
 import { DomainError, problem, type FieldError, type Problem } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import { emitMetric } from './metrics.ts';
+import { annotate, traceHandler } from './trace.ts';
 import type { IdempotencyContext, Outcome } from './tx.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -48,8 +48,8 @@ export interface RouteSpec<B = unknown, Q = unknown> {
    * (`req.caller`, `roles` apply); without one the handler verifies the partner signature. */
   auth?: 'jwt' | 'partner' | 'jwt-or-partner' | 'none';
   roles?: readonly Role[];
-  body?: ZodType<B>;
-  query?: ZodType<Q>;
+  body?: z.ZodMiniType<B>;
+  query?: z.ZodMiniType<Q>;
   /** Requires Idempotency-Key; `status` is what a first success answers (and every replay). */
   idempotent?: { status: number };
   handle: (req: Request<B, Q>) => Promise<Reply | Outcome<unknown>>;
@@ -66,7 +66,7 @@ export function problemResponse(p: Problem, headers: Record<string, string> = {}
   return { statusCode: p.status, headers: { 'content-type': 'application/problem+json; charset=utf-8', ...headers }, body: JSON.stringify(p) };
 }
 
-export function zodErrors(err: z.ZodError, prefix = ''): FieldError[] {
+export function zodErrors(err: z.core.$ZodError, prefix = ''): FieldError[] {
   return err.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message }));
 }
 
@@ -139,6 +139,7 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'local';
     const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
     const log = baseLog.child({ requestId, routeKey: event.routeKey, idempotencyKey: headers['idempotency-key'] });
+    annotate({ routeKey: event.routeKey, idempotencyKey: headers['idempotency-key'] });
     try {
       const spec = routes[event.routeKey];
       if (!spec) throw new DomainError('NOT_FOUND', `No route ${event.requestContext?.http?.method ?? ''} ${event.rawPath ?? ''} / 路由不存在`);
@@ -199,5 +200,5 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
     }
   };
   // the route keys are exposed so that a test can hold them against the topology
-  return Object.assign(middy<HttpEvent, HttpResult>().handler(core), { routeKeys: Object.keys(routes), routeSpecs: routes });
+  return Object.assign(middy<HttpEvent, HttpResult>().use(traceHandler()).handler(core), { routeKeys: Object.keys(routes), routeSpecs: routes });
 }

@@ -1,6 +1,6 @@
 // zod 4 building blocks for the API edge (docs/api.md, Conventions). Helpers only: request objects
-// (and their `.strict()`) are defined by the handlers that own them.
-import * as z from 'zod'; // namespace import: the bundler drops zod's unused locales
+// (`z.strictObject`) are defined by the handlers that own them. zod/mini API (shared/zod.ts).
+import * as z from './zod.ts';
 import { YUAN_PATTERN, yuanToFen } from './money.ts';
 import { latestPolicy, WITHDRAWAL_REASONS } from './policy.ts';
 import { creditCodeProblem, isCalendarDate, residentIdProblem } from './validators.ts';
@@ -15,39 +15,37 @@ const YUAN_MESSAGE =
  * Refused: JSON numbers, exponents, spaces, signs, more than 2 decimals, leading zeros, empty string,
  * more than 13 integer digits. Zero is accepted (use `positiveYuan` where the amount moves money).
  */
-export const yuanAmount = z
-  .string({ error: YUAN_MESSAGE })
-  .regex(YUAN_PATTERN, { error: YUAN_MESSAGE })
-  .transform((s) => yuanToFen(s));
+export const yuanAmount = z.pipe(
+  z.string({ error: YUAN_MESSAGE }).check(z.regex(YUAN_PATTERN, { error: YUAN_MESSAGE })),
+  z.transform((s: string) => yuanToFen(s)),
+);
 
 /** Like `yuanAmount`, and refuses zero (amounts that move money). Output: integer fen > 0. */
-export const positiveYuan = yuanAmount.refine((fen) => fen > 0, {
-  error: 'amount must be greater than zero / 金额须大于零',
-});
+export const positiveYuan = yuanAmount.check(z.refine((fen) => fen > 0, { error: 'amount must be greater than zero / 金额须大于零' }));
 
 /** Response money as the API prints it: "1920.00", "-700.00" (for OpenAPI documentation of outputs). */
-export const yuanString = z.string().regex(/^-?(0|[1-9][0-9]*)\.[0-9]{2}$/);
+export const yuanString = z.string().check(z.regex(/^-?(0|[1-9][0-9]*)\.[0-9]{2}$/));
 
 // ------------------------------------------------------------------------------------ dates
 
 /** 'YYYY-MM', month 01–12, year 1990–2100. Output: the same string. */
-export const period = z
-  .string({ error: 'period must be a string YYYY-MM / 期间格式应为 YYYY-MM' })
-  .regex(/^[0-9]{4}-[0-9]{2}$/, { error: 'period must be YYYY-MM / 期间格式应为 YYYY-MM' })
-  .refine(
+export const period = z.string({ error: 'period must be a string YYYY-MM / 期间格式应为 YYYY-MM' }).check(
+  z.regex(/^[0-9]{4}-[0-9]{2}$/, { error: 'period must be YYYY-MM / 期间格式应为 YYYY-MM' }),
+  z.refine(
     (s) => {
       const y = Number(s.slice(0, 4));
       const m = Number(s.slice(5, 7));
       return y >= 1990 && y <= 2100 && m >= 1 && m <= 12;
     },
     { error: 'period must have a month 01–12 and a year 1990–2100 / 期间的年份或月份无效' },
-  );
+  ),
+);
 
 /** 'YYYY-MM-DD', a real calendar date. Output: the same string. */
-export const isoDate = z
-  .string({ error: 'date must be a string YYYY-MM-DD / 日期格式应为 YYYY-MM-DD' })
-  .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, { error: 'date must be YYYY-MM-DD / 日期格式应为 YYYY-MM-DD' })
-  .refine(isCalendarDate, { error: 'not a real calendar date / 日期不存在' });
+export const isoDate = z.string({ error: 'date must be a string YYYY-MM-DD / 日期格式应为 YYYY-MM-DD' }).check(
+  z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, { error: 'date must be YYYY-MM-DD / 日期格式应为 YYYY-MM-DD' }),
+  z.refine(isCalendarDate, { error: 'not a real calendar date / 日期不存在' }),
+);
 
 // ------------------------------------------------------------------------------------ identifiers
 
@@ -58,10 +56,12 @@ const RESIDENT_ID_MESSAGES = {
 } as const;
 
 /** 18-character PRC resident ID (GB 11643-1999), with a specific message per problem. */
-export const residentId = z.string({ error: RESIDENT_ID_MESSAGES.FORMAT }).superRefine((s, ctx) => {
-  const problem = residentIdProblem(s);
-  if (problem) ctx.addIssue({ code: 'custom', message: RESIDENT_ID_MESSAGES[problem] });
-});
+export const residentId = z.string({ error: RESIDENT_ID_MESSAGES.FORMAT }).check(
+  z.superRefine((s, ctx) => {
+    const problem = residentIdProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: RESIDENT_ID_MESSAGES[problem] });
+  }),
+);
 
 const CREDIT_CODE_MESSAGES = {
   FORMAT:
@@ -70,15 +70,17 @@ const CREDIT_CODE_MESSAGES = {
 } as const;
 
 /** 18-character unified social credit code (GB 32100-2015). */
-export const creditCode = z.string({ error: CREDIT_CODE_MESSAGES.FORMAT }).superRefine((s, ctx) => {
-  const problem = creditCodeProblem(s);
-  if (problem) ctx.addIssue({ code: 'custom', message: CREDIT_CODE_MESSAGES[problem] });
-});
+export const creditCode = z.string({ error: CREDIT_CODE_MESSAGES.FORMAT }).check(
+  z.superRefine((s, ctx) => {
+    const problem = creditCodeProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: CREDIT_CODE_MESSAGES[problem] });
+  }),
+);
 
 /** Idempotency-Key header: 1–128 of [A-Za-z0-9_.:-]. */
 export const idempotencyKey = z
   .string({ error: 'Idempotency-Key header is required' })
-  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, { error: 'Idempotency-Key must be 1–128 characters of [A-Za-z0-9_.:-]' });
+  .check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, { error: 'Idempotency-Key must be 1–128 characters of [A-Za-z0-9_.:-]' }));
 
 // ------------------------------------------------------------------------------------ numbers
 
@@ -88,9 +90,10 @@ export const idempotencyKey = z
  */
 export function wholePercent(min: number, max: number) {
   const message = `must be a whole percent from ${min} to ${max}, e.g. "${max}" / 比例须为${min}到${max}之间的整数百分比`;
-  return z
-    .union([z.string().regex(/^(0|[1-9][0-9]{0,2})$/).transform(Number), z.number().int()], { error: message })
-    .pipe(z.number().min(min, { error: message }).max(max, { error: message }));
+  return z.pipe(
+    z.union([z.pipe(z.string().check(z.regex(/^(0|[1-9][0-9]{0,2})$/)), z.transform(Number)), z.int()], { error: message }),
+    z.number().check(z.gte(min, { error: message }), z.lte(max, { error: message })),
+  );
 }
 
 /** Employer or employee contribution ratio (5–12 under the current policy). */
@@ -107,10 +110,8 @@ export const flexibleRatePercent = wholePercent(
 
 /** Unit pay day: a JSON integer 1–28. */
 export const payDay = z
-  .number({ error: `payDay must be an integer ${latestPolicy.unit.payDayMin}–${latestPolicy.unit.payDayMax}` })
-  .int()
-  .min(latestPolicy.unit.payDayMin)
-  .max(latestPolicy.unit.payDayMax);
+  .int({ error: `payDay must be an integer ${latestPolicy.unit.payDayMin}–${latestPolicy.unit.payDayMax}` })
+  .check(z.gte(latestPolicy.unit.payDayMin), z.lte(latestPolicy.unit.payDayMax));
 
 /** Withdrawal reason enum (api.md). */
 export const withdrawalReason = z.enum(WITHDRAWAL_REASONS);
@@ -123,21 +124,23 @@ export const PAGE_LIMIT_MAX = 200;
 /**
  * Query-string pagination fields: `limit` "1".."200" → number (default 50), `cursor` ≤ 1024 chars
  * (an empty `?cursor=` is the first page: undefined). Spread into a handler's query object:
- * `z.object({ ...paginationShape, status: … })`.
+ * `z.strictObject({ ...paginationShape, status: … })`.
  */
+const LIMIT_MESSAGE = `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}`;
 export const paginationShape = {
-  limit: z
-    .string()
-    .regex(/^[1-9][0-9]{0,2}$/, { error: `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}` })
-    .transform(Number)
-    .pipe(z.number().max(PAGE_LIMIT_MAX, { error: `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}` }))
-    .optional()
-    .default(PAGE_LIMIT_DEFAULT),
-  cursor: z
-    .string()
-    .max(1024, { error: 'cursor is too long' })
-    .optional()
-    .transform((c) => (c === '' ? undefined : c)),
+  limit: z._default(
+    z.optional(
+      z.pipe(
+        z.pipe(z.string().check(z.regex(/^[1-9][0-9]{0,2}$/, { error: LIMIT_MESSAGE })), z.transform(Number)),
+        z.number().check(z.lte(PAGE_LIMIT_MAX, { error: LIMIT_MESSAGE })),
+      ),
+    ),
+    PAGE_LIMIT_DEFAULT,
+  ),
+  cursor: z.pipe(
+    z.optional(z.string().check(z.maxLength(1024, { error: 'cursor is too long' }))),
+    z.transform((c: string | undefined) => (c === '' ? undefined : c)),
+  ),
 };
 
 /** `{ limit, cursor? }` from a query string (unknown keys stripped; callers extend it as needed). */

@@ -1,8 +1,9 @@
 // Sending to the topology's queues. The endpoint comes from AWS_ENDPOINT_URL_SQS locally.
 import { SQSClient, SendMessageCommand, SendMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { queueUrl } from './config.ts';
+import { tracer } from './trace.ts';
 
-export const sqs = new SQSClient({ maxAttempts: 6, useQueueUrlAsEndpoint: false });
+export const sqs = tracer.captureAWSv3Client(new SQSClient({ maxAttempts: 6, useQueueUrlAsEndpoint: false }));
 
 export interface OutMessage {
   body: unknown;

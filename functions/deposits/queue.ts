@@ -1,22 +1,22 @@
 // Queue entry points of the deposits domain: remittance chunks and interest-settlement pages.
-import * as z from 'zod';
+import * as z from '../../shared/zod.ts';
 import { queueHandler } from '../../shared/queue.ts';
 import { postChunks } from './usecases/remittances.ts';
 import { settleInterestPage } from './usecases/interest.ts';
 
 const chunkMessage = z.object({
-  remittanceId: z.string().min(1),
-  chunkNos: z.array(z.number().int().positive()).min(1),
+  remittanceId: z.string().check(z.minLength(1)),
+  chunkNos: z.array(z.int().check(z.positive())).check(z.minLength(1)),
   terms: z.object({
-    period: z.string().min(1),
+    period: z.string().check(z.minLength(1)),
     kind: z.enum(['REGULAR', 'BACKPAY']),
-    valueDate: z.string().min(1),
-    employerRatePercent: z.number().int(),
-    employeeRatePercent: z.number().int(),
-    chunkCount: z.number().int().positive(),
+    valueDate: z.string().check(z.minLength(1)),
+    employerRatePercent: z.int(),
+    employeeRatePercent: z.int(),
+    chunkCount: z.int().check(z.positive()),
   }),
 });
-const pageMessage = z.object({ runId: z.string().min(1), year: z.number().int(), segment: z.number().int().min(0), cursor: z.string().optional() });
+const pageMessage = z.object({ runId: z.string().check(z.minLength(1)), year: z.int(), segment: z.int().check(z.gte(0)), cursor: z.optional(z.string()) });
 
 export const remittancePosting = queueHandler('deposits-remittance-worker', (body, _record, log) => postChunks(chunkMessage.parse(body), log));
 

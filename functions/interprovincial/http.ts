@@ -2,7 +2,7 @@
 // signature over the raw body first (401 SIGNATURE_INVALID, nothing recorded), then parse the body.
 // GET /v1/interprovincial/requests/{trackingId} (topology `jwt-or-partner`): a partner reads its own
 // request with a signed call; city-level staff and auditors read any with their token.
-import type { ZodType } from 'zod';
+import * as z from '../../shared/zod.ts';
 import { httpHandler, route, zodErrors, type Request } from '../../shared/http.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { callbackBody, centerCodeParam, inboundBody, listRequestsQuery, partnerBody, transferBody } from './schemas.ts';
@@ -13,7 +13,7 @@ import { readTransfer, receiveCallback, requestTransfer } from './usecases/trans
 const signedCall = (req: Request<unknown, unknown>): SignedCall => ({ method: req.event.requestContext.http.method, path: req.event.rawPath, headers: req.headers, rawBody: req.rawBody });
 
 /** Parses a partner's body after its signature was verified. */
-function parseSigned<T>(schema: ZodType<T>, req: Request<unknown, unknown>): T {
+function parseSigned<T>(schema: z.ZodMiniType<T>, req: Request<unknown, unknown>): T {
   const parsed = schema.safeParse(req.rawBody.trim() === '' ? {} : JSON.parse(req.rawBody));
   if (!parsed.success) throw new DomainError('VALIDATION_FAILED', 'The request body is invalid / 请求参数有误', zodErrors(parsed.error, 'body'));
   return parsed.data;

@@ -2,6 +2,7 @@
 // signed POSTs to partners (callbacks, our transfer requests). A message without its id is poison:
 // it fails until the DLQ takes it.
 import { queueHandler } from '../../shared/queue.ts';
+import { annotate } from '../../shared/trace.ts';
 import { processRequest } from './usecases/inbound.ts';
 import { deliver } from './usecases/relay.ts';
 
@@ -11,5 +12,13 @@ const idOf = (body: unknown, field: 'trackingId' | 'outboxId'): string => {
   return v;
 };
 
-export const inboundRequest = queueHandler('interprovincial-inbound-worker', (body, _record, log) => processRequest(idOf(body, 'trackingId'), log));
-export const outboundMessage = queueHandler('interprovincial-outbound-worker', (body, _record, log) => deliver(idOf(body, 'outboxId'), log));
+export const inboundRequest = queueHandler('interprovincial-inbound-worker', (body, _record, log) => {
+  const trackingId = idOf(body, 'trackingId');
+  annotate({ trackingId });
+  return processRequest(trackingId, log.child({ trackingId }));
+});
+export const outboundMessage = queueHandler('interprovincial-outbound-worker', (body, _record, log) => {
+  const outboxId = idOf(body, 'outboxId');
+  annotate({ outboxId });
+  return deliver(outboxId, log.child({ outboxId }));
+});

@@ -1,47 +1,47 @@
 // HTTP entry point of the loans domain (docs/api.md, Loans): parse, call one use case, answer.
-import * as z from 'zod';
+import * as z from '../../shared/zod.ts';
 import { httpHandler, route } from '../../shared/http.ts';
 import { isoDate, period, positiveYuan } from '../../shared/schemas.ts';
 import { isAccountNo } from '../../shared/ids.ts';
 import { applyForLoan, deferInstallments, disburse, payoffCertificate, prepay, quote, readLoan, readSchedule, repayFromBank, review, setOffset } from './service.ts';
 import type { LoanApplication } from './domain/loan.ts';
 
-const accountNo = z.string().refine(isAccountNo, { error: 'accountNo must be a 12-digit account number / 账号格式错误' });
+const accountNo = z.string().check(z.refine(isAccountNo, { error: 'accountNo must be a 12-digit account number / 账号格式错误' }));
 
 const applicationShape = {
   accountNo,
-  coBorrowerAccountNo: accountNo.optional(),
+  coBorrowerAccountNo: z.optional(accountNo),
   housePrice: positiveYuan,
   firstHome: z.boolean(),
-  termMonths: z.number().int().min(1).max(1200),
+  termMonths: z.int().check(z.gte(1), z.lte(1200)),
   monthlyIncome: positiveYuan,
   borrowerCategory: z.enum(['STANDARD', 'TALENT', 'GRASSROOTS_CIVIL_SERVANT']),
   location: z.enum(['DISTRICT', 'COUNTY']),
   repaymentMethod: z.enum(['EQUAL_INSTALLMENT', 'EQUAL_PRINCIPAL']),
 };
-const quoteBody = z.object(applicationShape).strict();
-const applicationBody = z.object({ ...applicationShape, amount: positiveYuan }).strict();
+const quoteBody = z.strictObject(applicationShape);
+const applicationBody = z.strictObject({ ...applicationShape, amount: positiveYuan });
 
 const application = ({ housePrice, monthlyIncome, ...rest }: z.infer<typeof quoteBody>): LoanApplication => ({ ...rest, housePriceFen: housePrice, monthlyIncomeFen: monthlyIncome });
 
-const reviewBody = z.object({ note: z.string().max(1000).optional() }).strict();
-const disburseBody = z.object({ disbursedOn: isoDate, dueDay: z.number().int().min(1).max(31).optional() }).strict();
-const repaymentBody = z.object({ amount: positiveYuan, paidOn: isoDate, bankRef: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/) }).strict();
+const reviewBody = z.strictObject({ note: z.optional(z.string().check(z.maxLength(1000))) });
+const disburseBody = z.strictObject({ disbursedOn: isoDate, dueDay: z.optional(z.int().check(z.gte(1), z.lte(31))) });
+const repaymentBody = z.strictObject({ amount: positiveYuan, paidOn: isoDate, bankRef: z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,64}$/)) });
 const prepaymentBody = z
-  .object({
-    amount: positiveYuan.optional(),
-    full: z.literal(true).optional(),
-    recalculation: z.enum(['REDUCE_TERM', 'REDUCE_PAYMENT']).optional(),
+  .strictObject({
+    amount: z.optional(positiveYuan),
+    full: z.optional(z.literal(true)),
+    recalculation: z.optional(z.enum(['REDUCE_TERM', 'REDUCE_PAYMENT'])),
     source: z.enum(['BANK', 'ACCOUNT']),
   })
-  .strict()
-  .refine((b) => (b.amount === undefined) !== (b.full === undefined), { error: 'give either amount or full: true / 须提供 amount 或 full: true 之一', path: ['amount'] })
-  .refine((b) => b.full || b.recalculation, { error: 'recalculation is required for a partial prepayment / 部分提前还款须选择重算方式', path: ['recalculation'] });
-const offsetBody = z.object({ enabled: z.literal(true) }).strict();
+  .check(
+    z.refine((b) => (b.amount === undefined) !== (b.full === undefined), { error: 'give either amount or full: true / 须提供 amount 或 full: true 之一', path: ['amount'] }),
+    z.refine((b) => b.full || b.recalculation, { error: 'recalculation is required for a partial prepayment / 部分提前还款须选择重算方式', path: ['recalculation'] }),
+  );
+const offsetBody = z.strictObject({ enabled: z.literal(true) });
 const deferralBody = z
-  .object({ fromPeriod: period, toPeriod: period, reason: z.string().min(1).max(500) })
-  .strict()
-  .refine((b) => b.fromPeriod <= b.toPeriod, { error: 'fromPeriod must not be after toPeriod / 起始期间不能晚于结束期间', path: ['toPeriod'] });
+  .strictObject({ fromPeriod: period, toPeriod: period, reason: z.string().check(z.minLength(1), z.maxLength(500)) })
+  .check(z.refine((b) => b.fromPeriod <= b.toPeriod, { error: 'fromPeriod must not be after toPeriod / 起始期间不能晚于结束期间', path: ['toPeriod'] }));
 
 const ok = (body: unknown) => ({ status: 200, body });
 

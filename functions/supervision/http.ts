@@ -1,5 +1,5 @@
 // HTTP entry point of the supervision domain (监管) and the platform routes (health, OpenAPI).
-import * as z from 'zod';
+import * as z from '../../shared/zod.ts';
 import { httpHandler, route } from '../../shared/http.ts';
 import { health } from '../../shared/health.ts';
 import { DomainError } from '../../shared/errors.ts';
@@ -13,7 +13,7 @@ import { startAuditRun } from './audit.ts';
 import { currentIndicators } from './indicators.ts';
 
 const QUEUES = ['remittance-posting', 'interest-settlement', 'loan-batch', 'audit-segments', 'interprovincial-inbound', 'interprovincial-outbound'];
-const branchParam = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'branch code');
+const branchParam = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, 'branch code'));
 
 /** Auditors read any branch or the city; staff only their own branch (city-level staff: any). */
 function scopeFor(caller: Caller, requested: string | undefined): string | undefined {
@@ -56,7 +56,7 @@ export const handler = httpHandler('supervision-http', {
   'GET /v1/supervision/findings': route({
     summary: 'Findings, filtered by status and rule',
     roles: ['auditor'],
-    query: z.object({ ...paginationShape, status: z.enum(['OPEN', 'RESOLVED']).default('OPEN'), rule: z.string().regex(/^[A-Z_]{1,64}$/).optional() }).strict(),
+    query: z.strictObject({ ...paginationShape, status: z._default(z.enum(['OPEN', 'RESOLVED']), 'OPEN'), rule: z.optional(z.string().check(z.regex(/^[A-Z_]{1,64}$/))) }),
     handle: async (req) => {
       const page = await store.listFindings(req.query.status, req.query.rule, req.query.limit, req.query.cursor);
       return { status: 200, body: { items: page.items.map(findingView), nextCursor: page.nextCursor } };
@@ -66,7 +66,7 @@ export const handler = httpHandler('supervision-http', {
     summary: 'Resolve a finding with a note',
     roles: ['auditor'],
     idempotent: { status: 200 },
-    body: z.object({ note: z.string().trim().min(1).max(2000) }).strict(),
+    body: z.strictObject({ note: z.string().check(z.trim(), z.minLength(1), z.maxLength(2000)) }),
     handle: (req) =>
       commit({
         idempotency: req.idempotency,
@@ -82,13 +82,13 @@ export const handler = httpHandler('supervision-http', {
   'GET /v1/supervision/indicators': route({
     summary: 'Fund indicators, city-wide or per branch',
     roles: ['auditor', 'staff'],
-    query: z.object({ branch: branchParam.optional(), period: period.optional() }).strict(),
+    query: z.strictObject({ branch: z.optional(branchParam), period: z.optional(period) }),
     handle: async (req) => ({ status: 200, body: await currentIndicators(scopeFor(req.caller, req.query.branch), req.query.period) }),
   }),
   'GET /v1/supervision/indicators/history': route({
     summary: 'Daily indicator snapshots',
     roles: ['auditor', 'staff'],
-    query: z.object({ ...paginationShape, from: isoDate, to: isoDate, branch: branchParam.optional() }).strict(),
+    query: z.strictObject({ ...paginationShape, from: isoDate, to: isoDate, branch: z.optional(branchParam) }),
     handle: async (req) => {
       const page = await store.listSnapshots(scopeFor(req.caller, req.query.branch) ?? '*', req.query.from, req.query.to, req.query.limit, req.query.cursor);
       return { status: 200, body: page };

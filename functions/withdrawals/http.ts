@@ -1,5 +1,5 @@
 // HTTP entry point of the withdrawals domain (提取): parse, call one use case, answer.
-import * as z from 'zod';
+import * as z from '../../shared/zod.ts';
 import { emitMetric } from '../../shared/metrics.ts';
 import { httpHandler, route, type Request } from '../../shared/http.ts';
 import type { Outcome } from '../../shared/tx.ts';

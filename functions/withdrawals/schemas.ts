@@ -1,7 +1,7 @@
 // Request shapes of the withdrawals API (api.md, Withdrawals): one strict object per reason with the
 // evidence that reason asks for, nothing more. Money inside the evidence stays the yuan string the
 // member submitted (the archive keeps what was submitted); the withdrawal `amount` becomes fen.
-import * as z from 'zod';
+import * as z from '../../shared/zod.ts';
 import { isoDate, positiveYuan, residentId } from '../../shared/schemas.ts';
 import { YUAN_PATTERN, yuanToFen } from '../../shared/money.ts';
 
@@ -9,63 +9,70 @@ import { YUAN_PATTERN, yuanToFen } from '../../shared/money.ts';
 const text = (max = 64) =>
   z
     .string()
-    .max(max, { error: `at most ${max} characters / 不超过${max}个字符` })
-    .regex(/^\S(?:.*\S)?$/u, { error: 'must not be empty or start or end with spaces / 不能为空或首尾含空格' });
+    .check(
+      z.maxLength(max, { error: `at most ${max} characters / 不超过${max}个字符` }),
+      z.regex(/^\S(?:.*\S)?$/u, { error: 'must not be empty or start or end with spaces / 不能为空或首尾含空格' }),
+    );
 
 /** A positive yuan amount kept as the submitted string ("450000", "450000.5"). */
 const YUAN_TEXT_MESSAGE = 'must be a positive amount in yuan as a string with at most two decimals / 金额须为正数字符串，最多两位小数';
 const yuanText = z
   .string({ error: YUAN_TEXT_MESSAGE })
-  .regex(YUAN_PATTERN, { error: YUAN_TEXT_MESSAGE })
-  .refine((s) => yuanToFen(s) > 0, { error: YUAN_TEXT_MESSAGE });
+  .check(
+    z.regex(YUAN_PATTERN, { error: YUAN_TEXT_MESSAGE }),
+    z.refine((s) => yuanToFen(s) > 0, { error: YUAN_TEXT_MESSAGE }),
+  );
 
 const purchase = { contractNo: text(), propertyCertificateNo: text(), price: yuanText, purchaseDate: isoDate };
 
 const rentEvidence = z.discriminatedUnion('housingKind', [
-  z.object({ housingKind: z.enum(['PUBLIC_RENTAL', 'AFFORDABLE_RENTAL']), leaseContractNo: text(), rentReceiptNo: text() }).strict(),
-  z.object({ housingKind: z.literal('COMMERCIAL'), noHouseCertificateNo: text(), spouseNoHouseCertificateNo: text().optional() }).strict(),
+  z.strictObject({ housingKind: z.enum(['PUBLIC_RENTAL', 'AFFORDABLE_RENTAL']), leaseContractNo: text(), rentReceiptNo: text() }),
+  z.strictObject({ housingKind: z.literal('COMMERCIAL'), noHouseCertificateNo: text(), spouseNoHouseCertificateNo: z.optional(text()) }),
 ]);
 
 /** Our own loan (`loanId`, or none: the account's active loan) or another center's (`centerCode` + `loanContractNo`). */
 const hpfLoanEvidence = z
-  .object({ loanId: text().optional(), centerCode: text(16).optional(), loanContractNo: text().optional() })
-  .strict()
-  .superRefine((e, ctx) => {
-    const other = e.centerCode !== undefined || e.loanContractNo !== undefined;
-    if (e.loanId !== undefined && other) ctx.addIssue({ code: 'custom', path: ['loanId'], message: 'give loanId (ours) or centerCode + loanContractNo (another center), not both / 本中心贷款与异地贷款只能二选一' });
-    if (other && e.centerCode === undefined) ctx.addIssue({ code: 'custom', path: ['centerCode'], message: 'required with loanContractNo / 异地贷款须提供中心代码' });
-    if (other && e.loanContractNo === undefined) ctx.addIssue({ code: 'custom', path: ['loanContractNo'], message: 'required with centerCode / 异地贷款须提供贷款合同号' });
-  });
+  .strictObject({ loanId: z.optional(text()), centerCode: z.optional(text(16)), loanContractNo: z.optional(text()) })
+  .check(
+    z.superRefine((e, ctx) => {
+      const other = e.centerCode !== undefined || e.loanContractNo !== undefined;
+      if (e.loanId !== undefined && other) ctx.addIssue({ code: 'custom', path: ['loanId'], message: 'give loanId (ours) or centerCode + loanContractNo (another center), not both / 本中心贷款与异地贷款只能二选一' });
+      if (other && e.centerCode === undefined) ctx.addIssue({ code: 'custom', path: ['centerCode'], message: 'required with loanContractNo / 异地贷款须提供中心代码' });
+      if (other && e.loanContractNo === undefined) ctx.addIssue({ code: 'custom', path: ['loanContractNo'], message: 'required with centerCode / 异地贷款须提供贷款合同号' });
+    }),
+  );
 
 const common = {
-  accountNo: z.string().regex(/^[1-9][0-9]{11}$/, { error: 'accountNo must be 12 digits / 账号应为12位数字' }),
-  amount: positiveYuan.optional(),
-  full: z.literal(true).optional(),
-  payeeBankAccount: z.string().regex(/^[0-9]{8,32}$/, { error: 'payeeBankAccount must be 8–32 digits / 收款账号应为8至32位数字' }),
+  accountNo: z.string().check(z.regex(/^[1-9][0-9]{11}$/, { error: 'accountNo must be 12 digits / 账号应为12位数字' })),
+  amount: z.optional(positiveYuan),
+  full: z.optional(z.literal(true)),
+  payeeBankAccount: z.string().check(z.regex(/^[0-9]{8,32}$/, { error: 'payeeBankAccount must be 8–32 digits / 收款账号应为8至32位数字' })),
 };
 
-const certificate = z.object({ certificateNo: text() }).strict();
+const certificate = z.strictObject({ certificateNo: text() });
 
 export const applyWithdrawalBody = z
   .discriminatedUnion('reason', [
-    z.object({ ...common, reason: z.literal('PURCHASE'), evidence: z.object(purchase).strict() }).strict(),
-    z.object({ ...common, reason: z.literal('OFFSITE_PURCHASE'), evidence: z.object({ ...purchase, city: text(50) }).strict() }).strict(),
-    z.object({ ...common, reason: z.literal('BUILD_REPAIR'), evidence: z.object({ permitNo: text(), budget: yuanText }).strict() }).strict(),
-    z.object({ ...common, reason: z.literal('RETIREMENT'), evidence: z.object({ retirementDate: isoDate }).strict() }).strict(),
-    z.object({ ...common, reason: z.literal('INCAPACITY'), evidence: certificate }).strict(),
-    z.object({ ...common, reason: z.literal('EMIGRATION'), evidence: certificate }).strict(),
-    z.object({ ...common, reason: z.literal('DEATH'), evidence: z.object({ heirIdNumber: residentId, heirName: text(50), deathCertificateNo: text() }).strict() }).strict(),
-    z.object({ ...common, reason: z.literal('HPF_LOAN_REPAYMENT'), evidence: hpfLoanEvidence }).strict(),
-    z.object({ ...common, reason: z.literal('COMMERCIAL_LOAN_REPAYMENT'), evidence: z.object({ bankName: text(100), loanContractNo: text(), outstandingAmount: yuanText }).strict() }).strict(),
-    z.object({ ...common, reason: z.literal('RENT'), evidence: rentEvidence }).strict(),
-    z.object({ ...common, reason: z.literal('ELEVATOR_RETROFIT'), evidence: z.object({ projectFilingNo: text(), ownerShareAmount: yuanText }).strict() }).strict(),
+    z.strictObject({ ...common, reason: z.literal('PURCHASE'), evidence: z.strictObject(purchase) }),
+    z.strictObject({ ...common, reason: z.literal('OFFSITE_PURCHASE'), evidence: z.strictObject({ ...purchase, city: text(50) }) }),
+    z.strictObject({ ...common, reason: z.literal('BUILD_REPAIR'), evidence: z.strictObject({ permitNo: text(), budget: yuanText }) }),
+    z.strictObject({ ...common, reason: z.literal('RETIREMENT'), evidence: z.strictObject({ retirementDate: isoDate }) }),
+    z.strictObject({ ...common, reason: z.literal('INCAPACITY'), evidence: certificate }),
+    z.strictObject({ ...common, reason: z.literal('EMIGRATION'), evidence: certificate }),
+    z.strictObject({ ...common, reason: z.literal('DEATH'), evidence: z.strictObject({ heirIdNumber: residentId, heirName: text(50), deathCertificateNo: text() }) }),
+    z.strictObject({ ...common, reason: z.literal('HPF_LOAN_REPAYMENT'), evidence: hpfLoanEvidence }),
+    z.strictObject({ ...common, reason: z.literal('COMMERCIAL_LOAN_REPAYMENT'), evidence: z.strictObject({ bankName: text(100), loanContractNo: text(), outstandingAmount: yuanText }) }),
+    z.strictObject({ ...common, reason: z.literal('RENT'), evidence: rentEvidence }),
+    z.strictObject({ ...common, reason: z.literal('ELEVATOR_RETROFIT'), evidence: z.strictObject({ projectFilingNo: text(), ownerShareAmount: yuanText }) }),
   ])
-  .superRefine((b, ctx) => {
-    if ((b.amount === undefined) === (b.full === undefined)) ctx.addIssue({ code: 'custom', path: ['amount'], message: 'give exactly one of amount or full: true / 金额与全额提取须二选一' });
-  });
+  .check(
+    z.superRefine((b, ctx) => {
+      if ((b.amount === undefined) === (b.full === undefined)) ctx.addIssue({ code: 'custom', path: ['amount'], message: 'give exactly one of amount or full: true / 金额与全额提取须二选一' });
+    }),
+  );
 
 export type ApplyWithdrawalBody = z.infer<typeof applyWithdrawalBody>;
 export type WithdrawalEvidence = ApplyWithdrawalBody['evidence'];
 
-export const approveBody = z.object({ note: text(500).optional() }).strict();
-export const rejectBody = z.object({ note: text(500) }).strict();
+export const approveBody = z.strictObject({ note: z.optional(text(500)) });
+export const rejectBody = z.strictObject({ note: text(500) });

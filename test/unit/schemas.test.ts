@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import * as z from 'zod';
+import * as z from '../../shared/zod.ts';
 import { fenToYuan } from '../../shared/money.ts';
 import {
   contributionRatePercent,
@@ -20,7 +20,7 @@ import {
   yuanString,
 } from '../../shared/schemas.ts';
 
-const messages = (r: { success: boolean; error?: z.ZodError }) => (r.error?.issues ?? []).map((i) => i.message);
+const messages = (r: { success: boolean; error?: z.core.$ZodError }) => (r.error?.issues ?? []).map((i) => i.message);
 
 describe('yuanAmount / positiveYuan (api.md money convention)', () => {
   it('accepts "1500", "1500.5", "1500.50" as integer fen', () => {
@@ -61,7 +61,7 @@ describe('yuanAmount / positiveYuan (api.md money convention)', () => {
   });
 
   it('works inside a strict object with a path', () => {
-    const body = z.object({ amount: positiveYuan }).strict();
+    const body = z.strictObject({ amount: positiveYuan });
     expect(body.parse({ amount: '700' })).toEqual({ amount: 70000 });
     const r = body.safeParse({ amount: 700 });
     expect(r.error?.issues[0].path).toEqual(['amount']);
@@ -165,7 +165,7 @@ describe('pagination', () => {
     expect(pagination.safeParse({ cursor: 'c'.repeat(1025) }).success).toBe(false);
   });
   it('shape can be extended by a handler, strictly', () => {
-    const q = z.object({ ...paginationShape, status: z.enum(['OPEN', 'RESOLVED']).optional() }).strict();
+    const q = z.strictObject({ ...paginationShape, status: z.optional(z.enum(['OPEN', 'RESOLVED'])) });
     expect(q.parse({ status: 'OPEN', limit: '10' })).toEqual({ status: 'OPEN', limit: 10 });
     expect(q.safeParse({ bogus: '1' }).success).toBe(false);
   });
