@@ -73,6 +73,8 @@ export interface FunctionDef {
   inspects?: readonly QueueName[];
   /** Needs the partner secrets (outbound signing). */
   partnerSecrets?: boolean;
+  /** Files (relative to the repo root) shipped beside the bundle and read at run time, not bundled. */
+  files?: readonly string[];
 }
 
 export interface RouteDef {
@@ -169,6 +171,7 @@ export const functions: readonly FunctionDef[] = [
 
   http('supervision', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read', withdrawals: 'read' }, ['audit-segments'], {
     inspects: ['remittance-posting', 'interest-settlement', 'loan-batch', 'audit-segments', 'interprovincial-inbound', 'interprovincial-outbound'],
+    files: ['functions/supervision/openapi.json'], // served by GET /v1/openapi.json, read on first request
   }),
   worker('supervision-audit-worker', 'supervision', 'auditSegment', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read', withdrawals: 'read' }, ['audit-segments']),
   scheduled('supervision', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read' }, ['audit-segments']),

@@ -95,6 +95,12 @@ export class HpfFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         forceDockerBundling: false,
+        // files the function reads at run time go beside index.mjs (same directory as in the source tree's import.meta.url)
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => (def.files ?? []).map((f) => `cp "${path.join(inputDir, f)}" "${outputDir}/${path.basename(f)}"`),
+        },
       },
     });
 

@@ -17,8 +17,8 @@
 //
 // Run: npx tsx test/bench/bundle.bench.ts
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { ESM_REQUIRE_BANNER, repoRoot } from '../../infra/aws/hpf-function.ts';
@@ -166,6 +166,7 @@ export async function runBundleBench(): Promise<BenchRow[]> {
       continue;
     }
     const built = await bundle(join(repoRoot, def.entry), def.entry.replace(/^functions\//, '').replace(/\.ts$/, '').replace(/\//g, '-'));
+    for (const f of def.files ?? []) copyFileSync(join(repoRoot, f), join(dirname(built.file), basename(f))); // as CDK ships them
     byEntry.set(def.entry, { entry: def.entry, handlers: [def.handler], ...built, env: lambdaEnv(def), init: [] });
   }
   const base: Bundle = { entry: BASELINE, handlers: ['handler'], ...(await bundle(baselineEntry, BASELINE)), env: lambdaEnv(), init: [] };

@@ -2,6 +2,7 @@
 // built-in CloudFormation validation, as `npx cdk synth` does. Slow (~20 s), so it runs once here.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/aws/app.ts';
 import { repoRoot } from '../../infra/aws/hpf-function.ts';
@@ -14,8 +15,8 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('cdk synth with bundling', () => {
   it(
-    'bundles every function to an ESM index.mjs with source map and the require banner',
-    () => {
+    'bundles every function to an ESM index.mjs with source map and the require banner, and ships its run-time files beside it',
+    async () => {
       const { app, services } = buildApp({ bundling: true, outdir, context: { 'aws:cdk:bundling-stacks': ['HpfServices'] } });
       const assembly = app.synth();
       const template = assembly.getStackArtifact(services.artifactId).template as {
@@ -35,6 +36,14 @@ describe('cdk synth with bundling', () => {
         // The exported handler exists in the (minified) ESM bundle.
         const exports = [...bundle.matchAll(/export\s*\{([^}]*)\}/g)].map((m) => m[1]).join(',');
         expect(exports.split(',').map((e) => e.trim().split(/\s+as\s+/).pop()), def.name).toContain(def.handler);
+        for (const f of def.files ?? []) expect(readFileSync(path.join(assetDir, path.basename(f)), 'utf8'), `${def.name}: ${f}`).toBe(readFileSync(path.join(repoRoot, f), 'utf8'));
+        if (def.name === 'supervision-http') {
+          // the bundled handler finds the OpenAPI document beside index.mjs, as on Lambda
+          const mod = await import(pathToFileURL(path.join(assetDir, 'index.mjs')).href);
+          const res = await mod.handler({ routeKey: 'GET /v1/openapi.json', rawPath: '/v1/openapi.json', headers: {}, requestContext: { requestId: 'synth-test', http: { method: 'GET', path: '/v1/openapi.json' } } }, {});
+          expect(res.statusCode).toBe(200);
+          expect(JSON.parse(res.body)).toEqual(JSON.parse(readFileSync(path.join(repoRoot, 'functions/supervision/openapi.json'), 'utf8')));
+        }
       }
     },
     120_000,
