@@ -31,7 +31,9 @@ describe('cdk synth with bundling', () => {
         const assetHash = String(fn!.Properties.Code.S3Key).replace(/\.zip$/, '');
         const assetDir = path.join(assembly.directory, `asset.${assetHash}`);
         const bundle = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
-        expect(existsSync(path.join(assetDir, 'index.mjs.map'))).toBe(true);
+        const map = JSON.parse(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+        expect(map.sources.some((s) => s.endsWith(def.entry)), def.name).toBe(true); // stack traces name our files
+        expect(map.sourcesContent, def.name).toBeUndefined(); // small enough to parse at cold start
         expect(bundle.startsWith("import { createRequire as __hpfCreateRequire } from 'node:module';")).toBe(true);
         // The exported handler exists in the (minified) ESM bundle.
         const exports = [...bundle.matchAll(/export\s*\{([^}]*)\}/g)].map((m) => m[1]).join(',');
