@@ -1,13 +1,15 @@
-// Scheduled entry point of the loans domain. Task `daily` ({ task: 'daily', date?: 'YYYY-MM-DD' }):
-// monthly offset (月对冲), overdue marking and penalty interest for the date (default: today).
+// Scheduled entry point of the loans domain ({ task, date?: 'YYYY-MM-DD' }, date default: today):
+// - `daily`: monthly offset (月对冲), overdue marking and penalty interest for the date;
+// - `reprice` (January 1): existing loans take the rate in force on January 1 of the date's year.
 import * as z from '../../shared/zod.ts';
 import { scheduleHandler } from '../../shared/schedule.ts';
 import { isoDate } from '../../shared/schemas.ts';
 import { businessDate } from '../../shared/clock.ts';
-import { startDailyRun } from './service.ts';
+import { startDailyRun, startRepricingRun } from './service.ts';
 
-const dailyInput = z.object({ task: z.literal('daily'), date: z.optional(isoDate) });
+const input = z.object({ task: z.enum(['daily', 'reprice']), date: z.optional(isoDate) });
 
 export const handler = scheduleHandler('loans-schedule', {
-  daily: async (input) => startDailyRun(dailyInput.parse(input).date ?? businessDate()),
+  daily: async (event) => startDailyRun(input.parse(event).date ?? businessDate()),
+  reprice: async (event) => startRepricingRun(input.parse(event).date ?? businessDate()),
 });

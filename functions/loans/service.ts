@@ -7,14 +7,14 @@ import { businessDate, periodOf } from '../../shared/clock.ts';
 import { newId } from '../../shared/ids.ts';
 import { canonicalJson } from '../../shared/http.ts';
 import { fenToYuan, percentString } from '../../shared/money.ts';
-import { policyOn } from '../../shared/policy.ts';
+import { loanAnnualRate, policyOn } from '../../shared/policy.ts';
 import { parseResidentId } from '../../shared/validators.ts';
 import { consecutiveDepositMonths, unitDeferrals } from '../../shared/contributions.ts';
 import { debitsAllowed, getAccounts, ledgerWrite, mustGetAccount, type Account, type AccountChanges, type AccountWrite, type FundFlow, type Posting } from '../../shared/ledger/ledger.ts';
 import { assertStatus, decide, ineligibilities, quoteInput, type Loan, type LoanApplication } from './domain/loan.ts';
 import { quoteLoan } from './domain/quote.ts';
 import { monthlyDueDate, scheduleFor } from './domain/schedule.ts';
-import { defer, markOverdue, newRows, noAllocation, offset, payOff, prepayPartial, refreshLoan, repay, allocatedFen, type Allocation, type PenaltyRates, type ScheduleRow } from './domain/installments.ts';
+import { defer, markOverdue, newRows, noAllocation, offset, payOff, prepayPartial, refreshLoan, repay, reprice, allocatedFen, type Allocation, type PenaltyRates, type ScheduleRow } from './domain/installments.ts';
 import type { RecalculationMode } from './domain/prepayment.ts';
 import { installmentView, loanView, quoteView } from './domain/views.ts';
 import { bankRefItem, bankRefUsed, getLoan, getSchedule, loanWriteItems, loansDueBy, DUE_SEGMENTS } from './store.ts';
@@ -385,9 +385,39 @@ export async function runDailyForLoan(loanId: string, date: string) {
   });
 }
 
+// ---------- the annual repricing (existing loans reprice on the next January 1) ----------
+
+/**
+ * One loan's repricing for the year of `date`: a loan disbursed before that year's January 1 takes
+ * the rate the policy in force on that day gives its home (first/second) and contract term; its
+ * untouched installments due from January 1 are recalculated (domain/installments.ts `reprice`).
+ * The same rate changes nothing, so a repeated or late run is harmless. No money moves.
+ */
+export async function runRepriceForLoan(loanId: string, date: string) {
+  const january1 = `${date.slice(0, 4)}-01-01`;
+  return commit<{ loanId: string; changed: boolean; from?: string; to?: string }>({
+    plan: async () => {
+      const loan = await getLoan(loanId);
+      if (!loan || loan.status !== 'ACTIVE' || !loan.disbursedOn || loan.disbursedOn >= january1) return { items: [], body: { loanId, changed: false } };
+      const annualRate = loanAnnualRate(policyOn(january1), loan);
+      if (annualRate === loan.annualRate) return { items: [], body: { loanId, changed: false } };
+      const rows = await getSchedule(loanId);
+      const repriced = reprice(loan, rows, annualRate, january1);
+      const after = refreshLoan({ ...loan, annualRate, repricedOn: january1 }, repriced, date, thresholds(date));
+      return { items: loanWriteItems(loan, after, rows, repriced), body: { loanId, changed: true, from: loan.annualRate, to: annualRate } };
+    },
+  });
+}
+
+// ---------- the batch runs' fan-out over the loan index ----------
+
 const DAILY_PAGE_LOANS = 25;
+/** Beyond every due date: the whole index (every active loan with an installment to pay). */
+const ALL_DUE = '9999-12-31';
 
 export interface DailySegmentMessage {
+  /** `daily` (default): the loans due by `date`; `reprice`: every active loan, for the year of `date`. */
+  task?: 'daily' | 'reprice';
   segment: number;
   date: string;
   cursor?: string;
@@ -400,23 +430,31 @@ export async function startDailyRun(date: string) {
   return { date, segments: DUE_SEGMENTS };
 }
 
+/** The annual repricing's fan-out (January 1), over the same index and queue. */
+export async function startRepricingRun(date: string) {
+  const messages = Array.from({ length: DUE_SEGMENTS }, (_, segment) => ({ body: { task: 'reprice', segment, date } satisfies DailySegmentMessage }));
+  await send('loan-batch', ...messages);
+  return { date, segments: DUE_SEGMENTS };
+}
+
 /**
- * One page of a segment: each loan due by the date gets its daily run; the next page goes back to the
- * queue first (progress for the others), then a failed loan fails the message so that SQS redelivers
- * it (every loan's run is idempotent).
+ * One page of a segment: each loan due by the date gets its daily run (or, for `reprice`, each
+ * active loan its repricing); the next page goes back to the queue first (progress for the others),
+ * then a failed loan fails the message so that SQS redelivers it (every loan's run is idempotent).
  */
 export async function runDailySegment(msg: DailySegmentMessage, log: Logger) {
-  const page = await loansDueBy(msg.segment, msg.date, DAILY_PAGE_LOANS, msg.cursor);
+  const task = msg.task ?? 'daily';
+  const page = await loansDueBy(msg.segment, task === 'reprice' ? ALL_DUE : msg.date, DAILY_PAGE_LOANS, msg.cursor);
   if (page.nextCursor) await send('loan-batch', { body: { ...msg, cursor: page.nextCursor } satisfies DailySegmentMessage });
   const failed: string[] = [];
   for (const loanId of page.items) {
     try {
-      await runDailyForLoan(loanId, msg.date);
+      await (task === 'reprice' ? runRepriceForLoan(loanId, msg.date) : runDailyForLoan(loanId, msg.date));
     } catch (error) {
-      log.error('daily run of a loan failed', { loanId, date: msg.date, error });
+      log.error(`${task} run of a loan failed`, { loanId, date: msg.date, error });
       failed.push(loanId);
     }
   }
-  log.info('daily segment page done', { segment: msg.segment, date: msg.date, loans: page.items.length, failed: failed.length });
-  if (failed.length) throw new Error(`daily run failed for ${failed.length} loans`);
+  log.info(`${task} segment page done`, { segment: msg.segment, date: msg.date, loans: page.items.length, failed: failed.length });
+  if (failed.length) throw new Error(`${task} run failed for ${failed.length} loans`);
 }

@@ -13,8 +13,10 @@ import { D, fenToYuan, yuanToFen } from '../../shared/money.ts';
 import { sqs } from '../../shared/sqs.ts';
 import { queueUrl } from '../../shared/config.ts';
 import { handler as scheduleHandler } from '../../functions/loans/schedule.ts';
-import { runDailyForLoan } from '../../functions/loans/service.ts';
-import { loanTotals } from '../../functions/loans/store.ts';
+import { runDailyForLoan, runRepriceForLoan } from '../../functions/loans/service.ts';
+import { getLoan as storedLoan, getSchedule, loanTotals, loanWriteItems } from '../../functions/loans/store.ts';
+import { newRows } from '../../functions/loans/domain/installments.ts';
+import { scheduleFor } from '../../functions/loans/domain/schedule.ts';
 
 const newBranch = () => `LN${randomUUID().slice(0, 8)}`;
 
@@ -370,6 +372,65 @@ describe('monthly offset (月对冲) and the daily run', () => {
 });
 
 /** Waits until the loan-batch queue has nothing queued or in flight (the runtime's worker is done). */
+describe('annual repricing (existing loans reprice on the next January 1)', () => {
+  /** Turns a loan disbursed through the API into one contracted at an older rate: the rate and its whole schedule. */
+  async function atOldRate(loanId: string, annualRate: string) {
+    await commit({
+      plan: async () => {
+        const loan = (await storedLoan(loanId))!;
+        const rows = await getSchedule(loanId);
+        const old = newRows(scheduleFor(loan.repaymentMethod, { principalFen: loan.principalFen, annualRate, termMonths: loan.termMonths, firstDueDate: rows[0].dueDate, dueDay: loan.dueDay }));
+        return { items: loanWriteItems(loan, { ...loan, annualRate }, rows, old), body: null };
+      },
+    });
+  }
+
+  it('recalculates the installments due from January 1 at the rate then in force; earlier ones, the principal and a second run are unchanged', async () => {
+    const branch = newBranch();
+    const a = await depositor({ branch, monthlyFen: 500_000 });
+    const loanId = await activeLoan(branch, a, { termMonths: 240, amount: '300000' }, '2036-03-10');
+    await atOldRate(loanId, '0.031');
+    const before = await schedule(loanId, branch);
+    expect(before[0].payment).toBe(fenToYuan(annuityFen(30_000_000, '0.031', 240)));
+
+    expect(await runRepriceForLoan(loanId, '2037-01-01')).toMatchObject({ body: { changed: true, from: '0.031', to: '0.026' } });
+    const after = await schedule(loanId, branch);
+    const cut = before.findIndex((r) => r.dueDate >= '2037-01-01');
+    expect(cut).toBe(9); // 2036-04-10 … 2036-12-10 keep the old rate
+    expect(after.slice(0, cut)).toEqual(before.slice(0, cut));
+    expect(after).toHaveLength(before.length);
+    const principalFrom = (rows: any[]) => rows.reduce((s, r) => s + yuanToFen(r.principal), 0);
+    expect(principalFrom(after.slice(cut))).toBe(principalFrom(before.slice(cut)));
+    expect(after[cut]).toMatchObject({ dueDate: '2037-01-10', payment: fenToYuan(annuityFen(principalFrom(before.slice(cut)), '0.026', 240 - cut)) });
+    const loan = await getLoan(loanId, branch);
+    expect(loan).toMatchObject({ annualRate: '2.6', outstandingPrincipal: '300000.00' });
+    expect((await storedLoan(loanId))!.repricedOn).toBe('2037-01-01');
+
+    expect(await runRepriceForLoan(loanId, '2037-01-01')).toMatchObject({ body: { changed: false } });
+    expect(await runRepriceForLoan(loanId, '2037-03-01')).toMatchObject({ body: { changed: false } });
+    expect(await schedule(loanId, branch)).toEqual(after);
+  });
+
+  it('leaves a loan disbursed after that January 1 alone', async () => {
+    const branch = newBranch();
+    const a = await depositor({ branch, monthlyFen: 500_000 });
+    const loanId = await activeLoan(branch, a, { termMonths: 120, amount: '100000' }, '2038-02-01');
+    await atOldRate(loanId, '0.031');
+    expect(await runRepriceForLoan(loanId, '2038-06-01')).toMatchObject({ body: { changed: false } });
+    expect((await getLoan(loanId, branch)).annualRate).toBe('3.1');
+  });
+
+  it('runs from the January 1 schedule through the loan-batch queue', async () => {
+    const branch = newBranch();
+    const a = await depositor({ branch, monthlyFen: 500_000 });
+    const loanId = await activeLoan(branch, a, { termMonths: 360, amount: '400000', firstHome: false }, '2039-05-20');
+    await atOldRate(loanId, '0.0325');
+    await scheduleHandler({ task: 'reprice', date: '2040-01-01' }, {} as any);
+    await loanBatchDrained();
+    expect((await getLoan(loanId, branch)).annualRate).toBe('3.075'); // second home, over 5 years
+  });
+});
+
 async function loanBatchDrained(timeoutMs = 20_000) {
   const started = Date.now();
   let quietSince = 0;

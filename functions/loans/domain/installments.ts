@@ -5,11 +5,11 @@
 // Allocation of any payment into an installment: penalty interest first, then interest, then
 // principal (`paidFen` counts interest + principal; its principal part is what exceeds the interest).
 import { DomainError } from '../../../shared/errors.ts';
-import { daysBetween, periodOf } from '../../../shared/clock.ts';
+import { addDays, daysBetween, periodOf } from '../../../shared/clock.ts';
 import { derivedId } from '../../../shared/ids.ts';
 import { penaltyInterestFen, riskClass, overdueAuditTriggered } from './penalty.ts';
 import { recalculateAfterPrepayment, type RecalculationMode } from './prepayment.ts';
-import type { Installment } from './schedule.ts';
+import { scheduleFor, type Installment } from './schedule.ts';
 import type { Loan } from './loan.ts';
 
 export type InstallmentStatus = 'DUE' | 'PAID' | 'OVERDUE' | 'DEFERRED';
@@ -203,6 +203,23 @@ export function prepayPartial(loan: Pick<Loan, 'annualRate' | 'repaymentMethod' 
     firstDueDate: first.dueDate,
     dueDay: loan.dueDay,
   });
+  return [...rows.slice(0, rows.length - future.length), ...newRows(recalculated, first.no)];
+}
+
+/**
+ * Annual repricing (domain.md §4: existing loans reprice on the next January 1): from `effectiveDate`
+ * the loan bears `annualRate`. The untouched installments at the end falling due on or after that
+ * date are recalculated at the new rate from the principal they carry, over as many installments
+ * (the REDUCE_PAYMENT recalculation); installments paid, partly paid, offset, overdue or deferred keep
+ * their amounts. The same rate, or nothing left to recalculate, changes nothing.
+ */
+export function reprice(loan: Pick<Loan, 'annualRate' | 'repaymentMethod' | 'dueDay'>, rows: readonly ScheduleRow[], annualRate: string, effectiveDate: string): ScheduleRow[] {
+  if (annualRate === loan.annualRate) return [...rows];
+  const future = recalculable(rows, addDays(effectiveDate, -1));
+  if (!future.length) return [...rows];
+  const first = future[0];
+  const principalFen = future.reduce((s, r) => s + r.principalFen, 0);
+  const recalculated = scheduleFor(loan.repaymentMethod, { principalFen, annualRate, termMonths: future.length, firstDueDate: first.dueDate, dueDay: loan.dueDay });
   return [...rows.slice(0, rows.length - future.length), ...newRows(recalculated, first.no)];
 }
 

@@ -36,8 +36,10 @@ export interface Loan {
   status: LoanStatus;
   principalFen: number;
   outstandingPrincipalFen: number;
-  /** Annual rate, fraction string ('0.026'). */
+  /** Annual rate, fraction string ('0.026'): the rate in force at application, then at each January 1. */
   annualRate: string;
+  /** The last January 1 on which the loan took a new rate (domain.md §4; unset: never repriced). */
+  repricedOn?: string;
   termMonths: number;
   repaymentMethod: RepaymentMethod;
   // the application (electronic archive)
