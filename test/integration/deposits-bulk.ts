@@ -7,7 +7,7 @@ import { openAccountItems } from '../../shared/ledger/ledger.ts';
 import { newAccountNo } from '../../shared/ids.ts';
 import { residentIdCheckChar } from '../../shared/validators.ts';
 
-/** `n` distinct valid resident IDs (regions 11xxxx, unlike the shared fixtures' 330106, and a space of ~10¹¹: no clash across calls). */
+/** `n` distinct valid resident IDs (regions 11xxxx, unlike the shared fixtures' 33xxxx, and a space of ~10¹¹: no clash across calls). */
 export function uniqueResidentIds(n: number): string[] {
   const ids = new Set<string>();
   const start = Date.UTC(1960, 0, 1);

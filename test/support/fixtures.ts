@@ -9,7 +9,9 @@ import { residentIdCheckChar } from '../../shared/validators.ts';
 /** A valid random resident ID (GB 11643) born on the given date. */
 export function randomResidentId(birthDate = `19${randomInt(60, 99)}-0${randomInt(1, 9)}-1${randomInt(0, 9)}`, gender: 'M' | 'F' = 'M'): string {
   const seq = String(randomInt(0, 99)).padStart(2, '0') + String(gender === 'M' ? randomInt(0, 5) * 2 + 1 : randomInt(0, 5) * 2);
-  const first17 = `330106${birthDate.replace(/-/g, '')}${seq}`;
+  // a random Zhejiang (33xxxx) region: with a fixed birth date, 500 sequence numbers alone would clash across a run
+  const region = `33${String(randomInt(0, 9999)).padStart(4, '0')}`;
+  const first17 = `${region}${birthDate.replace(/-/g, '')}${seq}`;
   return first17 + residentIdCheckChar(first17);
 }
 
