@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mintToken } from './jwt.ts';
+import { seededRandom, type Random } from './random.ts';
 import { policyOn } from '../../shared/policy.ts';
 import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 import { CREDIT_CODE_CHARSET, creditCodeCheckChar, parseResidentId, residentIdCheckChar } from '../../shared/validators.ts';
@@ -58,24 +59,6 @@ export function seedDefaults(employees = 30_000): Omit<SeedOptions, 'url'> {
 }
 
 // ---------- demo data ----------
-
-/** mulberry32: a small seeded generator, so that a seed reproduces the same demo data. */
-function generator(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1)); // inclusive
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
-  /** ~N(0, 1) (Box–Muller). */
-  const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-  return { next, int, pick, normal };
-}
-type Random = ReturnType<typeof generator>;
 
 /** Districts of the seed city (Chengdu): branch → district name and administrative division code. */
 const DISTRICTS: Record<string, { name: string; code: string }> = {
@@ -239,7 +222,7 @@ const LOAN_TERMS_YEARS = [10, 15, 20, 25, 30];
 export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'url'>): Promise<SeedSummary> {
   const o: SeedOptions = { ...seedDefaults(input.employees), ...input };
   if (o.units < 1 || o.employees < o.units) throw new Error('need at least one unit and one employee per unit');
-  const r = generator(o.seed);
+  const r = seededRandom(o.seed);
   const api = new Api(o.url.replace(/\/$/, ''));
   const today = businessDate();
   const policy = policyOn(today);
@@ -278,7 +261,7 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
           break;
         }
         if (reply.status !== 409 || attempt >= 3) throw new Error(`POST /v1/units → ${reply.status} ${JSON.stringify(reply.body)}`);
-        body.creditCode = creditCode(generator(o.seed + i * 7919 + attempt + 1), body.branch, publicUnit); // 409: the credit code is taken (an earlier seed): draw another
+        body.creditCode = creditCode(seededRandom(o.seed + i * 7919 + attempt + 1), body.branch, publicUnit); // 409: the credit code is taken (an earlier seed): draw another
       }
       bar.tick();
     });
@@ -304,7 +287,7 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
           break;
         }
         if (reply.status !== 409 || attempt >= 3) throw new Error(`POST /v1/units/${h.unit.unitId}/employees → ${reply.status} ${JSON.stringify(reply.body)}`);
-        h.idNumber = freshId(generator(o.seed + i * 7919 + attempt + 1)); // 409: the person has an account under another unit (an earlier seed): draw another
+        h.idNumber = freshId(seededRandom(o.seed + i * 7919 + attempt + 1)); // 409: the person has an account under another unit (an earlier seed): draw another
       }
       bar.tick();
     });
@@ -354,12 +337,12 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
     const age = Number(today.slice(0, 4)) - Number(birthDate.slice(0, 4)); // at most one year more than the real age
     return LOAN_TERMS_YEARS.filter((y) => y * 12 <= policy.loans.maxTermMonths && age + y <= policy.loans.retirementAge[gender] + policy.loans.maturityAgeOverRetirement);
   };
-  const withdrawers = shuffled.slice(0, o.withdrawals).map((e) => ({ ...e, draw: generator(r.int(0, 2 ** 31)) }));
+  const withdrawers = shuffled.slice(0, o.withdrawals).map((e) => ({ ...e, draw: seededRandom(r.int(0, 2 ** 31)) }));
   const borrowers = shuffled
     .slice(o.withdrawals)
     .filter((e) => termYears(e).length)
     .slice(0, o.loans)
-    .map((e) => ({ ...e, years: termYears(e), draw: generator(r.int(0, 2 ** 31)) }));
+    .map((e) => ({ ...e, years: termYears(e), draw: seededRandom(r.int(0, 2 ** 31)) }));
 
   const withdrawals = { paid: 0, reviewedAndPaid: 0, rejected: 0, amountFen: 0 };
   await timed('withdrawals', async () => {

@@ -12,7 +12,8 @@ import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.t
 import { fenToYuan, yuanToFen } from '../../shared/money.ts';
 import type { ProblemCode } from '../../shared/errors.ts';
 import { runDailyForLoan } from '../../functions/loans/service.ts';
-import { api, member, partnerApi, staff, unitAgent, uniqueResidentId, type ApiOptions, type ApiResult, type Claims, type Random } from './workload-support.ts';
+import { api, member, partnerApi, staff, unitAgent, uniqueResidentId, type ApiOptions, type ApiResult, type Claims } from './workload-support.ts';
+import type { Random } from '../../infra/local/random.ts';
 
 /** Faults injected while a call (or a delivery) ran: a 500 is expected only when one was. */
 export interface FaultContext {

@@ -28,7 +28,8 @@ import { handler as interprovincialSchedule } from '../../functions/interprovinc
 import { getRequest } from '../../functions/interprovincial/store.ts';
 import { openFundedAccount } from '../support/fixtures.ts';
 import { randomCreditCode } from '../e2e/deposits-fixtures.ts';
-import { admin, api, injectedErrors, interceptDdb, isTransactWrite, partnerApi, QueueTap, reconcile, seededRandom, staff, startPartnerCenter, uniqueResidentId, uniqueTag, unitAgent, type PartnerCenter, type Reconciliation, type TappedMessage } from './workload-support.ts';
+import { seededRandom } from '../../infra/local/random.ts';
+import { admin, api, injectedErrors, interceptDdb, isTransactWrite, partnerApi, QueueTap, reconcile, staff, startPartnerCenter, uniqueResidentId, uniqueTag, unitAgent, type PartnerCenter, type Reconciliation, type TappedMessage } from './workload-support.ts';
 import { faultContext, World, type FaultContext } from './workload-world.ts';
 
 const SEED = Number(process.env.HPF_WORKLOAD_SEED ?? randomInt(1, 2 ** 31 - 1));
