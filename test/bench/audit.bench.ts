@@ -20,6 +20,7 @@ import { startLocalRuntime } from '../../infra/local/runtime.ts';
 import { freePort } from '../../infra/local/ports.ts';
 import { mintToken } from '../../infra/local/jwt.ts';
 import type { TxItem } from '../../shared/ddb.ts';
+import { batchWrite, type WriteRequest } from './support.ts';
 import { printTable, type BenchRow } from './types.ts';
 
 export type { BenchRow };
@@ -28,7 +29,6 @@ const SMALL = 10_000;
 const LARGE = 100_000;
 const TARGET_RATIO = 11;
 const WRITE_CONCURRENCY = 8;
-const BATCH_ITEMS = 25; // BatchWriteItem's limit
 const POLL_MS = 200;
 const RUN_TIMEOUT_MS = 30 * 60_000;
 const BRANCH = 'BENCHAUDIT';
@@ -75,7 +75,8 @@ export async function runAuditBench(): Promise<BenchRow[]> {
   const runtime = await startLocalRuntime({ port: await freePort(), scheduler: false, pollerConcurrency: 4 });
   try {
     // imported only now: the DynamoDB client reads the runtime's endpoint at module scope
-    const { BatchWriteCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { tableName } = await import('../../shared/config.ts');
     const { ddb } = await import('../../shared/ddb.ts');
     const { openAccountItems, ledgerWrite } = await import('../../shared/ledger/ledger.ts');
     const { policyOn } = await import('../../shared/policy.ts');
@@ -100,13 +101,9 @@ export async function runAuditBench(): Promise<BenchRow[]> {
     async function loadAccounts(count: number): Promise<number> {
       const t0 = performance.now();
       const totals = new AddUpdates();
-      let made = 0;
-      type Requests = Record<string, { PutRequest: { Item: Record<string, unknown> } }[]>;
-      /** BatchWriteItem requests for the next accounts (2 puts each: the account and its entry). */
-      const nextBatch = (): Requests | undefined => {
-        const requests: Requests = {};
-        let puts = 0;
-        while (made < count && puts + 2 <= BATCH_ITEMS) {
+      /** The credited account item and its entry per account (the opened account item is its version 0). */
+      function* requests(): Generator<WriteRequest> {
+        for (let made = 0; made < count; made++) {
           const n = usedAccountNos.size;
           const opened = openAccountItems({
             accountNo: uniqueAccountNo(),
@@ -124,26 +121,10 @@ export async function runAuditBench(): Promise<BenchRow[]> {
           });
           const credited = ledgerWrite([{ account: opened.account, postings: [{ amountFen: 100_000 + (n % 997) * 100, type: 'DEPOSIT', ref: 'bench', valueDate: openedOn }] }]);
           for (const item of [...opened.items, ...credited.items]) if (item.Update) totals.add(item.Update);
-          // the credited account item and its entry (the opened account item is its version 0)
-          for (const { Put } of credited.items) {
-            if (!Put) continue;
-            (requests[Put.TableName!] ??= []).push({ PutRequest: { Item: Put.Item! } });
-            puts++;
-          }
-          made++;
+          for (const { Put } of credited.items) if (Put) yield { PutRequest: { Item: Put.Item! } };
         }
-        return puts ? requests : undefined;
-      };
-      const writer = async () => {
-        for (let batch = nextBatch(); batch; batch = nextBatch()) {
-          let requests: Requests | undefined = batch;
-          while (requests && Object.keys(requests).length) {
-            const out = await ddb.send(new BatchWriteCommand({ RequestItems: requests }));
-            requests = out.UnprocessedItems as Requests | undefined;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, writer));
+      }
+      await batchWrite(tableName('ledger'), requests(), WRITE_CONCURRENCY);
       for (const u of totals.updates()) await ddb.send(new UpdateCommand(u));
       return (performance.now() - t0) / 1000;
     }

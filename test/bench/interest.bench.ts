@@ -34,6 +34,7 @@ import { freePort } from '../../infra/local/ports.ts';
 import { mintToken } from '../../infra/local/jwt.ts';
 import type { TxItem } from '../../shared/ddb.ts';
 import { D, roundFen, yuanToFen } from '../../shared/money.ts';
+import { batchWrite, writeTransactions, type WriteRequest } from './support.ts';
 import { printTable, type BenchRow } from './types.ts';
 
 export type { BenchRow };
@@ -46,7 +47,6 @@ const TARGET_TIME_RATIO = 11;
 const POLLER_CONCURRENCY = 2; // the runtime's default: the raw writer uses the same
 const ACCOUNTS_PER_TRANSACTION = 15; // as the interest worker (functions/deposits/usecases/interest.ts)
 const WRITE_CONCURRENCY = 8;
-const BATCH_ITEMS = 25; // BatchWriteItem's limit
 const POLL_MS = 200;
 const RUN_TIMEOUT_MS = 20 * 60_000;
 const BRANCH = 'BENCHINT';
@@ -61,8 +61,6 @@ export async function runInterestBench(): Promise<BenchRow[]> {
   const runtime = await startLocalRuntime({ port: await freePort(), scheduler: false, pollerConcurrency: POLLER_CONCURRENCY });
   try {
     // imported only now: the AWS clients bind the runtime's endpoints at load
-    const { BatchWriteCommand, TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { ddb } = await import('../../shared/ddb.ts');
     const { tableName } = await import('../../shared/config.ts');
     const { getAccounts, openAccountItems, ledgerWrite } = await import('../../shared/ledger/ledger.ts');
     const { newAccountNo } = await import('../../shared/ids.ts');
@@ -79,27 +77,11 @@ export async function runInterestBench(): Promise<BenchRow[]> {
       return no;
     };
 
-    type Request = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
-    /** BatchWriteItem of the requests, WRITE_CONCURRENCY batches at a time, unprocessed items retried. */
-    const batchWrite = async (requests: Request[]) => {
-      const batches = chunked(requests, BATCH_ITEMS);
-      let next = 0;
-      const writer = async () => {
-        while (next < batches.length) {
-          let pending: Request[] | undefined = batches[next++];
-          while (pending?.length) {
-            const out = await ddb.send(new BatchWriteCommand({ RequestItems: { [L]: pending } }));
-            pending = out.UnprocessedItems?.[L] as Request[] | undefined;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, writer));
-    };
 
     /** Opens `count` accounts on `openedOn` with a deposit the same day: the accounts as stored. */
     const loadAccounts = async (count: number, openedOn: string): Promise<Account[]> => {
       const accounts: Account[] = [];
-      const requests: Request[] = [];
+      const requests: WriteRequest[] = [];
       for (let i = 0; i < count; i++) {
         const n = usedAccountNos.size;
         const opened = openAccountItems({
@@ -120,10 +102,10 @@ export async function runInterestBench(): Promise<BenchRow[]> {
         for (const { Put } of credited.items) if (Put) requests.push({ PutRequest: { Item: Put.Item! } }); // the account and its entry
         accounts.push(credited.accounts[0]);
       }
-      await batchWrite(requests);
+      await batchWrite(L, requests, WRITE_CONCURRENCY);
       return accounts;
     };
-    const deleteAccounts = (accounts: readonly Account[]) => batchWrite(accounts.map((a) => ({ DeleteRequest: { Key: { pk: `ACC#${a.accountNo}`, sk: 'ACCOUNT' } } })));
+    const deleteAccounts = (accounts: readonly Account[]) => batchWrite(L, accounts.map((a) => ({ DeleteRequest: { Key: { pk: `ACC#${a.accountNo}`, sk: 'ACCOUNT' } } })), WRITE_CONCURRENCY);
 
     const admin = await mintToken({ sub: 'admin-bench', role: 'admin' });
     const api = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
@@ -158,26 +140,7 @@ export async function runInterestBench(): Promise<BenchRow[]> {
         const interestFen = w.entries.reduce((s, e) => s + e.amountFen, 0);
         return [...w.items, { Update: { TableName: tableName('deposits'), Key: progressKey, UpdateExpression: 'ADD accounts :n, totalInterestFen :f', ExpressionAttributeValues: { ':n': group.length, ':f': interestFen } } }];
       });
-      let next = 0;
-      const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: POLLER_CONCURRENCY }, async () => {
-          while (next < transactions.length) {
-            const items = transactions[next++];
-            for (;;) {
-              try {
-                await ddb.send(new TransactWriteCommand({ TransactItems: items }));
-                break;
-              } catch (err) {
-                // the shared counters conflict between the two writers: retry, as commit does
-                const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-                if (!reasons.some((r) => r.Code === 'TransactionConflict')) throw err;
-              }
-            }
-          }
-        }),
-      );
-      const seconds = (performance.now() - t0) / 1000;
+      const seconds = await writeTransactions(transactions, POLLER_CONCURRENCY);
       await deleteAccounts(accounts);
       return { seconds, items: transactions[0].length };
     };

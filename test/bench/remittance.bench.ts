@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { startLocalRuntime } from '../../infra/local/runtime.ts';
 import { freePort } from '../../infra/local/ports.ts';
 import { mintToken } from '../../infra/local/jwt.ts';
+import { writeTransactions } from './support.ts';
 import { printTable, type BenchRow } from './types.ts';
 
 export type { BenchRow };
@@ -33,8 +34,6 @@ export async function runRemittanceBench(): Promise<BenchRow[]> {
   const runtime = await startLocalRuntime({ port: await freePort(), scheduler: false, pollerConcurrency: CONCURRENCY });
   try {
     // imported only now: the AWS clients bind the runtime's endpoints at load
-    const { TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { ddb } = await import('../../shared/ddb.ts');
     const { tableName } = await import('../../shared/config.ts');
     const { getAccounts, ledgerWrite } = await import('../../shared/ledger/ledger.ts');
     const { CREDIT_CODE_CHARSET, creditCodeCheckChar } = await import('../../shared/validators.ts');
@@ -83,26 +82,7 @@ export async function runRemittanceBench(): Promise<BenchRow[]> {
         { Update: { TableName: D, Key: { pk: `RAW#${branch}`, sk: 'REM' }, UpdateExpression: 'ADD postedChunks :one', ExpressionAttributeValues: { ':one': 1 } } },
       ]);
     /** Writes the transactions at the poller's concurrency: seconds. */
-    const writeRaw = async (transactions: Awaited<ReturnType<typeof rawTransactions>>) => {
-      let next = 0;
-      const r0 = performance.now();
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < transactions.length) {
-            const items = transactions[next++];
-            for (;;) {
-              try {
-                await ddb.send(new TransactWriteCommand({ TransactItems: items }));
-                break;
-              } catch (err) {
-                if ((err as { name?: string }).name !== 'TransactionCanceledException') throw err; // the shared progress item conflicts: retry, as commit does
-              }
-            }
-          }
-        }),
-      );
-      return (performance.now() - r0) / 1000;
-    };
+    const writeRaw = (transactions: Awaited<ReturnType<typeof rawTransactions>>) => writeTransactions(transactions, CONCURRENCY);
 
     const warmUp = await settle((await unitWithEmployees(WARM_UP_EMPLOYEES)).unitId);
     if (warmUp.status !== 'POSTED') throw new Error(`warm-up remittance: ${warmUp.status}`);
