@@ -19,6 +19,12 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __hpfCreateRequire } from 'node:module'; const require = __hpfCreateRequire(import.meta.url);";
 
+/**
+ * Packages replaced in every bundle (esbuild `--alias`), paths relative to the repository root:
+ * code our functions never run that would cost cold-start time (see each replacement's header).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = { semver: './infra/aws/unused-semver.cjs' };
+
 export interface HpfResources {
   readonly tables: Readonly<Record<TableName, dynamodb.ITable>>;
   readonly queues: Readonly<Record<QueueName, sqs.IQueue>>;
@@ -98,6 +104,7 @@ export class HpfFunction extends Construct {
         target: 'node22',
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
+        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([pkg, path]) => [`--alias:${pkg}`, path])),
         forceDockerBundling: false,
         // files the function reads at run time go beside index.mjs (same directory as in the source tree's import.meta.url)
         commandHooks: {

@@ -1,7 +1,8 @@
 // Bundle size and module init time per function of the topology, bundled exactly as the CDK
 // construct does it (infra/aws/hpf-function.ts: NodejsFunction with minify, linked source map without
 // the sources, ESM, platform node, target node22, main fields module/main, the createRequire banner,
-// and @aws-sdk/* external — CDK's default for Node 22, the SDK coming from the Lambda runtime).
+// the package aliases (BUNDLE_ALIASES), and @aws-sdk/* external — CDK's default for Node 22, the SDK
+// coming from the Lambda runtime).
 //
 // Init time: a fresh `node` process imports the bundle and measures `await import(file)` with
 // performance.now() (the module-scope work a cold start pays before the first event), ROUNDS times
@@ -22,13 +23,13 @@ import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:f
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { ESM_REQUIRE_BANNER, repoRoot } from '../../infra/aws/hpf-function.ts';
+import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER, repoRoot } from '../../infra/aws/hpf-function.ts';
 import { functions, queueEnvVar, queues, tableEnvVar, tables, type FunctionDef } from '../../infra/topology.ts';
 import { printTable, type BenchRow } from './types.ts';
 
 export type { BenchRow };
 
-const ROUNDS = 15;
+const ROUNDS = 21;
 const TARGET_KB = 500;
 const TARGET_INIT_RATIO = 1.3;
 const OUT_DIR = join(repoRoot, '.local', 'bench-bundles');
@@ -131,6 +132,7 @@ async function bundle(entryPath: string, name: string): Promise<{ file: string; 
     external: ['@aws-sdk/*'],
     banner: { js: ESM_REQUIRE_BANNER },
     mainFields: ['module', 'main'],
+    alias: { ...BUNDLE_ALIASES },
     logLevel: 'error',
   });
   return { file: outfile, sizeBytes: statSync(outfile).size };
