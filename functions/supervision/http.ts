@@ -1,4 +1,5 @@
 // HTTP entry point of the supervision domain (监管) and the platform routes (health, OpenAPI).
+import { readFileSync } from 'node:fs';
 import * as z from '../../shared/zod.ts';
 import { httpHandler, route } from '../../shared/http.ts';
 import { health } from '../../shared/health.ts';
@@ -7,7 +8,6 @@ import { commit } from '../../shared/tx.ts';
 import { nowIso } from '../../shared/clock.ts';
 import { isoDate, period, paginationShape } from '../../shared/schemas.ts';
 import type { Caller } from '../../shared/auth.ts';
-import { readFileSync } from 'node:fs';
 import * as store from './store.ts';
 import { startAuditRun } from './audit.ts';
 import { currentIndicators } from './indicators.ts';
