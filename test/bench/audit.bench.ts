@@ -20,7 +20,7 @@ import { startLocalRuntime } from '../../infra/local/runtime.ts';
 import { freePort } from '../../infra/local/ports.ts';
 import { mintToken } from '../../infra/local/jwt.ts';
 import type { TxItem } from '../../shared/ddb.ts';
-import { batchWrite, type WriteRequest } from './support.ts';
+import { batchWrite, distinctAccountNos, type WriteRequest } from './support.ts';
 import { printTable, type BenchRow } from './types.ts';
 
 export type { BenchRow };
@@ -82,20 +82,13 @@ export async function runAuditBench(): Promise<BenchRow[]> {
     const { policyOn } = await import('../../shared/policy.ts');
     const { businessDate } = await import('../../shared/clock.ts');
     const { D, roundFen } = await import('../../shared/money.ts');
-    const { newAccountNo } = await import('../../shared/ids.ts');
     const { randomResidentId } = await import('../support/fixtures.ts');
 
     const policy = policyOn(businessDate());
     const monthlyBaseFen = policy.base.averageWageFen;
     const ratePercent = policy.contribution.maxRatePercent;
     const openedOn = `${businessDate().slice(0, 4)}-01-01`;
-    const usedAccountNos = new Set<string>();
-    const uniqueAccountNo = () => {
-      let no = newAccountNo();
-      while (usedAccountNos.has(no)) no = newAccountNo();
-      usedAccountNos.add(no);
-      return no;
-    };
+    const accountNos = distinctAccountNos();
 
     /** Opens and credits `count` accounts: the account and entry items, and the summed totals. */
     async function loadAccounts(count: number): Promise<number> {
@@ -104,9 +97,9 @@ export async function runAuditBench(): Promise<BenchRow[]> {
       /** The credited account item and its entry per account (the opened account item is its version 0). */
       function* requests(): Generator<WriteRequest> {
         for (let made = 0; made < count; made++) {
-          const n = usedAccountNos.size;
+          const n = accountNos.count;
           const opened = openAccountItems({
-            accountNo: uniqueAccountNo(),
+            accountNo: accountNos.next(),
             idNumber: randomResidentId(),
             name: '稽查压测',
             kind: 'EMPLOYEE',
@@ -151,7 +144,7 @@ export async function runAuditBench(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     /** Loads accounts up to `size`, then audits them all. */
     const measure = async (size: number) => {
-      const added = size - usedAccountNos.size;
+      const added = size - accountNos.count;
       const loadSeconds = await loadAccounts(added);
       const run = await auditRun();
       if (run.accounts !== size) throw new Error(`the audit run covered ${run.accounts} accounts, ${size} were loaded`);

@@ -34,7 +34,7 @@ import { freePort } from '../../infra/local/ports.ts';
 import { mintToken } from '../../infra/local/jwt.ts';
 import type { TxItem } from '../../shared/ddb.ts';
 import { D, roundFen, yuanToFen } from '../../shared/money.ts';
-import { batchWrite, writeTransactions, type WriteRequest } from './support.ts';
+import { batchWrite, distinctAccountNos, writeTransactions, type WriteRequest } from './support.ts';
 import { printTable, type BenchRow } from './types.ts';
 
 export type { BenchRow };
@@ -63,19 +63,12 @@ export async function runInterestBench(): Promise<BenchRow[]> {
     // imported only now: the AWS clients bind the runtime's endpoints at load
     const { tableName } = await import('../../shared/config.ts');
     const { getAccounts, openAccountItems, ledgerWrite } = await import('../../shared/ledger/ledger.ts');
-    const { newAccountNo } = await import('../../shared/ids.ts');
     const { chunked } = await import('../../functions/deposits/domain/rules.ts');
     const { randomResidentId } = await import('../support/fixtures.ts');
     type Account = import('../../shared/ledger/ledger.ts').Account;
 
     const L = tableName('ledger');
-    const usedAccountNos = new Set<string>();
-    const uniqueAccountNo = () => {
-      let no = newAccountNo();
-      while (usedAccountNos.has(no)) no = newAccountNo();
-      usedAccountNos.add(no);
-      return no;
-    };
+    const accountNos = distinctAccountNos();
 
 
     /** Opens `count` accounts on `openedOn` with a deposit the same day: the accounts as stored. */
@@ -83,9 +76,9 @@ export async function runInterestBench(): Promise<BenchRow[]> {
       const accounts: Account[] = [];
       const requests: WriteRequest[] = [];
       for (let i = 0; i < count; i++) {
-        const n = usedAccountNos.size;
+        const n = accountNos.count;
         const opened = openAccountItems({
-          accountNo: uniqueAccountNo(),
+          accountNo: accountNos.next(),
           idNumber: randomResidentId(),
           name: '结息压测',
           kind: 'EMPLOYEE',

@@ -2,6 +2,7 @@
 // a benchmark starts its runtime first, and the client binds the runtime's endpoint when it loads.
 import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TxItem } from '../../shared/ddb.ts';
+import { newAccountNo } from '../../shared/ids.ts';
 
 const BATCH_ITEMS = 25; // BatchWriteItem's limit
 
@@ -58,4 +59,21 @@ export async function writeTransactions(transactions: readonly TxItem[][], concu
   };
   await Promise.all(Array.from({ length: concurrency }, writer));
   return (performance.now() - t0) / 1000;
+}
+
+/** Account numbers for bulk loads, each handed out once in this process (newAccountNo is random). */
+export function distinctAccountNos() {
+  const used = new Set<string>();
+  return {
+    next(): string {
+      let no = newAccountNo();
+      while (used.has(no)) no = newAccountNo();
+      used.add(no);
+      return no;
+    },
+    /** How many have been handed out. */
+    get count() {
+      return used.size;
+    },
+  };
 }
