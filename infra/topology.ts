@@ -13,6 +13,7 @@ export type TableName =
   | 'loans'
   | 'supervision'
   | 'interprovincial'
+  | 'archive'
   | 'idempotency';
 
 export interface TableDef {
@@ -97,15 +98,17 @@ export interface ScheduleDef {
   description: string;
 }
 
-const domainTable = (name: TableName): TableDef => ({ name, gsis: ['gsi1', 'gsi2'] });
+const domainTable = (name: TableName, gsis: readonly string[] = ['gsi1', 'gsi2']): TableDef => ({ name, gsis });
 
 export const tables: readonly TableDef[] = [
   domainTable('ledger'),
   domainTable('deposits'),
-  domainTable('withdrawals'),
+  domainTable('withdrawals', ['gsi1', 'gsi2', 'gsi3']), // gsi3: the review queue
+
   domainTable('loans'),
   domainTable('supervision'),
   { ...domainTable('interprovincial'), ttlAttribute: 'expiresAt' },
+  { name: 'archive', gsis: [] }, // the electronic archive (电子档案): one item per action on a business record
   { name: 'idempotency', gsis: [], ttlAttribute: 'expiresAt' },
 ];
 
@@ -158,27 +161,27 @@ const scheduled = (domain: Domain, tablesUsed: FunctionDef['tables'], sendsTo: Q
 });
 
 export const functions: readonly FunctionDef[] = [
-  http('deposits', { ledger: 'readwrite', deposits: 'readwrite' }, ['remittance-posting', 'interest-settlement']),
-  worker('deposits-remittance-worker', 'deposits', 'remittancePosting', { ledger: 'readwrite', deposits: 'readwrite' }, ['remittance-posting']),
+  http('deposits', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite' }, ['remittance-posting', 'interest-settlement']),
+  worker('deposits-remittance-worker', 'deposits', 'remittancePosting', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite' }, ['remittance-posting']),
   worker('deposits-interest-worker', 'deposits', 'interestSettlement', { ledger: 'readwrite', deposits: 'readwrite' }, ['interest-settlement']),
   scheduled('deposits', { ledger: 'read', deposits: 'readwrite' }, ['interest-settlement', 'remittance-posting']),
 
-  http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite' }),
+  http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite', loans: 'readwrite', deposits: 'read', archive: 'readwrite' }),
 
-  http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite' }),
-  worker('loans-batch-worker', 'loans', 'loanBatch', { ledger: 'readwrite', loans: 'readwrite' }, ['loan-batch']),
+  http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite', archive: 'readwrite' }),
+  worker('loans-batch-worker', 'loans', 'loanBatch', { ledger: 'readwrite', loans: 'readwrite', archive: 'readwrite' }, ['loan-batch']),
   scheduled('loans', { ledger: 'read', loans: 'readwrite' }, ['loan-batch']),
 
-  http('supervision', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read', withdrawals: 'read' }, ['audit-segments'], {
+  http('supervision', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read', withdrawals: 'read', interprovincial: 'read', archive: 'read' }, ['audit-segments'], {
     inspects: ['remittance-posting', 'interest-settlement', 'loan-batch', 'audit-segments', 'interprovincial-inbound', 'interprovincial-outbound'],
     files: ['functions/supervision/openapi.json'], // served by GET /v1/openapi.json, read on first request
   }),
   worker('supervision-audit-worker', 'supervision', 'auditSegment', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read', withdrawals: 'read' }, ['audit-segments']),
   scheduled('supervision', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read' }, ['audit-segments']),
 
-  http('interprovincial', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'read', deposits: 'read' }, ['interprovincial-inbound', 'interprovincial-outbound']),
-  worker('interprovincial-inbound-worker', 'interprovincial', 'inboundRequest', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite' }, ['interprovincial-outbound']),
-  worker('interprovincial-outbound-worker', 'interprovincial', 'outboundMessage', { ledger: 'readwrite', interprovincial: 'readwrite' }, ['interprovincial-outbound'], { partnerSecrets: true }),
+  http('interprovincial', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'read', deposits: 'read', archive: 'readwrite' }, ['interprovincial-inbound', 'interprovincial-outbound']),
+  worker('interprovincial-inbound-worker', 'interprovincial', 'inboundRequest', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite', archive: 'readwrite' }, ['interprovincial-outbound']),
+  worker('interprovincial-outbound-worker', 'interprovincial', 'outboundMessage', { ledger: 'readwrite', interprovincial: 'readwrite', archive: 'readwrite' }, ['interprovincial-outbound'], { partnerSecrets: true }),
   scheduled('interprovincial', { interprovincial: 'readwrite' }, ['interprovincial-inbound', 'interprovincial-outbound']),
 ];
 
@@ -203,11 +206,14 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/v1/accounts/{accountNo}/deposits', fn: 'deposits-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/accounts/{accountNo}', fn: 'deposits-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/accounts/{accountNo}/entries', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/accounts/{accountNo}/freeze', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/accounts/{accountNo}/unfreeze', fn: 'deposits-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/interest-settlements', fn: 'deposits-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/interest-settlements/{runId}', fn: 'deposits-http', auth: 'jwt' },
 
   // withdrawals
   { method: 'POST', path: '/v1/withdrawals', fn: 'withdrawals-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/withdrawals', fn: 'withdrawals-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/withdrawals/{withdrawalId}', fn: 'withdrawals-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/accounts/{accountNo}/withdrawals', fn: 'withdrawals-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/withdrawals/{withdrawalId}/approve', fn: 'withdrawals-http', auth: 'jwt' },
@@ -227,6 +233,8 @@ export const routes: readonly RouteDef[] = [
   { method: 'DELETE', path: '/v1/loans/{loanId}/offset', fn: 'loans-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/loans/{loanId}/deferrals', fn: 'loans-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/loans/{loanId}/payoff-certificate', fn: 'loans-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/co-borrower-consents', fn: 'loans-http', auth: 'jwt' },
+  { method: 'DELETE', path: '/v1/co-borrower-consents/{consentId}', fn: 'loans-http', auth: 'jwt' },
 
   // supervision
   { method: 'POST', path: '/v1/supervision/audit-runs', fn: 'supervision-http', auth: 'jwt' },
@@ -235,6 +243,8 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/v1/supervision/findings/{findingId}/resolve', fn: 'supervision-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/supervision/indicators', fn: 'supervision-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/supervision/indicators/history', fn: 'supervision-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/ratings', fn: 'supervision-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/archive/{subjectType}/{subjectId}', fn: 'supervision-http', auth: 'jwt' },
 
   // inter-provincial
   { method: 'PUT', path: '/v1/interprovincial/partners/{centerCode}', fn: 'interprovincial-http', auth: 'jwt' },

@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './log.ts';
 import { emitMetric } from './metrics.ts';
 import { annotate, traceHandler } from './trace.ts';
 import type { IdempotencyContext, Outcome } from './tx.ts';
+import { canonicalJson } from './canonical.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -71,11 +72,9 @@ export function zodErrors(err: z.core.$ZodError, prefix = ''): FieldError[] {
 }
 
 /** Canonical JSON (sorted keys) for request hashing. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  return JSON.stringify(v) ?? 'null';
-}
+export { canonicalJson } from './canonical.ts';
+
+const isEmptyObject = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;
 
 const isOutcome = (r: Reply | Outcome<unknown>): r is Outcome<unknown> => 'replayed' in r;
 
@@ -162,8 +161,9 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
         const parsed = spec.body.safeParse(value === undefined ? {} : value);
         if (!parsed.success) throw new DomainError('VALIDATION_FAILED', 'The request body is invalid / 请求参数有误', zodErrors(parsed.error, 'body'));
         body = parsed.data;
-      } else if (value !== undefined && auth !== 'partner') {
-        throw new DomainError('VALIDATION_FAILED', 'This route takes no body / 该接口不接受请求体');
+      } else if (value !== undefined && auth !== 'partner' && !isEmptyObject(value)) {
+        // a route without a body accepts none or `{}` (what most clients send on a bodiless POST)
+        throw new DomainError('VALIDATION_FAILED', 'This route takes no body / 该接口不接受请求体', [{ path: 'body', message: 'expected no body or {}' }]);
       }
       let query: unknown = event.queryStringParameters ?? {};
       if (spec.query) {
@@ -176,7 +176,7 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
         const key = headers['idempotency-key'];
         if (!key) throw new DomainError('IDEMPOTENCY_KEY_MISSING', 'Idempotency-Key header is required / 缺少幂等键');
         if (!IDEMPOTENCY_KEY.test(key)) throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key must be 1–128 of [A-Za-z0-9_.:-]', [{ path: 'Idempotency-Key', message: 'invalid format' }]);
-        const hash = createHash('sha256').update(`${event.requestContext.http.method}\n${event.rawPath}\n${canonicalJson(value ?? null)}`).digest('hex');
+        const hash = createHash('sha256').update(`${event.requestContext.http.method}\n${event.rawPath}\n${canonicalJson(spec.body || !isEmptyObject(value) ? (value ?? null) : null)}`).digest('hex');
         idempotency = { scope: caller?.sub ?? headers['x-hpf-center'] ?? 'anonymous', key, hash, status: spec.idempotent.status };
       }
       const result = await spec.handle({ body, query, params: (event.pathParameters ?? {}) as Record<string, string>, caller: caller as Caller, idempotency, headers, rawBody: raw, event, log });

@@ -81,7 +81,7 @@ export class DomainService extends Construct {
         target: {
           arn: target.fn.functionArn,
           roleArn: role.roleArn,
-          input: JSON.stringify(s.input),
+          input: JSON.stringify({ ...s.input, scheduledTime: '<aws.scheduler.scheduled-time>' }), // the business date comes from the event
           retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
           deadLetterConfig: { arn: props.scheduleDlq.queueArn },
         },

@@ -14,6 +14,20 @@ import { freePort } from './ports.ts';
 import { docsPage } from './docs-page.ts';
 import { readFileSync } from 'node:fs';
 
+class UnknownSchedule extends Error {}
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<string>((ok, fail) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => {
+      data += c;
+      if (data.length > 4096) req.destroy(new Error('body too large'));
+    });
+    req.on('end', () => ok(data));
+    req.on('error', fail);
+  });
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface RuntimeOptions {
@@ -38,7 +52,8 @@ export interface LocalRuntime {
   env: Record<string, string>;
   /** Invokes a function's exported handler directly (as Lambda would). */
   invoke(fn: FunctionName, event: unknown, context?: unknown): Promise<any>;
-  fireSchedule(name: string): Promise<unknown>;
+  /** Runs a schedule now, for business date `date` (default: today's). */
+  fireSchedule(name: string, date?: string): Promise<unknown>;
   /** Waits until every queue is empty and no poller is busy. */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -96,14 +111,18 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
       await Promise.all(pollers.map((p) => p.stop()));
     });
 
-    const fireSchedule = async (name: string) => {
+    // as EventBridge Scheduler does: the topology's input and the scheduled time (or a chosen day)
+    const fireSchedule = async (name: string, date?: string) => {
       const s = schedules.find((x) => x.name === name);
-      if (!s) throw new Error(`unknown schedule ${name}; known: ${schedules.map((x) => x.name).join(', ')}`);
-      return invoke(s.target, { ...s.input });
+      if (!s) throw new UnknownSchedule(`unknown schedule ${name}; known: ${schedules.map((x) => x.name).join(', ')}`);
+      return invoke(s.target, date ? { ...s.input, date } : { ...s.input, scheduledTime: new Date().toISOString() });
+    };
+    const drain = async () => {
+      for (let round = 0; round < 3; round++) for (const p of pollers) await p.idle();
     };
     if (opts.scheduler !== false) {
       const sched = startScheduler(
-        (s: ScheduleDef) => invoke(s.target, { ...s.input }),
+        (s: ScheduleDef) => invoke(s.target, { ...s.input, scheduledTime: new Date().toISOString() }),
         (s, e) => log(`schedule ${s.name} failed: ${(e as Error).message}`),
       );
       started.push(async () => sched.stop());
@@ -118,13 +137,31 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
       }
       const m = /^\/_local\/schedules\/([\w-]+)$/.exec(path);
       if (!m || req.method !== 'POST') return false;
+      const answer = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      // body: nothing, {} or { "date": "YYYY-MM-DD" }; ?wait=true answers once the run and every queue it fed drained
+      const raw = await readBody(req);
+      let date: string | undefined;
       try {
-        const result = await fireSchedule(m[1]);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ schedule: m[1], result: result ?? null }));
+        const body = raw.trim() ? JSON.parse(raw) : {};
+        if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).some((k) => k !== 'date')) throw new Error('body must be {} or { "date": "YYYY-MM-DD" }');
+        if (body.date !== undefined) {
+          if (typeof body.date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(body.date) || new Date(`${body.date}T00:00:00Z`).toISOString().slice(0, 10) !== body.date) throw new Error('date must be YYYY-MM-DD');
+          date = body.date;
+        }
       } catch (e) {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: (e as Error).message }));
+        answer(400, { error: e instanceof SyntaxError ? 'malformed JSON' : (e as Error).message });
+        return true;
+      }
+      const wait = new URL(req.url ?? '/', 'http://local').searchParams.get('wait') === 'true';
+      try {
+        const result = await fireSchedule(m[1], date);
+        if (wait) await drain();
+        answer(200, { schedule: m[1], date: date ?? null, drained: wait, result: result ?? null });
+      } catch (e) {
+        answer(e instanceof UnknownSchedule ? 404 : 500, { error: (e as Error).message });
       }
       return true;
     };
@@ -143,9 +180,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
       env,
       invoke,
       fireSchedule,
-      async drain() {
-        for (let round = 0; round < 3; round++) for (const p of pollers) await p.idle();
-      },
+      drain,
       stop: stopAll,
     };
   } catch (err) {
