@@ -4,8 +4,10 @@ import { emitMetric } from '../../shared/metrics.ts';
 import { httpHandler, route, type Request } from '../../shared/http.ts';
 import type { Outcome } from '../../shared/tx.ts';
 import { paginationShape } from '../../shared/schemas.ts';
-import { applyWithdrawalBody, approveBody, rejectBody } from './schemas.ts';
-import { applyWithdrawal, approveWithdrawal, listWithdrawals, readWithdrawal, rejectWithdrawal } from './service.ts';
+import { applyWithdrawalBody, approveBody, rejectBody, reviewQueueQuery, toApplication } from './schemas.ts';
+import { applyWithdrawal } from './usecases/apply.ts';
+import { approveWithdrawal, rejectWithdrawal, reviewQueue } from './usecases/review.ts';
+import { listWithdrawals, readWithdrawal } from './usecases/read.ts';
 
 const readers = ['member', 'staff', 'auditor'] as const;
 
@@ -19,11 +21,17 @@ async function logged<B, Q>(req: Request<B, Q>, outcome: Promise<Outcome<{ withd
 
 export const handler = httpHandler('withdrawals', {
   'POST /v1/withdrawals': route({
-    summary: 'Apply for a withdrawal from one’s own account: paid at once, or PENDING_REVIEW when a fraud rule trips',
+    summary: 'Apply for a withdrawal from one’s own account: paid at once, or PENDING_REVIEW when a fraud rule trips; HPF_LOAN_REPAYMENT of one of our loans pays that loan in the same transaction',
     roles: ['member'],
     body: applyWithdrawalBody,
     idempotent: { status: 201 },
-    handle: (req) => logged(req, applyWithdrawal(req.caller, req.body, req.idempotency)),
+    handle: (req) => logged(req, applyWithdrawal(req.caller, toApplication(req.body), req.idempotency)),
+  }),
+  'GET /v1/withdrawals': route({
+    summary: 'The review queue (staff): PENDING_REVIEW withdrawals oldest first, with reviewDueOn and overdueForReview; a branch clerk sees their branch',
+    roles: ['staff'],
+    query: reviewQueueQuery,
+    handle: async (req) => ({ status: 200, body: await reviewQueue(req.caller, req.query) }),
   }),
   'GET /v1/withdrawals/{withdrawalId}': route({
     summary: 'A withdrawal with its electronic archive: evidence, its SHA-256, submitter and decisions',

@@ -1,10 +1,17 @@
 // What other domains may use of the withdrawals domain (architecture.md: "Flows that cross domains").
-// Nothing else of functions/withdrawals/ is imported from outside it.
-// Starter: these wrap what exists today; the withdrawals domain owns and refines them.
-import { queryAll } from '../../shared/ddb.ts';
-import { tableName } from '../../shared/config.ts';
+// Nothing else of functions/withdrawals/ is imported from outside it; this file only delegates (the
+// keys live in store.ts, the flows in usecases/).
+import type { Caller } from '../../shared/auth.ts';
+import type { IdempotencyContext, Outcome } from '../../shared/tx.ts';
+import * as store from './store.ts';
+import type { Withdrawal } from './domain/withdrawal.ts';
+import { withdrawForLoanRepayment as withdrawForLoan } from './usecases/apply.ts';
+import { withdrawalForRating as forRating } from './usecases/read.ts';
+import type { WithdrawalBody } from './domain/views.ts';
 
-export const CLAIM_SHARDS = 16;
+export type { WithdrawalBody } from './domain/views.ts';
+
+export const CLAIM_SHARDS = store.CLAIM_SHARDS;
 
 export interface PropertyClaimFact {
   propertyCertificateNo: string;
@@ -16,7 +23,7 @@ export interface PropertyClaimFact {
 /** Every claim on a property (not rejected) of one claim shard (0 … CLAIM_SHARDS−1). */
 export async function propertyClaimsOfShard(shard: number): Promise<PropertyClaimFact[]> {
   const claims: PropertyClaimFact[] = [];
-  for (const item of await queryAll({ TableName: tableName('withdrawals'), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :v', ExpressionAttributeValues: { ':v': `CLAIMS#${String(shard).padStart(2, '0')}` } })) {
+  for (const item of await store.claimsOfShard(shard)) {
     if (item.kind !== 'PROPERTY') continue;
     for (const c of item.claims ?? []) if (c.status !== 'REJECTED') claims.push({ propertyCertificateNo: item.docNo, accountNo: c.accountNo, claimedOn: c.claimedOn, withdrawalId: c.withdrawalId });
   }
@@ -32,14 +39,35 @@ export interface WithdrawalFact {
   paidOn?: string;
 }
 
-const fact = (w: Record<string, any>): WithdrawalFact => ({ withdrawalId: w.withdrawalId, accountNo: w.accountNo, reason: w.reason, status: w.status, submittedAt: w.submittedAt, paidOn: w.paidOn });
+const fact = (w: Withdrawal): WithdrawalFact => ({ withdrawalId: w.withdrawalId, accountNo: w.accountNo, reason: w.reason, status: w.status, submittedAt: w.submittedAt, paidOn: w.paidOn });
 
 /** Withdrawals of one reason submitted in one calendar year. */
 export async function withdrawalsByReasonAndYear(reason: string, year: number): Promise<WithdrawalFact[]> {
-  return (await queryAll({ TableName: tableName('withdrawals'), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :v', ExpressionAttributeValues: { ':v': `WREASON#${reason}#${year}` } })).map(fact);
+  return (await store.withdrawalsByReasonAndYear(reason, year)).map(fact);
 }
 
 /** Every withdrawal of an account. */
 export async function withdrawalsOfAccount(accountNo: string): Promise<WithdrawalFact[]> {
-  return (await queryAll({ TableName: tableName('withdrawals'), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :v', ExpressionAttributeValues: { ':v': `ACCW#${accountNo}` } })).map(fact);
+  return (await store.allWithdrawalsOfAccount(accountNo)).map(fact);
+}
+
+/**
+ * A prepayment of one of our loans from the account (the loans domain's POST /v1/loans/{id}/prepayments
+ * with source ACCOUNT): exactly the use case POST /v1/withdrawals runs for HPF_LOAN_REPAYMENT, so it
+ * is a withdrawal of that reason in the account's list and in the archive. `caller`: the member
+ * owning `accountNo`, or staff covering its branch (others: 404). Amount in fen, or `full: true` (the
+ * lower of the balance and the payoff amount). Throws DomainError like the route (INVALID_STATE for a
+ * frozen account, INSUFFICIENT_BALANCE, NOT_ELIGIBLE, the loans domain's refusals).
+ */
+export async function withdrawForLoanRepayment(
+  caller: Caller,
+  input: { accountNo: string; loanId: string; amountFen?: number; full?: boolean; recalculation: 'REDUCE_TERM' | 'REDUCE_PAYMENT' },
+  idempotency: IdempotencyContext | undefined,
+): Promise<Outcome<WithdrawalBody>> {
+  return withdrawForLoan(caller, input, idempotency);
+}
+
+/** A withdrawal as a rating needs it (`completed` = PAID); undefined when there is no such withdrawal. */
+export async function withdrawalForRating(withdrawalId: string): Promise<{ accountNo: string; branch?: string; completed: boolean } | undefined> {
+  return forRating(withdrawalId);
 }

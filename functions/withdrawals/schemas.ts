@@ -4,6 +4,8 @@
 import * as z from '../../shared/zod.ts';
 import { isoDate, positiveYuan, residentId } from '../../shared/schemas.ts';
 import { YUAN_PATTERN, yuanToFen } from '../../shared/money.ts';
+import { paginationShape } from '../../shared/schemas.ts';
+import type { WithdrawalApplication } from './domain/withdrawal.ts';
 
 /** A document number or name: 1–`max` characters, no leading or trailing white space. */
 const text = (max = 64) =>
@@ -42,12 +44,31 @@ const hpfLoanEvidence = z
     }),
   );
 
+const payeeBankAccount = z.string().check(z.regex(/^[0-9]{8,32}$/, { error: 'payeeBankAccount must be 8–32 digits / 收款账号应为8至32位数字' }));
 const common = {
   accountNo: z.string().check(z.regex(/^[1-9][0-9]{11}$/, { error: 'accountNo must be 12 digits / 账号应为12位数字' })),
   amount: z.optional(positiveYuan),
   full: z.optional(z.literal(true)),
-  payeeBankAccount: z.string().check(z.regex(/^[0-9]{8,32}$/, { error: 'payeeBankAccount must be 8–32 digits / 收款账号应为8至32位数字' })),
+  payeeBankAccount,
 };
+
+/** How a principal prepayment recalculates the schedule (default REDUCE_TERM). */
+export const recalculation = z.enum(['REDUCE_TERM', 'REDUCE_PAYMENT']);
+
+/**
+ * HPF_LOAN_REPAYMENT: for one of our loans nothing is paid to a bank account (`payeeBankAccount` may
+ * be omitted) and `recalculation` says how a prepayment of principal recalculates the schedule; for
+ * another center's loan the money is paid out to `payeeBankAccount` (that center's account) as before.
+ */
+const hpfLoanRepayment = z
+  .strictObject({ ...common, payeeBankAccount: z.optional(payeeBankAccount), reason: z.literal('HPF_LOAN_REPAYMENT'), evidence: hpfLoanEvidence, recalculation: z.optional(recalculation) })
+  .check(
+    z.superRefine((b, ctx) => {
+      const otherCenter = b.evidence.centerCode !== undefined;
+      if (otherCenter && b.payeeBankAccount === undefined) ctx.addIssue({ code: 'custom', path: ['payeeBankAccount'], message: 'required to repay another center’s loan / 偿还异地贷款须提供收款账号' });
+      if (otherCenter && b.recalculation !== undefined) ctx.addIssue({ code: 'custom', path: ['recalculation'], message: 'only for a loan of this center / 仅适用于本中心贷款' });
+    }),
+  );
 
 const certificate = z.strictObject({ certificateNo: text() });
 
@@ -60,7 +81,7 @@ export const applyWithdrawalBody = z
     z.strictObject({ ...common, reason: z.literal('INCAPACITY'), evidence: certificate }),
     z.strictObject({ ...common, reason: z.literal('EMIGRATION'), evidence: certificate }),
     z.strictObject({ ...common, reason: z.literal('DEATH'), evidence: z.strictObject({ heirIdNumber: residentId, heirName: text(50), deathCertificateNo: text() }) }),
-    z.strictObject({ ...common, reason: z.literal('HPF_LOAN_REPAYMENT'), evidence: hpfLoanEvidence }),
+    hpfLoanRepayment,
     z.strictObject({ ...common, reason: z.literal('COMMERCIAL_LOAN_REPAYMENT'), evidence: z.strictObject({ bankName: text(100), loanContractNo: text(), outstandingAmount: yuanText }) }),
     z.strictObject({ ...common, reason: z.literal('RENT'), evidence: rentEvidence }),
     z.strictObject({ ...common, reason: z.literal('ELEVATOR_RETROFIT'), evidence: z.strictObject({ projectFilingNo: text(), ownerShareAmount: yuanText }) }),
@@ -73,6 +94,16 @@ export const applyWithdrawalBody = z
 
 export type ApplyWithdrawalBody = z.infer<typeof applyWithdrawalBody>;
 export type WithdrawalEvidence = ApplyWithdrawalBody['evidence'];
+
+/** The request as the domain takes it (plain types, money in fen). */
+export const toApplication = (b: ApplyWithdrawalBody): WithdrawalApplication => b;
+
+/** GET /v1/withdrawals: the review queue (only PENDING_REVIEW withdrawals wait in it). */
+export const reviewQueueQuery = z.strictObject({
+  ...paginationShape,
+  status: z._default(z.optional(z.literal('PENDING_REVIEW', { error: 'status must be PENDING_REVIEW (the review queue) / 仅支持待审核队列' })), 'PENDING_REVIEW'),
+  branch: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, { error: 'branch must be 1–32 letters, digits, _ or - / 网点代码格式错误' }))),
+});
 
 export const approveBody = z.strictObject({ note: z.optional(text(500)) });
 export const rejectBody = z.strictObject({ note: text(500) });

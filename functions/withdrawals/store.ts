@@ -7,24 +7,30 @@
 //   CLAIM#PERMIT#<permitNo> / CLAIM   the same for a building permit (BUILD_REPAIR)
 //       gsi2: CLAIMS#<shard 00-15> / <kind>#<docNo>           every claim, for the audit (16 shards)
 //   withdrawals also: gsi2: WREASON#<reason>#<year> / <submittedAt>#<id>   by reason and year (audit)
+//       gsi3: WREVIEW#PENDING_REVIEW / <submittedAt>#<id>   the review queue, oldest first; only while
+//             PENDING_REVIEW (a decision writes the record without it, so it leaves the queue). One
+//             partition city-wide: the queue is small (staff decide within 3 days) and city staff read
+//             it whole in submission order; a branch reads it filtered on the record's `branch`.
 // A claim is written with a condition on the version read, so concurrent claims on one property
 // cannot exceed its cap: the loser re-plans from fresh reads.
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { ddb, type TxItem } from '../../shared/ddb.ts';
+import { ddb, decodeCursor, encodeCursor, queryAll, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
-import { DomainError } from '../../shared/errors.ts';
 import type { SpendingClaim, SpendingRef, Withdrawal } from './domain/withdrawal.ts';
 
 const T = () => tableName('withdrawals');
 const withdrawalKey = (withdrawalId: string) => ({ pk: `W#${withdrawalId}`, sk: 'W' });
 const claimKey = (ref: SpendingRef) => ({ pk: `CLAIM#${ref.kind}#${ref.docNo}`, sk: 'CLAIM' });
 const accountIndexPk = (accountNo: string) => `ACCW#${accountNo}`;
+const reasonYearPk = (reason: string, year: number | string) => `WREASON#${reason}#${year}`;
+const REVIEW_QUEUE_PK = 'WREVIEW#PENDING_REVIEW';
 export const CLAIM_SHARDS = 16;
-const claimShard = (ref: SpendingRef) => String(createHash('sha256').update(`${ref.kind}#${ref.docNo}`).digest()[0] % CLAIM_SHARDS).padStart(2, '0');
+const claimShardPk = (shard: number) => `CLAIMS#${String(shard).padStart(2, '0')}`;
+const claimShard = (ref: SpendingRef) => createHash('sha256').update(`${ref.kind}#${ref.docNo}`).digest()[0] % CLAIM_SHARDS;
 
 function strip<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, ...rest } = item;
   return rest as T;
 }
 
@@ -38,11 +44,6 @@ export async function getClaim(ref: SpendingRef): Promise<SpendingClaim | undefi
   return out.Item ? strip<SpendingClaim>(out.Item) : undefined;
 }
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
 /** Withdrawals of an account, newest first. */
 export async function listWithdrawalsOfAccount(accountNo: string, limit: number, cursor?: string): Promise<Page<Withdrawal>> {
   const out = await ddb.send(
@@ -53,24 +54,60 @@ export async function listWithdrawalsOfAccount(accountNo: string, limit: number,
       ExpressionAttributeValues: { ':p': accountIndexPk(accountNo) },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, accountIndexPk(accountNo)),
+      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: accountIndexPk(accountNo) }),
     }),
   );
-  const next = out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') : null;
-  return { items: (out.Items ?? []).map((i) => strip<Withdrawal>(i)), nextCursor: next };
+  return { items: (out.Items ?? []).map((i) => strip<Withdrawal>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
 }
 
-/** A cursor is the last key of a page of the same account's index partition; anything else is refused. */
-function decodeCursor(cursor: string | undefined, gsi1pk: string): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const keys = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
-    if (key?.gsi1pk === gsi1pk && Object.keys(key).length === keys.length && keys.every((k) => typeof key[k] === 'string')) return key;
-  } catch {
-    /* refused below */
-  }
-  throw new DomainError('VALIDATION_FAILED', 'Invalid cursor / 无效的分页游标', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+const REVIEW_QUEUE_KEYS = ['pk', 'sk', 'gsi3pk', 'gsi3sk'] as const;
+const REVIEW_QUEUE_READ = 100;
+
+/**
+ * The review queue, oldest first: every PENDING_REVIEW withdrawal, or those of one branch. A branch's
+ * page is filled by reading on (the filter runs after DynamoDB's Limit), and its cursor is the key of
+ * the last item returned.
+ */
+export async function listReviewQueue(branch: string | undefined, limit: number, cursor?: string): Promise<Page<Withdrawal>> {
+  const items: Record<string, unknown>[] = [];
+  let start = decodeCursor(cursor, REVIEW_QUEUE_KEYS, { gsi3pk: REVIEW_QUEUE_PK });
+  do {
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: T(),
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'gsi3pk = :q',
+        ...(branch
+          ? { FilterExpression: '#b = :b', ExpressionAttributeNames: { '#b': 'branch' }, ExpressionAttributeValues: { ':q': REVIEW_QUEUE_PK, ':b': branch } }
+          : { ExpressionAttributeValues: { ':q': REVIEW_QUEUE_PK } }),
+        ScanIndexForward: true,
+        Limit: branch ? REVIEW_QUEUE_READ : limit - items.length,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start && items.length < limit);
+  const page = items.slice(0, limit);
+  const last = page[page.length - 1];
+  const more = items.length > limit || !!start;
+  const nextCursor = more && last ? encodeCursor(Object.fromEntries(REVIEW_QUEUE_KEYS.map((k) => [k, last[k]]))) : null;
+  return { items: page.map((i) => strip<Withdrawal>(i)), nextCursor };
+}
+
+/** Every claim item (property or permit) of one claim shard (0 … CLAIM_SHARDS−1). */
+export async function claimsOfShard(shard: number): Promise<SpendingClaim[]> {
+  return (await queryAll({ TableName: T(), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :v', ExpressionAttributeValues: { ':v': claimShardPk(shard) } })).map((i) => strip<SpendingClaim>(i));
+}
+
+/** Withdrawals of one reason submitted in one calendar year. */
+export async function withdrawalsByReasonAndYear(reason: string, year: number): Promise<Withdrawal[]> {
+  return (await queryAll({ TableName: T(), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :v', ExpressionAttributeValues: { ':v': reasonYearPk(reason, year) } })).map((i) => strip<Withdrawal>(i));
+}
+
+/** Every withdrawal of an account (bounded: one member's). */
+export async function allWithdrawalsOfAccount(accountNo: string): Promise<Withdrawal[]> {
+  return (await queryAll({ TableName: T(), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :v', ExpressionAttributeValues: { ':v': accountIndexPk(accountNo) } })).map((i) => strip<Withdrawal>(i));
 }
 
 /** Puts a withdrawal. `expectStatus`: the status it must still have (a review decision); none: it must be new. */
@@ -82,8 +119,9 @@ export function putWithdrawalItem(w: Withdrawal, expectStatus?: Withdrawal['stat
         ...withdrawalKey(w.withdrawalId),
         gsi1pk: accountIndexPk(w.accountNo),
         gsi1sk: `${w.submittedAt}#${w.withdrawalId}`,
-        gsi2pk: `WREASON#${w.reason}#${w.submittedAt.slice(0, 4)}`,
+        gsi2pk: reasonYearPk(w.reason, w.submittedAt.slice(0, 4)),
         gsi2sk: `${w.submittedAt}#${w.withdrawalId}`,
+        ...(w.status === 'PENDING_REVIEW' ? { gsi3pk: REVIEW_QUEUE_PK, gsi3sk: `${w.submittedAt}#${w.withdrawalId}` } : {}),
         ...w,
       },
       ...(expectStatus
@@ -99,7 +137,7 @@ export function putClaimItem(next: SpendingClaim): TxItem {
   return {
     Put: {
       TableName: T(),
-      Item: { ...claimKey(next), gsi2pk: `CLAIMS#${claimShard(next)}`, gsi2sk: `${next.kind}#${next.docNo}`, ...next },
+      Item: { ...claimKey(next), gsi2pk: claimShardPk(claimShard(next)), gsi2sk: `${next.kind}#${next.docNo}`, ...next },
       ...(readVersion === 0 ? { ConditionExpression: 'attribute_not_exists(pk)' } : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': readVersion } }),
     },
   };

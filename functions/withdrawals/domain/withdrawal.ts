@@ -21,7 +21,52 @@ import { yuanToFen } from '../../../shared/money.ts';
 import { addDays, addMonths } from '../../../shared/clock.ts';
 import { interestDue, type Account } from '../../../shared/ledger/account.ts';
 import type { Policy, WithdrawalReason } from '../../../shared/policy.ts';
-import type { ApplyWithdrawalBody, WithdrawalEvidence } from '../schemas.ts';
+
+// ---------- what a member submits, as plain types (schemas.ts parses the request into these) ----------
+
+export type Recalculation = 'REDUCE_TERM' | 'REDUCE_PAYMENT';
+
+export interface PurchaseEvidence {
+  contractNo: string;
+  propertyCertificateNo: string;
+  /** The documented price, the yuan string as submitted. */
+  price: string;
+  purchaseDate: string;
+}
+export type RentEvidence =
+  | { housingKind: 'PUBLIC_RENTAL' | 'AFFORDABLE_RENTAL'; leaseContractNo: string; rentReceiptNo: string }
+  | { housingKind: 'COMMERCIAL'; noHouseCertificateNo: string; spouseNoHouseCertificateNo?: string };
+/** Our own loan (`loanId`, or none: the account's active loan) or another center's (`centerCode` + `loanContractNo`). */
+export interface HpfLoanEvidence {
+  loanId?: string;
+  centerCode?: string;
+  loanContractNo?: string;
+}
+
+interface ApplicationBase {
+  accountNo: string;
+  /** Requested amount in fen; absent with `full: true`. */
+  amount?: number;
+  full?: true;
+  /** Absent only for a repayment of one of our own loans (nothing is paid to a bank account). */
+  payeeBankAccount?: string;
+}
+
+export type WithdrawalApplication = ApplicationBase &
+  (
+    | { reason: 'PURCHASE'; evidence: PurchaseEvidence }
+    | { reason: 'OFFSITE_PURCHASE'; evidence: PurchaseEvidence & { city: string } }
+    | { reason: 'BUILD_REPAIR'; evidence: { permitNo: string; budget: string } }
+    | { reason: 'RETIREMENT'; evidence: { retirementDate: string } }
+    | { reason: 'INCAPACITY' | 'EMIGRATION'; evidence: { certificateNo: string } }
+    | { reason: 'DEATH'; evidence: { heirIdNumber: string; heirName: string; deathCertificateNo: string } }
+    | { reason: 'HPF_LOAN_REPAYMENT'; evidence: HpfLoanEvidence; recalculation?: Recalculation }
+    | { reason: 'COMMERCIAL_LOAN_REPAYMENT'; evidence: { bankName: string; loanContractNo: string; outstandingAmount: string } }
+    | { reason: 'RENT'; evidence: RentEvidence }
+    | { reason: 'ELEVATOR_RETROFIT'; evidence: { projectFilingNo: string; ownerShareAmount: string } }
+  );
+
+export type WithdrawalEvidence = WithdrawalApplication['evidence'];
 
 export type WithdrawalStatus = 'PAID' | 'PENDING_REVIEW' | 'REJECTED';
 export type ReviewReason = 'PROPERTY_CLAIMED_BY_ANOTHER_ACCOUNT' | 'PROPERTY_CLAIMED_WITHIN_REPEAT_WINDOW';
@@ -53,7 +98,10 @@ export interface Withdrawal {
   interestFen: number;
   closesAccount: boolean;
   requested: { full: true } | { full: false; amountFen: number };
-  payeeBankAccount: string;
+  /** Absent for a repayment of one of our loans: nothing is paid to a bank account. */
+  payeeBankAccount?: string;
+  /** The account's branch at submission (the review queue's scope; absent on records before issue 13). */
+  branch?: string;
   evidence: WithdrawalEvidence;
   /** SHA-256 (hex) of the canonical JSON of `evidence`. */
   evidenceSha256: string;
@@ -67,6 +115,19 @@ export interface Withdrawal {
   rejection?: { code: string; message: string };
   paidOn?: string;
   entryIds: string[];
+  /** HPF_LOAN_REPAYMENT of one of our loans: what the amount paid on the loan, in the same transaction. */
+  loanRepayment?: LoanRepayment;
+}
+
+/** What a withdrawal paid on one of our loans (the loans domain's answer, kept on the record). */
+export interface LoanRepayment {
+  loanId: string;
+  recalculation: Recalculation;
+  /** Numbers of the installments it paid (overdue with penalty first, then due ones). */
+  installmentsPaid: number[];
+  principalPrepaidFen: number;
+  outstandingPrincipalFen: number;
+  loanStatus: 'ACTIVE' | 'CLOSED';
 }
 
 export interface SpendingRef {
@@ -102,18 +163,32 @@ export function spendingOf(reason: WithdrawalReason, evidence: WithdrawalEvidenc
   return undefined;
 }
 
+/** The refusal's `errors[].message` when a borrower with an overdue loan asks for another reason. */
+export const OVERDUE_LOAN_REPAYMENT_ONLY = 'OVERDUE_LOAN_REPAYMENT_ONLY';
+
+/**
+ * The loan of ours an HPF_LOAN_REPAYMENT pays (`evidence.loanId`, or none: the account's active loan);
+ * undefined for any other reason and for another center's loan (paid out as before).
+ */
+export function ourLoanOf(body: WithdrawalApplication, account: Pick<Account, 'activeLoanId'>): string | undefined {
+  if (body.reason !== 'HPF_LOAN_REPAYMENT' || body.evidence.centerCode !== undefined) return undefined;
+  return body.evidence.loanId ?? account.activeLoanId;
+}
+
 /** Account-level rules every withdrawal meets, at application and again at approval. */
 export function assertMayWithdraw(account: Account, reason: WithdrawalReason): void {
   if (account.status === 'FROZEN' || account.status === 'CLOSED') {
     throw new DomainError('INVALID_STATE', `Account ${account.accountNo} is ${account.status}: no withdrawal / 账户状态不允许提取`);
   }
   if (account.hasOverdueLoan && reason !== 'HPF_LOAN_REPAYMENT') {
-    throw new DomainError('NOT_ELIGIBLE', 'An overdue HPF loan may only be repaid by withdrawal (HPF_LOAN_REPAYMENT) / 公积金贷款逾期，仅可提取偿还该贷款');
+    throw new DomainError('NOT_ELIGIBLE', 'An overdue HPF loan may only be repaid by withdrawal (HPF_LOAN_REPAYMENT) / 公积金贷款逾期，仅可提取偿还该贷款', [
+      { path: 'body.reason', message: OVERDUE_LOAN_REPAYMENT_ONLY },
+    ]);
   }
 }
 
 /** Rules on the evidence itself that need the account or the date. */
-function assertEvidence(body: ApplyWithdrawalBody, account: Account, today: string, policy: Policy): void {
+function assertEvidence(body: WithdrawalApplication, account: Account, today: string, policy: Policy): void {
   switch (body.reason) {
     case 'PURCHASE':
     case 'OFFSITE_PURCHASE': {
@@ -170,10 +245,15 @@ export interface ApplicationDecision {
   interestFen: number;
   closesAccount: boolean;
   reviewReasons: ReviewReason[];
+  /**
+   * One of our loans to pay in the same transaction: `amountFen` is then the request (the balance for
+   * `full`), which the loans domain's plan settles (full: the lower of balance and payoff amount).
+   */
+  repaysLoanId?: string;
 }
 
 /** Decides an application from the state read in this attempt; throws the refusal. */
-export function decideApplication(c: { account: Account; body: ApplyWithdrawalBody; claim: SpendingClaim | undefined; today: string; policy: Policy }): ApplicationDecision {
+export function decideApplication(c: { account: Account; body: WithdrawalApplication; claim: SpendingClaim | undefined; today: string; policy: Policy }): ApplicationDecision {
   const { account, body, policy } = c;
   const rule = policy.withdrawals.reasons[body.reason];
   assertMayWithdraw(account, body.reason);
@@ -189,6 +269,8 @@ export function decideApplication(c: { account: Account; body: ApplyWithdrawalBo
   const capFen = remainingCapFen(spendingOf(body.reason, body.evidence)?.capFen, c.claim);
   const amountFen = body.amount ?? Math.min(account.balanceFen, capFen ?? account.balanceFen);
   assertAmount(amountFen, account.balanceFen, capFen);
+  const repaysLoanId = ourLoanOf(body, account);
+  if (repaysLoanId) return { status: 'PAID', amountFen, interestFen: 0, closesAccount: false, reviewReasons: [], repaysLoanId };
   const reviewReasons = reviewReasonsFor(c.claim, account.accountNo, c.today, policy);
   return { status: reviewReasons.length ? 'PENDING_REVIEW' : 'PAID', amountFen, interestFen: 0, closesAccount: false, reviewReasons };
 }
@@ -206,7 +288,7 @@ export function assertPending(w: Withdrawal): void {
 
 export function newWithdrawal(a: {
   withdrawalId: string;
-  body: ApplyWithdrawalBody;
+  body: WithdrawalApplication;
   decision: ApplicationDecision;
   evidenceSha256: string;
   submittedBy: Actor;
@@ -214,6 +296,8 @@ export function newWithdrawal(a: {
   today: string;
   policy: Policy;
   entryIds: string[];
+  branch?: string;
+  loanRepayment?: LoanRepayment;
 }): Withdrawal {
   const { body, decision } = a;
   const spending = spendingOf(body.reason, body.evidence);
@@ -229,6 +313,7 @@ export function newWithdrawal(a: {
     closesAccount: decision.closesAccount,
     requested: body.amount === undefined ? { full: true } : { full: false, amountFen: body.amount },
     payeeBankAccount: body.payeeBankAccount,
+    branch: a.branch,
     evidence: body.evidence,
     evidenceSha256: a.evidenceSha256,
     spending: spending && { kind: spending.kind, docNo: spending.docNo },
@@ -239,8 +324,12 @@ export function newWithdrawal(a: {
     decisions: [paid ? { action: 'AUTO_APPROVE', by: SYSTEM, at: a.at } : { action: 'REFER_TO_REVIEW', by: SYSTEM, at: a.at, note: decision.reviewReasons.join(', ') }],
     paidOn: paid ? a.today : undefined,
     entryIds: a.entryIds,
+    ...(a.loanRepayment ? { loanRepayment: a.loanRepayment } : {}),
   };
 }
+
+/** Has the day to decide a pending withdrawal (Art. 25) passed? */
+export const overdueForReview = (w: Pick<Withdrawal, 'status' | 'reviewDueOn'>, today: string) => w.status === 'PENDING_REVIEW' && !!w.reviewDueOn && today > w.reviewDueOn;
 
 export const approved = (w: Withdrawal, by: Actor, at: string, today: string, entryIds: string[], note?: string): Withdrawal => ({
   ...w,

@@ -1,0 +1,53 @@
+// The API shapes of a withdrawal (api.md): money in yuan strings, the archive as recorded. Pure.
+import { fenToYuan } from '../../../shared/money.ts';
+import { overdueForReview, type LoanRepayment, type Withdrawal } from './withdrawal.ts';
+
+/** api.md v1.1: `loanRepayment: { loanId, installmentsPaid, principalPrepaid, outstandingPrincipal }` (and the loan's status). */
+const loanRepaymentView = (r: LoanRepayment) => ({
+  loanId: r.loanId,
+  installmentsPaid: r.installmentsPaid,
+  principalPrepaid: fenToYuan(r.principalPrepaidFen),
+  outstandingPrincipal: fenToYuan(r.outstandingPrincipalFen),
+  recalculation: r.recalculation,
+  loanStatus: r.loanStatus,
+});
+
+/** The answer to an application (also what a replay returns). */
+export const applicationView = (w: Withdrawal) => ({
+  withdrawalId: w.withdrawalId,
+  accountNo: w.accountNo,
+  reason: w.reason,
+  reasonCode: w.reasonCode,
+  status: w.status,
+  amount: fenToYuan(w.amountFen),
+  ...(w.closesAccount ? { interest: fenToYuan(w.interestFen), accountClosed: true } : {}),
+  ...(w.status === 'PENDING_REVIEW' ? { reviewReasons: w.reviewReasons, reviewDueOn: w.reviewDueOn } : {}),
+  ...(w.rejection ? { rejection: w.rejection } : {}),
+  ...(w.loanRepayment ? { loanRepayment: loanRepaymentView(w.loanRepayment) } : {}),
+});
+
+/** The withdrawal with its electronic archive: evidence and its hash, submitter, decisions. */
+export const withdrawalView = (w: Withdrawal) => ({
+  ...applicationView(w),
+  requested: w.requested.full ? { full: true } : { amount: fenToYuan(w.requested.amountFen) },
+  ...(w.payeeBankAccount ? { payeeBankAccount: w.payeeBankAccount } : {}),
+  ...(w.branch ? { branch: w.branch } : {}),
+  evidence: w.evidence,
+  evidenceSha256: w.evidenceSha256,
+  submittedBy: w.submittedBy,
+  submittedAt: w.submittedAt,
+  reviewReasons: w.reviewReasons,
+  ...(w.reviewDueOn ? { reviewDueOn: w.reviewDueOn } : {}),
+  decisions: w.decisions,
+  ...(w.paidOn ? { paidOn: w.paidOn } : {}),
+  entryIds: w.entryIds,
+});
+
+/** An item of the review queue (GET /v1/withdrawals): the withdrawal, its due day and whether it has passed. */
+export const reviewQueueView = (w: Withdrawal, today: string) => ({
+  ...withdrawalView(w),
+  reviewDueOn: w.reviewDueOn,
+  overdueForReview: overdueForReview(w, today),
+});
+
+export type WithdrawalBody = ReturnType<typeof applicationView>;

@@ -1,0 +1,130 @@
+// Applying for a withdrawal (POST /v1/withdrawals, and the loans domain's prepayment from the account):
+// read, decide (domain), then one transaction through commit(): the ledger debit (and interest to
+// date and closure for closing reasons), the withdrawal record, the property/permit claim, the
+// archive record and the idempotency record commit together or not at all.
+//
+// HPF_LOAN_REPAYMENT of one of our loans: the loans domain plans the repayment (overdue installments
+// with penalty, then due ones, then principal; the payer's debit is in its ledger write) and the
+// withdrawal record and its archive record join those items in the same commit. Nothing is paid out.
+import { createHash } from 'node:crypto';
+import { commit, type IdempotencyContext, type Outcome } from '../../../shared/tx.ts';
+import { ledgerWrite, mustGetAccount, type Account } from '../../../shared/ledger/ledger.ts';
+import { policyOn } from '../../../shared/policy.ts';
+import { businessDate, nowIso } from '../../../shared/clock.ts';
+import { newId } from '../../../shared/ids.ts';
+import { canonicalJson } from '../../../shared/canonical.ts';
+import { notFound, staffCovers, type Caller } from '../../../shared/auth.ts';
+import type { TxItem } from '../../../shared/ddb.ts';
+import { DomainError } from '../../../shared/errors.ts';
+import { fenToYuan } from '../../../shared/money.ts';
+import * as loans from '../../loans/public.ts';
+import { decideApplication, newWithdrawal, spendingOf, withClaim, type LoanRepayment, type Recalculation, type WithdrawalApplication } from '../domain/withdrawal.ts';
+import { applicationView, type WithdrawalBody } from '../domain/views.ts';
+import { getClaim, putClaimItem, putWithdrawalItem } from '../store.ts';
+import { actorOf, archiveWithdrawal, payout } from './common.ts';
+
+/**
+ * The one application use case. `mayApply`: whether the caller may withdraw from that account (a
+ * member: their own; the loans domain's route: also staff covering its branch); others get 404.
+ * `submitted`: what the caller submitted, for the archive (default: the application).
+ */
+export function apply(
+  caller: Caller,
+  body: WithdrawalApplication,
+  idempotency: IdempotencyContext | undefined,
+  opts: { mayApply: (caller: Caller, account: Account) => boolean; submitted?: unknown },
+): Promise<Outcome<WithdrawalBody>> {
+  const withdrawalId = newId('W');
+  const evidenceSha256 = createHash('sha256').update(canonicalJson(body.evidence)).digest('hex');
+  const spending = spendingOf(body.reason, body.evidence);
+  return commit({
+    idempotency,
+    plan: async () => {
+      const today = businessDate();
+      const at = nowIso();
+      const policy = policyOn(today);
+      const [account, claim] = await Promise.all([mustGetAccount(body.accountNo), spending ? getClaim(spending) : undefined]);
+      if (!opts.mayApply(caller, account)) notFound('Account');
+      let decision = decideApplication({ account, body, claim, today, policy });
+      const items: TxItem[] = [];
+      let entryIds: string[] = [];
+      let loanRepayment: LoanRepayment | undefined;
+      if (decision.repaysLoanId) {
+        const recalculation: Recalculation = (body.reason === 'HPF_LOAN_REPAYMENT' && body.recalculation) || 'REDUCE_TERM';
+        const plan = await loans.planAccountRepayment({
+          loanId: decision.repaysLoanId,
+          payer: account,
+          ...(body.full ? { full: true } : { amountFen: decision.amountFen }),
+          recalculation,
+          ref: withdrawalId,
+          memo: `HPF_LOAN_REPAYMENT/${policy.withdrawals.reasons.HPF_LOAN_REPAYMENT.code}`,
+          date: today,
+          actor: actorOf(caller),
+        });
+        decision = { ...decision, amountFen: plan.amountFen };
+        items.push(...plan.items);
+        entryIds = plan.entryIds;
+        const r = plan.loanRepayment;
+        loanRepayment = { loanId: r.loanId, recalculation, installmentsPaid: r.installmentsPaid, principalPrepaidFen: r.principalPrepaidFen, outstandingPrincipalFen: r.outstandingPrincipalFen, loanStatus: r.loanStatus };
+      } else if (decision.status === 'PAID') {
+        const ledger = ledgerWrite([payout(account, { withdrawalId, reason: body.reason, ...decision }, today)]);
+        items.push(...ledger.items);
+        entryIds = ledger.entries.map((e) => e.entryId);
+      }
+      const w = newWithdrawal({ withdrawalId, body, decision, evidenceSha256, submittedBy: actorOf(caller), at, today, policy, entryIds, branch: account.branch, loanRepayment });
+      items.push(putWithdrawalItem(w));
+      if (spending) items.push(putClaimItem(withClaim(claim, spending, w, today)));
+      items.push(
+        archiveWithdrawal(w, account, {
+          action: 'SUBMIT',
+          actor: actorOf(caller),
+          at,
+          submitted: opts.submitted ?? body,
+          decision: {
+            status: w.status,
+            amount: applicationView(w).amount,
+            ...(w.reviewReasons.length ? { reviewReasons: w.reviewReasons, reviewDueOn: w.reviewDueOn } : {}),
+            ...(w.loanRepayment ? { loanRepayment: applicationView(w).loanRepayment } : {}),
+          },
+        }),
+      );
+      return { items, body: applicationView(w) };
+    },
+  });
+}
+
+/** POST /v1/withdrawals: a member withdraws from their own account. */
+export const applyWithdrawal = (caller: Caller, body: WithdrawalApplication, idempotency: IdempotencyContext | undefined, submitted?: unknown) =>
+  apply(caller, body, idempotency, { mayApply: (c, account) => c.role === 'member' && c.accountNo === account.accountNo, submitted });
+
+export interface LoanRepaymentRequest {
+  accountNo: string;
+  loanId: string;
+  amountFen?: number;
+  full?: boolean;
+  recalculation: Recalculation;
+}
+
+/**
+ * The loans domain's prepayment from the account (POST /v1/loans/{id}/prepayments, source ACCOUNT):
+ * the same use case as an HPF_LOAN_REPAYMENT withdrawal, by the member owning the account or staff
+ * covering its branch.
+ */
+export function withdrawForLoanRepayment(caller: Caller, input: LoanRepaymentRequest, idempotency: IdempotencyContext | undefined): Promise<Outcome<WithdrawalBody>> {
+  const body: WithdrawalApplication = {
+    accountNo: input.accountNo,
+    reason: 'HPF_LOAN_REPAYMENT',
+    evidence: { loanId: input.loanId },
+    recalculation: input.recalculation,
+    ...(input.full ? { full: true } : { amount: input.amountFen }),
+  };
+  if (input.full ? input.amountFen !== undefined : !(Number.isSafeInteger(input.amountFen) && input.amountFen! > 0)) {
+    throw new DomainError('VALIDATION_FAILED', 'Give exactly one of a positive amount or full: true / 金额与全额须二选一', [{ path: 'body.amount', message: 'give exactly one of amount or full: true' }]);
+  }
+  // what was submitted, as the prepayment route received it (money in yuan)
+  const submitted = { source: 'ACCOUNT', accountNo: input.accountNo, loanId: input.loanId, ...(input.full ? { full: true } : { amount: fenToYuan(input.amountFen!) }), recalculation: input.recalculation };
+  return apply(caller, body, idempotency, {
+    mayApply: (c, account) => (c.role === 'member' && c.accountNo === account.accountNo) || staffCovers(c, account.branch),
+    submitted,
+  });
+}
