@@ -86,6 +86,18 @@ export const handler = httpHandler('deposits', {
     roles: ACCOUNT_READERS,
     handle: async (req) => ({ status: 200, body: await accounts.getAccountView(req.caller, req.params.accountNo) }),
   }),
+  'POST /v1/accounts/{accountNo}/freeze': route({
+    roles: ['staff', 'auditor'],
+    body: s.freezeBody,
+    idempotent: { status: 200 },
+    handle: (req) => accounts.freezeAccount(req.caller, req.params.accountNo, req.body, req.idempotency),
+  }),
+  'POST /v1/accounts/{accountNo}/unfreeze': route({
+    roles: ['staff', 'auditor'],
+    body: s.unfreezeBody,
+    idempotent: { status: 200 },
+    handle: (req) => accounts.unfreezeAccount(req.caller, req.params.accountNo, req.body, req.idempotency),
+  }),
   'GET /v1/accounts/{accountNo}/entries': route({
     roles: ACCOUNT_READERS,
     query: s.pageQuery,

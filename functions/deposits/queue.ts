@@ -14,6 +14,7 @@ const chunkMessage = z.object({
     employerRatePercent: z.int(),
     employeeRatePercent: z.int(),
     chunkCount: z.int().check(z.positive()),
+    unitId: z.optional(z.string().check(z.minLength(1))),
   }),
 });
 const pageMessage = z.object({ runId: z.string().check(z.minLength(1)), year: z.int(), segment: z.int().check(z.gte(0)), cursor: z.optional(z.string()) });

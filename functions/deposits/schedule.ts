@@ -5,6 +5,6 @@ import { scheduledInterestRun } from './usecases/interest.ts';
 import { sweepRemittances } from './usecases/remittances.ts';
 
 export const handler = scheduleHandler('deposits-schedule', {
-  'interest-settlement': async () => (await scheduledInterestRun()).body,
+  'interest-settlement': async (_input, _log, { date }) => (await scheduledInterestRun(date)).body,
   'remittance-sweep': (_input, log) => sweepRemittances(log),
 });

@@ -39,3 +39,7 @@ export const depositBody = z.strictObject({ period, amount: positiveYuan, bankRe
 export const interestBody = z.strictObject({ year: z.int().check(z.gte(1990), z.lte(2100)) });
 
 export const pageQuery = z.object(paginationShape);
+
+export const freezeBody = z.strictObject({ reason: text(500), authority: text(200), documentNo: text(100) });
+
+export const unfreezeBody = z.strictObject({ note: text(500) });

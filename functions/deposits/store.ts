@@ -1,23 +1,25 @@
 // The deposits table (single-table design). The only code that knows its keys and conditions.
-//   UNIT#<unitId> / UNIT               the unit (headcount by ADD; other changes conditioned on version)
+//   UNIT#<unitId> / UNIT               the unit (headcount by ADD; lastFundedPeriod by a conditional SET;
+//                                      other changes conditioned on version)
 //                                      gsi2: UNITS#<shard 00-15> / <unitId>   every unit (audit)
+//   UNITCOUNT / <branch>               registered units per branch (缴存单位数), ADD at registration
 //   CC#<creditCode> / CC               one registration per credit code
-//   UNIT#<unitId> / EMP#<accountNo>    employment: the first period owed for the employee
-//   UNIT#<unitId> / DEF#<fromPeriod>   approved deferral (缓缴)
+//   UNIT#<unitId> / EMP#<accountNo>    employment with its history: spells (hire … seal) and bases by period
+//   UNIT#<unitId> / DEF#<fromPeriod>   approved deferral (缓缴): other domains read the ranges (public.ts)
 //   UNIT#<unitId> / PERIOD#<period>    a period is remitted at most once per unit (REGULAR or BACKPAY)
-//   UNIT#<unitId> / BASEADJ#<year>     the annual base adjustment
+//   UNIT#<unitId> / BASEADJ#<year>     the annual base adjustment (APPLYING → COMPLETE)
+//   BADJ#<adjustmentId> / C#<nnnn>     a staged chunk of an adjustment, PENDING → APPLIED
 //   REM#<remittanceId> / REM           remittance; gsi1 REMITTANCES#POSTING / <settledAt> while posting
 //   REM#<remittanceId> / C#<nnnn>      a chunk of the list, PENDING → POSTED
 //   IRUN#<runId> / RUN                 an interest settlement run
 import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
-import { ddb, queryAll, type TxItem } from '../../shared/ddb.ts';
-import { unitCountItem } from '../../shared/contributions.ts';
+import { ddb, queryAll, decodeCursor, encodeCursor, type TxItem } from '../../shared/ddb.ts';
+import { unitCountItem as legacyUnitCountItem } from '../../shared/contributions.ts';
 import { tableName } from '../../shared/config.ts';
-import { decodeCursor } from '../../shared/ledger/ledger.ts';
 import { sleep } from '../../shared/tx.ts';
-import type { Deferral, Employment, InterestRun, RatePeriod, Remittance, RemittanceChunk, Unit } from './domain/types.ts';
+import type { BaseAdjustment, BaseAdjustmentChunk, Deferral, Employment, InterestRun, RatePeriod, Remittance, RemittanceChunk, Unit } from './domain/types.ts';
 
 const T = () => tableName('deposits');
 const unitKey = (unitId: string) => ({ pk: `UNIT#${unitId}`, sk: 'UNIT' });
@@ -70,10 +72,40 @@ const unitShard = (unitId: string) => String(createHash('sha256').update(unitId)
 export function newUnitItems(unit: Unit): TxItem[] {
   return [
     { Put: { TableName: T(), Item: { ...unitKey(unit.unitId), gsi2pk: `UNITS#${unitShard(unit.unitId)}`, gsi2sk: unit.unitId, ...unit }, ConditionExpression: 'attribute_not_exists(pk)' } },
-    unitCountItem(unit.branch),
+    { Update: { TableName: T(), Key: { pk: 'UNITCOUNT', sk: unit.branch }, UpdateExpression: 'ADD units :one', ExpressionAttributeValues: { ':one': 1 } } },
+    // transition: the old counter beside the ledger, for readers not yet on public.ts (removed with shared/contributions.ts)
+    legacyUnitCountItem(unit.branch),
     { Put: { TableName: T(), Item: { pk: `CC#${unit.creditCode}`, sk: 'CC', unitId: unit.unitId }, ConditionExpression: 'attribute_not_exists(pk)' } },
   ];
 }
+
+/** Registered units of a branch, or of the whole city (one small partition: one item per branch). */
+export async function unitCounts(branch?: string): Promise<number> {
+  const items = await queryAll({
+    TableName: T(),
+    KeyConditionExpression: branch ? 'pk = :p AND sk = :b' : 'pk = :p',
+    ExpressionAttributeValues: branch ? { ':p': 'UNITCOUNT', ':b': branch } : { ':p': 'UNITCOUNT' },
+    ConsistentRead: true,
+  });
+  return items.reduce((n, i) => n + Number(i.units ?? 0), 0);
+}
+
+/** Every unit of one audit shard (bounded: ~1/UNIT_SHARDS of the city's units). */
+export async function unitsOfShard(shard: number): Promise<Unit[]> {
+  const items = await queryAll({ TableName: T(), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :v', ExpressionAttributeValues: { ':v': `UNITS#${String(shard).padStart(2, '0')}` } });
+  return items.map((u) => strip<Unit>(u)!);
+}
+
+/** The unit's latest funded REGULAR period moves forward only (a late settlement of an older period leaves it). */
+export const fundedPeriodItem = (unitId: string, period: string): TxItem => ({
+  Update: {
+    TableName: T(),
+    Key: unitKey(unitId),
+    UpdateExpression: 'SET lastFundedPeriod = :p',
+    ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastFundedPeriod) OR lastFundedPeriod < :p)',
+    ExpressionAttributeValues: { ':p': period },
+  },
+});
 
 export async function unitIdByCreditCode(creditCode: string): Promise<string | undefined> {
   return (await get<{ unitId: string }>({ pk: `CC#${creditCode}`, sk: 'CC' }))?.unitId;
@@ -97,7 +129,29 @@ export const headcountItem = (unitId: string, delta: number): TxItem => ({
 
 // ---------- employments, deferrals, base adjustments ----------
 
-export const employmentItem = (e: Employment): TxItem => ({ Put: { TableName: T(), Item: { pk: `UNIT#${e.unitId}`, sk: `EMP#${e.accountNo}`, ...e } } });
+const employmentKey = (unitId: string, accountNo: string) => ({ pk: `UNIT#${unitId}`, sk: `EMP#${accountNo}` });
+
+/**
+ * The employment record, put whole. Every writer (hire, seal, base adjustment) writes the account in
+ * the same transaction conditioned on the revision it read, so a concurrent writer fails and re-plans.
+ */
+export const employmentItem = (e: Employment): TxItem => ({ Put: { TableName: T(), Item: { ...employmentKey(e.unitId, e.accountNo), ...e } } });
+
+export const getEmployment = (unitId: string, accountNo: string) => get<Employment>(employmentKey(unitId, accountNo));
+
+export async function getEmployments(unitId: string, accountNos: readonly string[]): Promise<Map<string, Employment>> {
+  const out = new Map<string, Employment>();
+  for (let i = 0; i < accountNos.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = accountNos.slice(i, i + 100).map((no) => employmentKey(unitId, no));
+    for (let attempt = 0; keys?.length; attempt++) {
+      if (attempt > 0) await sleep(20 * 2 ** Math.min(attempt, 5));
+      const res: BatchGetCommandOutput = await ddb.send(new BatchGetCommand({ RequestItems: { [T()]: { Keys: keys, ConsistentRead: true } } }));
+      for (const item of res.Responses?.[T()] ?? []) out.set(item.accountNo as string, strip<Employment>(item)!);
+      keys = res.UnprocessedKeys?.[T()]?.Keys;
+    }
+  }
+  return out;
+}
 
 export async function listEmployments(unitId: string): Promise<Map<string, Employment>> {
   const items = await queryPrefix(`UNIT#${unitId}`, 'EMP#');
@@ -110,10 +164,76 @@ export async function listDeferrals(unitId: string): Promise<Deferral[]> {
   return (await queryPrefix(`UNIT#${unitId}`, 'DEF#')).map((i) => strip<Deferral>(i)!);
 }
 
+/** The unit's approved deferral ranges "YYYY-MM:YYYY-MM", by start (only the periods are read). */
+export async function deferralRanges(unitId: string): Promise<string[]> {
+  const items = await queryPrefix(`UNIT#${unitId}`, 'DEF#', 'fromPeriod, toPeriod');
+  return items.map((i) => `${i.fromPeriod as string}:${i.toPeriod as string}`);
+}
+
+// ---------- base adjustments (staged) ----------
+
 const baseAdjKey = (unitId: string, year: number) => ({ pk: `UNIT#${unitId}`, sk: `BASEADJ#${year}` });
-export const getBaseAdjustment = (unitId: string, year: number) => get<{ adjustmentId: string }>(baseAdjKey(unitId, year));
-export const baseAdjustmentItem = (record: { adjustmentId: string; unitId: string; year: number; count: number; adjustedBy: string; adjustedAt: string }): TxItem => ({
-  Put: { TableName: T(), Item: { ...baseAdjKey(record.unitId, record.year), ...record }, ConditionExpression: 'attribute_not_exists(pk)' },
+const baseAdjChunkKey = (adjustmentId: string, chunkNo: number) => ({ pk: `BADJ#${adjustmentId}`, sk: `C#${String(chunkNo).padStart(4, '0')}` });
+
+export const getBaseAdjustment = (unitId: string, year: number) => get<BaseAdjustment>(baseAdjKey(unitId, year));
+
+/** Adjustments of the unit still being applied (one per year at most: a bounded prefix). */
+export async function applyingBaseAdjustments(unitId: string): Promise<BaseAdjustment[]> {
+  return (await queryPrefix(`UNIT#${unitId}`, 'BASEADJ#')).map((i) => strip<BaseAdjustment>(i)!).filter((a) => a.status === 'APPLYING');
+}
+
+/** The adjustment's header: one per unit and year. */
+export const newBaseAdjustmentItem = (a: BaseAdjustment): TxItem => ({
+  Put: { TableName: T(), Item: { ...baseAdjKey(a.unitId, a.year), ...a }, ConditionExpression: 'attribute_not_exists(pk)' },
+});
+
+/** Staged chunks are written before the header that refers to them (unreachable and harmless if it never commits). */
+export async function putBaseAdjustmentChunks(chunks: readonly BaseAdjustmentChunk[]): Promise<void> {
+  await batchPut(chunks.map((c) => ({ ...baseAdjChunkKey(c.adjustmentId, c.chunkNo), ...c })));
+}
+
+export async function baseAdjustmentChunks(adjustmentId: string): Promise<BaseAdjustmentChunk[]> {
+  return (await queryPrefix(`BADJ#${adjustmentId}`, 'C#')).map((i) => strip<BaseAdjustmentChunk>(i)!).sort((a, b) => a.chunkNo - b.chunkNo);
+}
+
+export const getBaseAdjustmentChunk = (adjustmentId: string, chunkNo: number) => get<BaseAdjustmentChunk>(baseAdjChunkKey(adjustmentId, chunkNo));
+
+/** The chunk PENDING → APPLIED and the header's progress, in the chunk's own transaction with its accounts. */
+export function baseChunkAppliedItems(a: Pick<BaseAdjustment, 'unitId' | 'year' | 'adjustmentId'>, chunkNo: number, at: string): TxItem[] {
+  return [
+    {
+      Update: {
+        TableName: T(),
+        Key: baseAdjChunkKey(a.adjustmentId, chunkNo),
+        UpdateExpression: 'SET #s = :applied, appliedAt = :at',
+        ConditionExpression: '#s = :pending',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':applied': 'APPLIED', ':pending': 'PENDING', ':at': at },
+      },
+    },
+    {
+      Update: {
+        TableName: T(),
+        Key: baseAdjKey(a.unitId, a.year),
+        UpdateExpression: 'ADD appliedChunks :one',
+        ConditionExpression: '#s = :applying AND adjustmentId = :id',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':one': 1, ':applying': 'APPLYING', ':id': a.adjustmentId },
+      },
+    },
+  ];
+}
+
+/** APPLYING → COMPLETE once every chunk is in (done once). */
+export const completeBaseAdjustmentItem = (a: BaseAdjustment, at: string): TxItem => ({
+  Update: {
+    TableName: T(),
+    Key: baseAdjKey(a.unitId, a.year),
+    UpdateExpression: 'SET #s = :complete, completedAt = :at',
+    ConditionExpression: '#s = :applying AND adjustmentId = :id AND appliedChunks = :n',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':complete': 'COMPLETE', ':applying': 'APPLYING', ':id': a.adjustmentId, ':n': a.chunkCount, ':at': at },
+  },
 });
 
 // ---------- remittances ----------
@@ -133,7 +253,11 @@ export function newRemittanceItems(r: Remittance): TxItem[] {
  * missing chunks). Chunks of a remittance that then fails to commit are unreachable and harmless.
  */
 export async function putChunks(chunks: readonly RemittanceChunk[]): Promise<void> {
-  const puts = chunks.map((c) => ({ PutRequest: { Item: { ...chunkKey(c.remittanceId, c.chunkNo), ...c } } }));
+  await batchPut(chunks.map((c) => ({ ...chunkKey(c.remittanceId, c.chunkNo), ...c })));
+}
+
+async function batchPut(items: readonly Record<string, unknown>[]): Promise<void> {
+  const puts = items.map((Item) => ({ PutRequest: { Item } }));
   for (let i = 0; i < puts.length; i += 25) {
     let pending: typeof puts | undefined = puts.slice(i, i + 25);
     for (let attempt = 0; pending?.length; attempt++) {
@@ -196,16 +320,17 @@ export function chunkPostedItems(c: RemittanceChunk, progress: { count: number; 
   ];
 }
 
-/** POSTING → POSTED once every chunk is posted; false when not (yet) the case or already done. */
-export const markRemittancePosted = (remittanceId: string, chunkCount: number, at: string) =>
-  updateIf({
+/** POSTING → POSTED once every chunk is posted (conditional: done once), in a transaction with its archive record. */
+export const remittancePostedItem = (remittanceId: string, chunkCount: number, at: string): TxItem => ({
+  Update: {
     TableName: T(),
     Key: remKey(remittanceId),
     UpdateExpression: 'SET #s = :posted, postedAt = :at REMOVE gsi1pk, gsi1sk',
     ConditionExpression: '#s = :posting AND postedChunks = :n',
     ExpressionAttributeNames: { '#s': 'status' },
     ExpressionAttributeValues: { ':posted': 'POSTED', ':posting': 'POSTING', ':n': chunkCount, ':at': at },
-  });
+  },
+});
 
 export async function pendingChunkNos(remittanceId: string): Promise<number[]> {
   const items = await queryPrefix(`REM#${remittanceId}`, 'C#', 'chunkNo, #s');
@@ -221,11 +346,10 @@ export async function postingRemittancesSettledBefore(settledBefore: string, lim
       KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :t',
       ExpressionAttributeValues: { ':p': POSTING_INDEX, ':t': settledBefore },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor),
+      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: POSTING_INDEX }),
     }),
   );
-  const next = out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') : null;
-  return { items: (out.Items ?? []).map((i) => i.remittanceId as string), nextCursor: next };
+  return { items: (out.Items ?? []).map((i) => i.remittanceId as string), nextCursor: encodeCursor(out.LastEvaluatedKey) };
 }
 
 // ---------- interest runs ----------

@@ -20,6 +20,19 @@ export type EntryType =
 
 export const entryTypes: readonly EntryType[] = ['REMITTANCE', 'BACKPAY', 'DEPOSIT', 'INTEREST', 'WITHDRAWAL', 'LOAN_OFFSET', 'TRANSFER_IN', 'TRANSFER_OUT', 'REVERSAL'];
 
+/** A judicial or audit freeze (司法冻结) on the account: what it names and the status it suspends. */
+export interface AccountFreeze {
+  reason: string;
+  /** The authority that ordered it (court, audit office …). */
+  authority: string;
+  documentNo: string;
+  /** The status the account returns to when unfrozen. */
+  previousStatus: 'NORMAL' | 'SEALED';
+  /** Who recorded it (JWT `sub`) and when (ISO timestamp). */
+  by: string;
+  at: string;
+}
+
 export interface Account {
   accountNo: string;
   idNumber: string;
@@ -32,6 +45,8 @@ export interface Account {
   statusCode: string;
   /** When the account entered its status (audit: debits on a frozen account). */
   statusSince?: string;
+  /** Set while the account is FROZEN: the freeze's facts and the status before it. */
+  freeze?: AccountFreeze;
   monthlyBaseFen: number;
   /** Employer and employee whole percents (flexible accounts: employee = the chosen combined rate, employer 0). */
   employerRatePercent: number;
@@ -177,6 +192,7 @@ export function applyPostings(account: Account, postings: readonly Posting[], oc
   const entries: Entry[] = [];
   for (const p of postings) {
     if (!Number.isSafeInteger(p.amountFen) || p.amountFen === 0) throw new Error(`posting amount must be a non-zero integer of fen: ${p.amountFen}`);
+    // the status is checked before the balance: a debit on a FROZEN account is INVALID_STATE even when it would also overdraw
     if (p.amountFen > 0 && !creditsAllowed(state.status)) throw new DomainError('INVALID_STATE', `Account ${state.accountNo} is ${state.status}: no credits / 账户状态不允许入账`);
     if (p.amountFen < 0 && !debitsAllowed(state.status)) throw new DomainError('INVALID_STATE', `Account ${state.accountNo} is ${state.status}: no debits / 账户状态不允许支取`);
     const balanceAfterFen = state.balanceFen + p.amountFen;

@@ -17,7 +17,7 @@ import { tableName } from '../config.ts';
 import { policyOn } from '../policy.ts';
 import { DomainError } from '../errors.ts';
 import { businessDate } from '../clock.ts';
-import { applyPostings, withInterestSettled, accountStatusCode, type Account, type AccountStatus, type Entry, type Posting, type EntryType } from './account.ts';
+import { applyPostings, withInterestSettled, accountStatusCode, type Account, type AccountFreeze, type AccountStatus, type Entry, type Posting, type EntryType } from './account.ts';
 import { createHash } from 'node:crypto';
 
 export * from './account.ts';
@@ -250,6 +250,8 @@ function accountItem(a: Account) {
 export type AccountChanges = Partial<Pick<Account, 'status' | 'statusCode' | 'unitId' | 'branch' | 'monthlyBaseFen' | 'employerRatePercent' | 'employeeRatePercent' | 'monthlyAmountFen' | 'lastPaidPeriod' | 'closedOn' | 'name' | 'hasOverdueLoan'>> & {
   /** The loans domain sets it at disbursement and clears it (null) at payoff. */
   activeLoanId?: string | null;
+  /** Set with `status: 'FROZEN'`; cleared (null) by the unfreeze, the only change that may leave FROZEN. */
+  freeze?: AccountFreeze | null;
 };
 
 export interface AccountWrite {
@@ -306,6 +308,9 @@ export function ledgerWrite(writes: readonly AccountWrite[], opts: { fundFlows?:
     const next = { ...applied.account, ...w.changes, updatedAt: at } as Account;
     for (const [k, v] of Object.entries(w.changes ?? {})) if (v === null) delete (next as unknown as Record<string, unknown>)[k]; // null removes (activeLoanId on payoff)
     if (w.changes?.status && !w.changes.statusCode) next.statusCode = accountStatusCode[w.changes.status];
+    // a FROZEN account leaves its status only by the unfreeze (which clears the freeze): no closure, seal or re-opening meanwhile
+    if (w.account.status === 'FROZEN' && next.status !== 'FROZEN' && w.changes?.freeze !== null) throw new DomainError('INVALID_STATE', `Account ${w.account.accountNo} is FROZEN / 账户已冻结`);
+    if (next.status !== 'FROZEN' && next.freeze) delete next.freeze;
     if (next.status !== w.account.status) {
       next.statusSince = at;
       // account counts per status (contributors = NORMAL) move with the status, per branch

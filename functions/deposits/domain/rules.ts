@@ -3,9 +3,10 @@
 // Every number comes from the policy passed in (shared/policy.ts); nothing here does I/O.
 import { D, roundFen } from '../../../shared/money.ts';
 import { fail, type FieldError } from '../../../shared/errors.ts';
-import { addMonths } from '../../../shared/clock.ts';
+import { addMonths, periodOf } from '../../../shared/clock.ts';
 import type { Policy } from '../../../shared/policy.ts';
-import type { RatePeriod, RemittanceKind, RemittanceLine, Unit } from './types.ts';
+import type { Account } from '../../../shared/ledger/account.ts';
+import type { BaseChange, Employment, RatePeriod, RemittanceKind, RemittanceLine, Stint, Unit } from './types.ts';
 
 /** round(base × ratio%) half-up to the fen. */
 export const shareFen = (baseFen: number, ratePercent: number): number => roundFen(new D(baseFen).times(ratePercent).div(100));
@@ -83,13 +84,97 @@ export interface Employee {
 
 /** The list (清册) for a period: the unit's NORMAL employees owed for it, each share rounded. */
 export function remittanceLines(employees: readonly Employee[], rates: RatePeriod, period: string): RemittanceLine[] {
-  return employees
-    .filter((e) => e.status === 'NORMAL' && e.startPeriod <= period)
+  return linesOf(employees.filter((e) => e.status === 'NORMAL' && e.startPeriod <= period), rates);
+}
+
+/** One line per listed employee at their base, sorted by account number, each share rounded. */
+export function linesOf(roll: readonly { accountNo: string; monthlyBaseFen: number }[], rates: RatePeriod): RemittanceLine[] {
+  return [...roll]
     .sort((a, b) => (a.accountNo < b.accountNo ? -1 : 1))
     .map((e) => {
       const { employerFen, employeeFen } = monthlyShares(e.monthlyBaseFen, rates.employerRatePercent, rates.employeeRatePercent);
       return { accountNo: e.accountNo, employerFen, employeeFen };
     });
+}
+
+// ---------- employment history ----------
+
+/** The last period a sealed employee is owed for: the one before the month of the seal. */
+export const lastPeriodBeforeSeal = (sealedOn: string): string => addMonths(periodOf(sealedOn), -1);
+
+/** The spells of an employment (a record from before the history: one open spell from its start). */
+export const stintsOf = (e: Employment): Stint[] => e.stints ?? [{ fromPeriod: e.startPeriod, hiredOn: e.hiredOn }];
+
+/** Was the account employed by the unit in the period (within one of its spells)? */
+export const employedIn = (e: Employment, period: string): boolean => stintsOf(e).some((s) => s.fromPeriod <= period && (s.toPeriod === undefined || period <= s.toPeriod));
+
+/** The base in force in a period: the newest history entry from on or before it (else the earliest, else `fallbackFen`). */
+export function baseIn(e: Employment, period: string, fallbackFen: number): number {
+  const history = e.baseHistory ?? [];
+  let found: number | undefined;
+  for (const b of history) if (b.fromPeriod <= period) found = b.monthlyBaseFen;
+  return found ?? history[0]?.monthlyBaseFen ?? fallbackFen;
+}
+
+/** The history after a base change from `fromPeriod` (it replaces entries starting then or later). */
+export const withBase = (history: readonly BaseChange[], change: BaseChange): BaseChange[] => [...history.filter((b) => b.fromPeriod < change.fromPeriod), change];
+
+/** The employment after a hire (a first one, or a re-hire after a seal: a new spell). */
+export function withHire(prev: Employment | undefined, hire: { unitId: string; accountNo: string; startPeriod: string; hiredOn: string; monthlyBaseFen: number }): Employment {
+  const stints = [...(prev ? stintsOf(prev) : []), { fromPeriod: hire.startPeriod, hiredOn: hire.hiredOn }];
+  return {
+    unitId: hire.unitId,
+    accountNo: hire.accountNo,
+    startPeriod: hire.startPeriod,
+    hiredOn: hire.hiredOn,
+    stints,
+    baseHistory: withBase(prev?.baseHistory ?? [], { fromPeriod: hire.startPeriod, monthlyBaseFen: hire.monthlyBaseFen }),
+  };
+}
+
+/** The employment after a seal on `sealedOn`: the open spell ends with the period before that month. */
+export function withSeal(e: Employment, sealedOn: string): Employment {
+  const toPeriod = lastPeriodBeforeSeal(sealedOn);
+  return { ...e, stints: stintsOf(e).map((s) => (s.toPeriod === undefined ? { ...s, toPeriod, sealedOn } : s)) };
+}
+
+/** Is the account an active employee of the unit now: NORMAL under it, or FROZEN from NORMAL (still employed, still owed)? */
+export const activeUnder = (a: Pick<Account, 'unitId' | 'status' | 'freeze'>, unitId: string): boolean =>
+  a.unitId === unitId && (a.status === 'NORMAL' || (a.status === 'FROZEN' && a.freeze?.previousStatus === 'NORMAL'));
+
+export interface RollEntry {
+  accountNo: string;
+  monthlyBaseFen: number;
+}
+
+/**
+ * Who a REGULAR list holds: the unit's active employees (frozen ones too: credits post while frozen)
+ * employed in the period, at the base in force then. Accounts without an employment record (opened
+ * before the history) owe from the unit's start at their current base.
+ */
+export function regularRoll(unitId: string, period: string, accountsOfUnit: readonly Account[], employments: ReadonlyMap<string, Employment>): RollEntry[] {
+  return accountsOfUnit.flatMap((a) => {
+    if (!activeUnder(a, unitId)) return [];
+    const e = employments.get(a.accountNo);
+    if (!e) return [{ accountNo: a.accountNo, monthlyBaseFen: a.monthlyBaseFen }];
+    return employedIn(e, period) ? [{ accountNo: a.accountNo, monthlyBaseFen: baseIn(e, period, a.monthlyBaseFen) }] : [];
+  });
+}
+
+/**
+ * Who a BACKPAY (补缴) list holds (api.md 1.1): every employee who was active under the unit in the
+ * original period, at the base in force then, including those sealed since (credited, they stay
+ * sealed) or now employed elsewhere; not a CLOSED account (nothing can be credited to it).
+ */
+export function backpayRoll(unitId: string, period: string, accounts: ReadonlyMap<string, Account>, employments: ReadonlyMap<string, Employment>): RollEntry[] {
+  const roll: RollEntry[] = [];
+  for (const e of employments.values()) {
+    const a = accounts.get(e.accountNo);
+    if (!a || a.status === 'CLOSED' || !employedIn(e, period)) continue;
+    roll.push({ accountNo: a.accountNo, monthlyBaseFen: baseIn(e, period, a.monthlyBaseFen) });
+  }
+  for (const a of accounts.values()) if (!employments.has(a.accountNo) && activeUnder(a, unitId)) roll.push({ accountNo: a.accountNo, monthlyBaseFen: a.monthlyBaseFen });
+  return roll;
 }
 
 /**

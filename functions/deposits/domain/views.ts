@@ -22,6 +22,7 @@ export function unitView(u: Unit) {
     startPeriod: u.startPeriod,
     nextUnpaidPeriod: nextUnpaidPeriod(u),
     lastRemittedPeriod: u.lastRemittedPeriod ?? null,
+    lastFundedPeriod: u.lastFundedPeriod ?? null,
     status: u.status,
     headcount: u.headcount,
     createdAt: u.createdAt,
@@ -44,6 +45,9 @@ export function accountView(a: Account) {
     balance: fenToYuan(a.balanceFen),
     lastPaidPeriod: a.lastPaidPeriod ?? null,
     openedOn: a.openedOn,
+    ...(a.status === 'FROZEN' && a.freeze
+      ? { freeze: { reason: a.freeze.reason, authority: a.freeze.authority, documentNo: a.freeze.documentNo, previousStatus: a.freeze.previousStatus, frozenBy: a.freeze.by, frozenAt: a.freeze.at } }
+      : {}),
   };
 }
 

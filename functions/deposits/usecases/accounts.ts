@@ -1,15 +1,19 @@
 // Personal accounts seen from collection: flexible employment (灵活就业) accounts and their monthly
-// deposits, and the statement (account and entries) for its owner, unit, branch staff and auditors.
+// deposits, judicial and audit freezes (司法冻结), and the statement (account and entries) for its
+// owner, unit, branch staff and auditors.
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { fail } from '../../../shared/errors.ts';
-import { businessDate, periodOf } from '../../../shared/clock.ts';
+import { businessDate, nowIso, periodOf } from '../../../shared/clock.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { newAccountNo } from '../../../shared/ids.ts';
 import { assertCanReadAccount, forbidden, type Caller } from '../../../shared/auth.ts';
 import { fenToYuan } from '../../../shared/money.ts';
+import { archiveItem } from '../../../shared/archive.ts';
 import { accountNoByIdNumber, inRanges, ledgerWrite, listEntries, mustGetAccount, openAccountItems } from '../../../shared/ledger/ledger.ts';
 import { assertBaseInRange, CENTER_BRANCH, shareFen } from '../domain/rules.ts';
+import { assertMayFreeze, freezeChanges, unfreezeChanges, type FreezeOrder } from '../domain/freeze.ts';
 import { accountView, entryView } from '../domain/views.ts';
+import { accountOwner, actorOf } from './archive.ts';
 
 export interface OpenFlexible {
   idNumber: string;
@@ -47,7 +51,8 @@ export async function openFlexibleAccount(caller: Caller, input: OpenFlexible, i
         monthlyAmountFen: shareFen(input.monthlyBaseFen, input.ratePercent),
         openedOn: today,
       });
-      return { items: opened.items, body: accountView(opened.account) };
+      const archived = archiveItem({ subjectType: 'ACCOUNT', subjectId: accountNo, action: 'OPEN_FLEXIBLE', actor: actorOf(caller), submitted: { idNumber: input.idNumber, name: input.name, monthlyBase: fenToYuan(input.monthlyBaseFen), rate: String(input.ratePercent) }, decision: { status: 'NORMAL' }, owner: accountOwner(opened.account) });
+      return { items: [...opened.items, archived], body: accountView(opened.account) };
     },
   });
 }
@@ -76,7 +81,8 @@ export async function depositToFlexible(caller: Caller, accountNo: string, input
         },
       ]);
       const e = w.entries[0];
-      return { items: w.items, body: { ...entryView(e), accountNo, bankRef: input.bankRef } };
+      const archived = archiveItem({ subjectType: 'ACCOUNT', subjectId: accountNo, action: 'DEPOSIT', actor: actorOf(caller), submitted: { period: input.period, amount: fenToYuan(input.amountFen), bankRef: input.bankRef }, decision: { status: 'POSTED', entryId: e.entryId }, owner: accountOwner(account) });
+      return { items: [...w.items, archived], body: { ...entryView(e), accountNo, bankRef: input.bankRef } };
     },
   });
 }
@@ -92,4 +98,36 @@ export async function statement(caller: Caller, accountNo: string, limit: number
   await getAccountView(caller, accountNo);
   const page = await listEntries(accountNo, limit, cursor);
   return { items: page.items.map(entryView), nextCursor: page.nextCursor };
+}
+
+/**
+ * A judicial or audit freeze (司法冻结): NORMAL or SEALED → FROZEN, keeping the order and the status to
+ * return to. Credits still post; the ledger refuses every debit (409 INVALID_STATE) until unfrozen.
+ */
+export async function freezeAccount(caller: Caller, accountNo: string, order: FreezeOrder, idempotency?: IdempotencyContext) {
+  assertMayFreeze(caller);
+  return commit({
+    idempotency,
+    plan: async () => {
+      const account = await mustGetAccount(accountNo);
+      const at = nowIso();
+      const w = ledgerWrite([{ account, changes: freezeChanges(account, order, caller.sub, at) }]);
+      const archived = archiveItem({ subjectType: 'ACCOUNT', subjectId: accountNo, action: 'FREEZE', actor: actorOf(caller), submitted: order, decision: { status: 'FROZEN', previousStatus: account.status }, owner: accountOwner(account), at });
+      return { items: [...w.items, archived], body: accountView(w.accounts[0]) };
+    },
+  });
+}
+
+/** The freeze lifted: back to the status the account had before it (NORMAL or SEALED). */
+export async function unfreezeAccount(caller: Caller, accountNo: string, input: { note: string }, idempotency?: IdempotencyContext) {
+  assertMayFreeze(caller);
+  return commit({
+    idempotency,
+    plan: async () => {
+      const account = await mustGetAccount(accountNo);
+      const w = ledgerWrite([{ account, changes: unfreezeChanges(account) }]);
+      const archived = archiveItem({ subjectType: 'ACCOUNT', subjectId: accountNo, action: 'UNFREEZE', actor: actorOf(caller), submitted: input, decision: { status: w.accounts[0].status, freeze: account.freeze ?? null }, owner: accountOwner(account) });
+      return { items: [...w.items, archived], body: accountView(w.accounts[0]) };
+    },
+  });
 }

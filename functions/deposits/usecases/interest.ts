@@ -38,8 +38,8 @@ export function interestDueFor(account: Account, year: number): number {
 }
 
 /** Starts the run of a year, or continues it (same runId); a FAILED run restarts. → { runId } */
-export async function startInterestRun(year: number, idempotency?: IdempotencyContext) {
-  assertSettleableYear(year, businessDate(), policyOn(businessDate()));
+export async function startInterestRun(year: number, idempotency?: IdempotencyContext, today = businessDate()) {
+  assertSettleableYear(year, today, policyOn(today));
   const runId = interestRunId(year);
   const out = await commit({
     idempotency,
@@ -67,10 +67,13 @@ async function driveRun(runId: string) {
   await send('interest-settlement', ...messages.map((body) => ({ body })));
 }
 
-/** Scheduled on June 30: the year that ends that day. */
-export function scheduledInterestRun() {
-  const today = businessDate();
-  return startInterestRun(lastSettledYearOn(today, policyOn(today)));
+/**
+ * Scheduled on June 30: the business date comes from the event (architecture.md), and the year
+ * settled is the interest year that ended on or before it (the June 30 run → the year ending that day;
+ * a late or repeated run → the same year, which is then the same run).
+ */
+export function scheduledInterestRun(date: string) {
+  return startInterestRun(lastSettledYearOn(date, policyOn(date)), undefined, date);
 }
 
 export async function getRunView(runId: string) {

@@ -10,7 +10,10 @@
 // messages are harmless.
 //
 // Decisions: the list is a snapshot: an employee sealed after the list was made is still credited
-// (the unit paid for that period; credits to SEALED accounts are allowed). A line whose account was
+// (the unit paid for that period; credits to SEALED accounts are allowed). A REGULAR list holds the
+// unit's active employees (NORMAL, or FROZEN while employed: credits post on a frozen account) at the
+// base in force in the period; a BACKPAY list holds everyone employed by the unit IN THE ORIGINAL
+// PERIOD (the employment history), sealed since or not, at the base in force then. A line whose account was
 // CLOSED meanwhile (transferred out) cannot be credited: it is recorded as skipped on its chunk and
 // counted in `skippedCount`/`skippedAmount` for the refund to the unit.
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
@@ -20,13 +23,16 @@ import { newId } from '../../../shared/ids.ts';
 import type { Caller } from '../../../shared/auth.ts';
 import { send } from '../../../shared/sqs.ts';
 import type { Logger } from '../../../shared/log.ts';
+import { archiveItem } from '../../../shared/archive.ts';
+import { fenToYuan } from '../../../shared/money.ts';
 import { getAccounts, ledgerWrite, listAccountsOfUnit, type Account, type AccountWrite } from '../../../shared/ledger/ledger.ts';
 import * as store from '../store.ts';
 import { assertReadsUnit, assertStaffOf } from '../domain/access.ts';
-import { assertRemittablePeriod, chunked, lineFen, LINES_PER_CHUNK, monthlyShares, ratesFor, remittanceLines, totalFen, type Employee } from '../domain/rules.ts';
+import { assertRemittablePeriod, backpayRoll, chunked, lineFen, linesOf, LINES_PER_CHUNK, monthlyShares, ratesFor, regularRoll, totalFen, type RollEntry } from '../domain/rules.ts';
 import { remittanceView } from '../domain/views.ts';
-import type { Remittance, RemittanceChunk, RemittanceKind } from '../domain/types.ts';
-import { unitFor } from './units.ts';
+import type { Remittance, RemittanceChunk, RemittanceKind, Unit } from '../domain/types.ts';
+import { completeStalledAdjustments, unitFor } from './units.ts';
+import { actorOf, SYSTEM_ACTOR, unitOwner } from './archive.ts';
 
 /**
  * What the worker needs of a settled remittance to post its chunks, carried in every chunk message so
@@ -40,6 +46,8 @@ export interface PostingTerms {
   employerRatePercent: number;
   employeeRatePercent: number;
   chunkCount: number;
+  /** The remitting unit (messages sent before it was carried lack it). */
+  unitId?: string;
 }
 
 /** A few chunks of one remittance, posted one transaction each (fewer messages, same idempotence). */
@@ -58,9 +66,7 @@ export const remittanceDispatch = {
 
 const ACCOUNTS_PAGE = 1000;
 
-/** The unit's employees with the first period owed (accounts without an employment record owe from the unit's start). */
-async function employeesOf(unitId: string, unitStartPeriod: string): Promise<Employee[]> {
-  const employments = await store.listEmployments(unitId);
+async function accountsOfUnit(unitId: string): Promise<Account[]> {
   const accounts: Account[] = [];
   let cursor: string | undefined;
   do {
@@ -68,11 +74,22 @@ async function employeesOf(unitId: string, unitStartPeriod: string): Promise<Emp
     accounts.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
-  return accounts.map((a) => ({ accountNo: a.accountNo, status: a.status, monthlyBaseFen: a.monthlyBaseFen, startPeriod: employments.get(a.accountNo)?.startPeriod ?? unitStartPeriod }));
+  return accounts;
+}
+
+/** Who the list of a period holds, and at which base (domain/rules.ts regularRoll, backpayRoll). */
+async function rollOf(unit: Unit, period: string, kind: RemittanceKind): Promise<RollEntry[]> {
+  const [employments, current] = await Promise.all([store.listEmployments(unit.unitId), accountsOfUnit(unit.unitId)]);
+  if (kind === 'REGULAR') return regularRoll(unit.unitId, period, current, employments);
+  const accounts = new Map(current.map((a) => [a.accountNo, a]));
+  const elsewhere = [...employments.keys()].filter((no) => !accounts.has(no)); // sealed here, or employed by another unit since
+  for (const page of chunked(elsewhere, 100)) for (const [no, a] of await getAccounts(page)) accounts.set(no, a);
+  return backpayRoll(unit.unitId, period, accounts, employments);
 }
 
 export async function createRemittance(caller: Caller, unitId: string, input: { period: string; kind: RemittanceKind }, idempotency?: IdempotencyContext) {
   await unitFor(caller, unitId);
+  await completeStalledAdjustments(unitId); // never a list from a half-applied base adjustment
   return commit({
     idempotency,
     plan: async () => {
@@ -81,7 +98,7 @@ export async function createRemittance(caller: Caller, unitId: string, input: { 
       const claim = await store.getPeriodClaim(unitId, input.period);
       if (claim) fail('CONFLICT', `Period ${input.period} already has remittance ${claim.remittanceId} / 该期间已汇缴`);
       const rates = ratesFor(unit.rateHistory, input.period);
-      const lines = remittanceLines(await employeesOf(unitId, unit.startPeriod), rates, input.period);
+      const lines = linesOf(await rollOf(unit, input.period, input.kind), rates);
       if (lines.length === 0) fail('POLICY_VIOLATION', `No active employee owes for ${input.period} / 该期间无应缴职工`);
       const remittanceId = newId('R');
       const chunks: RemittanceChunk[] = chunked(lines, LINES_PER_CHUNK).map((l, i) => ({ remittanceId, chunkNo: i + 1, status: 'PENDING', lines: l }));
@@ -107,7 +124,8 @@ export async function createRemittance(caller: Caller, unitId: string, input: { 
       };
       const remitted = input.kind === 'REGULAR' && (!unit.lastRemittedPeriod || input.period > unit.lastRemittedPeriod);
       const unitItems = remitted ? [store.unitChangeItem(unit, { lastRemittedPeriod: input.period }, remittance.createdAt)] : [];
-      return { items: [...store.newRemittanceItems(remittance), ...unitItems], body: remittanceView(remittance) };
+      const archived = archiveItem({ subjectType: 'REMITTANCE', subjectId: remittanceId, action: 'CREATE', actor: actorOf(caller), submitted: input, decision: { status: 'AWAITING_FUNDS', headcount: lines.length, totalAmount: fenToYuan(remittance.totalFen) }, owner: unitOwner(unit), at: remittance.createdAt });
+      return { items: [...store.newRemittanceItems(remittance), ...unitItems, archived], body: remittanceView(remittance) };
     },
   });
 }
@@ -134,17 +152,25 @@ export async function settleRemittance(caller: Caller, remittanceId: string, inp
       if (r.status !== 'AWAITING_FUNDS') fail('INVALID_STATE', `Remittance is already settled (${r.status}) / 汇缴单已确认到账`);
       if (input.amountFen !== r.totalFen) fail('POLICY_VIOLATION', `Funds received differ from the total of the list / 到账金额与清册合计不符`, [{ path: 'amount', message: 'must equal totalAmount' }]);
       const settlement = { amountFen: input.amountFen, bankRef: input.bankRef, settledOn: businessDate(), settledAt: nowIso(), settledBy: caller.sub };
-      return { items: [store.settleItem(remittanceId, settlement)], body: { remittanceId, status: 'POSTING' as const, totalAmount: remittanceView(r).totalAmount } };
+      // the period is funded now: arrears are measured from the latest funded REGULAR period
+      const unit = r.kind === 'REGULAR' ? await store.getUnit(r.unitId) : undefined;
+      const funded = unit && (!unit.lastFundedPeriod || r.period > unit.lastFundedPeriod) ? [store.fundedPeriodItem(r.unitId, r.period)] : [];
+      const archived = archiveItem({ subjectType: 'REMITTANCE', subjectId: remittanceId, action: 'SETTLE', actor: actorOf(caller), submitted: { amount: fenToYuan(input.amountFen), bankRef: input.bankRef }, decision: { status: 'POSTING' }, owner: unitOwner(r), at: settlement.settledAt });
+      return { items: [store.settleItem(remittanceId, settlement), ...funded, archived], body: { remittanceId, status: 'POSTING' as const, totalAmount: remittanceView(r).totalAmount } };
     },
   });
   await driveRemittance(remittanceId);
   return out;
 }
 
-/** Finishes a fully posted remittance, or (re-)enqueues its pending chunks. Safe to repeat. */
+/**
+ * (Re-)enqueues the pending chunks of a remittance still POSTING; when every chunk is posted but the
+ * remittance is not yet marked (a crash after the last chunk), one message of its last chunk: the
+ * worker, which finishes remittances, skips the posted chunk and marks it POSTED. Safe to repeat.
+ */
 export async function driveRemittance(remittanceId: string): Promise<void> {
   const r = await store.getRemittance(remittanceId);
-  if (!r?.settlement || r.status !== 'POSTING' || (await finishIfComplete(r))) return;
+  if (!r?.settlement || r.status !== 'POSTING') return;
   const terms: PostingTerms = {
     period: r.period,
     kind: r.kind,
@@ -152,9 +178,11 @@ export async function driveRemittance(remittanceId: string): Promise<void> {
     employerRatePercent: r.employerRatePercent,
     employeeRatePercent: r.employeeRatePercent,
     chunkCount: r.chunkCount,
+    unitId: r.unitId,
   };
   const pending = await store.pendingChunkNos(remittanceId);
-  await remittanceDispatch.send(chunked(pending, CHUNKS_PER_MESSAGE).map((chunkNos) => ({ remittanceId, chunkNos, terms })));
+  const chunkNos = pending.length ? pending : [r.chunkCount];
+  await remittanceDispatch.send(chunked(chunkNos, CHUNKS_PER_MESSAGE).map((nos) => ({ remittanceId, chunkNos: nos, terms })));
 }
 
 /**
@@ -171,7 +199,7 @@ export async function postChunks(msg: ChunkMessage, log: Logger): Promise<void> 
   const pending = chunks.filter((c) => c.status === 'PENDING');
   const accounts = await readAccounts(pending.flatMap((c) => c.lines.map((l) => l.accountNo)));
   for (const chunk of pending) await postChunk(msg.remittanceId, msg.terms, chunk, accounts);
-  if (await store.markRemittancePosted(msg.remittanceId, msg.terms.chunkCount, nowIso())) log.info('remittance posted', { remittanceId: msg.remittanceId });
+  if (await finishIfComplete(msg.remittanceId)) log.info('remittance posted', { remittanceId: msg.remittanceId });
 }
 
 /** Keys per BatchGetItem request (DynamoDB's limit). */
@@ -202,12 +230,17 @@ async function postChunk(remittanceId: string, terms: PostingTerms, read: Remitt
           continue;
         }
         const latest = !account.lastPaidPeriod || terms.period >= account.lastPaidPeriod;
+        // the account's current terms follow the unit's latest REGULAR list only while it works there (not
+        // a back-pay, not an employee sealed since or now with another unit)
+        const currentTerms = latest && terms.kind === 'REGULAR' && (terms.unitId === undefined || account.unitId === terms.unitId) && account.status === 'NORMAL';
         writes.push({
           account,
           postings: [{ amountFen: lineFen(line), type: terms.kind === 'BACKPAY' ? 'BACKPAY' : 'REMITTANCE', ref: remittanceId, period: terms.period, valueDate: terms.valueDate }],
-          changes: latest
+          changes: currentTerms
             ? { lastPaidPeriod: terms.period, employerRatePercent: terms.employerRatePercent, employeeRatePercent: terms.employeeRatePercent, monthlyAmountFen: monthlyShares(account.monthlyBaseFen, terms.employerRatePercent, terms.employeeRatePercent).monthlyFen }
-            : undefined,
+            : latest
+              ? { lastPaidPeriod: terms.period }
+              : undefined,
         });
       }
       const w = ledgerWrite(writes);
@@ -218,11 +251,31 @@ async function postChunk(remittanceId: string, terms: PostingTerms, read: Remitt
   });
 }
 
-/** POSTING → POSTED once every chunk is posted (conditional: done once). */
-async function finishIfComplete(r: Remittance): Promise<boolean> {
-  if (r.postedChunks < r.chunkCount) return false;
-  await store.markRemittancePosted(r.remittanceId, r.chunkCount, nowIso());
-  return true;
+/**
+ * POSTING → POSTED once every chunk is posted, with its archive record (conditional: done once; a
+ * redelivered last message finds it POSTED and writes nothing). True when this call marked it.
+ */
+async function finishIfComplete(remittanceId: string): Promise<boolean> {
+  const out = await commit({
+    plan: async () => {
+      const r = await store.getRemittance(remittanceId);
+      if (!r || r.status !== 'POSTING' || r.postedChunks < r.chunkCount) return { items: [], body: false };
+      const at = nowIso();
+      const archived = archiveItem({
+        subjectType: 'REMITTANCE',
+        subjectId: remittanceId,
+        action: 'POSTED',
+        actor: SYSTEM_ACTOR,
+        submitted: { remittanceId, chunks: r.chunkCount },
+        decision: { status: 'POSTED', postedCount: r.postedCount, postedAmount: fenToYuan(r.postedFen), skippedCount: r.skippedCount, skippedAmount: fenToYuan(r.skippedFen) },
+        owner: unitOwner(r),
+        at,
+        dedupeKey: 'POSTED',
+      });
+      return { items: [store.remittancePostedItem(remittanceId, r.chunkCount, at), archived], body: true };
+    },
+  });
+  return out.body;
 }
 
 /** Age after which a POSTING remittance is re-driven by the sweeper. */

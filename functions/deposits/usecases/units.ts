@@ -1,18 +1,24 @@
 // Use cases of units and their employees: registration, terms, hiring (开户 / 启封), sealing (封存),
 // annual base adjustment, deferral (缓缴). Each write is one `commit` (shared/tx.ts).
+import { createHash } from 'node:crypto';
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { DomainError, fail, type FieldError } from '../../../shared/errors.ts';
 import { businessDate, nowIso, periodOf } from '../../../shared/clock.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { newAccountNo, newId } from '../../../shared/ids.ts';
 import type { Caller } from '../../../shared/auth.ts';
+import { archiveItem, type ArchiveActor } from '../../../shared/archive.ts';
+import { canonicalJson } from '../../../shared/canonical.ts';
+import { fenToYuan } from '../../../shared/money.ts';
 import { deferralRangeItem } from '../../../shared/contributions.ts';
-import { accountNoByIdNumber, getAccount, getAccounts, ledgerWrite, listAccountsOfUnit, openAccountItems, type Account } from '../../../shared/ledger/ledger.ts';
+import { accountNoByIdNumber, getAccount, getAccounts, ledgerWrite, listAccountsOfUnit, openAccountItems, type Account, type AccountWrite } from '../../../shared/ledger/ledger.ts';
+import type { TxItem } from '../../../shared/ddb.ts';
 import * as store from '../store.ts';
 import { assertManagesUnit, assertReadsUnit, assertStaffOf } from '../domain/access.ts';
-import { assertBaseInRange, assertNoProblems, baseProblem, chunked, currentRates, monthlyShares, overlaps, withRateChange } from '../domain/rules.ts';
+import { assertBaseInRange, assertNoProblems, baseProblem, chunked, currentRates, monthlyShares, nextUnpaidPeriod, overlaps, withBase, withHire, withRateChange, withSeal } from '../domain/rules.ts';
 import { accountView, deferralView, unitView } from '../domain/views.ts';
-import type { Unit } from '../domain/types.ts';
+import type { BaseAdjustment, BaseAdjustmentChunk, Employment, Unit } from '../domain/types.ts';
+import { accountOwner, actorOf, unitOwner } from './archive.ts';
 
 async function mustGetUnit(unitId: string): Promise<Unit> {
   const unit = await store.getUnit(unitId);
@@ -60,7 +66,8 @@ export async function registerUnit(caller: Caller, input: RegisterUnit, idempote
         createdAt: at,
         updatedAt: at,
       };
-      return { items: store.newUnitItems(unit), body: unitView(unit) };
+      const archived = archiveItem({ subjectType: 'UNIT', subjectId: unitId, action: 'REGISTER', actor: actorOf(caller), submitted: input, decision: { status: 'ACTIVE' }, owner: unitOwner(unit), at });
+      return { items: [...store.newUnitItems(unit), archived], body: unitView(unit) };
     },
   });
 }
@@ -81,7 +88,8 @@ export async function changeUnit(caller: Caller, unitId: string, input: { employ
       const rateHistory = ratesChange ? withRateChange(unit, { employerRatePercent: input.employerRate, employeeRatePercent: input.employeeRate }) : undefined;
       const at = nowIso();
       const next: Unit = { ...unit, payDay: input.payDay ?? unit.payDay, rateHistory: rateHistory ?? unit.rateHistory, version: unit.version + 1, updatedAt: at };
-      return { items: [store.unitChangeItem(unit, { payDay: input.payDay, rateHistory }, at)], body: unitView(next) };
+      const archived = archiveItem({ subjectType: 'UNIT', subjectId: unitId, action: 'CHANGE', actor: actorOf(caller), submitted: input, decision: { status: 'CHANGED', ratesEffectiveFrom: rateHistory ? rateHistory[rateHistory.length - 1].fromPeriod : undefined }, owner: unitOwner(unit), at });
+      return { items: [store.unitChangeItem(unit, { payDay: input.payDay, rateHistory }, at), archived], body: unitView(next) };
     },
   });
   return out.body;
@@ -118,22 +126,29 @@ export async function hireEmployee(caller: Caller, unitId: string, input: Hire, 
         employeeRatePercent: rates.employeeRatePercent,
         monthlyAmountFen: monthlyShares(input.monthlyBaseFen, rates.employerRatePercent, rates.employeeRatePercent).monthlyFen,
       };
-      const employment = (accountNo: string) => store.employmentItem({ unitId, accountNo, startPeriod, hiredOn: today });
+      const submitted = { idNumber: input.idNumber, name: input.name, monthlyBase: fenToYuan(input.monthlyBaseFen), startPeriod };
+      const hired = async (accountNo: string): Promise<TxItem[]> => [
+        store.employmentItem(withHire(await store.getEmployment(unitId, accountNo), { unitId, accountNo, startPeriod, hiredOn: today, monthlyBaseFen: input.monthlyBaseFen })),
+        store.headcountItem(unitId, 1),
+      ];
+      const archived = (account: Account, reopened: boolean) =>
+        archiveItem({ subjectType: 'ACCOUNT', subjectId: account.accountNo, action: reopened ? 'REOPEN' : 'HIRE', actor: actorOf(caller), submitted, decision: { status: 'NORMAL', unitId }, owner: accountOwner(account) });
       const existingNo = await accountNoByIdNumber(input.idNumber);
       if (!existingNo) {
         const opened = openAccountItems({ accountNo: newNo, idNumber: input.idNumber, name: input.name, kind: 'EMPLOYEE', status: 'NORMAL', openedOn: today, ...terms });
-        return { items: [...opened.items, employment(newNo), store.headcountItem(unitId, 1)], body: { ...accountView(opened.account), startPeriod, reopened: false } };
+        return { items: [...opened.items, ...(await hired(newNo)), archived(opened.account, false)], body: { ...accountView(opened.account), startPeriod, reopened: false } };
       }
       const account = await getAccount(existingNo);
       if (!account) throw new Error(`resident ID guard points at missing account ${existingNo}`);
       assertReopenable(account, unitId, input.name);
       const w = ledgerWrite([{ account, changes: { status: 'NORMAL', ...terms } }]);
-      return { items: [...w.items, employment(existingNo), store.headcountItem(unitId, 1)], body: { ...accountView(w.accounts[0]), startPeriod, reopened: true } };
+      return { items: [...w.items, ...(await hired(existingNo)), archived(w.accounts[0], true)], body: { ...accountView(w.accounts[0]), startPeriod, reopened: true } };
     },
   });
 }
 
 function assertReopenable(account: Account, unitId: string, name: string) {
+  if (account.status === 'FROZEN') fail('INVALID_STATE', 'The person\'s account is FROZEN: it cannot be re-opened until unfrozen / 该职工账户已冻结，不能启封');
   if (account.status === 'NORMAL' && account.unitId === unitId) fail('CONFLICT', 'This person is already employed by this unit / 该职工已在本单位缴存');
   if (account.status === 'NORMAL') fail('CONFLICT', 'This person has an active account elsewhere; it must be sealed first / 该职工账户在其他单位正常缴存，须先封存');
   if (account.status !== 'SEALED') fail('INVALID_STATE', `The person's account is ${account.status} / 该职工账户状态为 ${account.status}`);
@@ -146,30 +161,59 @@ export async function listEmployees(caller: Caller, unitId: string, limit: numbe
   return { items: page.items.map(accountView), nextCursor: page.nextCursor };
 }
 
-/** The employee left: the account is SEALED (keeps its balance and interest). */
+/**
+ * The employee left: the account is SEALED (keeps its balance and interest) and their spell of
+ * employment ends with the period before this month. A FROZEN employee stays FROZEN and returns to
+ * SEALED when unfrozen.
+ */
 export async function sealEmployee(caller: Caller, unitId: string, accountNo: string, idempotency?: IdempotencyContext) {
-  await unitFor(caller, unitId);
+  const unit = await unitFor(caller, unitId);
   return commit({
     idempotency,
     plan: async () => {
       const account = await getAccount(accountNo);
       if (!account || account.unitId !== unitId) throw new DomainError('NOT_FOUND', `Account ${accountNo} not found in this unit / 本单位无此职工账户`);
-      if (account.status !== 'NORMAL') fail('INVALID_STATE', `Account is ${account.status}, not NORMAL / 账户非正常状态，不能封存`);
-      const w = ledgerWrite([{ account, changes: { status: 'SEALED' } }]);
-      return { items: [...w.items, store.headcountItem(unitId, -1)], body: accountView(w.accounts[0]) };
+      const frozenActive = account.status === 'FROZEN' && account.freeze?.previousStatus === 'NORMAL';
+      if (account.status !== 'NORMAL' && !frozenActive) fail('INVALID_STATE', `Account is ${account.status}, not NORMAL / 账户非正常状态，不能封存`);
+      const today = businessDate();
+      const employment: Employment = (await store.getEmployment(unitId, accountNo)) ?? { unitId, accountNo, startPeriod: unit.startPeriod, hiredOn: account.openedOn };
+      const w = ledgerWrite([{ account, changes: frozenActive ? { freeze: { ...account.freeze!, previousStatus: 'SEALED' } } : { status: 'SEALED' } }]);
+      const archived = archiveItem({ subjectType: 'ACCOUNT', subjectId: accountNo, action: 'SEAL', actor: actorOf(caller), submitted: { unitId, accountNo }, decision: { status: w.accounts[0].status, ...(frozenActive ? { afterUnfreeze: 'SEALED' } : {}) }, owner: accountOwner(account) });
+      return { items: [...w.items, store.employmentItem(withSeal(employment, today)), store.headcountItem(unitId, -1), archived], body: accountView(w.accounts[0]) };
     },
   });
 }
 
-/** Accounts per base-adjustment transaction: one item each, plus the adjustment and idempotency records. */
-const BASES_PER_TRANSACTION = 90;
+/**
+ * Accounts per chunk of a base adjustment: per account its update and its employment record (2 items),
+ * plus the chunk flag and the adjustment's progress: 2 × 40 + 2 = 82 of the 100 a transaction holds.
+ */
+export const BASES_PER_CHUNK = 40;
+/** Up to this many items the archive record holds the whole request; above, its digest (the staged chunks keep the items). */
+const ARCHIVED_ITEMS_MAX = 2000;
+
+type BaseItem = { accountNo: string; monthlyBaseFen: number };
+
+/** What the caller submitted, as archived (yuan strings, as the API takes them). */
+const submittedOf = (year: number, items: readonly BaseItem[]) => ({ year, items: items.map((i) => ({ accountNo: i.accountNo, monthlyBase: fenToYuan(i.monthlyBaseFen) })) });
+const sha256 = (v: unknown) => createHash('sha256').update(canonicalJson(v)).digest('hex');
+
+const adjustmentView = (a: BaseAdjustment) => ({ adjustmentId: a.adjustmentId, unitId: a.unitId, year: a.year, count: a.count, fromPeriod: a.fromPeriod, adjustedBy: a.adjustedBy, adjustedAt: a.adjustedAt });
 
 /**
- * The annual base adjustment (年度基数调整), once per unit and year. Every base must be in range and
- * every account of this unit, or nothing changes. Applied in transactions of ≤ 100 items; the last
- * one records the adjustment with the idempotency record, and a retry re-applies the same values.
+ * The annual base adjustment (年度基数调整), once per unit and year, all or nothing:
+ * 1. every base is checked against the policy and every account against the unit before anything is
+ *    written (a bad item anywhere → 422, nothing changes);
+ * 2. the items are staged in chunks under an APPLYING header (invisible: no account changes);
+ * 3. each chunk commits its accounts with its own PENDING → APPLIED flag (idempotent);
+ * 4. the header becomes COMPLETE, with the archive record and the idempotency record, once every
+ *    chunk is in.
+ * A crash between chunks leaves an APPLYING adjustment that the same request re-sent (same
+ * Idempotency-Key, or the same content) completes, and that the unit's next remittance list completes
+ * before it is built, so no list is ever made from a half-applied adjustment. Another request for the
+ * year is refused (409) meanwhile and after.
  */
-export async function adjustBases(caller: Caller, unitId: string, input: { year: number; items: { accountNo: string; monthlyBaseFen: number }[] }, idempotency?: IdempotencyContext) {
+export async function adjustBases(caller: Caller, unitId: string, input: { year: number; items: BaseItem[] }, idempotency?: IdempotencyContext) {
   await unitFor(caller, unitId);
   const policy = policyOn(businessDate());
   assertNoProblems(
@@ -179,34 +223,119 @@ export async function adjustBases(caller: Caller, unitId: string, input: { year:
     }),
     'A monthly base is outside the policy range / 缴存基数超出上下限',
   );
-  const chunks = chunked(input.items, BASES_PER_TRANSACTION);
-  const writeChunk = async (chunk: typeof input.items) => {
-    const unit = await mustGetUnit(unitId);
-    const rates = currentRates(unit);
-    const accounts = await getAccounts(chunk.map((c) => c.accountNo));
-    return ledgerWrite(
-      chunk.map((c) => ({
-        account: accounts.get(c.accountNo)!,
-        changes: { monthlyBaseFen: c.monthlyBaseFen, employerRatePercent: rates.employerRatePercent, employeeRatePercent: rates.employeeRatePercent, monthlyAmountFen: monthlyShares(c.monthlyBaseFen, rates.employerRatePercent, rates.employeeRatePercent).monthlyFen },
-      })),
-    ).items;
-  };
+  const requestSha256 = sha256(submittedOf(input.year, input.items));
   return commit({
     idempotency,
     plan: async () => {
-      if (await store.getBaseAdjustment(unitId, input.year)) fail('CONFLICT', `The bases of ${input.year} were already adjusted / 该年度基数已调整`);
-      const accounts = await getAccounts(input.items.map((i) => i.accountNo));
-      const errors: FieldError[] = [];
-      input.items.forEach((it, i) => {
-        const a = accounts.get(it.accountNo);
-        if (!a || a.unitId !== unitId || a.status === 'CLOSED') errors.push({ path: `items.${i}.accountNo`, message: 'not an open account of this unit / 非本单位账户' });
-      });
-      assertNoProblems(errors, 'An account is not an open account of this unit / 存在非本单位账户');
-      for (const chunk of chunks.slice(0, -1)) await commit({ plan: async () => ({ items: await writeChunk(chunk), body: null }) });
-      const record = { adjustmentId: newId('B'), unitId, year: input.year, count: input.items.length, adjustedBy: caller.sub, adjustedAt: nowIso() };
-      return { items: [...(await writeChunk(chunks[chunks.length - 1])), store.baseAdjustmentItem(record)], body: record };
+      let adj = await store.getBaseAdjustment(unitId, input.year);
+      if (adj && adj.requestSha256 !== requestSha256) {
+        fail('CONFLICT', adj.status === 'COMPLETE' ? `The bases of ${input.year} were already adjusted / 该年度基数已调整` : `Another base adjustment of ${input.year} is being applied / 该年度基数调整正在进行`);
+      }
+      if (!adj) {
+        await assertAdjustable(unitId, input.items);
+        adj = await stage(caller, unitId, input, requestSha256);
+        if (adj.requestSha256 !== requestSha256) fail('CONFLICT', `Another base adjustment of ${input.year} is being applied / 该年度基数调整正在进行`);
+      }
+      if (adj.status === 'COMPLETE') return { items: [], body: adjustmentView(adj) };
+      await applyChunks(adj);
+      return { items: await completionItems(adj), body: adjustmentView(adj) };
     },
   });
+}
+
+/** Every account must be an open account of this unit (checked before anything is written). */
+async function assertAdjustable(unitId: string, items: readonly BaseItem[]) {
+  const accounts = await getAccounts(items.map((i) => i.accountNo));
+  const errors: FieldError[] = [];
+  items.forEach((it, i) => {
+    const a = accounts.get(it.accountNo);
+    if (!a || a.unitId !== unitId || a.status === 'CLOSED') errors.push({ path: `items.${i}.accountNo`, message: 'not an open account of this unit / 非本单位账户' });
+  });
+  assertNoProblems(errors, 'An account is not an open account of this unit / 存在非本单位账户');
+}
+
+/** Writes the chunks, then the APPLYING header; a concurrent identical request's header wins and is used. */
+async function stage(caller: Caller, unitId: string, input: { year: number; items: BaseItem[] }, requestSha256: string): Promise<BaseAdjustment> {
+  const unit = await mustGetUnit(unitId);
+  const adjustmentId = newId('B');
+  const chunks: BaseAdjustmentChunk[] = chunked(input.items, BASES_PER_CHUNK).map((items, i) => ({ adjustmentId, chunkNo: i + 1, status: 'PENDING', items }));
+  await store.putBaseAdjustmentChunks(chunks);
+  const adj: BaseAdjustment = {
+    adjustmentId,
+    unitId,
+    year: input.year,
+    status: 'APPLYING',
+    requestSha256,
+    count: input.items.length,
+    chunkCount: chunks.length,
+    appliedChunks: 0,
+    fromPeriod: nextUnpaidPeriod(unit),
+    adjustedBy: caller.sub,
+    adjustedByRole: caller.role,
+    adjustedAt: nowIso(),
+  };
+  const out = await commit({
+    plan: async () => {
+      const existing = await store.getBaseAdjustment(unitId, input.year);
+      return existing ? { items: [], body: existing } : { items: [store.newBaseAdjustmentItem(adj)], body: adj };
+    },
+  });
+  return out.body;
+}
+
+/** Applies every chunk still PENDING, one transaction each (a chunk applied already is skipped). */
+async function applyChunks(adj: BaseAdjustment) {
+  for (const staged of await store.baseAdjustmentChunks(adj.adjustmentId)) {
+    if (staged.status === 'APPLIED') continue;
+    await commit({
+      plan: async (attempt) => {
+        const chunk = attempt === 0 ? staged : await store.getBaseAdjustmentChunk(adj.adjustmentId, staged.chunkNo);
+        if (!chunk || chunk.status === 'APPLIED') return { items: [], body: null };
+        const unit = await mustGetUnit(adj.unitId);
+        const rates = currentRates(unit);
+        const nos = chunk.items.map((i) => i.accountNo);
+        const [accounts, employments] = await Promise.all([getAccounts(nos), store.getEmployments(adj.unitId, nos)]);
+        const writes: AccountWrite[] = [];
+        const records: TxItem[] = [];
+        for (const it of chunk.items) {
+          const account = accounts.get(it.accountNo);
+          // checked at the start; an account that left the unit or closed since has nothing to adjust here
+          if (!account || account.unitId !== adj.unitId || account.status === 'CLOSED') continue;
+          writes.push({ account, changes: { monthlyBaseFen: it.monthlyBaseFen, employerRatePercent: rates.employerRatePercent, employeeRatePercent: rates.employeeRatePercent, monthlyAmountFen: monthlyShares(it.monthlyBaseFen, rates.employerRatePercent, rates.employeeRatePercent).monthlyFen } });
+          const e: Employment = employments.get(it.accountNo) ?? { unitId: adj.unitId, accountNo: it.accountNo, startPeriod: unit.startPeriod, hiredOn: account.openedOn };
+          const history = e.baseHistory ?? [{ fromPeriod: e.startPeriod, monthlyBaseFen: account.monthlyBaseFen }];
+          records.push(store.employmentItem({ ...e, baseHistory: withBase(history, { fromPeriod: adj.fromPeriod, monthlyBaseFen: it.monthlyBaseFen, adjustmentId: adj.adjustmentId }) }));
+        }
+        return { items: [...ledgerWrite(writes).items, ...records, ...store.baseChunkAppliedItems(adj, chunk.chunkNo, nowIso())], body: null };
+      },
+    });
+  }
+}
+
+/** The header APPLYING → COMPLETE and its archive record (with the request, or its digest when large). */
+async function completionItems(adj: BaseAdjustment): Promise<TxItem[]> {
+  const unit = await mustGetUnit(adj.unitId);
+  const items = (await store.baseAdjustmentChunks(adj.adjustmentId)).flatMap((c) => c.items);
+  const submitted = items.length <= ARCHIVED_ITEMS_MAX ? submittedOf(adj.year, items) : { year: adj.year, itemCount: items.length, itemsSha256: adj.requestSha256, adjustmentId: adj.adjustmentId };
+  const actor: ArchiveActor = { sub: adj.adjustedBy, role: adj.adjustedByRole ?? 'unknown' };
+  const at = nowIso();
+  return [
+    store.completeBaseAdjustmentItem(adj, at),
+    archiveItem({ subjectType: 'UNIT', subjectId: adj.unitId, action: 'BASE_ADJUSTMENT', actor, submitted, decision: { status: 'COMPLETE', adjustmentId: adj.adjustmentId, count: adj.count, fromPeriod: adj.fromPeriod }, owner: unitOwner(unit), at, dedupeKey: `BASEADJ-${adj.adjustmentId}` }),
+  ];
+}
+
+/** Completes the unit's adjustments left APPLYING (a crash between chunks): before a remittance list is made. */
+export async function completeStalledAdjustments(unitId: string) {
+  for (const adj of await store.applyingBaseAdjustments(unitId)) {
+    await applyChunks(adj);
+    await commit({
+      plan: async () => {
+        const fresh = await store.getBaseAdjustment(adj.unitId, adj.year);
+        return { items: fresh?.status === 'APPLYING' ? await completionItems(fresh) : [], body: null };
+      },
+    });
+  }
 }
 
 /** Staff approve a deferral (缓缴) of a range of periods; loan eligibility counts those months. */
@@ -219,7 +348,9 @@ export async function approveDeferral(caller: Caller, unitId: string, input: { f
       const clash = (await store.listDeferrals(unitId)).find((d) => overlaps(d, input));
       if (clash) fail('CONFLICT', `Overlaps the deferral ${clash.fromPeriod}–${clash.toPeriod} / 与已批准的缓缴期间重叠`);
       const deferral = { deferralId: newId('D'), unitId, ...input, approvedBy: caller.sub, approvedAt: nowIso() };
-      return { items: [store.deferralItem(deferral), deferralRangeItem(unitId, input.fromPeriod, input.toPeriod)], body: deferralView(deferral) };
+      const archived = archiveItem({ subjectType: 'UNIT', subjectId: unitId, action: 'DEFERRAL', actor: actorOf(caller), submitted: input, decision: { status: 'APPROVED', deferralId: deferral.deferralId }, owner: unitOwner(unit), at: deferral.approvedAt });
+      // transition: the old copy of the ranges beside the ledger, for readers not yet on public.ts (removed with shared/contributions.ts)
+      return { items: [store.deferralItem(deferral), deferralRangeItem(unitId, input.fromPeriod, input.toPeriod), archived], body: deferralView(deferral) };
     },
   });
 }
