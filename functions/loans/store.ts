@@ -4,16 +4,21 @@
 //   LOAN#<loanId> / S#<chunk:02>   the schedule, 12 installments per item (360 → 30 items, so a
 //                                  disbursement or a recalculation fits one transaction)
 //   LOAN#<loanId> / BANKREF#<ref>  a bank report is applied once
-//   LTOT#<branch> / S#<shard:02>   loan control totals: shared/loan-totals.ts (supervision reads them)
+//   LTOT#<branch> / S#<shard:02>   loan control totals { outstandingPrincipalFen, overduePrincipalFen,
+//                                  activeLoans }, changed in the loan's own transaction; supervision
+//                                  reads them through public.ts `loanTotals`
+//   CBC#<coBorrowerAccountNo> / C#<consentId>   a co-borrower's consent (their own partition: the
+//                                  member withdraws only their own; an application finds it by id)
 //   gsi2: DUE#<segment:02> / <nextActionDate>#<loanId>   active loans the daily run must look at
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { ddb, queryAll, type TxItem } from '../../shared/ddb.ts';
+import { ddb, queryAll, decodeCursor, encodeCursor, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
-import { decodeCursor, type Page } from '../../shared/ledger/ledger.ts';
-import { loanTotalsItem } from '../../shared/loan-totals.ts';
+import { nowIso, businessDate } from '../../shared/clock.ts';
+import { policyOn } from '../../shared/policy.ts';
 import type { Loan } from './domain/loan.ts';
-import type { ScheduleRow } from './domain/installments.ts';
+import { inScheduleOrder, type ScheduleRow } from './domain/installments.ts';
+import type { CoBorrowerConsent } from './domain/consent.ts';
 
 const T = () => tableName('loans');
 export const DUE_SEGMENTS = 16;
@@ -24,7 +29,7 @@ const chunkKey = (loanId: string, chunk: number) => ({ pk: `LOAN#${loanId}`, sk:
 const bankRefKey = (loanId: string, bankRef: string) => ({ pk: `LOAN#${loanId}`, sk: `BANKREF#${bankRef}` });
 const segmentOf = (loanId: string) => createHash('sha256').update(loanId).digest()[0] % DUE_SEGMENTS;
 const chunkOf = (no: number) => Math.floor((no - 1) / CHUNK_ROWS);
-const encodeCursor = (key?: Record<string, unknown>) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null);
+const consentKey = (coBorrowerAccountNo: string, consentId: string) => ({ pk: `CBC#${coBorrowerAccountNo}`, sk: `C#${consentId}` });
 
 // ---------- reads ----------
 
@@ -35,7 +40,7 @@ export async function getLoan(loanId: string): Promise<Loan | undefined> {
   return loan as Loan;
 }
 
-/** The whole schedule, in installment order (at most 30 items). */
+/** The whole schedule, in schedule order (due date, then number; at most 30 items). */
 export async function getSchedule(loanId: string): Promise<ScheduleRow[]> {
   const items = await queryAll({
     TableName: T(),
@@ -43,7 +48,7 @@ export async function getSchedule(loanId: string): Promise<ScheduleRow[]> {
     ExpressionAttributeValues: { ':p': `LOAN#${loanId}`, ':s': 'S#' },
     ConsistentRead: true,
   });
-  return items.flatMap((item) => item.rows as ScheduleRow[]);
+  return inScheduleOrder(items.flatMap((item) => item.rows as ScheduleRow[]));
 }
 
 export async function bankRefUsed(loanId: string, bankRef: string): Promise<boolean> {
@@ -61,13 +66,54 @@ export async function loansDueBy(segment: number, date: string, limit: number, c
       ExpressionAttributeValues: { ':s': `DUE#${two(segment)}`, ':d': `${date}#~` },
       ProjectionExpression: 'loanId',
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor),
+      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi2pk', 'gsi2sk'], { gsi2pk: `DUE#${two(segment)}` }),
     }),
   );
   return { items: (out.Items ?? []).map((i) => i.loanId as string), nextCursor: encodeCursor(out.LastEvaluatedKey) };
 }
 
-export { loanTotals, type LoanTotals } from '../../shared/loan-totals.ts';
+export interface LoanTotals {
+  outstandingPrincipalFen: number;
+  /** Unpaid principal of the installments currently OVERDUE (supervision's 逾期率 numerator). */
+  overduePrincipalFen: number;
+  activeLoans: number;
+}
+
+/** Σ of the loan control-total shards of the branches. O(shards). */
+export async function loanTotals(branches: readonly string[]): Promise<LoanTotals> {
+  const total: LoanTotals = { outstandingPrincipalFen: 0, overduePrincipalFen: 0, activeLoans: 0 };
+  for (const branch of branches) {
+    const items = await queryAll({ TableName: T(), KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `LTOT#${branch}` }, ConsistentRead: true });
+    for (const item of items) {
+      total.outstandingPrincipalFen += Number(item.outstandingPrincipalFen ?? 0);
+      total.overduePrincipalFen += Number(item.overduePrincipalFen ?? 0);
+      total.activeLoans += Number(item.activeLoans ?? 0);
+    }
+  }
+  return total;
+}
+
+/** A co-borrower's consent, found in the co-borrower's own partition. */
+export async function getConsent(coBorrowerAccountNo: string, consentId: string): Promise<CoBorrowerConsent | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: T(), Key: consentKey(coBorrowerAccountNo, consentId), ConsistentRead: true }));
+  if (!out.Item) return undefined;
+  const { pk: _p, sk: _s, ...consent } = out.Item;
+  return consent as CoBorrowerConsent;
+}
+
+/** Every consent a co-borrower gave (bounded: a member gives few). */
+export async function consentsOf(coBorrowerAccountNo: string): Promise<CoBorrowerConsent[]> {
+  const items = await queryAll({ TableName: T(), KeyConditionExpression: 'pk = :p AND begins_with(sk, :c)', ExpressionAttributeValues: { ':p': `CBC#${coBorrowerAccountNo}`, ':c': 'C#' }, ConsistentRead: true });
+  return items.map(({ pk: _p, sk: _s, ...c }) => c as CoBorrowerConsent);
+}
+
+/** Writes a consent: new (`before` undefined) or a status change conditioned on the status read. */
+export function consentItem(before: CoBorrowerConsent | undefined, after: CoBorrowerConsent): TxItem {
+  const Item = { ...consentKey(after.coBorrowerAccountNo, after.consentId), ...after };
+  return before
+    ? { Put: { TableName: T(), Item, ConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': before.status } } }
+    : { Put: { TableName: T(), Item, ConditionExpression: 'attribute_not_exists(pk)' } };
+}
 
 // ---------- writes (items for one transaction) ----------
 
@@ -81,7 +127,7 @@ function loanItem(l: Loan) {
  * on the version read, plus the loan control totals' change.
  */
 export function loanWriteItems(before: Loan | undefined, after: Loan, rowsBefore: readonly ScheduleRow[] = [], rowsAfter: readonly ScheduleRow[] = rowsBefore): TxItem[] {
-  const next: Loan = { ...after, version: (before?.version ?? -1) + 1, updatedAt: new Date().toISOString() };
+  const next: Loan = { ...after, version: (before?.version ?? -1) + 1, updatedAt: nowIso() };
   const items: TxItem[] = [
     before
       ? { Put: { TableName: T(), Item: loanItem(next), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': before.version } } }
@@ -112,14 +158,25 @@ function scheduleItems(loanId: string, rowsBefore: readonly ScheduleRow[], rowsA
 const activeCount = (l?: Loan) => (l?.status === 'ACTIVE' ? 1 : 0);
 
 function totalsItem(before: Loan | undefined, after: Loan): TxItem | undefined {
-  return loanTotalsItem(after.branch, {
+  const deltas: Record<keyof LoanTotals, number> = {
     outstandingPrincipalFen: after.outstandingPrincipalFen - (before?.outstandingPrincipalFen ?? 0),
     overduePrincipalFen: after.overduePrincipalFen - (before?.overduePrincipalFen ?? 0),
     activeLoans: activeCount(after) - activeCount(before),
-  });
+  };
+  const changed = Object.entries(deltas).filter(([, v]) => v !== 0);
+  if (!changed.length) return undefined;
+  const shard = Math.floor(Math.random() * policyOn(businessDate()).ledger.controlTotalShards);
+  return {
+    Update: {
+      TableName: T(),
+      Key: { pk: `LTOT#${after.branch}`, sk: `S#${two(shard)}` },
+      UpdateExpression: `ADD ${changed.map(([k]) => `${k} :${k}`).join(', ')}`,
+      ExpressionAttributeValues: Object.fromEntries(changed.map(([k, v]) => [`:${k}`, v])),
+    },
+  };
 }
 
 /** Records a bank report (its reference is the key: a second report with the same reference cannot apply). */
 export const bankRefItem = (loanId: string, bankRef: string, repayment: Record<string, unknown>): TxItem => ({
-  Put: { TableName: T(), Item: { ...bankRefKey(loanId, bankRef), ...repayment, at: new Date().toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' },
+  Put: { TableName: T(), Item: { ...bankRefKey(loanId, bankRef), ...repayment, at: nowIso() }, ConditionExpression: 'attribute_not_exists(pk)' },
 });

@@ -113,16 +113,21 @@ describe('installments', () => {
     ]);
   });
 
-  it('a deferral makes installments DEFERRED: never overdue, no penalty, not credit-reportable', () => {
+  it('a deferral makes installments DEFERRED: never overdue, no penalty, not credit-reportable; they move after the last regular one', () => {
     const overdue = markOverdue(rows12(), '2030-03-01', rates);
     const { rows, deferred } = defer(overdue, '2030-02', '2030-03');
     expect(deferred).toEqual([1, 2]);
-    expect(rows[0]).toMatchObject({ status: 'DEFERRED', penaltyFen: 0, creditReportable: false, everOverdue: false });
+    const byNo = (rs: ScheduleRow[], no: number) => rs.find((r) => r.no === no)!;
+    expect(byNo(rows, 1)).toMatchObject({ status: 'DEFERRED', penaltyFen: 0, creditReportable: false, everOverdue: false, deferredFrom: '2030-02-10', dueDate: '2031-02-10' });
+    expect(byNo(rows, 2)).toMatchObject({ status: 'DEFERRED', deferredFrom: '2030-03-10', dueDate: '2031-03-10' });
+    // schedule order: the regular installments 3…12, then the moved ones, amounts unchanged
+    expect(rows.map((r) => r.no)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2]);
+    expect(rows.map((r) => r.paymentFen)).toEqual([...Array(9).fill(845_116), 845_118, 845_116, 845_116]);
     const later = markOverdue(rows, '2030-05-01', rates);
-    expect(later.slice(0, 4).map((r) => r.status)).toEqual(['DEFERRED', 'DEFERRED', 'OVERDUE', 'DUE']);
-    expect(later[1].penaltyFen).toBe(0);
+    expect(later.slice(0, 2).map((r) => [r.no, r.status])).toEqual([[3, 'OVERDUE'], [4, 'DUE']]);
+    expect(later.slice(-2).map((r) => [r.no, r.status, r.penaltyFen])).toEqual([[1, 'DEFERRED', 0], [2, 'DEFERRED', 0]]);
     const l = refreshLoan(loan(), later, '2030-05-01', thresholds);
-    expect(l).toMatchObject({ overdueInstallments: 1, riskClass: 'WATCH', nextActionDate: '2030-04-10' });
+    expect(l).toMatchObject({ overdueInstallments: 1, riskClass: 'WATCH', nextActionDate: '2030-04-10', maturityDate: '2031-03-10' });
   });
 
   it('three consecutive overdue installments raise the audit flag; risk class follows days overdue', () => {
@@ -145,12 +150,17 @@ describe('installments', () => {
     expect(() => prepayPartial(loan(), rows, 10_000_000, 'REDUCE_TERM', '2030-01-20')).toThrow(expect.objectContaining({ code: 'POLICY_VIOLATION' }));
   });
 
-  it('payoff pays what is due in full and the principal of the rest; the loan closes', () => {
+  it('payoff pays what is due in full, and the principal of the rest with interest to the day; the loan closes', () => {
     const rows = markOverdue(rows12(), '2030-02-11', rates);
     const out = payOff(rows, '2030-02-11', rates);
-    expect(out.rows).toHaveLength(1);
+    // installment 1 (paid with 1 day of penalty) and one payoff installment for the rest
+    expect(out.rows.map((r) => [r.no, r.dueDate, r.status])).toEqual([[1, '2030-02-10', 'PAID'], [2, '2030-02-11', 'PAID']]);
     expect(out.paid.principalFen).toBe(10_000_000);
-    expect(out.paid.interestFen).toBe(21_667);
+    // 216.67 of installment 1, plus 91,765.51 × 2.6% / 360 × 1 day = 6.6275… → 6.63
+    expect(out.paid.interestFen).toBe(21_667 + 663);
+    // 8,451.16 × 2.6% × 1.5 / 360 × 1 day = 0.9155… → 0.92
+    expect(out.paid.penaltyFen).toBe(92);
+    expect(out.amountFen).toBe(10_000_000 + 21_667 + 663 + 92);
     const closed = refreshLoan(loan(), out.rows, '2030-02-11', thresholds);
     expect(closed).toMatchObject({ status: 'CLOSED', paidOffOn: '2030-02-11', outstandingPrincipalFen: 0 });
     expect(closed.certificateNo).toMatch(/^JQ/);

@@ -74,6 +74,10 @@ export interface Loan {
   nextActionDate?: string;
   /** The first unpaid installment and what is still owed on it. */
   nextDue?: { no: number; dueDate: string; amountFen: number };
+  /** Due date of the last installment (a deferral moves it). */
+  maturityDate?: string;
+  /** The co-borrower's consent this application used (absent: none, or staff recorded a paper consent). */
+  coBorrowerConsentId?: string;
   paidOffOn?: string;
   certificateNo?: string;
   /** Optimistic concurrency: every write to the loan or its schedule is conditioned on it. */

@@ -38,6 +38,7 @@ export function loanView(l: Loan) {
     disbursedOn: l.disbursedOn ?? null,
     dueDay: l.dueDay ?? null,
     paidOffOn: l.paidOffOn ?? null,
+    maturityDate: l.maturityDate ?? null,
   };
 }
 
@@ -53,5 +54,7 @@ export function installmentView(r: ScheduleRow) {
     paid: fenToYuan(r.paidFen),
     penaltyInterest: fenToYuan(r.penaltyFen),
     creditReportable: r.creditReportable,
+    /** A deferred installment moved to the end of the schedule: the due date it had before. */
+    deferredFrom: r.deferredFrom ?? null,
   };
 }

@@ -1,0 +1,44 @@
+// Request bodies of the loans routes (docs/api.md, Loans; v1.1 co-borrower consents), zod.
+import * as z from '../../shared/zod.ts';
+import { isoDate, period, positiveYuan } from '../../shared/schemas.ts';
+import { isAccountNo } from '../../shared/ids.ts';
+import type { LoanApplication } from './domain/loan.ts';
+
+export const accountNo = z.string().check(z.refine(isAccountNo, { error: 'accountNo must be a 12-digit account number / 账号格式错误' }));
+
+const applicationShape = {
+  accountNo,
+  coBorrowerAccountNo: z.optional(accountNo),
+  housePrice: positiveYuan,
+  firstHome: z.boolean(),
+  termMonths: z.int().check(z.gte(1), z.lte(1200)),
+  monthlyIncome: positiveYuan,
+  borrowerCategory: z.enum(['STANDARD', 'TALENT', 'GRASSROOTS_CIVIL_SERVANT']),
+  location: z.enum(['DISTRICT', 'COUNTY']),
+  repaymentMethod: z.enum(['EQUAL_INSTALLMENT', 'EQUAL_PRINCIPAL']),
+};
+export const quoteBody = z.strictObject(applicationShape);
+export const applicationBody = z.strictObject({ ...applicationShape, amount: positiveYuan });
+
+export const application = ({ housePrice, monthlyIncome, ...rest }: z.infer<typeof quoteBody>): LoanApplication => ({ ...rest, housePriceFen: housePrice, monthlyIncomeFen: monthlyIncome });
+
+export const reviewBody = z.strictObject({ note: z.optional(z.string().check(z.maxLength(1000))) });
+export const disburseBody = z.strictObject({ disbursedOn: isoDate, dueDay: z.optional(z.int().check(z.gte(1), z.lte(31))) });
+export const repaymentBody = z.strictObject({ amount: positiveYuan, paidOn: isoDate, bankRef: z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,64}$/)) });
+export const prepaymentBody = z
+  .strictObject({
+    amount: z.optional(positiveYuan),
+    full: z.optional(z.literal(true)),
+    recalculation: z.optional(z.enum(['REDUCE_TERM', 'REDUCE_PAYMENT'])),
+    source: z.enum(['BANK', 'ACCOUNT']),
+  })
+  .check(
+    z.refine((b) => (b.amount === undefined) !== (b.full === undefined), { error: 'give either amount or full: true / 须提供 amount 或 full: true 之一', path: ['amount'] }),
+    z.refine((b) => b.full || b.recalculation, { error: 'recalculation is required for a partial prepayment / 部分提前还款须选择重算方式', path: ['recalculation'] }),
+  );
+export const offsetBody = z.strictObject({ enabled: z.literal(true) });
+export const deferralBody = z
+  .strictObject({ fromPeriod: period, toPeriod: period, reason: z.string().check(z.minLength(1), z.maxLength(500)) })
+  .check(z.refine((b) => b.fromPeriod <= b.toPeriod, { error: 'fromPeriod must not be after toPeriod / 起始期间不能晚于结束期间', path: ['toPeriod'] }));
+
+export const consentBody = z.strictObject({ borrowerAccountNo: accountNo });

@@ -1,0 +1,105 @@
+// Pieces every loans use case shares: who may see or act on a loan, the party accounts' writes, the
+// fund flows of money paid into a loan, the archive record of an action.
+import { staffCovers, notFound, type Caller } from '../../../shared/auth.ts';
+import { periodOf } from '../../../shared/clock.ts';
+import { canonicalJson } from '../../../shared/canonical.ts';
+import { policyOn } from '../../../shared/policy.ts';
+import { archiveItem } from '../../../shared/archive.ts';
+import type { TxItem } from '../../../shared/ddb.ts';
+import { getAccounts, type Account, type AccountChanges, type AccountWrite, type FundFlow, type Posting } from '../../../shared/ledger/ledger.ts';
+import type { Loan } from '../domain/loan.ts';
+import type { Allocation, PenaltyRates } from '../domain/installments.ts';
+import { LOAN_FLOWS } from '../domain/policy.ts';
+import { getLoan } from '../store.ts';
+
+export const isParty = (caller: Caller, loan: Loan) => caller.role === 'member' && !!caller.accountNo && (caller.accountNo === loan.accountNo || caller.accountNo === loan.coBorrowerAccountNo);
+
+export function canSee(caller: Caller, loan: Loan): boolean {
+  if (caller.role === 'auditor') return true;
+  return isParty(caller, loan) || staffCovers(caller, loan.branch);
+}
+
+/** The loan if the caller may see it; 404 otherwise (a loan id reveals nothing). */
+export async function visibleLoan(caller: Caller, loanId: string): Promise<Loan> {
+  const loan = await getLoan(loanId);
+  if (!loan || !canSee(caller, loan)) return notFound('Loan');
+  return loan;
+}
+
+/** Staff acting on a loan of their branch (others: 404). */
+export async function staffLoan(caller: Caller, loanId: string): Promise<Loan> {
+  const loan = await getLoan(loanId);
+  if (!loan || !staffCovers(caller, loan.branch)) return notFound('Loan');
+  return loan;
+}
+
+export async function ownAccount(caller: Caller, accountNo: string): Promise<Account> {
+  const [account] = (await getAccounts([accountNo])).values();
+  const mayUse = caller.role === 'member' ? caller.accountNo === accountNo : staffCovers(caller, account?.branch ?? '');
+  if (!account || !mayUse) return notFound('Account');
+  return account;
+}
+
+/** The loan's parties' accounts (borrower first); `payer`, when given, is used as read by the caller. */
+export async function partyAccounts(loan: Loan, payer?: Account): Promise<Account[]> {
+  const nos = [loan.accountNo, ...(loan.coBorrowerAccountNo ? [loan.coBorrowerAccountNo] : [])];
+  const byNo = await getAccounts(nos.filter((no) => no !== payer?.accountNo));
+  if (payer) byNo.set(payer.accountNo, payer);
+  return nos.flatMap((no) => (byNo.get(no) ? [byNo.get(no)!] : []));
+}
+
+export const thresholds = (date: string) => {
+  const p = policyOn(date).loans;
+  return { consecutive: p.overdueFindingConsecutive, cumulative: p.overdueFindingCumulative };
+};
+
+export const penaltyRates = (loan: Loan, date: string): PenaltyRates => {
+  const p = policyOn(date).loans;
+  return { annualRate: loan.annualRate, multiplier: p.penaltyMultiplier, dayBasis: p.penaltyDayBasis };
+};
+
+/** Fund flows of money paid into the loan (principal, interest, penalty interest). */
+export function paymentFlows(loan: Loan, paid: Allocation, date: string): FundFlow[] {
+  const flows: FundFlow[] = [
+    { kind: LOAN_FLOWS.PRINCIPAL, amountFen: paid.principalFen, branch: loan.branch, period: periodOf(date) },
+    { kind: LOAN_FLOWS.INTEREST, amountFen: paid.interestFen, branch: loan.branch, period: periodOf(date) },
+    { kind: LOAN_FLOWS.PENALTY, amountFen: paid.penaltyFen, branch: loan.branch, period: periodOf(date) },
+  ];
+  return flows.filter((f) => f.amountFen !== 0);
+}
+
+/**
+ * The account writes of a loan change: postings per account, plus the flags the loans domain keeps on
+ * the parties' accounts (activeLoanId until payoff, hasOverdueLoan while an installment is overdue).
+ */
+export function accountWrites(after: Loan, accounts: readonly Account[], postings: ReadonlyMap<string, Posting[]> = new Map()): AccountWrite[] {
+  const writes: AccountWrite[] = [];
+  for (const account of accounts) {
+    const changes: AccountChanges = {};
+    const overdue = after.overdueInstallments > 0;
+    if ((account.hasOverdueLoan ?? false) !== overdue) changes.hasOverdueLoan = overdue;
+    if (after.status === 'ACTIVE' && account.activeLoanId !== after.loanId) changes.activeLoanId = after.loanId;
+    if (after.status === 'CLOSED' && account.activeLoanId === after.loanId) changes.activeLoanId = null;
+    const p = postings.get(account.accountNo) ?? [];
+    if (p.length || Object.keys(changes).length) writes.push({ account, postings: p, changes });
+  }
+  return writes;
+}
+
+export const changed = (a: unknown, b: unknown) => canonicalJson(a) !== canonicalJson(b);
+
+export const SYSTEM_ACTOR = { sub: 'system:loans-daily', role: 'system' };
+
+/** The archive record (subject LOAN) of an action on a loan, for the action's own transaction. */
+export function loanArchive(loan: Pick<Loan, 'loanId' | 'branch' | 'accountNo' | 'coBorrowerAccountNo'>, action: string, actor: { sub: string; role: string }, submitted: unknown, decision?: unknown, dedupeKey?: string): TxItem {
+  return archiveItem({
+    subjectType: 'LOAN',
+    subjectId: loan.loanId,
+    action,
+    actor: { sub: actor.sub, role: actor.role },
+    submitted,
+    decision,
+    owner: { branch: loan.branch, accountNo: loan.accountNo, accountNos: loan.coBorrowerAccountNo ? [loan.coBorrowerAccountNo] : [] },
+    dedupeKey,
+  });
+}

@@ -1,0 +1,76 @@
+// Review, disbursement and the reads of a loan.
+import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
+import { DomainError } from '../../../shared/errors.ts';
+import type { Caller } from '../../../shared/auth.ts';
+import { businessDate, periodOf } from '../../../shared/clock.ts';
+import { fenToYuan } from '../../../shared/money.ts';
+import { policyOn } from '../../../shared/policy.ts';
+import { ledgerWrite, mustGetAccount } from '../../../shared/ledger/ledger.ts';
+import { assertStatus, decide } from '../domain/loan.ts';
+import { monthlyDueDate, scheduleFor } from '../domain/schedule.ts';
+import { newRows, payoffAmount, refreshLoan } from '../domain/installments.ts';
+import { installmentView, loanView } from '../domain/views.ts';
+import { LOAN_FLOWS } from '../domain/policy.ts';
+import { getLoan, getSchedule, loanWriteItems } from '../store.ts';
+import { accountWrites, loanArchive, partyAccounts, penaltyRates, staffLoan, thresholds, visibleLoan } from './common.ts';
+
+export async function review(caller: Caller, loanId: string, decision: 'APPROVED' | 'REJECTED', note: string | undefined, idempotency: IdempotencyContext | undefined) {
+  return commit({
+    idempotency,
+    plan: async () => {
+      const loan = await staffLoan(caller, loanId);
+      const today = businessDate();
+      const after = decide(loan, decision, caller.sub, today, policyOn(today).loans, note);
+      return { items: [...loanWriteItems(loan, after), loanArchive(loan, decision, caller, { note: note ?? null }, { status: decision, note, late: after.decision!.late })], body: loanView(after) };
+    },
+  });
+}
+
+export async function disburse(caller: Caller, loanId: string, input: { disbursedOn: string; dueDay?: number }, idempotency: IdempotencyContext | undefined) {
+  return commit({
+    idempotency,
+    plan: async () => {
+      const loan = await staffLoan(caller, loanId);
+      assertStatus(loan, 'APPROVED');
+      if (input.disbursedOn < loan.decision!.on) {
+        throw new DomainError('POLICY_VIOLATION', `disbursedOn is before the approval on ${loan.decision!.on} / 放款日期早于审批日期`, [{ path: 'body.disbursedOn', message: 'before the approval date' }]);
+      }
+      const accounts = await partyAccounts(loan);
+      const blocked = accounts.filter((a) => a.activeLoanId || a.hasOverdueLoan || a.status !== 'NORMAL');
+      if (blocked.length) {
+        throw new DomainError('NOT_ELIGIBLE', 'A party now has another loan, an overdue record or an account not NORMAL / 借款人状态已变化，不能放款', blocked.map((a) => ({ path: a.accountNo === loan.accountNo ? 'loan.accountNo' : 'loan.coBorrowerAccountNo', message: `account ${a.accountNo}: ${a.activeLoanId ? 'active loan' : a.hasOverdueLoan ? 'overdue loan' : a.status}` })));
+      }
+      const dueDay = input.dueDay ?? Number(input.disbursedOn.slice(8, 10));
+      const rows = newRows(scheduleFor(loan.repaymentMethod, { principalFen: loan.principalFen, annualRate: loan.annualRate, termMonths: loan.termMonths, firstDueDate: monthlyDueDate(input.disbursedOn, 1, dueDay), dueDay }));
+      const after = refreshLoan({ ...loan, status: 'ACTIVE', disbursedOn: input.disbursedOn, disbursedBy: caller.sub, dueDay }, rows, input.disbursedOn, thresholds(input.disbursedOn));
+      const ledger = ledgerWrite(accountWrites(after, accounts), { fundFlows: [{ kind: LOAN_FLOWS.DISBURSEMENT, amountFen: loan.principalFen, branch: loan.branch, period: periodOf(input.disbursedOn) }] });
+      return {
+        items: [...loanWriteItems(loan, after, [], rows), ...ledger.items, loanArchive(loan, 'DISBURSED', caller, input, { status: 'ACTIVE', principalFen: loan.principalFen, maturityDate: after.maturityDate })],
+        body: loanView(after),
+      };
+    },
+  });
+}
+
+export async function readLoan(caller: Caller, loanId: string) {
+  return loanView(await visibleLoan(caller, loanId));
+}
+
+export async function readSchedule(caller: Caller, loanId: string) {
+  const loan = await visibleLoan(caller, loanId);
+  return { loanId: loan.loanId, installments: (await getSchedule(loanId)).map(installmentView) };
+}
+
+/** The payoff amount of an active loan on a day (domain.md §4), with its parts. */
+export async function payoffOf(loanId: string, date: string) {
+  const loan = await getLoan(loanId);
+  if (!loan || loan.status !== 'ACTIVE') return undefined;
+  return payoffAmount(await getSchedule(loanId), date, penaltyRates(loan, date), loan);
+}
+
+export async function payoffCertificate(caller: Caller, loanId: string) {
+  const loan = await visibleLoan(caller, loanId);
+  assertStatus(loan, 'CLOSED');
+  const borrower = await mustGetAccount(loan.accountNo);
+  return { loanId: loan.loanId, accountNo: loan.accountNo, name: borrower.name, principal: fenToYuan(loan.principalFen), paidOffOn: loan.paidOffOn, certificateNo: loan.certificateNo };
+}

@@ -1,0 +1,207 @@
+// Money paid into a loan: the bank's repayment report, prepayment (from the bank, or from the member's
+// account as an HPF_LOAN_REPAYMENT withdrawal), and the plan the withdrawals domain commits.
+import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
+import { DomainError } from '../../../shared/errors.ts';
+import { staffCovers, notFound, type Caller } from '../../../shared/auth.ts';
+import { businessDate } from '../../../shared/clock.ts';
+import { newId } from '../../../shared/ids.ts';
+import { fenToYuan } from '../../../shared/money.ts';
+import { policyOn } from '../../../shared/policy.ts';
+import type { TxItem } from '../../../shared/ddb.ts';
+import { debitsAllowed, ledgerWrite, type Account, type Posting } from '../../../shared/ledger/ledger.ts';
+import { withdrawForLoanRepayment } from '../../withdrawals/public.ts';
+import { assertStatus, type Loan } from '../domain/loan.ts';
+import { applyPayment, largestPaymentFen, noAllocation, payOff, prepayPartial, refreshLoan, repay, type Allocation, type ScheduleRow } from '../domain/installments.ts';
+import type { RecalculationMode } from '../domain/prepayment.ts';
+import { loanView } from '../domain/views.ts';
+import { bankRefItem, bankRefUsed, getLoan, getSchedule, loanWriteItems } from '../store.ts';
+import { accountWrites, isParty, loanArchive, partyAccounts, paymentFlows, penaltyRates, staffLoan, thresholds } from './common.ts';
+
+export async function repayFromBank(caller: Caller, loanId: string, input: { amountFen: number; paidOn: string; bankRef: string }, idempotency: IdempotencyContext | undefined) {
+  const repaymentId = newId('P');
+  return commit({
+    idempotency,
+    plan: async () => {
+      const loan = await staffLoan(caller, loanId);
+      assertStatus(loan, 'ACTIVE');
+      if (await bankRefUsed(loanId, input.bankRef)) throw new DomainError('CONFLICT', `Bank report ${input.bankRef} was already applied to this loan / 该银行流水已入账`);
+      const rows = await getSchedule(loanId);
+      const out = repay(rows, input.amountFen, input.paidOn, penaltyRates(loan, input.paidOn));
+      const after = refreshLoan(loan, out.rows, input.paidOn, thresholds(input.paidOn));
+      const ledger = ledgerWrite(accountWrites(after, await partyAccounts(loan)), { fundFlows: paymentFlows(loan, out.paid, input.paidOn) });
+      const body = {
+        repaymentId,
+        loanId,
+        amount: fenToYuan(input.amountFen),
+        paidOn: input.paidOn,
+        bankRef: input.bankRef,
+        principal: fenToYuan(out.paid.principalFen),
+        interest: fenToYuan(out.paid.interestFen),
+        penaltyInterest: fenToYuan(out.paid.penaltyFen),
+        installments: out.paidNos,
+        outstandingPrincipal: fenToYuan(after.outstandingPrincipalFen),
+        loanStatus: after.status,
+      };
+      return {
+        items: [...loanWriteItems(loan, after, rows, out.rows), bankRefItem(loanId, input.bankRef, { ...body, by: caller.sub }), ...ledger.items, loanArchive(loan, 'BANK_REPAYMENT', caller, input, { status: 'APPLIED', repaymentId, installments: out.paidNos, paid: out.paid })],
+        body,
+      };
+    },
+  });
+}
+
+export interface PrepaymentInput {
+  amountFen?: number;
+  full: boolean;
+  recalculation?: RecalculationMode;
+  source: 'BANK' | 'ACCOUNT';
+}
+
+/** The prepayment's response from the loan after it (and the rows). */
+function prepaymentBody(prepaymentId: string, after: Loan, rows: readonly ScheduleRow[], amountFen: number, input: PrepaymentInput) {
+  return {
+    prepaymentId,
+    loanId: after.loanId,
+    kind: input.full ? 'FULL' : 'PARTIAL',
+    amount: fenToYuan(amountFen),
+    recalculation: input.full ? null : (input.recalculation ?? null),
+    source: input.source,
+    loanStatus: after.status,
+    outstandingPrincipal: fenToYuan(after.outstandingPrincipalFen),
+    remainingInstallments: rows.filter((r) => r.status !== 'PAID').length,
+    nextDue: loanView(after).nextDue,
+    paidOffOn: after.paidOffOn ?? null,
+  };
+}
+
+/**
+ * POST /v1/loans/{loanId}/prepayments. `source: "BANK"`: money the bank received (a partial one only
+ * while nothing is due; full = the payoff amount of today, interest to the day). `source: "ACCOUNT"`:
+ * the withdrawal flow (api.md v1.1): an HPF_LOAN_REPAYMENT withdrawal from the caller's account
+ * (member) or the borrower's (staff), committed by the withdrawals domain with our plan.
+ */
+export async function prepay(caller: Caller, loanId: string, input: PrepaymentInput, idempotency: IdempotencyContext | undefined) {
+  if (input.source === 'ACCOUNT') return prepayFromAccount(caller, loanId, input, idempotency);
+  const prepaymentId = newId('Q');
+  return commit({
+    idempotency,
+    plan: async () => {
+      const loan = await getLoan(loanId);
+      if (!loan || !(isParty(caller, loan) || staffCovers(caller, loan.branch))) return notFound('Loan');
+      assertStatus(loan, 'ACTIVE');
+      const today = businessDate();
+      const rows = await getSchedule(loanId);
+      let next: ScheduleRow[];
+      let paid: Allocation;
+      let prepaidFen: number;
+      if (input.full) {
+        ({ rows: next, paid, prepaidPrincipalFen: prepaidFen } = payOff(rows, today, penaltyRates(loan, today), loan));
+      } else {
+        next = prepayPartial(loan, rows, input.amountFen!, input.recalculation!, today);
+        paid = { ...noAllocation(), principalFen: input.amountFen! };
+        prepaidFen = input.amountFen!;
+      }
+      const amountFen = paid.principalFen + paid.interestFen + paid.penaltyFen;
+      const after = refreshLoan({ ...loan, prepaidPrincipalFen: loan.prepaidPrincipalFen + prepaidFen }, next, today, thresholds(today));
+      const ledger = ledgerWrite(accountWrites(after, await partyAccounts(loan)), { fundFlows: paymentFlows(loan, paid, today) });
+      const body = prepaymentBody(prepaymentId, after, next, amountFen, input);
+      return {
+        items: [...loanWriteItems(loan, after, rows, next), ...ledger.items, loanArchive(loan, 'PREPAYMENT', caller, input, { status: after.status, prepaymentId, amountFen, paid })],
+        body,
+      };
+    },
+  });
+}
+
+async function prepayFromAccount(caller: Caller, loanId: string, input: PrepaymentInput, idempotency: IdempotencyContext | undefined) {
+  const loan = await getLoan(loanId);
+  if (!loan || !(isParty(caller, loan) || staffCovers(caller, loan.branch))) return notFound('Loan');
+  const accountNo = caller.role === 'member' ? caller.accountNo! : loan.accountNo;
+  const out = await withdrawForLoanRepayment(
+    caller,
+    { accountNo, loanId, amountFen: input.full ? undefined : input.amountFen, full: input.full || undefined, recalculation: input.recalculation ?? 'REDUCE_TERM' },
+    idempotency,
+  );
+  const w = out.body;
+  const after = (await getLoan(loanId)) ?? loan;
+  const rows = await getSchedule(loanId);
+  const body = {
+    ...prepaymentBody(w.withdrawalId, after, rows, 0, input),
+    withdrawalId: w.withdrawalId,
+    withdrawalStatus: w.status,
+    amount: w.amount,
+    principalPrepaid: w.loanRepayment?.principalPrepaid ?? null,
+    installmentsPaid: w.loanRepayment?.installmentsPaid ?? [],
+    outstandingPrincipal: w.loanRepayment?.outstandingPrincipal ?? fenToYuan(after.outstandingPrincipalFen),
+  };
+  return { status: out.status, body, replayed: out.replayed };
+}
+
+// ---------- the plan the withdrawals domain commits (public.ts planAccountRepayment) ----------
+
+export interface AccountRepaymentInput {
+  loanId: string;
+  /** shared/ledger Account as read in this attempt (must be the loan's borrower or co-borrower, else NOT_FOUND). */
+  payer: Account;
+  /** Exactly this much; or */
+  amountFen?: number;
+  /** as much as possible: min(payer.balanceFen, the payoff amount of `date`). */
+  full?: boolean;
+  recalculation: 'REDUCE_TERM' | 'REDUCE_PAYMENT';
+  /** The withdrawal id: ref of the ledger debit (type WITHDRAWAL). */
+  ref: string;
+  memo?: string;
+  /** Business date. */
+  date: string;
+  actor: { sub: string; role: string };
+}
+
+export interface AccountRepaymentPlan {
+  /** Loan + schedule + loan totals + the ledger write (payer debit, flag changes on the parties) + the LOAN archive record. */
+  items: TxItem[];
+  /** Ledger entries created. */
+  entryIds: string[];
+  /** Debited and applied. */
+  amountFen: number;
+  loanRepayment: { loanId: string; installmentsPaid: number[]; principalPrepaidFen: number; outstandingPrincipalFen: number; loanStatus: 'ACTIVE' | 'CLOSED' };
+}
+
+/**
+ * A repayment from a party's account (api.md v1.1): overdue installments with their penalty first,
+ * then installments due, then the rest prepays principal with `recalculation`; the payoff amount
+ * closes the loan (certificate). Returns the items for the caller's one transaction; commits nothing.
+ * Errors: NOT_FOUND (no loan / payer not a party), INVALID_STATE (loan not ACTIVE, account cannot be
+ * debited), INSUFFICIENT_BALANCE, POLICY_VIOLATION (above the payoff amount).
+ */
+export async function planAccountRepayment(input: AccountRepaymentInput): Promise<AccountRepaymentPlan> {
+  const loan = await getLoan(input.loanId);
+  if (!loan || (input.payer.accountNo !== loan.accountNo && input.payer.accountNo !== loan.coBorrowerAccountNo)) return notFound('Loan');
+  assertStatus(loan, 'ACTIVE');
+  if (!debitsAllowed(input.payer.status)) throw new DomainError('INVALID_STATE', `Account ${input.payer.accountNo} is ${input.payer.status}: no debits / 账户状态不允许支取`);
+  const rows = await getSchedule(loan.loanId);
+  const rates = penaltyRates(loan, input.date);
+  const amountFen = input.full ? largestPaymentFen(loan, rows, input.payer.balanceFen, input.date, rates) : input.amountFen ?? 0;
+  if (!Number.isSafeInteger(amountFen) || amountFen <= 0) {
+    if (input.full) throw new DomainError('INSUFFICIENT_BALANCE', `Balance ${input.payer.balanceFen} fen pays nothing of the loan / 余额不足`);
+    throw new DomainError('VALIDATION_FAILED', 'amount must be positive / 金额须大于零', [{ path: 'body.amount', message: 'not positive' }]);
+  }
+  const out = applyPayment(loan, rows, amountFen, input.recalculation, input.date, rates);
+  const after = refreshLoan({ ...loan, prepaidPrincipalFen: loan.prepaidPrincipalFen + out.prepaidPrincipalFen }, out.rows, input.date, thresholds(input.date));
+  const memo = input.memo ?? `HPF_LOAN_REPAYMENT/${policyOn(input.date).withdrawals.reasons.HPF_LOAN_REPAYMENT.code}`;
+  const postings = new Map<string, Posting[]>([[input.payer.accountNo, [{ amountFen: -amountFen, type: 'WITHDRAWAL', ref: input.ref, valueDate: input.date, memo }]]]);
+  const ledger = ledgerWrite(accountWrites(after, await partyAccounts(loan, input.payer), postings), { fundFlows: paymentFlows(loan, out.paid, input.date) });
+  const loanRepayment = {
+    loanId: loan.loanId,
+    installmentsPaid: out.paidNos,
+    principalPrepaidFen: out.prepaidPrincipalFen,
+    outstandingPrincipalFen: after.outstandingPrincipalFen,
+    loanStatus: after.status as 'ACTIVE' | 'CLOSED',
+  };
+  const submitted = { withdrawalId: input.ref, payerAccountNo: input.payer.accountNo, amountFen: input.amountFen ?? null, full: input.full ?? false, recalculation: input.recalculation };
+  return {
+    items: [...loanWriteItems(loan, after, rows, out.rows), ...ledger.items, loanArchive(loan, 'ACCOUNT_REPAYMENT', input.actor, submitted, { status: after.status, amountFen, paid: out.paid, ...loanRepayment })],
+    entryIds: ledger.entries.map((e) => e.entryId),
+    amountFen,
+    loanRepayment,
+  };
+}
