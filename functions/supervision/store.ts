@@ -1,16 +1,19 @@
 // The supervision table: audit runs, findings, indicator snapshots. The only code that knows its keys.
-//   RUN#<runId> / RUN                    { status, segmentsTotal, segmentsDone, accounts, findings, balanceSumFen, … }
+//   RUN#<runId> / RUN                    { status, date, segmentsTotal, segmentsDone, accounts, findings, balanceSumFen,
+//                                          branchSums: { <branch>: fen }, startTotals: { <branch>: { balanceFen, entries } }, … }
 //   RUN#<runId> / PAGE#<seg>#<cursorHash> marker: a page counted once
 //   RUN#<runId> / SEGDONE#<seg>          marker: a segment finished once
 //   RUN#<runId> / BOUND#<seg>#<cursorHash> a page's boundary, fixed before its successor is sent
 //   FINDING#<rule>#<subject> / FINDING   gsi1: FINDINGS#<status> / <foundAt>#<findingId>
 //   SNAP#<branch> / <date>               daily indicator snapshot
+//   RATING#<subjectType>#<subjectId> / RATING   one satisfaction rating per transaction
+//   SAT#<period> / <branch>#S#<shard>    satisfaction counters { ratings, scoreSum }, sharded, written with the rating
 import { GetCommand, QueryCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { ddb, type TxItem } from '../../shared/ddb.ts';
+import { ddb, decodeCursor, encodeCursor, queryAll, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
-import { decodeCursor, type Page } from '../../shared/ledger/ledger.ts';
-import type { FindingCandidate, Severity } from './domain/rules.ts';
+import type { BranchTotals, FindingCandidate } from './domain/rules.ts';
+import type { FindingRecord, RunRecord } from './domain/views.ts';
 
 const T = () => tableName('supervision');
 const strip = <X>(item: Record<string, unknown> | undefined): X | undefined => {
@@ -18,18 +21,16 @@ const strip = <X>(item: Record<string, unknown> | undefined): X | undefined => {
   const { pk: _a, sk: _b, gsi1pk: _c, gsi1sk: _d, ...rest } = item;
   return rest as X;
 };
-const cursorOf = (key?: Record<string, unknown>) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null);
+const isConditionFailure = (e: unknown) => (e as { name?: string }).name === 'ConditionalCheckFailedException';
 
-export interface AuditRun {
-  runId: string;
-  status: 'RUNNING' | 'COMPLETED' | 'FAILED';
-  segmentsTotal: number;
-  segmentsDone: number;
-  accounts: number;
-  findings: number;
+export interface AuditRun extends Omit<RunRecord, 'date'> {
+  /** The business date audited (runs written before it existed: the day they started). */
+  date?: string;
   balanceSumFen: number;
-  startedAt: string;
-  completedAt?: string;
+  /** Σ balances of the accounts scanned, per branch (the accounts' branch when read). */
+  branchSums?: Record<string, number>;
+  /** The control totals per branch read before the scan began. */
+  startTotals?: Record<string, BranchTotals>;
   trigger: string;
 }
 
@@ -65,7 +66,7 @@ export async function fixPageBound(runId: string, segment: number, cursor: strin
     await ddb.send(new PutCommand({ TableName: T(), Item: { ...boundKey(runId, segment, cursor), ...bound }, ConditionExpression: 'attribute_not_exists(pk)' }));
     return bound;
   } catch (e) {
-    if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    if (!isConditionFailure(e)) throw e;
     const out = await ddb.send(new GetCommand({ TableName: T(), Key: boundKey(runId, segment, cursor), ConsistentRead: true }));
     return { throughAccountNo: out.Item?.throughAccountNo, nextCursor: out.Item?.nextCursor };
   }
@@ -79,7 +80,14 @@ export async function segmentCounted(runId: string, segment: number): Promise<bo
 }
 
 /** The page marker and the run's counters; `segmentDone` also claims the segment's end marker (once). */
-export function pageDoneItems(runId: string, segment: number, cursor: string | undefined, counts: { accounts: number; findings: number; balanceSumFen: number; segmentDone: boolean }): TxItem[] {
+export function pageDoneItems(runId: string, segment: number, cursor: string | undefined, counts: { accounts: number; findings: number; balanceSumFen: number; branchSums: Record<string, number>; segmentDone: boolean }): TxItem[] {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':a': counts.accounts, ':f': counts.findings, ':b': counts.balanceSumFen, ':d': counts.segmentDone ? 1 : 0, ':zero': 0 };
+  const sets = Object.entries(counts.branchSums).map(([branch, fen], i) => {
+    names[`#b${i}`] = branch;
+    values[`:s${i}`] = fen;
+    return `branchSums.#b${i} = if_not_exists(branchSums.#b${i}, :zero) + :s${i}`;
+  });
   return [
     ...(counts.segmentDone ? [{ Put: { TableName: T(), Item: segmentDoneKey(runId, segment), ConditionExpression: 'attribute_not_exists(pk)' } }] : []),
     { Put: { TableName: T(), Item: pageKey(runId, segment, cursor), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -87,81 +95,107 @@ export function pageDoneItems(runId: string, segment: number, cursor: string | u
       Update: {
         TableName: T(),
         Key: { pk: `RUN#${runId}`, sk: 'RUN' },
-        UpdateExpression: 'ADD accounts :a, findings :f, balanceSumFen :b, segmentsDone :d',
-        ExpressionAttributeValues: { ':a': counts.accounts, ':f': counts.findings, ':b': counts.balanceSumFen, ':d': counts.segmentDone ? 1 : 0 },
+        UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD accounts :a, findings :f, balanceSumFen :b, segmentsDone :d`,
+        ...(sets.length ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
       },
     },
   ];
 }
 
 /** RUNNING → COMPLETED once, by whoever sees the last segment done. Returns true for that caller. */
-export async function completeRun(runId: string, at: string, findingsAdded: number): Promise<boolean> {
+export async function completeRun(runId: string, at: string, findingsAdded: number, reconciliation: NonNullable<RunRecord['reconciliation']>): Promise<boolean> {
   try {
     await ddb.send(
       new UpdateCommand({
         TableName: T(),
         Key: { pk: `RUN#${runId}`, sk: 'RUN' },
-        UpdateExpression: 'SET #s = :done, completedAt = :at ADD findings :f',
+        UpdateExpression: 'SET #s = :done, completedAt = :at, reconciliation = :rec ADD findings :f',
         ConditionExpression: '#s = :running AND segmentsDone >= segmentsTotal',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':done': 'COMPLETED', ':running': 'RUNNING', ':at': at, ':f': findingsAdded },
+        ExpressionAttributeValues: { ':done': 'COMPLETED', ':running': 'RUNNING', ':at': at, ':f': findingsAdded, ':rec': reconciliation },
       }),
     );
     return true;
   } catch (e) {
-    if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailure(e)) return false;
     throw e;
   }
 }
 
-export interface Finding {
-  findingId: string;
-  rule: string;
-  severity: Severity;
-  subject: string;
-  evidence: Record<string, unknown>;
-  status: 'OPEN' | 'RESOLVED';
-  foundAt: string;
-  lastSeenAt: string;
-  lastRunId: string;
-  resolution?: { note: string; by: string; at: string };
-}
+export type Finding = FindingRecord;
 
 export const findingIdOf = (rule: string, subject: string) => `F${createHash('sha256').update(`${rule}\u0000${subject}`).digest('hex').slice(0, 20).toUpperCase()}`;
 
-/** Records a finding keyed by (rule, subject): found again, it is the same finding (evidence refreshed). */
-export async function upsertFinding(c: FindingCandidate, runId: string, at: string): Promise<void> {
+const findingKey = (findingId: string) => ({ pk: `FINDING#${findingId}`, sk: 'FINDING' });
+
+/**
+ * Records a finding keyed by (rule, subject): found again, it is the same finding (evidence
+ * refreshed). Found again after it was resolved (the fact observed at `observedAt`, after the
+ * resolution), it reopens: `OPEN` with `reopenedAt`, back in the open list, its resolution kept
+ * among `resolutions`. Never a second finding.
+ */
+export async function upsertFinding(c: FindingCandidate, runId: string, observedAt: string): Promise<'NEW_OR_SEEN' | 'REOPENED' | 'RESOLVED_SINCE'> {
   const findingId = findingIdOf(c.rule, c.subject);
-  await ddb.send(
-    new UpdateCommand({
-      TableName: T(),
-      Key: { pk: `FINDING#${findingId}`, sk: 'FINDING' },
-      UpdateExpression:
-        'SET findingId = :id, #r = :rule, severity = :sev, subject = :sub, evidence = :ev, lastSeenAt = :at, lastRunId = :run, foundAt = if_not_exists(foundAt, :at), #s = if_not_exists(#s, :open), gsi1pk = if_not_exists(gsi1pk, :idx), gsi1sk = if_not_exists(gsi1sk, :sortk)',
-      ExpressionAttributeNames: { '#r': 'rule', '#s': 'status' },
-      ExpressionAttributeValues: { ':id': findingId, ':rule': c.rule, ':sev': c.severity, ':sub': c.subject, ':ev': c.evidence, ':at': at, ':run': runId, ':open': 'OPEN', ':idx': 'FINDINGS#OPEN', ':sortk': `${at}#${findingId}` },
-    }),
-  );
+  const common = { ':id': findingId, ':rule': c.rule, ':sev': c.severity, ':sub': c.subject, ':ev': c.evidence, ':at': observedAt, ':run': runId };
+  const refresh = 'findingId = :id, #r = :rule, severity = :sev, subject = :sub, evidence = :ev, lastSeenAt = :at, lastRunId = :run';
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: T(),
+        Key: findingKey(findingId),
+        UpdateExpression: `SET ${refresh}, foundAt = if_not_exists(foundAt, :at), #s = if_not_exists(#s, :open), gsi1pk = if_not_exists(gsi1pk, :idx), gsi1sk = if_not_exists(gsi1sk, :sortk)`,
+        ConditionExpression: 'attribute_not_exists(pk) OR #s = :open',
+        ExpressionAttributeNames: { '#r': 'rule', '#s': 'status' },
+        ExpressionAttributeValues: { ...common, ':open': 'OPEN', ':idx': 'FINDINGS#OPEN', ':sortk': `${observedAt}#${findingId}` },
+      }),
+    );
+    return 'NEW_OR_SEEN';
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+  }
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: T(),
+        Key: findingKey(findingId),
+        // the resolution moves into the history: `lastResolutionList` is `[resolution]` (resolveFindingItem)
+        UpdateExpression: `SET ${refresh}, #s = :open, reopenedAt = :at, gsi1pk = :idx, gsi1sk = :sortk, resolutions = list_append(if_not_exists(resolutions, :none), if_not_exists(lastResolutionList, :none)) REMOVE resolution, lastResolutionList`,
+        // found after the resolution: a fact read before the auditor resolved it does not reopen it
+        ConditionExpression: '#s = :resolved AND resolution.#at < :at',
+        ExpressionAttributeNames: { '#r': 'rule', '#s': 'status', '#at': 'at' },
+        ExpressionAttributeValues: { ...common, ':open': 'OPEN', ':resolved': 'RESOLVED', ':idx': 'FINDINGS#OPEN', ':sortk': `${observedAt}#${findingId}`, ':none': [] },
+      }),
+    );
+    return 'REOPENED';
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+    return 'RESOLVED_SINCE';
+  }
 }
 
 export async function getFinding(findingId: string): Promise<Finding | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: { pk: `FINDING#${findingId}`, sk: 'FINDING' }, ConsistentRead: true }));
-  return strip<Finding>(out.Item);
+  const out = await ddb.send(new GetCommand({ TableName: T(), Key: findingKey(findingId), ConsistentRead: true }));
+  if (!out.Item) return undefined;
+  const { lastResolutionList: _l, ...rest } = out.Item;
+  return strip<Finding>(rest);
 }
 
+/** OPEN → RESOLVED with the note; the finding leaves the open list for the resolved one. */
 export const resolveFindingItem = (f: Finding, resolution: { note: string; by: string; at: string }): TxItem => ({
   Update: {
     TableName: T(),
-    Key: { pk: `FINDING#${f.findingId}`, sk: 'FINDING' },
-    UpdateExpression: 'SET #s = :resolved, resolution = :res, gsi1pk = :idx',
+    Key: findingKey(f.findingId),
+    UpdateExpression: 'SET #s = :resolved, resolution = :res, lastResolutionList = :resList, gsi1pk = :idx',
     ConditionExpression: '#s = :open',
     ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':resolved': 'RESOLVED', ':res': resolution, ':idx': 'FINDINGS#RESOLVED', ':open': 'OPEN' },
+    ExpressionAttributeValues: { ':resolved': 'RESOLVED', ':res': resolution, ':resList': [resolution], ':idx': 'FINDINGS#RESOLVED', ':open': 'OPEN' },
   },
 });
 
 /** Findings by status, newest first; `rule` filters the page (DynamoDB filter: pages may be short). */
 export async function listFindings(status: 'OPEN' | 'RESOLVED', rule: string | undefined, limit: number, cursor?: string): Promise<Page<Finding>> {
+  const partition = `FINDINGS#${status}`;
   const out = await ddb.send(
     new QueryCommand({
       TableName: T(),
@@ -169,13 +203,19 @@ export async function listFindings(status: 'OPEN' | 'RESOLVED', rule: string | u
       KeyConditionExpression: 'gsi1pk = :p',
       FilterExpression: rule ? '#r = :rule' : undefined,
       ExpressionAttributeNames: rule ? { '#r': 'rule' } : undefined,
-      ExpressionAttributeValues: rule ? { ':p': `FINDINGS#${status}`, ':rule': rule } : { ':p': `FINDINGS#${status}` },
+      ExpressionAttributeValues: rule ? { ':p': partition, ':rule': rule } : { ':p': partition },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor),
+      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: partition }),
     }),
   );
-  return { items: (out.Items ?? []).map((i) => strip<Finding>(i)!), nextCursor: cursorOf(out.LastEvaluatedKey) };
+  return {
+    items: (out.Items ?? []).map((i) => {
+      const { lastResolutionList: _l, ...rest } = i;
+      return strip<Finding>(rest)!;
+    }),
+    nextCursor: encodeCursor(out.LastEvaluatedKey),
+  };
 }
 
 export async function putSnapshot(branch: string, date: string, snapshot: Record<string, unknown>): Promise<void> {
@@ -183,14 +223,57 @@ export async function putSnapshot(branch: string, date: string, snapshot: Record
 }
 
 export async function listSnapshots(branch: string, from: string, to: string, limit: number, cursor?: string): Promise<Page<Record<string, unknown>>> {
+  const partition = `SNAP#${branch}`;
   const out = await ddb.send(
     new QueryCommand({
       TableName: T(),
       KeyConditionExpression: 'pk = :p AND sk BETWEEN :f AND :t',
-      ExpressionAttributeValues: { ':p': `SNAP#${branch}`, ':f': from, ':t': to },
+      ExpressionAttributeValues: { ':p': partition, ':f': from, ':t': to },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor),
+      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk'], { pk: partition }),
     }),
   );
-  return { items: (out.Items ?? []).map((i) => strip<Record<string, unknown>>(i)!), nextCursor: cursorOf(out.LastEvaluatedKey) };
+  return { items: (out.Items ?? []).map((i) => strip<Record<string, unknown>>(i)!), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+}
+
+// ---------- satisfaction ratings ----------
+
+export interface Rating {
+  subjectType: string;
+  subjectId: string;
+  accountNo: string;
+  branch: string;
+  score: number;
+  comment?: string;
+  period: string;
+  ratedAt: string;
+  by: string;
+}
+
+const ratingKey = (subjectType: string, subjectId: string) => ({ pk: `RATING#${subjectType}#${subjectId}`, sk: 'RATING' });
+const SATISFACTION_SHARDS = 8;
+
+export async function getRating(subjectType: string, subjectId: string): Promise<Rating | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: T(), Key: ratingKey(subjectType, subjectId), ConsistentRead: true }));
+  return strip<Rating>(out.Item);
+}
+
+/** The rating (one per transaction: a second put fails its condition) and the period's counters of its branch, for one transaction. */
+export function ratingItems(r: Rating): TxItem[] {
+  const shard = String(Math.floor(Math.random() * SATISFACTION_SHARDS)).padStart(2, '0');
+  return [
+    { Put: { TableName: T(), Item: { ...ratingKey(r.subjectType, r.subjectId), ...r }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Update: { TableName: T(), Key: { pk: `SAT#${r.period}`, sk: `${r.branch}#S#${shard}` }, UpdateExpression: 'ADD ratings :one, scoreSum :s', ExpressionAttributeValues: { ':one': 1, ':s': r.score } } },
+  ];
+}
+
+/** The period's ratings (count, Σ scores) of one branch, or of the city. O(branches × shards). */
+export async function satisfactionCounters(period: string, branch?: string): Promise<{ count: number; scoreSum: number }> {
+  const items = await queryAll({
+    TableName: T(),
+    KeyConditionExpression: branch ? 'pk = :p AND begins_with(sk, :b)' : 'pk = :p',
+    ExpressionAttributeValues: branch ? { ':p': `SAT#${period}`, ':b': `${branch}#S#` } : { ':p': `SAT#${period}` },
+    ConsistentRead: true,
+  });
+  return items.reduce<{ count: number; scoreSum: number }>((t, i) => ({ count: t.count + Number(i.ratings ?? 0), scoreSum: t.scoreSum + Number(i.scoreSum ?? 0) }), { count: 0, scoreSum: 0 });
 }

@@ -1,12 +1,13 @@
 // Indicators move by exactly the amount of each posting kind, read O(shards) from the control totals.
 import { describe, it, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { call, auditorToken, staffToken } from '../support/http.ts';
-import { openFundedAccount } from '../support/fixtures.ts';
+import { call, auditorToken, staffToken, memberToken, baseUrl } from '../support/http.ts';
+import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
 import { commit } from '../../shared/tx.ts';
-import { ledgerWrite, mustGetAccount, type EntryType, type FundFlow } from '../../shared/ledger/ledger.ts';
-import { businessDate, periodOf } from '../../shared/clock.ts';
-import { yuanToFen } from '../../shared/money.ts';
+import { knownBranches, ledgerWrite, mustGetAccount, type EntryType, type FundFlow } from '../../shared/ledger/ledger.ts';
+import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.ts';
+import { D, fenToYuan, yuanToFen } from '../../shared/money.ts';
+import { loanTotals } from '../../functions/loans/public.ts';
 import { registerUnit } from './deposits-fixtures.ts';
 import { handler as snapshotTask } from '../../functions/supervision/schedule.ts';
 
@@ -40,20 +41,20 @@ describe('indicators', () => {
     expect(fen(now.depositBalance)).toBe(142_000);
     expect(fen(now.netFlow.outflow) - fen(base.netFlow.outflow)).toBe(50_000);
 
-    // a loan disbursed in this branch: loan balance, ratio, surplus
+    // money moved for a loan (disbursement, offset) counts in the period's flows; the loan balance
+    // itself is the loans' outstanding principal (their totals), not these flows: none here
     await post(acc.accountNo, 'DEPOSIT', 1_000, [{ kind: 'LOAN_DISBURSEMENT', amountFen: 130_000, branch, period: periodOf(businessDate()) }]);
     now = await read();
-    expect(fen(now.loanBalance)).toBe(130_000);
-    expect(fen(now.surplusFunds)).toBe(143_000 - 130_000);
-    expect(now.personalLoanRatio).toBe('90.91'); // 130,000 / 143,000 = 90.909…%
-    expect(now.warnings).toEqual([{ indicator: 'personalLoanRatio', level: 'WARNING', threshold: '85' }]);
+    expect(fen(now.netFlow.outflow) - fen(base.netFlow.outflow)).toBe(50_000 + 130_000);
+    expect(now.loanBalance).toBe('0.00');
+    expect(now.overdueRate).toBe(null);
+    expect(fen(now.surplusFunds)).toBe(143_000);
 
-    // an offset repays the loan from the account: deposit balance and loan balance both fall
+    // an offset repays a loan from the account: the deposit balance falls, the repayment flows in
     await post(acc.accountNo, 'LOAN_OFFSET', -10_000, [{ kind: 'LOAN_REPAYMENT', amountFen: 10_000, branch, period: periodOf(businessDate()) }]);
     now = await read();
     expect(fen(now.depositBalance)).toBe(133_000);
-    expect(fen(now.loanBalance)).toBe(120_000);
-    expect(now.warnings[0]).toMatchObject({ level: 'WARNING' });
+    expect(fen(now.netFlow.inflow) - fen(base.netFlow.inflow)).toBe(192_000 + 1_000 + 10_000);
 
     await post(acc.accountNo, 'INTEREST', 2_000);
     now = await read();
@@ -65,7 +66,7 @@ describe('indicators', () => {
     expect((await read()).units).toBe(1);
 
     // the daily snapshot keeps today's figures for the history
-    await snapshotTask({ task: 'snapshot' }, {} as never);
+    await snapshotTask({ task: 'snapshot', date: businessDate() }, {} as never);
     const history = await call('GET', `/v1/supervision/indicators/history?from=${businessDate()}&to=${businessDate()}&branch=${branch}`, { token });
     expect(history.status).toBe(200);
     expect(history.body.items).toHaveLength(1);
@@ -79,4 +80,101 @@ describe('indicators', () => {
     expect(own.body.branch).toBe('SC');
     expect((await call('GET', '/v1/supervision/indicators?branch=SC', { token: await staffToken('*') })).status).toBe(200);
   });
+});
+
+/** An account with 6 consecutive monthly remittances up to last month: eligible for a loan. */
+async function depositor(branch: string) {
+  const acc = await openFundedAccount({ branch, idNumber: randomResidentId('1990-05-05'), balanceFen: 5_000_000 });
+  const current = periodOf(businessDate());
+  await commit({
+    plan: async () => {
+      const account = await mustGetAccount(acc.accountNo);
+      const postings = Array.from({ length: 6 }, (_, i) => ({ amountFen: 300_000, type: 'REMITTANCE' as const, period: addMonths(current, i - 6), ref: 'fixture', valueDate: businessDate() }));
+      return { items: ledgerWrite([{ account, postings }]).items, body: null };
+    },
+  });
+  return mustGetAccount(acc.accountNo);
+}
+
+/** Applies, approves and disburses a loan today through the API, installments due on `dueDay`. */
+async function activeLoan(branch: string, accountNo: string, amount: string, repaymentMethod: string, dueDay: number) {
+  const applied = await call('POST', '/v1/loans', {
+    token: await memberToken(accountNo),
+    body: { accountNo, housePrice: '1000000', firstHome: true, termMonths: 120, monthlyIncome: '20000', borrowerCategory: 'STANDARD', location: 'DISTRICT', repaymentMethod, amount },
+  });
+  expect(applied.status, JSON.stringify(applied.body)).toBe(201);
+  const loanId = applied.body.loanId as string;
+  expect((await call('POST', `/v1/loans/${loanId}/approve`, { token: await staffToken(branch) })).status).toBe(200);
+  const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn: businessDate(), dueDay } });
+  expect(disbursed.status, JSON.stringify(disbursed.body)).toBe(200);
+  return loanId;
+}
+
+const percent = (num: number, den: number) => new D(num).div(den).times(100).toDecimalPlaces(2).toString();
+
+describe('overdue rate', () => {
+  it('is the overdue principal of the loans actually overdue over the loan balance, per branch and city-wide, live and in the snapshot of the run date', async () => {
+    const branch = `OV${randomUUID().slice(0, 6)}`;
+    const auditor = await auditorToken();
+    const staff = await staffToken(branch);
+    // loan A falls due on the 1st and is never paid; loan B falls due on the 28th (after the run date)
+    const a = await depositor(branch);
+    const b = await depositor(branch);
+    const loanA = await activeLoan(branch, a.accountNo, '300000', 'EQUAL_INSTALLMENT', 1);
+    const loanB = await activeLoan(branch, b.accountNo, '200000', 'EQUAL_PRINCIPAL', 28);
+    const firstA = (await call('GET', `/v1/loans/${loanA}/schedule`, { token: staff })).body.installments[0];
+    const firstB = (await call('GET', `/v1/loans/${loanB}/schedule`, { token: staff })).body.installments[0];
+    const runDate = addDays(firstA.dueDate, 1);
+    expect(firstB.dueDate > runDate).toBe(true);
+    const before = await call('GET', `/v1/supervision/indicators?branch=${branch}`, { token: auditor });
+    expect(before.body).toMatchObject({ loanBalance: '500000.00', overdueRate: '0' });
+
+    // the daily loan run of the day after A's first due date marks it overdue
+    const run = await fetch(`${baseUrl()}/_local/schedules/loans-daily?wait=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ date: runDate }) });
+    expect(run.status, await run.clone().text()).toBe(200);
+    const scheduleA = (await call('GET', `/v1/loans/${loanA}/schedule`, { token: staff })).body.installments as any[];
+    const overdue = scheduleA.filter((i) => i.status === 'OVERDUE');
+    expect(overdue.map((i) => i.no)).toEqual([1]);
+    expect((await call('GET', `/v1/loans/${loanB}/schedule`, { token: staff })).body.installments.filter((i: any) => i.status === 'OVERDUE')).toEqual([]);
+    const overdueFen = yuanToFen(overdue[0].principal);
+    const outstandingFen = yuanToFen((await call('GET', `/v1/loans/${loanA}`, { token: staff })).body.outstandingPrincipal) + yuanToFen((await call('GET', `/v1/loans/${loanB}`, { token: staff })).body.outstandingPrincipal);
+    expect(outstandingFen).toBe(50_000_000);
+    expect(await loanTotals([branch])).toMatchObject({ outstandingPrincipalFen: outstandingFen, overduePrincipalFen: overdueFen });
+
+    const depositFen = (await mustGetAccount(a.accountNo)).balanceFen + (await mustGetAccount(b.accountNo)).balanceFen;
+    const live = (await call('GET', `/v1/supervision/indicators?branch=${branch}`, { token: auditor })).body;
+    // e.g. 1,425.58 of 500,000.00 overdue: 0.285116 % → "0.29"
+    expect(live.overdueRate).toBe(percent(overdueFen, outstandingFen));
+    expect(live).toMatchObject({ loanBalance: fenToYuan(outstandingFen), depositBalance: fenToYuan(depositFen), surplusFunds: fenToYuan(depositFen - outstandingFen), personalLoanRatio: percent(outstandingFen, depositFen) });
+    expect(live.warnings).toEqual([{ indicator: 'personalLoanRatio', level: 'ALERT', threshold: '95' }]);
+    // the branch's own staff read the same
+    expect((await call('GET', '/v1/supervision/indicators', { token: staff })).body.overdueRate).toBe(live.overdueRate);
+
+    // city-wide: the same ratio over every branch's loans (other tests move loans meanwhile: read until steady)
+    let city: any;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const t0 = await loanTotals(await knownBranches());
+      city = (await call('GET', '/v1/supervision/indicators', { token: auditor })).body;
+      const t1 = await loanTotals(await knownBranches());
+      if (JSON.stringify(t0) === JSON.stringify(t1)) {
+        expect(city.overdueRate).toBe(percent(t1.overduePrincipalFen, t1.outstandingPrincipalFen));
+        expect(city.loanBalance).toBe(fenToYuan(t1.outstandingPrincipalFen));
+        city = 'checked';
+        break;
+      }
+    }
+    expect(city).toBe('checked');
+
+    // the snapshot schedule stores the figures under its event's date
+    const snap = await fetch(`${baseUrl()}/_local/schedules/indicators-snapshot-daily?wait=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ date: runDate }) });
+    expect(snap.status).toBe(200);
+    const history = await call('GET', `/v1/supervision/indicators/history?from=${runDate}&to=${runDate}&branch=${branch}`, { token: auditor });
+    expect(history.status).toBe(200);
+    expect(history.body.items).toHaveLength(1);
+    expect(history.body.items[0]).toMatchObject({ date: runDate, branch, overdueRate: live.overdueRate, loanBalance: live.loanBalance, netFlow: { period: periodOf(runDate) } });
+    expect((await call('GET', `/v1/supervision/indicators/history?from=${runDate}&to=${addDays(runDate, -1)}&branch=${branch}`, { token: auditor })).status).toBe(400);
+    const forged = await call('GET', `/v1/supervision/indicators/history?from=${runDate}&to=${runDate}&branch=${branch}&cursor=e30`, { token: auditor });
+    expect(forged.status).toBe(400);
+    expect(forged.body.code).toBe('VALIDATION_FAILED');
+  }, 180_000);
 });

@@ -3,13 +3,16 @@ import { D } from '../../../shared/money.ts';
 
 export interface IndicatorInputs {
   depositBalanceFen: number;
-  loanDisbursedFen: number;
-  loanPrincipalRepaidFen: number;
+  /** 贷款余额: Σ outstanding principal of the loans (the loans domain's totals). */
+  loanBalanceFen: number;
+  /** Principal of the installments actually overdue (the loans domain's totals). */
   overduePrincipalFen: number;
   /** Period amounts (fen) per entry type and fund flow, as the ledger's periodFlows returns them. */
   periodFlows: Record<string, number>;
   contributors: number;
   units: number;
+  /** Satisfaction ratings of the period: how many and the sum of their scores. */
+  ratings: { count: number; scoreSum: number };
 }
 
 export interface Thresholds {
@@ -28,6 +31,7 @@ export interface Indicators {
   contributors: number;
   units: number;
   newDepositors: number;
+  satisfaction: { ratings: number; average: string | null };
   warnings: { indicator: string; level: 'WARNING' | 'ALERT'; threshold: string }[];
 }
 
@@ -39,7 +43,7 @@ export const INFLOW_KEYS = ['REMITTANCE', 'BACKPAY', 'DEPOSIT', 'TRANSFER_IN', '
 export const OUTFLOW_DEBIT_KEYS = ['WITHDRAWAL', 'TRANSFER_OUT', 'LOAN_OFFSET'] as const;
 
 export function computeIndicators(x: IndicatorInputs, t: Thresholds): Indicators {
-  const loanBalanceFen = x.loanDisbursedFen - x.loanPrincipalRepaidFen;
+  const loanBalanceFen = x.loanBalanceFen;
   const ratio = x.depositBalanceFen > 0 ? new D(loanBalanceFen).div(x.depositBalanceFen) : null;
   const inflowFen = sum(x.periodFlows, INFLOW_KEYS);
   // an offset is a debit of the account and a repayment of the loan: both sides are counted
@@ -57,9 +61,16 @@ export function computeIndicators(x: IndicatorInputs, t: Thresholds): Indicators
     contributors: x.contributors,
     units: x.units,
     newDepositors: x.periodFlows.newAccounts ?? 0,
+    satisfaction: satisfactionOf(x.ratings),
     warnings,
   };
 }
 
 /** A fraction as an API percentage: half-up to two decimals, no trailing zeros ("87.5"). */
 export const percentOf = (fraction: string | null) => (fraction === null ? null : new D(fraction).times(100).toDecimalPlaces(2).toString());
+
+/** The period's ratings and their mean score, half-up to two decimals ("4.50"); null when none. */
+export const satisfactionOf = (r: { count: number; scoreSum: number }) => ({
+  ratings: r.count,
+  average: r.count > 0 ? new D(r.scoreSum).div(r.count).toDecimalPlaces(2, D.ROUND_HALF_UP).toFixed(2) : null,
+});

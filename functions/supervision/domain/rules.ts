@@ -19,8 +19,16 @@ export interface AccountFacts {
   employeeRatePercent: number;
   kind: 'EMPLOYEE' | 'FLEXIBLE';
   balanceFen: number;
-  entries: { amountFen: number; type: string; occurredAt: string; entryId: string }[];
+  /** Sequence number of the account's last entry when it was read. */
+  version: number;
+  entries: { seq: number; amountFen: number; type: string; occurredAt: string; entryId: string }[];
 }
+
+/**
+ * The entries as of the account read: the account and its entries are read at two moments, and a
+ * posting committed in between adds entries (seq > version) the balance read does not include yet.
+ */
+export const entriesAsRead = <E extends { seq: number }>(version: number, entries: readonly E[]): E[] => entries.filter((e) => e.seq <= version);
 
 export interface AccountRulePolicy {
   baseCapFen: number;
@@ -30,11 +38,12 @@ export interface AccountRulePolicy {
   flexibleMaxRatePercent: number;
 }
 
-/** Reconciliation: the balance equals the sum of the entries, and the last entry's balanceAfter. */
+/** Reconciliation: the balance equals the sum of the entries up to the version read (later postings are not in the balance read). */
 export function reconcileAccount(a: AccountFacts): FindingCandidate[] {
-  const entriesSumFen = a.entries.reduce((s, e) => s + e.amountFen, 0);
+  const entries = entriesAsRead(a.version, a.entries);
+  const entriesSumFen = entries.reduce((s, e) => s + e.amountFen, 0);
   if (entriesSumFen === a.balanceFen) return [];
-  return [{ rule: 'RECONCILIATION_ACCOUNT', severity: 'CRITICAL', subject: a.accountNo, evidence: { balanceFen: a.balanceFen, entriesSumFen, differenceFen: a.balanceFen - entriesSumFen, entries: a.entries.length } }];
+  return [{ rule: 'RECONCILIATION_ACCOUNT', severity: 'CRITICAL', subject: a.accountNo, evidence: { balanceFen: a.balanceFen, entriesSumFen, differenceFen: a.balanceFen - entriesSumFen, entries: entries.length, version: a.version } }];
 }
 
 export function baseAndRatio(a: AccountFacts, p: AccountRulePolicy): FindingCandidate[] {
@@ -54,15 +63,42 @@ export function baseAndRatio(a: AccountFacts, p: AccountRulePolicy): FindingCand
 /** Any debit on a frozen account (after it was frozen). */
 export function frozenDebits(a: AccountFacts): FindingCandidate[] {
   if (a.status !== 'FROZEN') return [];
-  const debits = a.entries.filter((e) => e.amountFen < 0 && (!a.statusSince || e.occurredAt >= a.statusSince));
+  const debits = entriesAsRead(a.version, a.entries).filter((e) => e.amountFen < 0 && (!a.statusSince || e.occurredAt >= a.statusSince));
   if (!debits.length) return [];
   return [{ rule: 'FROZEN_ACCOUNT_DEBIT', severity: 'HIGH', subject: a.accountNo, evidence: { frozenSince: a.statusSince, debits: debits.map((d) => ({ entryId: d.entryId, amountFen: d.amountFen, occurredAt: d.occurredAt })) } }];
 }
 
-/** Σ account balances equals the fund's control totals. */
-export function reconcileTotals(scope: string, accountsSumFen: number, controlTotalFen: number): FindingCandidate[] {
-  if (accountsSumFen === controlTotalFen) return [];
-  return [{ rule: 'RECONCILIATION_TOTALS', severity: 'CRITICAL', subject: scope, evidence: { accountsSumFen, controlTotalFen, differenceFen: accountsSumFen - controlTotalFen } }];
+/** A branch's control totals as read: Σ balances and the number of entries (both only grow with postings). */
+export interface BranchTotals {
+  balanceFen: number;
+  entries: number;
+}
+
+export const sameTotals = (a: BranchTotals | undefined, b: BranchTotals | undefined) => (a?.balanceFen ?? 0) === (b?.balanceFen ?? 0) && (a?.entries ?? 0) === (b?.entries ?? 0);
+
+/**
+ * Branches whose Σ balances cannot be taken as matching their control totals from the scan alone:
+ * the sums differ, or the totals moved between the run's start and its end (postings ran during the
+ * scan, so the balances were read at different moments). Those are re-checked at a quiet point
+ * before anything is raised.
+ */
+export function totalsToRecheck(branches: readonly string[], sums: Record<string, number>, atStart: Record<string, BranchTotals>, atEnd: Record<string, BranchTotals>): string[] {
+  return branches.filter((b) => !sameTotals(atStart[b], atEnd[b]) || (sums[b] ?? 0) !== (atEnd[b]?.balanceFen ?? 0));
+}
+
+export interface BranchReconciliation {
+  branch: string;
+  accountsSumFen: number;
+  controlTotalFen: number;
+}
+
+/** Σ account balances equals the fund's control totals, per branch: one finding for the fund, naming the branches that differ. */
+export function reconcileTotals(scope: string, branches: readonly BranchReconciliation[]): FindingCandidate[] {
+  const differing = branches.filter((b) => b.accountsSumFen !== b.controlTotalFen).map((b) => ({ ...b, differenceFen: b.accountsSumFen - b.controlTotalFen }));
+  if (!differing.length) return [];
+  const accountsSumFen = differing.reduce((s, b) => s + b.accountsSumFen, 0);
+  const controlTotalFen = differing.reduce((s, b) => s + b.controlTotalFen, 0);
+  return [{ rule: 'RECONCILIATION_TOTALS', severity: 'CRITICAL', subject: scope, evidence: { accountsSumFen, controlTotalFen, differenceFen: accountsSumFen - controlTotalFen, branches: differing } }];
 }
 
 export interface PropertyClaim {
@@ -129,15 +165,18 @@ export function depositsStoppedAfterLoan(f: { accountNo: string; loanId: string;
   return [{ rule: 'DEPOSITS_STOPPED_AFTER_LOAN', severity: 'HIGH', subject: f.accountNo, evidence: { loanId: f.loanId, disbursedPeriod: f.disbursedPeriod, lastPaidPeriod: f.lastPaidPeriod ?? null } }];
 }
 
-/** A unit with no remittance for `months` months and no deferral covering them. */
-export function unitArrears(u: { unitId: string; lastRemittedPeriod?: string; startPeriod: string; currentPeriod: string; deferredPeriods: readonly string[] }, months: number): FindingCandidate[] {
+/**
+ * A unit with no remittance for `months` months and no deferral covering them. `lastFundedPeriod`
+ * is the latest period whose remittance was paid (settled): a list created and never paid is no remittance.
+ */
+export function unitArrears(u: { unitId: string; lastFundedPeriod?: string; startPeriod: string; currentPeriod: string; deferredPeriods: readonly string[] }, months: number): FindingCandidate[] {
   const idx = (p: string) => Number(p.slice(0, 4)) * 12 + Number(p.slice(5, 7)) - 1;
   const per = (i: number) => `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
-  const from = Math.max(u.lastRemittedPeriod ? idx(u.lastRemittedPeriod) + 1 : idx(u.startPeriod), idx(u.startPeriod));
+  const from = Math.max(u.lastFundedPeriod ? idx(u.lastFundedPeriod) + 1 : idx(u.startPeriod), idx(u.startPeriod));
   const missing: string[] = [];
   for (let i = from; i < idx(u.currentPeriod); i++) if (!u.deferredPeriods.includes(per(i))) missing.push(per(i));
   if (missing.length < months) return [];
-  return [{ rule: 'UNIT_NO_REMITTANCE', severity: 'MEDIUM', subject: u.unitId, evidence: { lastRemittedPeriod: u.lastRemittedPeriod ?? null, missingPeriods: missing } }];
+  return [{ rule: 'UNIT_NO_REMITTANCE', severity: 'MEDIUM', subject: u.unitId, evidence: { lastFundedPeriod: u.lastFundedPeriod ?? null, missingPeriods: missing } }];
 }
 
 export interface LoanScheduleFacts {

@@ -1,0 +1,203 @@
+// The electronic audit (电子稽查): a run fans out over the ledger's account segments through the
+// `audit-segments` queue (one message = one page of one segment), so it scales with accounts, not
+// with one Lambda's time. Each page reconciles its accounts and applies the per-account rules;
+// the last segment finalises the run with the fund-wide rules. A run audits one business date (the
+// schedule's, or the day it was started): the rules that need "today" use it.
+//
+// Reconciliation while postings run. An account and its entries are read at two moments: only the
+// entries up to the version read count (a later posting is not in the balance read), and a mismatch
+// is read again, consistently, before it is raised. Σ balances against the control totals: the
+// accounts are read over the whole scan while the totals move with every posting, so the comparison
+// is made per branch at a consistent point: the scan's sums stand when the branch's totals did not
+// move between the run's start and its end; otherwise (or on a difference) the branch is re-checked
+// in a quiet window (its totals equal before and after a consistent read of its accounts) and
+// raised only then. A branch with no quiet window within the budget is reported inconclusive, never
+// as a false critical finding.
+import { commit } from '../../../shared/tx.ts';
+import { send, } from '../../../shared/sqs.ts';
+import { newId } from '../../../shared/ids.ts';
+import { businessDate, nowIso } from '../../../shared/clock.ts';
+import { policyOn } from '../../../shared/policy.ts';
+import { allEntries, controlTotals, getAccount, getAccounts, knownBranches, listAccountsOfSegment, SEGMENTS, type Account } from '../../../shared/ledger/ledger.ts';
+import { emitMetric } from '../../../shared/metrics.ts';
+import { sleep } from '../../../shared/tx.ts';
+import type { Logger } from '../../../shared/log.ts';
+import * as store from '../store.ts';
+import { baseAndRatio, frozenDebits, reconcileAccount, reconcileTotals, sameTotals, totalsToRecheck, type AccountRulePolicy, type BranchReconciliation, type BranchTotals, type FindingCandidate } from '../domain/rules.ts';
+import { borrowerFindings, fundWideFindings } from './facts.ts';
+
+export const PAGE_SIZE = 100;
+
+export interface SegmentMessage {
+  runId: string;
+  segment: number;
+  cursor?: string;
+}
+
+/** Control totals (Σ balances, entries) of each branch, read consistently. */
+async function totalsOf(branches: readonly string[]): Promise<Record<string, BranchTotals>> {
+  const out: Record<string, BranchTotals> = {};
+  await Promise.all(
+    branches.map(async (b) => {
+      const t = await controlTotals([b]);
+      out[b] = { balanceFen: t.balanceFen, entries: t.entries };
+    }),
+  );
+  return out;
+}
+
+/** Starts a run for `date` (default today) and sends its segments. */
+export async function startAuditRun(trigger: string, idempotency?: Parameters<typeof commit>[0]['idempotency'], date: string = businessDate()) {
+  const runId = newId('AR');
+  // read before the run exists, so before any of its pages reads an account
+  const startTotals = await totalsOf(await knownBranches());
+  const outcome = await commit({
+    idempotency,
+    plan: async () => ({
+      items: [store.createRunItem({ runId, status: 'RUNNING', date, segmentsTotal: SEGMENTS, segmentsDone: 0, accounts: 0, findings: 0, balanceSumFen: 0, branchSums: {}, startTotals, startedAt: nowIso(), trigger })],
+      body: { runId },
+    }),
+  });
+  // The segments are sent after the commit. A crash in between is mended by the client's retry
+  // (the replay re-sends the fan-out of a run still RUNNING): pages and segments count once.
+  const run = outcome.replayed ? await store.getRun(outcome.body.runId) : undefined;
+  if (!outcome.replayed || run?.status === 'RUNNING') {
+    await send('audit-segments', ...Array.from({ length: SEGMENTS }, (_x, segment) => ({ body: { runId: outcome.body.runId, segment } satisfies SegmentMessage })));
+  }
+  return outcome;
+}
+
+const rulePolicyOn = (date: string): AccountRulePolicy => {
+  const p = policyOn(date);
+  return {
+    baseCapFen: p.base.capFen,
+    minRatePercent: p.contribution.minRatePercent,
+    maxRatePercent: p.contribution.maxRatePercent,
+    flexibleMinRatePercent: p.contribution.flexibleMinRatePercent,
+    flexibleMaxRatePercent: p.contribution.flexibleMaxRatePercent,
+  };
+};
+
+/** An account's reconciliation: on a difference, the account and its entries are read again (consistently) before it counts. */
+async function reconciledFacts(account: Account) {
+  const facts = { ...account, entries: await allEntries(account.accountNo) };
+  if (!reconcileAccount(facts).length) return facts;
+  const again = await getAccount(account.accountNo);
+  if (!again) return facts;
+  return { ...again, entries: await allEntries(account.accountNo) };
+}
+
+async function accountFindings(page: readonly Account[], date: string) {
+  const rulePolicy = rulePolicyOn(date);
+  const found: FindingCandidate[] = [];
+  for (const account of page) {
+    const facts = await reconciledFacts(account);
+    found.push(...reconcileAccount(facts), ...baseAndRatio(facts, rulePolicy), ...frozenDebits(facts), ...(await borrowerFindings(facts, date)));
+  }
+  return found;
+}
+
+export async function auditSegmentPage(msg: SegmentMessage, log: Logger) {
+  const run = await store.getRun(msg.runId);
+  if (!run || run.status !== 'RUNNING') return; // unknown or finished run: nothing to do
+  // a redelivered page that was counted: its successor was sent before it was counted, nothing left
+  if (await store.pageCounted(msg.runId, msg.segment, msg.cursor)) return;
+  const date = run.date ?? run.startedAt.slice(0, 10);
+  // The page's boundary is fixed before its successor is sent: a delivery after a crash (and after
+  // the segment grew) reads the same key range and sends the same successor.
+  const observedAt = nowIso();
+  const first = await listAccountsOfSegment(msg.segment, PAGE_SIZE, msg.cursor);
+  const bound = await store.fixPageBound(msg.runId, msg.segment, msg.cursor, first.nextCursor ? { throughAccountNo: first.items.at(-1)!.accountNo, nextCursor: first.nextCursor } : {});
+  const page = { items: await pageThrough(msg.segment, msg.cursor, bound.throughAccountNo, first), nextCursor: bound.nextCursor ?? null };
+  const found = await accountFindings(page.items, date);
+  for (const f of found) await store.upsertFinding(f, msg.runId, observedAt);
+  const mismatches = found.filter((f) => f.rule === 'RECONCILIATION_ACCOUNT').length;
+  if (mismatches) emitMetric('ReconciliationMismatch', mismatches);
+  // the next page is sent before this one is counted: a crash in between repeats this page (counted once)
+  if (page.nextCursor) await send('audit-segments', { body: { runId: msg.runId, segment: msg.segment, cursor: page.nextCursor } satisfies SegmentMessage });
+  const branchSums: Record<string, number> = {};
+  for (const a of page.items) branchSums[a.branch] = (branchSums[a.branch] ?? 0) + a.balanceFen;
+  const counts = { accounts: page.items.length, findings: found.length, balanceSumFen: page.items.reduce((s, a) => s + a.balanceFen, 0), branchSums, segmentDone: !page.nextCursor };
+  await commit({
+    plan: async () => {
+      // a duplicate of this page counted meanwhile: nothing to write; a segment ends once, even if
+      // it grew between two deliveries of its last page
+      if (await store.pageCounted(msg.runId, msg.segment, msg.cursor)) return { items: [], body: null };
+      const segmentDone = counts.segmentDone && !(await store.segmentCounted(msg.runId, msg.segment));
+      return { items: store.pageDoneItems(msg.runId, msg.segment, msg.cursor, { ...counts, segmentDone }), body: null };
+    },
+  });
+  if (counts.segmentDone) await finaliseIfDone(msg.runId, log);
+}
+
+/** The accounts from `cursor` through the bound (all pages of the query), or the first read when it is the same. */
+async function pageThrough(segment: number, cursor: string | undefined, throughAccountNo: string | undefined, first: Awaited<ReturnType<typeof listAccountsOfSegment>>) {
+  if (throughAccountNo === undefined ? !first.nextCursor : first.items.at(-1)?.accountNo === throughAccountNo) return first.items;
+  const items = [];
+  let c = cursor;
+  do {
+    const p = await listAccountsOfSegment(segment, PAGE_SIZE, c, throughAccountNo);
+    items.push(...p.items);
+    c = p.nextCursor ?? undefined;
+  } while (c);
+  return items;
+}
+
+/** Σ balances per branch of every account, read consistently (the accounts listed by segment, then read by key). */
+async function branchSumsNow(): Promise<Record<string, number>> {
+  const sums: Record<string, number> = {};
+  await Promise.all(
+    Array.from({ length: SEGMENTS }, async (_x, segment) => {
+      let cursor: string | undefined;
+      do {
+        const page = await listAccountsOfSegment(segment, 500, cursor);
+        const accounts = await getAccounts(page.items.map((a) => a.accountNo));
+        for (const a of accounts.values()) sums[a.branch] = (sums[a.branch] ?? 0) + a.balanceFen;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+    }),
+  );
+  return sums;
+}
+
+/** Re-checks the branches in quiet windows: their totals unchanged across a consistent read of the accounts. */
+export async function recheckTotals(branches: readonly string[], opts: { attempts?: number; budgetMs?: number } = {}) {
+  const attempts = opts.attempts ?? 6;
+  const deadline = Date.now() + (opts.budgetMs ?? 20_000);
+  const concluded: BranchReconciliation[] = [];
+  let pending = [...branches];
+  for (let attempt = 0; pending.length && attempt < attempts && Date.now() < deadline; attempt++) {
+    if (attempt > 0) await sleep(150 * attempt);
+    const before = await totalsOf(pending);
+    const sums = await branchSumsNow();
+    const after = await totalsOf(pending);
+    pending = pending.filter((b) => {
+      if (!sameTotals(before[b], after[b])) return true; // postings ran meanwhile: try again
+      concluded.push({ branch: b, accountsSumFen: sums[b] ?? 0, controlTotalFen: after[b]?.balanceFen ?? 0 });
+      return false;
+    });
+  }
+  return { concluded, inconclusive: pending };
+}
+
+async function finaliseIfDone(runId: string, log: Logger) {
+  const run = await store.getRun(runId);
+  if (!run || run.status !== 'RUNNING' || run.segmentsDone < run.segmentsTotal) return;
+  const date = run.date ?? run.startedAt.slice(0, 10);
+  const observedAt = nowIso();
+  const sums = run.branchSums ?? {};
+  const atStart = run.startTotals ?? {};
+  const branches = [...new Set([...(await knownBranches()), ...Object.keys(sums), ...Object.keys(atStart)])].sort();
+  const atEnd = await totalsOf(branches);
+  const suspects = totalsToRecheck(branches, sums, atStart, atEnd);
+  const settled: BranchReconciliation[] = branches.filter((b) => !suspects.includes(b)).map((b) => ({ branch: b, accountsSumFen: sums[b] ?? 0, controlTotalFen: atEnd[b]?.balanceFen ?? 0 }));
+  const rechecked = suspects.length ? await recheckTotals(suspects) : { concluded: [], inconclusive: [] };
+  if (rechecked.inconclusive.length) log.warn('totals reconciliation inconclusive: postings ran throughout the re-checks', { runId, branches: rechecked.inconclusive });
+  const perBranch = [...settled, ...rechecked.concluded];
+  const totalsFound = reconcileTotals('CITY', perBranch);
+  const found = [...totalsFound, ...(await fundWideFindings(date))];
+  for (const f of found) await store.upsertFinding(f, runId, observedAt);
+  if (totalsFound.length) emitMetric('ReconciliationMismatch', 1);
+  const reconciliation = { mismatchedBranches: perBranch.filter((b) => b.accountsSumFen !== b.controlTotalFen).map((b) => b.branch).sort(), inconclusiveBranches: [...rechecked.inconclusive].sort() };
+  if (await store.completeRun(runId, nowIso(), found.length, reconciliation)) log.info('audit run completed', { runId, accounts: run.accounts, date });
+}
