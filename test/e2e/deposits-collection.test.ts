@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { call, staffToken, unitToken, memberToken, auditorToken, adminToken, token } from '../support/http.ts';
 import { randomResidentId } from '../support/fixtures.ts';
-import { unitDeferrals } from '../../shared/contributions.ts';
+import { unitDeferrals } from '../../functions/deposits/public.ts';
 import { randomCreditCode, registerUnit, uniqueBranch, pollUntil } from './deposits-fixtures.ts';
 
 const hire = (unitId: string, tok: string, body: Record<string, unknown>, idem?: string) => call('POST', `/v1/units/${unitId}/employees`, { token: tok, body, idem });
