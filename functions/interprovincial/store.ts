@@ -11,7 +11,7 @@
 //   OUT#<outboxId>               / OUT       an outbox message (callback, our request)
 //   gsi2 (sparse, every record still to be relayed): PENDING / <dueAt>#<pk>   the sweeper's work list
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, type TxItem } from '../../shared/ddb.ts';
+import { ddb, decodeCursor, encodeCursor, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { TIMESTAMP_WINDOW_SECONDS } from '../../shared/signature.ts';
@@ -121,16 +121,20 @@ export async function listRequestsByStatus(status: RequestStatus, limit: number,
   return { items: (out.Items ?? []).map((i) => strip<InboundRequest>(i)), lastKey: out.LastEvaluatedKey };
 }
 
-export const invalidCursor = (): never => {
-  throw new DomainError('VALIDATION_FAILED', 'Invalid cursor / 无效的分页游标', [{ path: 'query.cursor', message: 'invalid cursor' }]);
-};
+const STATUS_KEY_NAMES = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
 
-/** A page cursor must be a key of the same status partition. */
-export function checkCursorKey(key: unknown, status: RequestStatus): Record<string, unknown> {
-  const k = key as Record<string, unknown> | null;
-  const names = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
-  if (k && typeof k === 'object' && k.gsi1pk === statusPk(status) && Object.keys(k).length === names.length && names.every((n) => typeof k[n] === 'string')) return k;
-  return invalidCursor();
+/** The page cursor that continues after request `r` in its status partition (kernel encoding of its key). */
+export const requestCursor = (r: InboundRequest): string => encodeCursor({ ...requestKey(r.trackingId), gsi1pk: statusPk(r.status), gsi1sk: `${r.receivedAt}#${r.trackingId}` })!;
+
+/**
+ * A page cursor back into the status partition it was taken from, one of `statuses` (kernel semantics:
+ * a forged cursor or one from another list is 400 VALIDATION_FAILED, never a query).
+ */
+export function requestCursorKey(cursor: string, statuses: readonly RequestStatus[]): { status: RequestStatus; key: Record<string, unknown> } {
+  const key = decodeCursor(cursor, STATUS_KEY_NAMES)!;
+  const status = statuses.find((s) => statusPk(s) === key.gsi1pk);
+  if (!status || key.pk !== `REQ#${String(key.gsi1sk).split('#').pop()}` || key.sk !== 'REQ') throw new DomainError('VALIDATION_FAILED', 'Invalid cursor / 无效的分页游标', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+  return { status, key };
 }
 
 // ---------- transfers ----------
@@ -162,18 +166,25 @@ export function putOutboxItem(m: OutboxMessage, expect?: OutboxMessage['status']
 
 export type PendingRef = { kind: 'REQUEST'; trackingId: string } | { kind: 'OUTBOX'; outboxId: string };
 
-/** Records still pending whose relay is due at `now`, oldest first (one page). */
-export async function pendingDue(now: Date, limit: number): Promise<PendingRef[]> {
+/**
+ * One page of the records still pending whose relay is due at `now`, oldest first; `partner` keeps
+ * only that partner's (an operator relaying one partner; a test relaying only its own records).
+ * `start`/`lastKey` page on (records re-armed meanwhile have left the range).
+ */
+export async function pendingDue(now: Date, limit: number, opts: { partner?: string; start?: Record<string, unknown> } = {}): Promise<{ refs: PendingRef[]; lastKey?: Record<string, unknown> }> {
   const out = await ddb.send(
     new QueryCommand({
       TableName: T(),
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :p AND gsi2sk <= :due',
-      ExpressionAttributeValues: { ':p': PENDING, ':due': `${now.toISOString()}#~` },
+      ...(opts.partner ? { FilterExpression: 'partner = :partner' } : {}),
+      ExpressionAttributeValues: { ':p': PENDING, ':due': `${now.toISOString()}#~`, ...(opts.partner ? { ':partner': opts.partner } : {}) },
       Limit: limit,
+      ExclusiveStartKey: opts.start,
     }),
   );
-  return (out.Items ?? []).map((i) =>
+  const refs = (out.Items ?? []).map((i): PendingRef =>
     String(i.pk).startsWith('REQ#') ? { kind: 'REQUEST', trackingId: i.trackingId as string } : { kind: 'OUTBOX', outboxId: i.outboxId as string },
   );
+  return { refs, lastKey: out.LastEvaluatedKey };
 }

@@ -462,12 +462,12 @@ describe('inter-provincial: lost messages are relayed by the sweeper; redelivere
     // the sweeper looks at records pending for 30 s: wait for ours (real time, so that other
     // tests' records that are not yet overdue are left alone)
     await new Promise((r) => setTimeout(r, Math.max(0, lost.committedAt! + 31_000 - Date.now())));
-    await interprovincialSchedule({ task: 'sweep-outbox' }, {} as never);
+    await interprovincialSchedule({ task: 'sweep-outbox', partner: partnerCode }, {} as never); // ours only: other files' records are theirs
     const relayedRequest = tap.take('interprovincial-inbound', (b) => b.trackingId === lost.requestTracking);
     const relayedCallback = tap.take('interprovincial-outbound', (b) => b.outboxId === `CB-${lost.callbackTracking}`);
     const relayedTransfer = tap.take('interprovincial-outbound', (b) => b.outboxId === `TR-${lost.transferId}`);
     tap.take('interprovincial-inbound');
-    tap.take('interprovincial-outbound'); // other tests' overdue records: not ours to deliver
+    tap.take('interprovincial-outbound'); // this file's other overdue records: not this scenario's to deliver
     expect([relayedRequest.length, relayedCallback.length, relayedTransfer.length]).toEqual([1, 1, 1]);
     expect((await getRequest(lost.requestTracking!))?.sweeps).toBe(1);
 

@@ -26,6 +26,7 @@ import { controlTotals, periodFlows, type EntryType } from '../../shared/ledger/
 import { handler as depositsSchedule } from '../../functions/deposits/schedule.ts';
 import { handler as interprovincialSchedule } from '../../functions/interprovincial/schedule.ts';
 import { getRequest } from '../../functions/interprovincial/store.ts';
+import { isFinal, RELAY_AFTER_SECONDS } from '../../functions/interprovincial/domain/types.ts';
 import { openFundedAccount } from '../support/fixtures.ts';
 import { randomCreditCode } from '../e2e/deposits-fixtures.ts';
 import { seededRandom } from '../../infra/local/random.ts';
@@ -112,9 +113,11 @@ beforeAll(async () => {
 }, 180_000);
 
 /**
- * After the operations, with the faults off: the remittance sweeper (as if three minutes had passed)
- * and, once this run's unfinished partner requests are due, the outbox sweeper. Only this run's
- * messages are delivered; other tests' are theirs.
+ * After the operations, with the faults off: the remittance sweeper (as if three minutes had passed),
+ * then, until every partner request of this run is final, the outbox sweeper of this run's partner
+ * once the next unfinished request is due. The sweeps are this run's partner's only (`partner`): the
+ * runtime is shared with the other test files, whose pending records are theirs to relay, and ours
+ * are ours (a sweep of the whole table by another file re-arms our records and drops their messages).
  */
 async function runSweepers() {
   vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 3 * 60_000 });
@@ -124,22 +127,30 @@ async function runSweepers() {
     vi.useRealTimers();
   }
   const remittances = tap.take('remittance-posting', (b) => world.records.remittances.has(b.remittanceId));
-  const requests = new Set([...world.records.transfersOut, ...world.records.partnerWithdrawals, ...world.records.inquiries]);
-  const unfinished = (await mapLimit([...requests], 12, getRequest)).filter((r) => r && r.status !== 'COMPLETED' && r.status !== 'REJECTED');
-  let relayed: TappedMessage[] = [];
-  if (unfinished.length) {
-    // real time: records of other tests that are not overdue yet are left alone
-    const dueAt = Math.max(...unfinished.map((r) => Date.parse(r!.dueAt ?? '')).filter(Number.isFinite));
-    await new Promise((r) => setTimeout(r, Math.max(0, dueAt + 1_000 - Date.now())));
-    await interprovincialSchedule({ task: 'sweep-outbox' }, {} as never);
-    const ours = (id: string) => requests.has(id) || world.transfersIn.has(id);
-    relayed = [...tap.take('interprovincial-inbound', (b) => ours(b.trackingId)), ...tap.take('interprovincial-outbound', (b) => ours(String(b.outboxId).slice(3)))];
+  tap.pending.length = 0; // other tests' stalled remittances: theirs
+  tap.pending.push(...remittances);
+  queueStats.swept += remittances.length;
+  queueStats.deliveries += (await tap.drain({ concurrency: 4 })).deliveries;
+
+  const requests = [...world.records.transfersOut, ...world.records.partnerWithdrawals, ...world.records.inquiries];
+  const unfinished = async () => (await mapLimit(requests, 12, getRequest)).filter((r) => r && !isFinal(r.status)).map((r) => r!);
+  // the deadline reflects the work: the latest relay due now, and a sweep and its deliveries after it
+  let open = await unfinished();
+  const dueOf = (r: { dueAt?: string }) => Date.parse(r.dueAt ?? '');
+  const deadline = Math.max(Date.now(), ...open.map(dueOf).filter(Number.isFinite)) + 2 * RELAY_AFTER_SECONDS * 1000 + 60_000;
+  while (open.length && Date.now() < deadline) {
+    const next = Math.min(...open.map(dueOf).filter(Number.isFinite));
+    await new Promise((r) => setTimeout(r, Math.min(Math.max(0, next + 1_000 - Date.now()), deadline - Date.now())));
+    await interprovincialSchedule({ task: 'sweep-outbox', partner: partnerCode }, {} as never);
+    const relayed = [...tap.take('interprovincial-inbound'), ...tap.take('interprovincial-outbound')];
+    queueStats.swept += relayed.length;
+    queueStats.deliveries += (await tap.drain({ concurrency: 4 })).deliveries;
+    open = await unfinished();
   }
-  tap.pending.length = 0; // other tests' stalled remittances and overdue records: theirs
-  tap.pending.push(...remittances, ...relayed);
-  queueStats.swept += remittances.length + relayed.length;
-  const last = await tap.drain({ concurrency: 4 });
-  queueStats.deliveries += last.deliveries;
+  // the transfers in (our requests) and callbacks whose message was lost: relayed once they are due too
+  await interprovincialSchedule({ task: 'sweep-outbox', partner: partnerCode }, {} as never);
+  queueStats.swept += tap.pending.length;
+  queueStats.deliveries += (await tap.drain({ concurrency: 4 })).deliveries;
 }
 
 /** Per branch: the balance and each entry type's total; per branch and month: the period flows. */

@@ -167,16 +167,44 @@ describe('inbound worker', () => {
     });
     expect((await getRequest(lost))?.status).toBe('RECEIVED');
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
-    await scheduleHandler({ task: 'sweep-outbox' }, {} as never);
+    await scheduleHandler({ task: 'sweep-outbox', partner: center }, {} as never);
     const relayed = await take(inboundUrl, lost);
     expect((await getRequest(lost))?.sweeps).toBe(1);
     await inboundRequest(event(relayed), {} as never);
     expect((await getRequest(lost))?.status).toBe('COMPLETED');
     await take(outboundUrl, `CB-${lost}`); // the callback's message is lost too
     vi.setSystemTime(Date.now() + 31_000);
-    await scheduleHandler({ task: 'sweep-outbox' }, {} as never);
+    await scheduleHandler({ task: 'sweep-outbox', partner: center }, {} as never);
     await outboundMessage(event(await take(outboundUrl, `CB-${lost}`)), {} as never);
     expect((await getOutbox(`CB-${lost}`))?.status).toBe('DELIVERED');
+  });
+
+  it('the sweeper re-sends a request whose message was received and lost (SQS FIFO deduplication does not swallow the re-send)', async () => {
+    const a = await openFundedAccount({ balanceFen: 100_00, status: 'SEALED' });
+    const trackingId = await accept({ requestId: `R-${randomUUID()}`, type: 'BALANCE_INQUIRY', payload: { idNumber: a.idNumber, name: a.name } });
+    const first = await take(inboundUrl, trackingId); // received, then lost (as a message that ended in the DLQ)
+    expect(first.Attributes?.MessageDeduplicationId).toBe(trackingId);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
+    await scheduleHandler({ task: 'sweep-outbox', partner: center }, {} as never);
+    // within the queue's five-minute deduplication window of the first send: a new deduplication id
+    const relayed = await take(inboundUrl, trackingId);
+    expect(relayed.Attributes?.MessageDeduplicationId).toBe(`${trackingId}.1`);
+    await inboundRequest(event(relayed), {} as never);
+    expect((await getRequest(trackingId))?.status).toBe('COMPLETED');
+  });
+
+  it('a sweep for one partner leaves the other partners\' due records alone', async () => {
+    const other = `INT${randomBytes(4).toString('hex')}`;
+    await registerPartner(other, { name: 'Another partner', callbackUrl: 'http://127.0.0.1:9/cb', sharedSecret: secret });
+    const a = await openFundedAccount({ balanceFen: 100_00, status: 'SEALED' });
+    const theirs = await accept({ requestId: `R-${randomUUID()}`, type: 'BALANCE_INQUIRY', payload: { idNumber: a.idNumber, name: a.name } });
+    await take(inboundUrl, theirs);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
+    expect(await scheduleHandler({ task: 'sweep-outbox', partner: other }, {} as never)).toEqual({ relayed: 0 });
+    expect((await getRequest(theirs))?.sweeps).toBeUndefined();
+    expect(await scheduleHandler({ task: 'sweep-outbox', partner: center }, {} as never)).toMatchObject({ relayed: expect.any(Number) });
+    expect((await getRequest(theirs))?.sweeps).toBe(1);
+    await take(inboundUrl, theirs);
   });
 
   it('a poison message ends in the dead-letter queue of the running runtime', async () => {

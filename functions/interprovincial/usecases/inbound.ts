@@ -6,12 +6,13 @@ import { commit } from '../../../shared/tx.ts';
 import { canonicalJson } from '../../../shared/http.ts';
 import { newId } from '../../../shared/ids.ts';
 import { businessDate } from '../../../shared/clock.ts';
+import { archiveItem } from '../../../shared/archive.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { fail } from '../../../shared/errors.ts';
 import { notFound, type Caller } from '../../../shared/auth.ts';
-import { accountNoByIdNumber, getAccount, ledgerWrite } from '../../../shared/ledger/ledger.ts';
+import { accountNoByIdNumber, getAccount, ledgerWrite, type Account } from '../../../shared/ledger/ledger.ts';
 import type { Logger } from '../../../shared/log.ts';
-import { checkCursorKey, invalidCursor, getRequest, getRequestIdClaim, listRequestsByStatus, newRequestItems, putOutboxItem, putRequestItem } from '../store.ts';
+import { getRequest, getRequestIdClaim, listRequestsByStatus, newRequestItems, putOutboxItem, putRequestItem, requestCursor, requestCursorKey } from '../store.ts';
 import { callbackOutbox, isFinal, relayDueAt, REQUEST_STATUSES, type InboundRequest, type RequestStatus } from '../domain/types.ts';
 import { decide } from '../domain/decide.ts';
 import { requestView } from '../domain/views.ts';
@@ -39,6 +40,7 @@ export async function receiveRequest(call: VerifiedCall, body: InboundBody, log:
         return { items: [nonce], body: { trackingId: claim.trackingId, status: 'RECEIVED' as RequestStatus } };
       }
       const now = new Date();
+      const owner = await memberOwner(body.payload as InboundRequest['payload']);
       created = {
         trackingId: newId('T'),
         partner,
@@ -51,7 +53,8 @@ export async function receiveRequest(call: VerifiedCall, body: InboundBody, log:
         updatedAt: now.toISOString(),
         dueAt: relayDueAt(now),
       };
-      return { items: [nonce, ...newRequestItems(created)], body: { trackingId: created.trackingId, status: created.status } };
+      const archived = archiveItem({ ...requestArchive(created, 'RECEIVED', owner), actor: partnerActor(partner), submitted: body, decision: { status: 'RECEIVED' }, at: created.receivedAt });
+      return { items: [nonce, ...newRequestItems(created), archived], body: { trackingId: created.trackingId, status: created.status } };
     },
   });
   const request = created;
@@ -61,6 +64,24 @@ export async function receiveRequest(call: VerifiedCall, body: InboundBody, log:
   }
   return out;
 }
+
+// ---------- the archive (电子档案) of a request: every state change, in its own transaction ----------
+
+/** The actor of a system step (the queue worker). */
+const SYSTEM = { sub: 'system', role: 'system' } as const;
+/** A partner center acting through its signed call. */
+export const partnerActor = (centerCode: string) => ({ sub: centerCode, role: 'partner' });
+
+/** The member's account and branch, when the identity given matches one of our accounts (else no owner but auditors and staff). */
+const ownerOf = (account: Account | undefined, who: { idNumber: string; name: string }) =>
+  account && account.idNumber === who.idNumber && account.name === who.name ? { accountNo: account.accountNo, branch: account.branch } : {};
+
+async function memberOwner(who: { idNumber: string; name: string }) {
+  const accountNo = typeof who.idNumber === 'string' ? await accountNoByIdNumber(who.idNumber) : undefined;
+  return ownerOf(accountNo ? await getAccount(accountNo) : undefined, who);
+}
+
+const requestArchive = (r: InboundRequest, action: string, owner: { accountNo?: string; branch?: string }) => ({ subjectType: 'INTERPROVINCIAL_REQUEST', subjectId: r.trackingId, action, owner });
 
 /** A partner reads its own request; another partner's is 404. */
 export async function readRequestAsPartner(partner: string, trackingId: string) {
@@ -81,42 +102,26 @@ const assertCityLevel = (caller: Caller) => {
   if (caller.role === 'staff' && caller.branch !== '*') fail('FORBIDDEN', 'Inter-provincial requests are handled at city level / 跨省通办业务由市级中心办理');
 };
 
-interface ListCursor {
-  /** Index in REQUEST_STATUSES (listing without a status walks them in order). */
-  s: number;
-  k?: Record<string, unknown>;
-}
-
-const encodeCursor = (c: ListCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(cursor: string | undefined, only: RequestStatus | undefined): ListCursor {
-  const first: ListCursor = { s: only ? REQUEST_STATUSES.indexOf(only) : 0 };
-  if (!cursor) return first;
-  let c: ListCursor | undefined;
-  try {
-    c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    c = undefined;
-  }
-  const s = c?.s;
-  if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s >= REQUEST_STATUSES.length || (only && REQUEST_STATUSES[s] !== only)) invalidCursor();
-  return { s: s as number, k: c?.k === undefined ? undefined : checkCursorKey(c.k, REQUEST_STATUSES[s as number]) };
-}
-
 /**
  * Staff list: by status (newest first), or every status in turn (RECEIVED, PROCESSING, COMPLETED,
  * REJECTED). City-level staff and auditors only: the requests concern members of every branch.
  */
 export async function listRequests(caller: Caller, q: { status?: RequestStatus; limit: number; cursor?: string }) {
   assertCityLevel(caller);
-  let c = decodeCursor(q.cursor, q.status);
-  const items: ReturnType<typeof requestView>[] = [];
+  const walk: readonly RequestStatus[] = q.status ? [q.status] : REQUEST_STATUSES;
+  const from = q.cursor ? requestCursorKey(q.cursor, walk) : undefined;
+  let s = from ? walk.indexOf(from.status) : 0;
+  let key = from?.key;
+  const items: InboundRequest[] = [];
   for (;;) {
-    const page = await listRequestsByStatus(REQUEST_STATUSES[c.s], q.limit - items.length, c.k);
-    items.push(...page.items.map(requestView));
-    if (page.lastKey) c = { s: c.s, k: page.lastKey };
-    else if (!q.status && c.s + 1 < REQUEST_STATUSES.length) c = { s: c.s + 1 };
-    else return { items, nextCursor: null };
-    if (items.length >= q.limit) return { items, nextCursor: encodeCursor(c) };
+    const page = await listRequestsByStatus(walk[s], q.limit - items.length, key);
+    items.push(...page.items);
+    key = page.lastKey;
+    const more = !!key || s + 1 < walk.length;
+    if (!key) s++;
+    if (!more) return { items: items.map(requestView), nextCursor: null };
+    // the cursor is the last item's own key: the next page goes on after it (in the next status when its partition is done)
+    if (items.length >= q.limit) return { items: items.map(requestView), nextCursor: requestCursor(items[items.length - 1]) };
   }
 }
 
@@ -134,7 +139,9 @@ export async function processRequest(trackingId: string, log: Logger): Promise<v
         const r = await getRequest(trackingId);
         if (!r || r.status !== 'RECEIVED') return { items: [], body: null };
         const now = new Date();
-        return { items: [putRequestItem({ ...r, status: 'PROCESSING', updatedAt: now.toISOString(), dueAt: relayDueAt(now) }, 'RECEIVED')], body: null };
+        const processing: InboundRequest = { ...r, status: 'PROCESSING', updatedAt: now.toISOString(), dueAt: relayDueAt(now) };
+        const archived = archiveItem({ ...requestArchive(processing, 'PROCESSING', await memberOwner(r.payload)), actor: SYSTEM, submitted: { trackingId }, decision: { status: 'PROCESSING' }, at: processing.updatedAt });
+        return { items: [putRequestItem(processing, 'RECEIVED'), archived], body: null };
       },
     });
   }
@@ -144,10 +151,10 @@ export async function processRequest(trackingId: string, log: Logger): Promise<v
       if (!r || r.status !== 'PROCESSING') return { items: [], body: undefined };
       const accountNo = await accountNoByIdNumber(r.payload.idNumber);
       const account = accountNo ? await getAccount(accountNo) : undefined;
-      const today = businessDate();
-      const decision = decide(r, account, today, policyOn(today));
-      const ledger = decision.status === 'COMPLETED' && decision.effect && account ? ledgerWrite([{ account, ...decision.effect }]) : undefined;
       const now = new Date();
+      const today = businessDate(now);
+      const decision = decide(r, account, today, policyOn(today));
+      const ledger = decision.status === 'COMPLETED' && decision.effect && account ? ledgerWrite([{ account, ...decision.effect }], { now }) : undefined;
       const done: InboundRequest = {
         ...r,
         status: decision.status,
@@ -157,7 +164,9 @@ export async function processRequest(trackingId: string, log: Logger): Promise<v
         dueAt: undefined,
       };
       const callback = callbackOutbox(done, now);
-      return { items: [...(ledger?.items ?? []), putRequestItem(done, 'PROCESSING'), putOutboxItem(callback)], body: { callback, status: done.status } };
+      const decided = decision.status === 'COMPLETED' ? { status: 'COMPLETED', result: decision.result } : { status: 'REJECTED', code: decision.rejection.code, note: decision.rejection.message };
+      const archived = archiveItem({ ...requestArchive(done, done.status, ownerOf(account, r.payload)), actor: SYSTEM, submitted: { trackingId }, decision: decided, at: done.updatedAt });
+      return { items: [...(ledger?.items ?? []), putRequestItem(done, 'PROCESSING'), putOutboxItem(callback), archived], body: { callback, status: done.status } };
     },
   });
   if (!out.body) return;

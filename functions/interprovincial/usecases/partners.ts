@@ -1,5 +1,6 @@
 // Partner registry and the verification of partners' signed calls (api.md, Inter-provincial).
 import { commit } from '../../../shared/tx.ts';
+import { nowIso } from '../../../shared/clock.ts';
 import { DomainError } from '../../../shared/errors.ts';
 import { readSignatureHeaders, signatureMatches } from '../../../shared/signature.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
@@ -14,7 +15,7 @@ export async function registerPartner(centerCode: string, body: PartnerBody) {
   const out = await commit({
     plan: async () => {
       const previous = await getPartner(centerCode);
-      const now = new Date().toISOString();
+      const now = nowIso();
       created = !previous;
       const partner: Partner = { centerCode, ...body, createdAt: previous?.createdAt ?? now, updatedAt: now };
       return { items: [putPartnerItem(partner, previous)], body: partnerView(partner) };

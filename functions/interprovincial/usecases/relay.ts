@@ -7,16 +7,24 @@ import { derivedId } from '../../../shared/ids.ts';
 import { centerCode } from '../../../shared/config.ts';
 import { signedHeaders } from '../../../shared/signature.ts';
 import type { Logger } from '../../../shared/log.ts';
+import { archiveItem } from '../../../shared/archive.ts';
+import { nowIso } from '../../../shared/clock.ts';
 import { getOutbox, getPartner, getRequest, getTransfer, pendingDue, putOutboxItem, putRequestItem, putTransferItem } from '../store.ts';
 import { isFinal, relayDueAt, type InboundRequest, type OutboxMessage } from '../domain/types.ts';
 
 const PARTNER_TIMEOUT_MS = 10_000;
 const SWEEP_PAGE = 100;
 const SWEEP_MAX_PAGES = 10;
+/** A one-partner sweep reads the other partners' records too (filtered out): more pages. */
+const SWEEP_MAX_PAGES_ONE_PARTNER = 50;
 
-/** FIFO per member: the group is a digest of the ID number (no personal data in queue metadata). */
-export const dispatchRequest = (r: Pick<InboundRequest, 'trackingId' | 'payload'>) =>
-  send('interprovincial-inbound', { body: { trackingId: r.trackingId }, groupId: derivedId('M', r.payload.idNumber), deduplicationId: r.trackingId });
+/**
+ * FIFO per member: the group is a digest of the ID number (no personal data in queue metadata). The
+ * deduplication id names the relay (`sweeps`): SQS FIFO drops a message whose id it saw in the last
+ * five minutes, so a re-send by the sweeper under the first send's id would be silently discarded.
+ */
+export const dispatchRequest = (r: Pick<InboundRequest, 'trackingId' | 'payload' | 'sweeps'>) =>
+  send('interprovincial-inbound', { body: { trackingId: r.trackingId }, groupId: derivedId('M', r.payload.idNumber), deduplicationId: r.sweeps ? `${r.trackingId}.${r.sweeps}` : r.trackingId });
 
 export const dispatchOutbox = (outboxId: string) => send('interprovincial-outbound', { body: { outboxId } });
 
@@ -61,12 +69,14 @@ export async function deliver(outboxId: string, log: Logger): Promise<void> {
     plan: async () => {
       const m = await getOutbox(outboxId);
       if (!m || m.status === 'DELIVERED') return { items: [], body: null };
-      const now = new Date().toISOString();
+      const now = nowIso();
       const items = [putOutboxItem({ ...m, status: 'DELIVERED', deliveredAt: now, dueAt: undefined }, 'PENDING')];
       if (m.kind === 'TRANSFER_REQUEST') {
         const t = await getTransfer(m.ref);
         // the partner's callback may have arrived first: then only the tracking id is recorded
         if (t) items.push(putTransferItem({ ...t, status: t.status === 'QUEUED' ? 'SENT' : t.status, theirTrackingId: t.theirTrackingId ?? theirTrackingId, updatedAt: now }, t.status));
+        if (t?.status === 'QUEUED')
+          items.push(archiveItem({ subjectType: 'TRANSFER', subjectId: t.transferId, action: 'SENT', actor: { sub: 'system', role: 'system' }, submitted: { outboxId, partner: m.partner }, decision: { status: 'SENT', ...(theirTrackingId ? { trackingId: theirTrackingId } : {}) }, owner: { accountNo: t.toAccountNo, branch: t.branch }, at: now }));
       }
       return { items, body: null };
     },
@@ -74,35 +84,42 @@ export async function deliver(outboxId: string, log: Logger): Promise<void> {
   log.info('delivered', { outboxId, kind: msg.kind, partner: msg.partner, status: res.status });
 }
 
-/** Re-sends every record still pending after its `dueAt`, and pushes its next `dueAt` back (doubling). */
-export async function sweep(log: Logger): Promise<{ relayed: number }> {
+/**
+ * Re-sends every record still pending after its `dueAt`, and pushes its next `dueAt` back (doubling).
+ * `partner` limits the sweep to that partner's records (the scheduled run sweeps them all).
+ */
+export async function sweep(log: Logger, opts: { partner?: string } = {}): Promise<{ relayed: number }> {
   let relayed = 0;
-  for (let page = 0; page < SWEEP_MAX_PAGES; page++) {
-    const now = new Date();
-    const due = await pendingDue(now, SWEEP_PAGE);
-    for (const ref of due) {
-      if (ref.kind === 'REQUEST' ? await rearmRequest(ref.trackingId, now) : await rearmOutbox(ref.outboxId, now)) relayed++;
+  const now = new Date();
+  let start: Record<string, unknown> | undefined;
+  for (let page = 0; page < (opts.partner ? SWEEP_MAX_PAGES_ONE_PARTNER : SWEEP_MAX_PAGES); page++) {
+    const due = await pendingDue(now, SWEEP_PAGE, { partner: opts.partner, start });
+    for (const ref of due.refs) {
+      if (ref.kind === 'REQUEST' ? await rearmRequest(ref.trackingId, now, log) : await rearmOutbox(ref.outboxId, now, log)) relayed++;
     }
-    if (due.length < SWEEP_PAGE) break;
+    start = due.lastKey;
+    if (!start) break;
   }
-  log.info('outbox swept', { relayed });
+  log.info('outbox swept', { relayed, ...(opts.partner ? { partner: opts.partner } : {}) });
   return { relayed };
 }
 
-async function rearmRequest(trackingId: string, now: Date): Promise<boolean> {
+async function rearmRequest(trackingId: string, now: Date, log: Logger): Promise<boolean> {
   const out = await commit({
     plan: async () => {
       const r = await getRequest(trackingId);
       if (!r || isFinal(r.status) || !r.dueAt || r.dueAt > now.toISOString()) return { items: [], body: undefined };
       const sweeps = (r.sweeps ?? 0) + 1;
-      return { items: [putRequestItem({ ...r, sweeps, dueAt: relayDueAt(now, sweeps) }, r.status)], body: r };
+      const rearmed: InboundRequest = { ...r, sweeps, dueAt: relayDueAt(now, sweeps) };
+      return { items: [putRequestItem(rearmed, r.status)], body: rearmed };
     },
   });
-  if (out.body) await dispatchRequest(out.body);
-  return !!out.body;
+  const rearmed = out.body;
+  if (rearmed) await afterCommit(`request ${trackingId}`, () => dispatchRequest(rearmed), log);
+  return !!rearmed;
 }
 
-async function rearmOutbox(outboxId: string, now: Date): Promise<boolean> {
+async function rearmOutbox(outboxId: string, now: Date, log: Logger): Promise<boolean> {
   const out = await commit({
     plan: async () => {
       const m: OutboxMessage | undefined = await getOutbox(outboxId);
@@ -111,6 +128,6 @@ async function rearmOutbox(outboxId: string, now: Date): Promise<boolean> {
       return { items: [putOutboxItem({ ...m, sweeps, dueAt: relayDueAt(now, sweeps) }, 'PENDING')], body: true };
     },
   });
-  if (out.body) await dispatchOutbox(outboxId);
+  if (out.body) await afterCommit(`outbox ${outboxId}`, () => dispatchOutbox(outboxId), log);
   return out.body;
 }

@@ -3,10 +3,11 @@
 // to the member's account here exactly once (entry key + the transfer's status, one transaction).
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { newId } from '../../../shared/ids.ts';
-import { businessDate } from '../../../shared/clock.ts';
+import { businessDate, nowIso } from '../../../shared/clock.ts';
+import { archiveItem } from '../../../shared/archive.ts';
 import { centerCode } from '../../../shared/config.ts';
 import { fail } from '../../../shared/errors.ts';
-import { yuanToFen } from '../../../shared/money.ts';
+import { fenToYuan, yuanToFen } from '../../../shared/money.ts';
 import { notFound, staffCovers, type Caller } from '../../../shared/auth.ts';
 import { getAccount, mustGetAccount, ledgerWrite } from '../../../shared/ledger/ledger.ts';
 import type { Logger } from '../../../shared/log.ts';
@@ -48,13 +49,17 @@ export async function requestTransfer(caller: Caller, body: TransferBody, idempo
       };
       const outbox = transferOutbox(transfer, now);
       outboxId = outbox.outboxId;
-      return { items: [putTransferItem(transfer), putOutboxItem(outbox)], body: { transferId: transfer.transferId, status: transfer.status } };
+      const archived = archiveItem({ ...transferArchive(transfer, 'CREATED'), actor: { sub: caller.sub, role: caller.role }, submitted: body, decision: { status: 'QUEUED' }, at: transfer.createdAt });
+      return { items: [putTransferItem(transfer), putOutboxItem(outbox), archived], body: { transferId: transfer.transferId, status: transfer.status } };
     },
   });
   const id = outboxId;
   if (!out.replayed && id) await afterCommit(`transfer request ${id}`, () => dispatchOutbox(id), log);
   return out;
 }
+
+/** The archive (电子档案) of a transfer we requested: owned by the receiving account and its branch. */
+export const transferArchive = (t: Transfer, action: string) => ({ subjectType: 'TRANSFER', subjectId: t.transferId, action, owner: { accountNo: t.toAccountNo, branch: t.branch } });
 
 export async function readTransfer(caller: Caller, transferId: string) {
   const t = await getTransfer(transferId);
@@ -77,17 +82,20 @@ export async function receiveCallback(call: VerifiedCall, body: CallbackBody, lo
         if (t.status !== body.status) fail('INVALID_STATE', `The transfer is already ${t.status} / 转移已办结`);
         return { items: [nonce], body: transferView(t) };
       }
-      const now = new Date().toISOString();
+      const now = nowIso();
       const base = { ...t, theirTrackingId: body.trackingId, updatedAt: now, completedAt: now };
+      const actor = { sub: call.partner.centerCode, role: 'partner' };
       if (body.status === 'REJECTED') {
         const done: Transfer = { ...base, status: 'REJECTED', rejection: body.rejection };
-        return { items: [nonce, putTransferItem(done, t.status)], body: transferView(done) };
+        const archived = archiveItem({ ...transferArchive(done, 'REJECTED'), actor, submitted: body, decision: { status: 'REJECTED', code: body.rejection?.code, note: body.rejection?.message }, at: now });
+        return { items: [nonce, putTransferItem(done, t.status), archived], body: transferView(done) };
       }
       const amountFen = yuanToFen(String(body.result?.amount));
       const account = await mustGetAccount(t.toAccountNo);
-      const ledger = amountFen > 0 ? ledgerWrite([{ account, postings: [{ amountFen, type: 'TRANSFER_IN', ref: t.transferId, valueDate: businessDate(), entryKey: `TRANSFER-IN-${t.transferId}`, memo: `from ${t.fromCenter}` }] }]) : undefined;
+      const ledger = amountFen > 0 ? ledgerWrite([{ account, postings: [{ amountFen, type: 'TRANSFER_IN', ref: t.transferId, valueDate: businessDate(new Date(now)), entryKey: `TRANSFER-IN-${t.transferId}`, memo: `from ${t.fromCenter}` }] }]) : undefined;
       const done: Transfer = { ...base, status: 'COMPLETED', amountFen };
-      return { items: [nonce, ...(ledger?.items ?? []), putTransferItem(done, t.status)], body: transferView(done) };
+      const archived = archiveItem({ ...transferArchive(done, 'COMPLETED'), actor, submitted: body, decision: { status: 'COMPLETED', amount: fenToYuan(amountFen) }, at: now });
+      return { items: [nonce, ...(ledger?.items ?? []), putTransferItem(done, t.status), archived], body: transferView(done) };
     },
   });
   log.info('transfer outcome received', { transferId: body.requestId, status: out.body.status });
