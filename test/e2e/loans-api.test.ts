@@ -14,7 +14,8 @@ import { sqs } from '../../shared/sqs.ts';
 import { queueUrl } from '../../shared/config.ts';
 import { handler as scheduleHandler } from '../../functions/loans/schedule.ts';
 import { runDailyForLoan, runRepriceForLoan } from '../../functions/loans/service.ts';
-import { getLoan as storedLoan, getSchedule, loanTotals, loanWriteItems } from '../../functions/loans/store.ts';
+import { getLoan as storedLoan, getSchedule, loanWriteItems } from '../../functions/loans/store.ts';
+import { loanTotals } from '../../functions/loans/public.ts';
 import { newRows } from '../../functions/loans/domain/installments.ts';
 import { scheduleFor } from '../../functions/loans/domain/schedule.ts';
 
@@ -37,6 +38,13 @@ async function depositor(opts: { branch: string; monthlyFen: number; months?: nu
 
 async function setFlags(accountNo: string, changes: AccountChanges) {
   await commit({ plan: async () => ({ items: ledgerWrite([{ account: await mustGetAccount(accountNo), changes }]).items, body: null }) });
+}
+
+/** The co-borrower's consent for a borrower (api.md v1.1), given with the co-borrower's own sign-in. */
+async function consent(coBorrowerAccountNo: string, borrowerAccountNo: string) {
+  const res = await call('POST', '/v1/co-borrower-consents', { token: await memberToken(coBorrowerAccountNo), body: { borrowerAccountNo } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.consentId as string;
 }
 
 const application = (accountNo: string, over: Record<string, unknown> = {}) => ({
@@ -103,6 +111,7 @@ describe('loan quotes', () => {
     const b = await openFundedAccount({ branch, balanceFen: 2_000_000 });
     const body = application(a.accountNo, { borrowerCategory: 'STANDARD', location: 'COUNTY', monthlyIncome: '50000' });
     const alone = await call('POST', '/v1/loan-quotes', { token: await memberToken(a.accountNo), body });
+    await consent(b.accountNo, a.accountNo); // v1.1: a member names a co-borrower only with their consent
     expect(alone.body).toMatchObject({ maxAmount: '500000.00', binding: 'productCap', limits: { productCap: '500000.00', balanceMultiple: '600000.00' } });
     const together = await call('POST', '/v1/loan-quotes', { token: await memberToken(a.accountNo), body: { ...body, coBorrowerAccountNo: b.accountNo } });
     expect(together.body).toMatchObject({ maxAmount: '750000.00', binding: 'productCap', limits: { productCap: '750000.00', balanceMultiple: '1000000.00' } });
@@ -127,6 +136,7 @@ describe('loan applications', () => {
     const co = await depositor({ branch, monthlyFen: 10_000 });
     await setFlags(a.accountNo, { activeLoanId: 'L-OTHER', hasOverdueLoan: true });
     await setFlags(co.accountNo, { activeLoanId: 'L-OTHER-2' });
+    await consent(co.accountNo, a.accountNo);
     const res = await call('POST', '/v1/loans', { token: await memberToken(a.accountNo), body: { ...application(a.accountNo, { termMonths: 400, coBorrowerAccountNo: co.accountNo }), amount: '999999' } });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('NOT_ELIGIBLE');
@@ -242,7 +252,9 @@ describe('a loan from application to payoff', () => {
     expect(afterTerm.slice(1).reduce((s, r) => s + yuanToFen(r.principal), 0)).toBe(47_816_327);
     const account = await mustGetAccount(a.accountNo);
     expect(account.balanceFen).toBe(5_400_000 - 2_000_000);
-    expect((await allEntries(a.accountNo)).at(-1)).toMatchObject({ type: 'WITHDRAWAL', amountFen: -2_000_000, ref: loanId, memo: 'HPF_LOAN_REPAYMENT/06' });
+    // v1.1: the same flow as an HPF_LOAN_REPAYMENT withdrawal: the debit's ref is the withdrawal
+    expect(reduceTerm.body.withdrawalId).toEqual(expect.any(String));
+    expect((await allEntries(a.accountNo)).at(-1)).toMatchObject({ type: 'WITHDRAWAL', amountFen: -2_000_000, ref: reduceTerm.body.withdrawalId, memo: 'HPF_LOAN_REPAYMENT/06' });
 
     // full prepayment closes the loan; the payoff certificate is issued
     const full = await call('POST', `/v1/loans/${loanId}/prepayments`, { token: staff, body: { full: true, source: 'BANK' } });
@@ -274,6 +286,7 @@ describe('monthly offset (月对冲) and the daily run', () => {
     const branch = newBranch();
     const a = await depositor({ branch, monthlyFen: 100_000 });
     const co = await openFundedAccount({ branch });
+    await consent(co.accountNo, a.accountNo);
     const applied = await call('POST', '/v1/loans', { token: await memberToken(a.accountNo), body: { ...application(a.accountNo, { coBorrowerAccountNo: co.accountNo }), amount: '10000' } });
     const path = `/v1/loans/${applied.body.loanId}/offset`;
     const owner = await memberToken(a.accountNo);
@@ -315,6 +328,7 @@ describe('monthly offset (月对冲) and the daily run', () => {
     const branch = newBranch();
     const a = await depositor({ branch, monthlyFen: 10_000 }); // 600.00
     const co = await openFundedAccount({ branch, balanceFen: 30_000 }); // 300.00
+    await consent(co.accountNo, a.accountNo);
     const loanId = await activeLoan(branch, a, { termMonths: 12, amount: '12000', coBorrowerAccountNo: co.accountNo }, '2032-01-20');
     await call('PUT', `/v1/loans/${loanId}/offset`, { token: await memberToken(a.accountNo), body: { enabled: true } });
     const [first] = await schedule(loanId, branch);
@@ -362,11 +376,13 @@ describe('monthly offset (月对冲) and the daily run', () => {
 
     await runDailyForLoan(loanId, '2033-04-25');
     const rows = await schedule(loanId, branch);
-    expect(rows.slice(0, 3).map((r) => [r.status, r.penaltyInterest, r.creditReportable])).toEqual([
+    // v1.1: the deferred installments moved after the last regular one (2034-01-10), in schedule order
+    expect([1, 2, 3].map((no) => rows.find((r) => r.no === no)).map((r) => [r.status, r.penaltyInterest, r.creditReportable])).toEqual([
       ['DEFERRED', '0.00', false],
       ['DEFERRED', '0.00', false],
       ['OVERDUE', expect.not.stringMatching(/^0\.00$/), true],
     ]);
+    expect(rows.slice(-2).map((r) => [r.no, r.dueDate])).toEqual([[1, '2034-02-10'], [2, '2034-03-10']]);
     expect((await getLoan(loanId, branch)).overdue.installments).toBe(1);
   });
 });
