@@ -7,9 +7,13 @@ import {
   withClaim,
   withClaimDecided,
   spendingOf,
+  ourLoanOf,
+  overdueForReview,
+  OVERDUE_LOAN_REPAYMENT_ONLY,
   type SpendingClaim,
   type ClaimEntry,
 } from '../../functions/withdrawals/domain/withdrawal.ts';
+import { applicationView, reviewQueueView } from '../../functions/withdrawals/domain/views.ts';
 import { policyOn } from '../../shared/policy.ts';
 import type { Account } from '../../shared/ledger/account.ts';
 
@@ -109,6 +113,21 @@ describe('withdrawal request schema (api.md evidence table)', () => {
     expect(hpf({ centerCode: '310000' })).toBe(false);
     expect(hpf({ loanContractNo: 'GJJ-1' })).toBe(false);
     expect(hpf({ loanId: 'L1', centerCode: '310000', loanContractNo: 'GJJ-1' })).toBe(false);
+  });
+
+  it('HPF loan repayment of our loan: no payee needed, recalculation REDUCE_TERM | REDUCE_PAYMENT; another center’s loan needs the payee and takes no recalculation', () => {
+    const ours = { ...omit(validBodies.HPF_LOAN_REPAYMENT, 'payeeBankAccount'), evidence: { loanId: 'L1' } };
+    expect(parse(ours).success).toBe(true);
+    expect(parse({ ...ours, recalculation: 'REDUCE_PAYMENT' }).success).toBe(true);
+    expect(parse({ ...ours, recalculation: 'REDUCE_TERM' }).success).toBe(true);
+    expect(parse({ ...ours, recalculation: 'REDUCE_RATE' }).success).toBe(false);
+    expect(parse({ ...ours, payeeBankAccount: '6222021234567890123' }).success).toBe(true);
+    const other = omit(validBodies.HPF_LOAN_REPAYMENT, 'payeeBankAccount');
+    expect(parse(other).success).toBe(false);
+    expect(parse({ ...validBodies.HPF_LOAN_REPAYMENT, recalculation: 'REDUCE_TERM' }).success).toBe(false);
+    // only HPF_LOAN_REPAYMENT takes a recalculation; every other reason still needs its payee
+    expect(parse({ ...validBodies.RENT, recalculation: 'REDUCE_TERM' }).success).toBe(false);
+    expect(parse(omit(validBodies.RENT, 'payeeBankAccount')).success).toBe(false);
   });
 
   it('takes exactly one of amount and full: true, amounts as yuan strings', () => {
@@ -214,7 +233,13 @@ describe('decideApplication', () => {
     }
     expect(decide(body('RENT'), account({ status: 'SEALED' }))).toMatchObject({ status: 'PAID' });
     const overdue = account({ hasOverdueLoan: true, activeLoanId: 'L1' });
-    expect(() => decide(body('RENT'), overdue)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE' }));
+    expect(() => decide(body('RENT'), overdue)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE', errors: [{ path: 'body.reason', message: OVERDUE_LOAN_REPAYMENT_ONLY }] }));
+    expect(() => decide(body('COMMERCIAL_LOAN_REPAYMENT'), overdue)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE' }));
+    // only to repay the overdue loan itself: another center's loan is not "it"
+    expect(() => decide(body('HPF_LOAN_REPAYMENT'), overdue)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE', errors: [{ path: 'body.reason', message: OVERDUE_LOAN_REPAYMENT_ONLY }] }));
+    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L1' } }), overdue)).toMatchObject({ status: 'PAID', repaysLoanId: 'L1' });
+    // frozen wins over overdue: a frozen borrower cannot even repay (409 INVALID_STATE)
+    expect(() => decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }), account({ hasOverdueLoan: true, activeLoanId: 'L1', status: 'FROZEN' }))).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
     expect(() => decide(body('RETIREMENT'), overdue)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE' }));
     expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }), overdue)).toMatchObject({ status: 'PAID' });
   });
@@ -223,6 +248,21 @@ describe('decideApplication', () => {
     expect(() => decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }))).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE' }));
     expect(() => decide(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L2' } }), account({ activeLoanId: 'L1' }))).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE' }));
     expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L1' } }), account({ activeLoanId: 'L1' }))).toMatchObject({ status: 'PAID' });
+  });
+
+  it('our loan is paid in the same transaction (repaysLoanId); another center’s is paid out as before', () => {
+    const acc = account({ activeLoanId: 'L1' });
+    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L1' } }), acc)).toMatchObject({ status: 'PAID', amountFen: 100_000, repaysLoanId: 'L1', reviewReasons: [] });
+    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }), acc)).toMatchObject({ repaysLoanId: 'L1' });
+    // full: the balance as the upper bound; the loans domain's plan settles min(balance, payoff)
+    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: {}, amount: undefined, full: true }), acc)).toMatchObject({ amountFen: 10_000_000, repaysLoanId: 'L1' });
+    expect(() => decide(body('HPF_LOAN_REPAYMENT', { evidence: {}, amount: '100000.01' }), acc)).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_BALANCE' }));
+    expect(() => decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }), account({ activeLoanId: 'L1', balanceFen: 0 }))).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_BALANCE' }));
+    const other = decide(body('HPF_LOAN_REPAYMENT'), acc);
+    expect(other.repaysLoanId).toBeUndefined();
+    expect(ourLoanOf(body('HPF_LOAN_REPAYMENT'), acc)).toBeUndefined();
+    expect(ourLoanOf(body('RENT'), acc)).toBeUndefined();
+    expect(ourLoanOf(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L1' } }), {})).toBe('L1');
   });
 });
 
@@ -246,6 +286,41 @@ describe('claims and review transitions', () => {
     expect(c1).toMatchObject({ paidFen: 0, version: 1, claims: [{ withdrawalId: 'W9', status: 'PENDING_REVIEW', claimedOn: TODAY }] });
     expect(withClaimDecided(c1, { ...pending, status: 'PAID' })).toMatchObject({ paidFen: 10_000_000, version: 2, claims: [{ status: 'PAID' }] });
     expect(withClaimDecided(c1, { ...pending, status: 'REJECTED' })).toMatchObject({ paidFen: 0, version: 2, claims: [{ status: 'REJECTED' }] });
+  });
+
+  it('the review queue item: due 3 days after submission, overdue for review once that day has passed', () => {
+    expect(overdueForReview(pending, '2026-11-30')).toBe(false);
+    expect(overdueForReview(pending, '2026-12-01')).toBe(true);
+    expect(overdueForReview({ ...pending, status: 'PAID' }, '2026-12-01')).toBe(false);
+    expect(reviewQueueView(pending, '2026-11-29')).toMatchObject({ withdrawalId: 'W9', status: 'PENDING_REVIEW', amount: '100000.00', reviewDueOn: '2026-11-30', overdueForReview: false });
+    expect(reviewQueueView(pending, '2026-12-01').overdueForReview).toBe(true);
+    expect(applicationView(pending)).not.toHaveProperty('loanRepayment');
+  });
+
+  it('a loan repayment shows what it paid on the loan in yuan', () => {
+    const w = newWithdrawal({
+      withdrawalId: 'W10',
+      body: body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L1' }, payeeBankAccount: undefined }),
+      decision: { status: 'PAID', amountFen: 123_456, interestFen: 0, closesAccount: false, reviewReasons: [], repaysLoanId: 'L1' },
+      evidenceSha256: 'h',
+      submittedBy: { sub: 'm', role: 'member' },
+      at: '2026-11-27T01:00:00.000Z',
+      today: TODAY,
+      policy,
+      entryIds: ['E1'],
+      branch: 'SC',
+      loanRepayment: { loanId: 'L1', recalculation: 'REDUCE_TERM', installmentsPaid: [1, 2], principalPrepaidFen: 100_005, outstandingPrincipalFen: 9_899_995, loanStatus: 'ACTIVE' },
+    });
+    expect(applicationView(w)).toEqual({
+      withdrawalId: 'W10',
+      accountNo: ACC,
+      reason: 'HPF_LOAN_REPAYMENT',
+      reasonCode: '06',
+      status: 'PAID',
+      amount: '1234.56',
+      loanRepayment: { loanId: 'L1', installmentsPaid: [1, 2], principalPrepaid: '1000.05', outstandingPrincipal: '98999.95', recalculation: 'REDUCE_TERM', loanStatus: 'ACTIVE' },
+    });
+    expect(w).toMatchObject({ branch: 'SC', paidOn: TODAY, payeeBankAccount: undefined, entryIds: ['E1'] });
   });
 
   it('approval re-checks state, balance and cap', () => {

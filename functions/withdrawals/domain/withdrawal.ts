@@ -175,12 +175,16 @@ export function ourLoanOf(body: WithdrawalApplication, account: Pick<Account, 'a
   return body.evidence.loanId ?? account.activeLoanId;
 }
 
-/** Account-level rules every withdrawal meets, at application and again at approval. */
-export function assertMayWithdraw(account: Account, reason: WithdrawalReason): void {
+/**
+ * Account-level rules every withdrawal meets, at application and again at approval. A borrower with an
+ * overdue loan may only withdraw to repay it (domain.md §3): `repaysOurLoan` says the withdrawal pays
+ * the account's own loan (not another center's, not any other reason).
+ */
+export function assertMayWithdraw(account: Account, repaysOurLoan: boolean): void {
   if (account.status === 'FROZEN' || account.status === 'CLOSED') {
     throw new DomainError('INVALID_STATE', `Account ${account.accountNo} is ${account.status}: no withdrawal / 账户状态不允许提取`);
   }
-  if (account.hasOverdueLoan && reason !== 'HPF_LOAN_REPAYMENT') {
+  if (account.hasOverdueLoan && !repaysOurLoan) {
     throw new DomainError('NOT_ELIGIBLE', 'An overdue HPF loan may only be repaid by withdrawal (HPF_LOAN_REPAYMENT) / 公积金贷款逾期，仅可提取偿还该贷款', [
       { path: 'body.reason', message: OVERDUE_LOAN_REPAYMENT_ONLY },
     ]);
@@ -256,7 +260,7 @@ export interface ApplicationDecision {
 export function decideApplication(c: { account: Account; body: WithdrawalApplication; claim: SpendingClaim | undefined; today: string; policy: Policy }): ApplicationDecision {
   const { account, body, policy } = c;
   const rule = policy.withdrawals.reasons[body.reason];
-  assertMayWithdraw(account, body.reason);
+  assertMayWithdraw(account, ourLoanOf(body, account) !== undefined);
   assertEvidence(body, account, c.today, policy);
   if (rule.closesAccount) {
     if (body.amount !== undefined) {
@@ -278,7 +282,7 @@ export function decideApplication(c: { account: Account; body: WithdrawalApplica
 /** Re-checks a pending withdrawal against the state read now, before staff approval debits it. */
 export function assertApprovable(w: Withdrawal, account: Account, claim: SpendingClaim | undefined): void {
   assertPending(w);
-  assertMayWithdraw(account, w.reason);
+  assertMayWithdraw(account, false); // only PURCHASE-type withdrawals wait for review
   assertAmount(w.amountFen, account.balanceFen, remainingCapFen(spendingOf(w.reason, w.evidence)?.capFen, claim));
 }
 

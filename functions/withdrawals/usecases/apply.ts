@@ -17,7 +17,7 @@ import { notFound, staffCovers, type Caller } from '../../../shared/auth.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
 import { DomainError } from '../../../shared/errors.ts';
 import { fenToYuan } from '../../../shared/money.ts';
-import * as loans from '../../loans/public.ts';
+import { planAccountRepayment } from '../../loans/public.ts';
 import { decideApplication, newWithdrawal, spendingOf, withClaim, type LoanRepayment, type Recalculation, type WithdrawalApplication } from '../domain/withdrawal.ts';
 import { applicationView, type WithdrawalBody } from '../domain/views.ts';
 import { getClaim, putClaimItem, putWithdrawalItem } from '../store.ts';
@@ -51,7 +51,7 @@ export function apply(
       let loanRepayment: LoanRepayment | undefined;
       if (decision.repaysLoanId) {
         const recalculation: Recalculation = (body.reason === 'HPF_LOAN_REPAYMENT' && body.recalculation) || 'REDUCE_TERM';
-        const plan = await loans.planAccountRepayment({
+        const plan = await planAccountRepayment({
           loanId: decision.repaysLoanId,
           payer: account,
           ...(body.full ? { full: true } : { amountFen: decision.amountFen }),
