@@ -82,7 +82,8 @@ export async function segmentCounted(runId: string, segment: number): Promise<bo
 /** The page marker and the run's counters; `segmentDone` also claims the segment's end marker (once). */
 export function pageDoneItems(runId: string, segment: number, cursor: string | undefined, counts: { accounts: number; findings: number; balanceSumFen: number; branchSums: Record<string, number>; segmentDone: boolean }): TxItem[] {
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':a': counts.accounts, ':f': counts.findings, ':b': counts.balanceSumFen, ':d': counts.segmentDone ? 1 : 0, ':zero': 0 };
+  const values: Record<string, unknown> = { ':a': counts.accounts, ':f': counts.findings, ':b': counts.balanceSumFen, ':d': counts.segmentDone ? 1 : 0 };
+  if (Object.keys(counts.branchSums).length) values[':zero'] = 0; // DynamoDB refuses an unused value
   const sets = Object.entries(counts.branchSums).map(([branch, fen], i) => {
     names[`#b${i}`] = branch;
     values[`:s${i}`] = fen;
