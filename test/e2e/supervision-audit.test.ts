@@ -86,6 +86,22 @@ describe('electronic audit', () => {
     expect(twice.body.code).toBe('INVALID_STATE');
   }, 240_000);
 
+  it('a bodiless POST with {} starts a run; the scheduled audit audits its event\'s date', async () => {
+    const token = await auditorToken();
+    const started = await call('POST', '/v1/supervision/audit-runs', { token, body: {} });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    expect(started.body.runId).toMatch(/^AR/);
+    const refused = await call('POST', '/v1/supervision/audit-runs', { token, body: { date: '2026-01-01' } });
+    expect(refused.status).toBe(400);
+    const { baseUrl } = await import('../support/http.ts');
+    const res = await fetch(`${baseUrl()}/_local/schedules/audit-daily`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ date: '2026-11-15' }) });
+    expect(res.status).toBe(200);
+    const { result } = (await res.json()) as { result: { runId: string } };
+    const run = await call('GET', `/v1/supervision/audit-runs/${result.runId}`, { token });
+    expect(run.status).toBe(200);
+    expect(run.body.date).toBe('2026-11-15');
+  });
+
   it('only auditors run audits and read findings', async () => {
     const { staffToken, memberToken } = await import('../support/http.ts');
     expect((await call('POST', '/v1/supervision/audit-runs', { token: await staffToken('*') })).status).toBe(403);
