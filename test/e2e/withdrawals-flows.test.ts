@@ -22,6 +22,7 @@ import { D, fenToYuan, yuanToFen } from '../../shared/money.ts';
 import { policyOn } from '../../shared/policy.ts';
 import { newWithdrawal } from '../../functions/withdrawals/domain/withdrawal.ts';
 import { putWithdrawalItem } from '../../functions/withdrawals/store.ts';
+import { withdrawalForRating } from '../../functions/withdrawals/public.ts';
 import { getLoan as storedLoan, loanWriteItems } from '../../functions/loans/store.ts';
 
 const T = businessDate();
@@ -249,6 +250,46 @@ describe('a repayment beyond what is due prepays principal', () => {
   });
 });
 
+describe('the same flow from the loans side, replays, and what ratings read', () => {
+  it('a prepayment with source ACCOUNT is an HPF_LOAN_REPAYMENT withdrawal (list, archive, entry); a replayed withdrawal pays once', async () => {
+    const branch = newBranch('WL');
+    const borrower = await depositor(branch, 400_000);
+    const loanId = await loanOf(branch, borrower, T, Math.min(28, Number(T.slice(8, 10))));
+    const balance0 = await balanceOf(borrower.accountNo);
+
+    const viaLoans = await call('POST', `/v1/loans/${loanId}/prepayments`, { token: await memberToken(borrower.accountNo), body: { amount: '1000', recalculation: 'REDUCE_PAYMENT', source: 'ACCOUNT' } });
+    expect(viaLoans.status, JSON.stringify(viaLoans.body)).toBe(201);
+    const prepaymentWithdrawal = viaLoans.body.withdrawalId as string;
+    expect(prepaymentWithdrawal).toMatch(/^W/);
+    expect(await balanceOf(borrower.accountNo)).toBe(balance0 - 100_000);
+    const listed = (await call('GET', `/v1/accounts/${borrower.accountNo}/withdrawals`, { token: await staffToken(branch) })).body.items;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ withdrawalId: prepaymentWithdrawal, reason: 'HPF_LOAN_REPAYMENT', reasonCode: '06', status: 'PAID', amount: '1000.00', evidence: { loanId }, loanRepayment: { loanId, installmentsPaid: [], principalPrepaid: '1000.00', outstandingPrincipal: '99000.00', recalculation: 'REDUCE_PAYMENT' } });
+    const archive = await readArchive('WITHDRAWAL', prepaymentWithdrawal);
+    expect(archive.map((r) => r.action)).toEqual(['SUBMIT']);
+    expect(archive[0]).toMatchObject({ submitted: { source: 'ACCOUNT', loanId, amount: '1000.00', recalculation: 'REDUCE_PAYMENT' }, decision: { status: 'PAID' }, owner: { branch, accountNo: borrower.accountNo } });
+    const entry = (await allEntries(borrower.accountNo)).filter((e) => e.type === 'WITHDRAWAL');
+    expect(entry.map((e) => [e.amountFen, e.ref])).toEqual([[-100_000, prepaymentWithdrawal]]);
+
+    // the same request twice with one key: one debit, the same answer
+    const key = randomUUID();
+    const body = { accountNo: borrower.accountNo, reason: 'HPF_LOAN_REPAYMENT', amount: '500', evidence: { loanId } };
+    const token = await memberToken(borrower.accountNo);
+    const [x, y] = await Promise.all([call('POST', '/v1/withdrawals', { token, body, idem: key }), call('POST', '/v1/withdrawals', { token, body, idem: key })]);
+    expect([x.status, y.status]).toEqual([201, 201]);
+    expect(y.body).toEqual(x.body);
+    const z = await call('POST', '/v1/withdrawals', { token, body, idem: key });
+    expect(z.body).toEqual(x.body);
+    expect(z.headers.get('idempotency-replayed')).toBe('true');
+    expect(await balanceOf(borrower.accountNo)).toBe(balance0 - 150_000);
+    expect((await getLoan(loanId, branch)).outstandingPrincipal).toBe('98500.00');
+
+    // what ratings read: whose, which branch, completed = PAID
+    expect(await withdrawalForRating(prepaymentWithdrawal)).toEqual({ accountNo: borrower.accountNo, branch, completed: true });
+    expect(await withdrawalForRating('W-NO-SUCH')).toBeUndefined();
+  });
+});
+
 describe('the review queue (GET /v1/withdrawals)', () => {
   const property = () => `ZH-${randomUUID()}`;
   const purchase = (cert: string) => ({ reason: 'PURCHASE', amount: '1000', payeeBankAccount: PAYEE, evidence: { contractNo: 'HT-1', propertyCertificateNo: cert, price: '300000', purchaseDate: addDays(T, -30) } });
@@ -303,6 +344,7 @@ describe('the review queue (GET /v1/withdrawals)', () => {
       ids.push(res.body.withdrawalId);
     }
     const [pa1, pa2, pb1] = ids;
+    expect(await withdrawalForRating(pa1)).toEqual({ accountNo: a1.accountNo, branch: A, completed: false });
 
     // a clerk of A: their branch, oldest first, the old one overdue for review
     const clerkA = await staffToken(A);
