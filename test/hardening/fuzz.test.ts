@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { routes, routeKey, type RouteDef } from '../../infra/topology.ts';
-import { authorisedCaller, callRoute, problemViolation, REQUESTS, setupWorld, snapshot, type World } from './support.ts';
+import { authorisedCaller, callRoute, fillPath, problemViolation, request, REQUESTS, setupWorld, snapshot, type World } from './support.ts';
 
 const SEED = Number(process.env.HPF_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const ANYTHING_CASES = 6;
@@ -20,14 +20,14 @@ const CONCURRENCY = 4;
 const LIMIT_BYTES = 300 * 1024; // over the 256 KB body limit
 
 let w: World;
-const figures = { cases: 0, routes: new Set<string>(), serverErrors: 0 };
+const figures = { cases: 0, routes: new Set<string>(), serverErrors: 0, pagedRoutes: 0, cursorCases: 0 };
 
 beforeAll(async () => {
   w = await setupWorld();
 }, 120_000);
 
 afterAll(async () => {
-  console.log(`fuzz: ${figures.cases} cases over ${figures.routes.size} routes, ${figures.serverErrors} server errors (seed ${SEED}; HPF_FUZZ_SEED repeats a run)`);
+  console.log(`fuzz: ${figures.cases} cases over ${figures.routes.size} routes, ${figures.serverErrors} server errors (seed ${SEED}; HPF_FUZZ_SEED repeats a run); forged and foreign cursors: ${figures.cursorCases} cases over ${figures.pagedRoutes} paged routes`);
   await w?.close();
 });
 
@@ -255,4 +255,39 @@ describe('fuzzing the path parameters of the other routes', () => {
       await fuzz(r, pathCases(REQUESTS[routeKey(r)](w, authorisedCaller(r)).params, seedOf(r)));
     });
   }
+});
+
+describe('forged and foreign list cursors on every paged GET route', () => {
+  it('cursor=e30 and a cursor taken from another list: 400 VALIDATION_FAILED, never a 5xx', async () => {
+    // the paged routes are found, not listed: every topology GET whose answer (limit=1) is a page
+    const paged: { key: string; caller: ReturnType<typeof authorisedCaller>; url: (extra: string) => string }[] = [];
+    const cursors = new Map<string, string>();
+    for (const r of routes.filter((x) => x.method === 'GET')) {
+      const caller = authorisedCaller(r);
+      const req = REQUESTS[routeKey(r)](w, caller);
+      const url = (extra: string) => `${fillPath(r.path, req.params)}?${[req.query, extra].filter(Boolean).join('&')}`;
+      const res = await request(w, caller, 'GET', url('limit=1'));
+      if (res.status !== 200 || !res.body || typeof res.body !== 'object' || !('nextCursor' in res.body)) continue;
+      paged.push({ key: routeKey(r), caller, url });
+      if (typeof res.body.nextCursor === 'string') cursors.set(routeKey(r), res.body.nextCursor);
+    }
+    figures.pagedRoutes = paged.length;
+    // the lists api.md pages, at least: a statement, a unit's employees, an account's withdrawals, the review queue, findings, partners' requests
+    for (const key of ['GET /v1/accounts/{accountNo}/entries', 'GET /v1/units/{unitId}/employees', 'GET /v1/accounts/{accountNo}/withdrawals', 'GET /v1/withdrawals', 'GET /v1/supervision/findings', 'GET /v1/interprovincial/requests'])
+      expect.soft(paged.map((p) => p.key), `${key} answers a page`).toContain(key);
+    expect(cursors.size, 'real cursors to borrow (the statement of the employee has several entries)').toBeGreaterThan(0);
+
+    const failures: string[] = [];
+    for (const p of paged) {
+      const foreign = [...cursors].filter(([from]) => from !== p.key);
+      for (const [label, cursor] of [['forged e30', 'e30'] as const, ...foreign.map(([from, c]) => [`a cursor of ${from}`, c] as const)]) {
+        const res = await request(w, p.caller, 'GET', p.url(`limit=1&cursor=${encodeURIComponent(cursor)}`));
+        figures.cursorCases++;
+        if (res.status >= 500) figures.serverErrors++;
+        const violation = res.status !== 400 ? `answered ${res.status}` : (problemViolation(res) ?? (res.body.code !== 'VALIDATION_FAILED' ? `code ${res.body.code}` : undefined));
+        if (violation) failures.push(`${p.key} with ${label}: ${violation} ${JSON.stringify(res.body).slice(0, 200)}`);
+      }
+    }
+    expect(failures, failures.join('\n')).toEqual([]);
+  });
 });

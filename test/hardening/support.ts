@@ -79,12 +79,17 @@ export const EXPECTED: Record<string, Row> = {
   'POST /v1/accounts/{accountNo}/deposits': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 201, otherClerk: 404, cityClerk: 201, auditor: 403, admin: 403 }),
   'GET /v1/accounts/{accountNo}': jwt({ member: 200, otherMember: 404, unit: 200, otherUnit: 404, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
   'GET /v1/accounts/{accountNo}/entries': jwt({ member: 200, otherMember: 404, unit: 200, otherUnit: 404, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
+  // api.md 1.1: city-level staff and auditors; the second of them meets the state the first left (409)
+  'POST /v1/accounts/{accountNo}/freeze': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 200, auditor: OK, admin: 403 }),
+  'POST /v1/accounts/{accountNo}/unfreeze': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 200, auditor: OK, admin: 403 }),
   // the admin asks for a year that has not ended: allowed, refused by policy (no run starts)
   'POST /v1/interest-settlements': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 403, auditor: 403, admin: 422 }),
   'GET /v1/interest-settlements/{runId}': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 403, auditor: 200, admin: 200 }),
 
   // withdrawals
   'POST /v1/withdrawals': jwt({ member: 201, otherMember: 404, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 403, auditor: 403, admin: 403 }),
+  // the review queue: staff; a branch clerk asking for another branch's queue is refused
+  'GET /v1/withdrawals': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 200, otherClerk: 403, cityClerk: 200, auditor: 403, admin: 403 }),
   'GET /v1/withdrawals/{withdrawalId}': jwt({ member: 200, otherMember: 404, unit: 403, otherUnit: 403, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
   'GET /v1/accounts/{accountNo}/withdrawals': jwt({ member: 200, otherMember: 404, unit: 403, otherUnit: 403, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
   'POST /v1/withdrawals/{withdrawalId}/approve': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 200, otherClerk: 404, cityClerk: OK, auditor: 403, admin: 403 }),
@@ -106,6 +111,10 @@ export const EXPECTED: Record<string, Row> = {
   'POST /v1/loans/{loanId}/deferrals': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 201, otherClerk: 404, cityClerk: OK, auditor: 403, admin: 403 }),
   // the loan is not CLOSED: allowed readers get 409
   'GET /v1/loans/{loanId}/payoff-certificate': jwt({ member: OK, otherMember: 404, unit: 403, otherUnit: 403, clerk: OK, otherClerk: 404, cityClerk: OK, auditor: OK, admin: 403 }),
+  // any member may consent to co-borrow with the applicant (each for their own account)
+  'POST /v1/co-borrower-consents': jwt({ member: 201, otherMember: 201, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 403, auditor: 403, admin: 403 }),
+  // the member's consent (made in the setup): another member is told it does not exist
+  'DELETE /v1/co-borrower-consents/{consentId}': jwt({ member: 204, otherMember: 404, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 403, auditor: 403, admin: 403 }),
 
   // supervision. A real audit run fans out over every account of the shared runtime, so the
   // auditor's request carries a malformed Idempotency-Key: 400 proves the role gate let it through.
@@ -116,6 +125,10 @@ export const EXPECTED: Record<string, Row> = {
   // ?branch= the resources' branch
   'GET /v1/supervision/indicators': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 200, otherClerk: 403, cityClerk: 200, auditor: 200, admin: 403 }),
   'GET /v1/supervision/indicators/history': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 200, otherClerk: 403, cityClerk: 200, auditor: 200, admin: 403 }),
+  // the member rates their own paid withdrawal; another member's is as if it did not exist
+  'POST /v1/ratings': jwt({ member: 201, otherMember: 404, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 403, auditor: 403, admin: 403 }),
+  // the archive of the transfer to the member's account: auditors, staff of its branch, the member; anyone else 404
+  'GET /v1/archive/{subjectType}/{subjectId}': jwt({ member: 200, otherMember: 404, unit: 404, otherUnit: 404, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 404 }),
 
   // inter-provincial: handled at city level (branch clerks 403)
   'PUT /v1/interprovincial/partners/{centerCode}': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 403, auditor: 403, admin: 201 }),
@@ -156,6 +169,10 @@ export interface World {
   sealable: Account;
   /** A loan-eligible member of the branch whose application is to be rejected. */
   applicant: Account;
+  /** An account of the branch that city-level staff freeze and unfreeze. */
+  freezable: Account;
+  /** The member's co-borrower consent for the applicant (made in the setup). */
+  consentId: string;
   remittance: { remittanceId: string; totalAmount: string };
   withdrawalId: string;
   pendingWithdrawalIds: [string, string];
@@ -258,11 +275,12 @@ export async function setupWorld(): Promise<World> {
 
   const name = `权限矩阵甲${tag()}`;
   const idNumber = randomResidentId('1995-03-15');
-  const [employee, flexible, sealable, applicant] = await Promise.all([
+  const [employee, flexible, sealable, applicant, freezable] = await Promise.all([
     depositor({ branch, unitId, name, idNumber, balanceFen: 5_012_345 }),
     openFundedAccount({ branch, balanceFen: 300_000, name: `权限矩阵乙${tag()}` }),
     openFundedAccount({ branch, unitId, balanceFen: 100_000 }),
     depositor({ branch, balanceFen: 2_000_000, idNumber: randomResidentId('1996-05-12') }),
+    openFundedAccount({ branch, balanceFen: 200_000 }),
   ]);
   const member = await memberToken(employee.accountNo);
   const tokens: World['tokens'] = {
@@ -300,6 +318,10 @@ export async function setupWorld(): Promise<World> {
     'transfer request',
   );
 
+  // the loans domain's route: when it fails here, only its own rows of the matrix fail (with this answer)
+  const consent = await call('POST', '/v1/co-borrower-consents', { token: member, body: { borrowerAccountNo: applicant.accountNo } });
+  const consentId = consent.status === 201 ? String(consent.body.consentId) : `CC-SETUP-FAILED-${consent.status}`;
+
   const world: World = {
     branch,
     otherBranch,
@@ -309,6 +331,8 @@ export async function setupWorld(): Promise<World> {
     flexible,
     sealable,
     applicant,
+    freezable,
+    consentId,
     remittance: { remittanceId: remittance.remittanceId, totalAmount: remittance.totalAmount },
     withdrawalId: withdrawal.withdrawalId,
     pendingWithdrawalIds: [pending[0], pending[1]],
@@ -393,10 +417,13 @@ export const REQUESTS: Record<string, (w: World, c: CallerName) => RouteRequest>
   }),
   'GET /v1/accounts/{accountNo}': (w) => ({ params: { accountNo: w.employee.accountNo } }),
   'GET /v1/accounts/{accountNo}/entries': (w) => ({ params: { accountNo: w.employee.accountNo } }),
+  'POST /v1/accounts/{accountNo}/freeze': (w) => ({ params: { accountNo: w.freezable.accountNo }, body: { reason: '司法冻结', authority: '杭州市上城区人民法院', documentNo: `(2026)浙0102执${tag()}号` } }),
+  'POST /v1/accounts/{accountNo}/unfreeze': (w) => ({ params: { accountNo: w.freezable.accountNo }, body: { note: '解除冻结' } }),
   'POST /v1/interest-settlements': () => ({ params: {}, body: { year: 2099 } }),
   'GET /v1/interest-settlements/{runId}': (w) => ({ params: { runId: w.interestRunId } }),
 
   'POST /v1/withdrawals': (w) => ({ params: {}, body: rent(w.employee.accountNo) }),
+  'GET /v1/withdrawals': (w) => ({ params: {}, query: `status=PENDING_REVIEW&branch=${w.branch}` }),
   'GET /v1/withdrawals/{withdrawalId}': (w) => ({ params: { withdrawalId: w.withdrawalId } }),
   'GET /v1/accounts/{accountNo}/withdrawals': (w) => ({ params: { accountNo: w.employee.accountNo } }),
   'POST /v1/withdrawals/{withdrawalId}/approve': (w) => ({ params: { withdrawalId: w.pendingWithdrawalIds[0] }, body: { note: '已核实购房合同' } }),
@@ -418,6 +445,8 @@ export const REQUESTS: Record<string, (w: World, c: CallerName) => RouteRequest>
     return { params: { loanId: w.loanId }, body: { fromPeriod: p, toPeriod: p, reason: '重大疾病' } };
   },
   'GET /v1/loans/{loanId}/payoff-certificate': (w) => ({ params: { loanId: w.loanId } }),
+  'POST /v1/co-borrower-consents': (w) => ({ params: {}, body: { borrowerAccountNo: w.applicant.accountNo } }),
+  'DELETE /v1/co-borrower-consents/{consentId}': (w) => ({ params: { consentId: w.consentId } }),
 
   'POST /v1/supervision/audit-runs': () => ({ params: {}, idem: 'not a valid key!' }),
   'GET /v1/supervision/audit-runs/{runId}': (w) => ({ params: { runId: w.auditRunId } }),
@@ -425,6 +454,9 @@ export const REQUESTS: Record<string, (w: World, c: CallerName) => RouteRequest>
   'POST /v1/supervision/findings/{findingId}/resolve': (w) => ({ params: { findingId: w.findingId }, body: { note: '已核实' } }),
   'GET /v1/supervision/indicators': (w) => ({ params: {}, query: `branch=${w.branch}` }),
   'GET /v1/supervision/indicators/history': (w) => ({ params: {}, query: `branch=${w.branch}&from=${addMonths(currentPeriod(), -1)}-01&to=${businessDate()}` }),
+
+  'POST /v1/ratings': (w) => ({ params: {}, body: { subjectType: 'WITHDRAWAL', subjectId: w.withdrawalId, score: 5, comment: '办理快捷' } }),
+  'GET /v1/archive/{subjectType}/{subjectId}': (w) => ({ params: { subjectType: 'TRANSFER', subjectId: w.transferId } }),
 
   'PUT /v1/interprovincial/partners/{centerCode}': (w) => ({ params: { centerCode: w.newPartnerCode }, body: { name: '新伙伴中心', callbackUrl: 'http://127.0.0.1:9/callbacks', sharedSecret: `secret-${randomUUID()}` } }),
   'POST /v1/interprovincial/requests': (w) => ({

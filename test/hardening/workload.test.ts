@@ -21,7 +21,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { faults } from '../../shared/tx.ts';
 import { addMonths } from '../../shared/clock.ts';
 import { fenToYuan, yuanToFen } from '../../shared/money.ts';
-import { loanTotals } from '../../shared/loan-totals.ts';
+import { loanTotals } from '../../functions/loans/public.ts';
 import { controlTotals, periodFlows, type EntryType } from '../../shared/ledger/ledger.ts';
 import { handler as depositsSchedule } from '../../functions/deposits/schedule.ts';
 import { handler as interprovincialSchedule } from '../../functions/interprovincial/schedule.ts';
