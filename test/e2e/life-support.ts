@@ -10,7 +10,8 @@ import { signedHeaders } from '../../shared/signature.ts';
 
 export { call, staffToken, unitToken, memberToken, auditorToken, adminToken, registerUnit, pollUntil, randomResidentId, yuanToFen };
 
-export const fen = (yuan: string | null | undefined) => (yuan === null || yuan === undefined ? 0 : yuanToFen(yuan));
+/** Fen of a (signed) yuan string of the API. */
+export const fen = (y: string | null | undefined): number => (y === null || y === undefined ? 0 : y.startsWith('-') ? -yuanToFen(y.slice(1)) : yuanToFen(y));
 export const yuan = (amountFen: number) => `${amountFen < 0 ? '-' : ''}${Math.floor(Math.abs(amountFen) / 100)}.${String(Math.abs(amountFen) % 100).padStart(2, '0')}`;
 
 /** Expects a status, showing the body when it differs. */
@@ -29,7 +30,7 @@ export async function runSchedule(name: string, date: string) {
 }
 
 /** Hires a person into a unit and returns the account number. */
-export async function hire(unitId: string, name: string, monthlyBase: string, startPeriod: string, idNumber = randomResidentId()) {
+export async function hire(unitId: string, name: string, monthlyBase: string, startPeriod: string, idNumber = randomResidentId(`199${Math.floor(Math.random() * 10)}-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 10)}`)) {
   const body = ok(await call('POST', `/v1/units/${unitId}/employees`, { token: await unitToken(unitId), body: { idNumber, name, monthlyBase, startPeriod } }), 201);
   return { accountNo: body.accountNo as string, idNumber, name };
 }
@@ -43,7 +44,8 @@ export async function remit(unitId: string, branch: string, period: string, kind
 
 export async function settle(remittanceId: string, branch: string, amount: string) {
   ok(await call('POST', `/v1/remittances/${remittanceId}/settlements`, { token: await staffToken(branch), body: { amount, bankRef: `BANK-${remittanceId}` } }), 202);
-  const done = await pollUntil(() => call('GET', `/v1/remittances/${remittanceId}`, { token: await staffToken(branch) }), (r) => r.body?.status === 'POSTED', 60_000);
+  const token = await staffToken(branch);
+  const done = await pollUntil(() => call('GET', `/v1/remittances/${remittanceId}`, { token }), (r) => r.body?.status === 'POSTED', 60_000);
   expect(done.body.status).toBe('POSTED');
   return done.body;
 }
@@ -53,7 +55,7 @@ export async function statement(accountNo: string, token: string) {
   const items: any[] = [];
   let cursor: string | null = null;
   do {
-    const page = ok(await call('GET', `/v1/accounts/${accountNo}/entries?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token }));
+    const page: { items: any[]; nextCursor: string | null } = ok(await call('GET', `/v1/accounts/${accountNo}/entries?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token }));
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
