@@ -127,8 +127,9 @@ export async function hireEmployee(caller: Caller, unitId: string, input: Hire, 
         monthlyAmountFen: monthlyShares(input.monthlyBaseFen, rates.employerRatePercent, rates.employeeRatePercent).monthlyFen,
       };
       const submitted = { idNumber: input.idNumber, name: input.name, monthlyBase: fenToYuan(input.monthlyBaseFen), startPeriod };
-      const hired = async (accountNo: string): Promise<TxItem[]> => [
-        store.employmentItem(withHire(await store.getEmployment(unitId, accountNo), { unitId, accountNo, startPeriod, hiredOn: today, monthlyBaseFen: input.monthlyBaseFen })),
+      // a re-opened account may have been employed here before: its history continues with a new spell
+      const hired = async (accountNo: string, reopened: boolean): Promise<TxItem[]> => [
+        store.employmentItem(withHire(reopened ? await store.getEmployment(unitId, accountNo) : undefined, { unitId, accountNo, startPeriod, hiredOn: today, monthlyBaseFen: input.monthlyBaseFen })),
         store.headcountItem(unitId, 1),
       ];
       const archived = (account: Account, reopened: boolean) =>
@@ -136,13 +137,13 @@ export async function hireEmployee(caller: Caller, unitId: string, input: Hire, 
       const existingNo = await accountNoByIdNumber(input.idNumber);
       if (!existingNo) {
         const opened = openAccountItems({ accountNo: newNo, idNumber: input.idNumber, name: input.name, kind: 'EMPLOYEE', status: 'NORMAL', openedOn: today, ...terms });
-        return { items: [...opened.items, ...(await hired(newNo)), archived(opened.account, false)], body: { ...accountView(opened.account), startPeriod, reopened: false } };
+        return { items: [...opened.items, ...(await hired(newNo, false)), archived(opened.account, false)], body: { ...accountView(opened.account), startPeriod, reopened: false } };
       }
       const account = await getAccount(existingNo);
       if (!account) throw new Error(`resident ID guard points at missing account ${existingNo}`);
       assertReopenable(account, unitId, input.name);
       const w = ledgerWrite([{ account, changes: { status: 'NORMAL', ...terms } }]);
-      return { items: [...w.items, ...(await hired(existingNo)), archived(w.accounts[0], true)], body: { ...accountView(w.accounts[0]), startPeriod, reopened: true } };
+      return { items: [...w.items, ...(await hired(existingNo, true)), archived(w.accounts[0], true)], body: { ...accountView(w.accounts[0]), startPeriod, reopened: true } };
     },
   });
 }
