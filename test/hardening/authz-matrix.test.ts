@@ -51,7 +51,7 @@ describe.sequential('every route × every caller', () => {
         const res = await callRoute(w, r, caller);
         requests++;
         const want = row[caller];
-        const got = `${res.status} ${JSON.stringify(res.body).slice(0, 240)}`;
+        const got = `${res.status} ${String(JSON.stringify(res.body ?? null)).slice(0, 240)}`;
         if (!matches(want, res.status)) failures.push(`${caller}: expected ${want}, got ${got}`);
         for (const f of refusalFailures(res)) failures.push(`${caller}: ${f} — ${got}`);
       }
