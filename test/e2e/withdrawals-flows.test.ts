@@ -284,6 +284,15 @@ describe('the same flow from the loans side, replays, and what ratings read', ()
     expect(await balanceOf(borrower.accountNo)).toBe(balance0 - 150_000);
     expect((await getLoan(loanId, branch)).outstandingPrincipal).toBe('98500.00');
 
+    // staff covering the branch may prepay from the borrower's account too; staff of another branch may not (404)
+    const byStaff = await call('POST', `/v1/loans/${loanId}/prepayments`, { token: await staffToken(branch), body: { amount: '100', recalculation: 'REDUCE_TERM', source: 'ACCOUNT' } });
+    expect(byStaff.status, JSON.stringify(byStaff.body)).toBe(201);
+    const staffRecord = (await call('GET', `/v1/withdrawals/${byStaff.body.withdrawalId}`, { token: await staffToken(branch) })).body;
+    expect(staffRecord).toMatchObject({ reason: 'HPF_LOAN_REPAYMENT', status: 'PAID', amount: '100.00', submittedBy: { role: 'staff' } });
+    const otherBranch = await call('POST', `/v1/loans/${loanId}/prepayments`, { token: await staffToken(newBranch('WX')), body: { amount: '100', recalculation: 'REDUCE_TERM', source: 'ACCOUNT' } });
+    expect(otherBranch.status).toBe(404);
+    expect(await balanceOf(borrower.accountNo)).toBe(balance0 - 160_000);
+
     // what ratings read: whose, which branch, completed = PAID
     expect(await withdrawalForRating(prepaymentWithdrawal)).toEqual({ accountNo: borrower.accountNo, branch, completed: true });
     expect(await withdrawalForRating('W-NO-SUCH')).toBeUndefined();
