@@ -16,7 +16,6 @@ import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCom
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 import { ddb, queryAll, decodeCursor, encodeCursor, type TxItem } from '../../shared/ddb.ts';
-import { unitCountItem as legacyUnitCountItem } from '../../shared/contributions.ts';
 import { tableName } from '../../shared/config.ts';
 import { sleep } from '../../shared/tx.ts';
 import type { BaseAdjustment, BaseAdjustmentChunk, Deferral, Employment, InterestRun, RatePeriod, Remittance, RemittanceChunk, Unit } from './domain/types.ts';
@@ -73,8 +72,6 @@ export function newUnitItems(unit: Unit): TxItem[] {
   return [
     { Put: { TableName: T(), Item: { ...unitKey(unit.unitId), gsi2pk: `UNITS#${unitShard(unit.unitId)}`, gsi2sk: unit.unitId, ...unit }, ConditionExpression: 'attribute_not_exists(pk)' } },
     { Update: { TableName: T(), Key: { pk: 'UNITCOUNT', sk: unit.branch }, UpdateExpression: 'ADD units :one', ExpressionAttributeValues: { ':one': 1 } } },
-    // transition: the old counter beside the ledger, for readers not yet on public.ts (removed with shared/contributions.ts)
-    legacyUnitCountItem(unit.branch),
     { Put: { TableName: T(), Item: { pk: `CC#${unit.creditCode}`, sk: 'CC', unitId: unit.unitId }, ConditionExpression: 'attribute_not_exists(pk)' } },
   ];
 }

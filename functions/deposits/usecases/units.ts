@@ -10,7 +10,6 @@ import type { Caller } from '../../../shared/auth.ts';
 import { archiveItem, type ArchiveActor } from '../../../shared/archive.ts';
 import { canonicalJson } from '../../../shared/canonical.ts';
 import { fenToYuan } from '../../../shared/money.ts';
-import { deferralRangeItem } from '../../../shared/contributions.ts';
 import { accountNoByIdNumber, getAccount, getAccounts, ledgerWrite, listAccountsOfUnit, openAccountItems, type Account, type AccountWrite } from '../../../shared/ledger/ledger.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
 import * as store from '../store.ts';
@@ -350,8 +349,7 @@ export async function approveDeferral(caller: Caller, unitId: string, input: { f
       if (clash) fail('CONFLICT', `Overlaps the deferral ${clash.fromPeriod}–${clash.toPeriod} / 与已批准的缓缴期间重叠`);
       const deferral = { deferralId: newId('D'), unitId, ...input, approvedBy: caller.sub, approvedAt: nowIso() };
       const archived = archiveItem({ subjectType: 'UNIT', subjectId: unitId, action: 'DEFERRAL', actor: actorOf(caller), submitted: input, decision: { status: 'APPROVED', deferralId: deferral.deferralId }, owner: unitOwner(unit), at: deferral.approvedAt });
-      // transition: the old copy of the ranges beside the ledger, for readers not yet on public.ts (removed with shared/contributions.ts)
-      return { items: [store.deferralItem(deferral), deferralRangeItem(unitId, input.fromPeriod, input.toPeriod), archived], body: deferralView(deferral) };
+      return { items: [store.deferralItem(deferral), archived], body: deferralView(deferral) };
     },
   });
 }

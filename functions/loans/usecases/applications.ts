@@ -7,7 +7,7 @@ import { newId } from '../../../shared/ids.ts';
 import { fenToYuan, percentString } from '../../../shared/money.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { parseResidentId } from '../../../shared/validators.ts';
-import { consecutiveDepositMonths, unitDeferrals } from '../../../shared/contributions.ts';
+import { consecutiveDepositMonths, unitDeferrals } from '../../deposits/public.ts';
 import { archiveItem } from '../../../shared/archive.ts';
 import { getAccounts, type Account } from '../../../shared/ledger/ledger.ts';
 import { ineligibilities, quoteInput, type Loan, type LoanApplication } from '../domain/loan.ts';
