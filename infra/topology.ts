@@ -166,7 +166,7 @@ export const functions: readonly FunctionDef[] = [
   worker('deposits-interest-worker', 'deposits', 'interestSettlement', { ledger: 'readwrite', deposits: 'readwrite' }, ['interest-settlement']),
   scheduled('deposits', { ledger: 'read', deposits: 'readwrite' }, ['interest-settlement', 'remittance-posting']),
 
-  http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite', loans: 'readwrite', deposits: 'read', archive: 'readwrite' }),
+  http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite', loans: 'readwrite', archive: 'readwrite' }),
 
   http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite', archive: 'readwrite' }),
   worker('loans-batch-worker', 'loans', 'loanBatch', { ledger: 'readwrite', loans: 'readwrite', archive: 'readwrite' }, ['loan-batch']),

@@ -122,17 +122,26 @@ async function prepayFromAccount(caller: Caller, loanId: string, input: Prepayme
     { accountNo, loanId, amountFen: input.full ? undefined : input.amountFen, full: input.full || undefined, recalculation: input.recalculation ?? 'REDUCE_TERM' },
     idempotency,
   );
+  // built from the withdrawal's answer alone: it is what the idempotency record holds, so a replay
+  // answers exactly what the first request got
   const w = out.body;
-  const after = (await getLoan(loanId)) ?? loan;
-  const rows = await getSchedule(loanId);
+  const r = w.loanRepayment;
   const body = {
-    ...prepaymentBody(w.withdrawalId, after, rows, 0, input),
+    prepaymentId: w.withdrawalId,
+    loanId,
+    kind: input.full ? 'FULL' : 'PARTIAL',
+    amount: w.amount,
+    recalculation: input.full ? null : (input.recalculation ?? 'REDUCE_TERM'),
+    source: input.source,
+    loanStatus: r?.loanStatus ?? null,
+    outstandingPrincipal: r?.outstandingPrincipal ?? null,
+    remainingInstallments: r?.remainingInstallments ?? null,
+    nextDue: r?.nextDue ?? null,
+    paidOffOn: r?.paidOffOn ?? null,
     withdrawalId: w.withdrawalId,
     withdrawalStatus: w.status,
-    amount: w.amount,
-    principalPrepaid: w.loanRepayment?.principalPrepaid ?? null,
-    installmentsPaid: w.loanRepayment?.installmentsPaid ?? [],
-    outstandingPrincipal: w.loanRepayment?.outstandingPrincipal ?? fenToYuan(after.outstandingPrincipalFen),
+    principalPrepaid: r?.principalPrepaid ?? null,
+    installmentsPaid: r?.installmentsPaid ?? [],
   };
   return { status: out.status, body, replayed: out.replayed };
 }
@@ -163,7 +172,17 @@ export interface AccountRepaymentPlan {
   entryIds: string[];
   /** Debited and applied. */
   amountFen: number;
-  loanRepayment: { loanId: string; installmentsPaid: number[]; principalPrepaidFen: number; outstandingPrincipalFen: number; loanStatus: 'ACTIVE' | 'CLOSED' };
+  loanRepayment: {
+    loanId: string;
+    installmentsPaid: number[];
+    principalPrepaidFen: number;
+    outstandingPrincipalFen: number;
+    loanStatus: 'ACTIVE' | 'CLOSED';
+    /** The loan after the repayment, as of its commit (a replay answers with these, never a fresh read). */
+    remainingInstallments: number;
+    nextDue: { no: number; dueDate: string; amountFen: number } | null;
+    paidOffOn: string | null;
+  };
 }
 
 /**
@@ -196,6 +215,9 @@ export async function planAccountRepayment(input: AccountRepaymentInput): Promis
     principalPrepaidFen: out.prepaidPrincipalFen,
     outstandingPrincipalFen: after.outstandingPrincipalFen,
     loanStatus: after.status as 'ACTIVE' | 'CLOSED',
+    remainingInstallments: out.rows.filter((r) => r.status !== 'PAID').length,
+    nextDue: after.nextDue ? { no: after.nextDue.no, dueDate: after.nextDue.dueDate, amountFen: after.nextDue.amountFen } : null,
+    paidOffOn: after.paidOffOn ?? null,
   };
   const submitted = { withdrawalId: input.ref, payerAccountNo: input.payer.accountNo, amountFen: input.amountFen ?? null, full: input.full ?? false, recalculation: input.recalculation };
   return {

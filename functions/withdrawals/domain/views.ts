@@ -10,6 +10,9 @@ const loanRepaymentView = (r: LoanRepayment) => ({
   outstandingPrincipal: fenToYuan(r.outstandingPrincipalFen),
   recalculation: r.recalculation,
   loanStatus: r.loanStatus,
+  ...(r.remainingInstallments !== undefined ? { remainingInstallments: r.remainingInstallments } : {}),
+  ...(r.nextDue !== undefined ? { nextDue: r.nextDue ? { no: r.nextDue.no, dueDate: r.nextDue.dueDate, amount: fenToYuan(r.nextDue.amountFen) } : null } : {}),
+  ...(r.paidOffOn !== undefined ? { paidOffOn: r.paidOffOn } : {}),
 });
 
 /** The answer to an application (also what a replay returns). */

@@ -128,6 +128,10 @@ export interface LoanRepayment {
   principalPrepaidFen: number;
   outstandingPrincipalFen: number;
   loanStatus: 'ACTIVE' | 'CLOSED';
+  /** The loan after it, as of the commit. */
+  remainingInstallments?: number;
+  nextDue?: { no: number; dueDate: string; amountFen: number } | null;
+  paidOffOn?: string | null;
 }
 
 export interface SpendingRef {
@@ -211,10 +215,9 @@ function assertEvidence(body: WithdrawalApplication, account: Account, today: st
     case 'HPF_LOAN_REPAYMENT': {
       const { loanId, centerCode } = body.evidence;
       if (centerCode !== undefined) return; // another center's loan
+      // a named loan of ours: the loans domain decides (a party of it, ACTIVE) in the same plan
+      if (loanId !== undefined) return;
       if (!account.activeLoanId) throw new DomainError('NOT_ELIGIBLE', 'No HPF loan of this center to repay / 本中心无在贷公积金贷款');
-      if (loanId !== undefined && loanId !== account.activeLoanId) {
-        throw new DomainError('NOT_ELIGIBLE', 'The loan is not the borrower’s active HPF loan / 该贷款不是本人在贷的公积金贷款', [{ path: 'body.evidence.loanId', message: 'not the active loan' }]);
-      }
       return;
     }
     default:

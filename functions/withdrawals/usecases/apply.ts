@@ -65,7 +65,7 @@ export function apply(
         items.push(...plan.items);
         entryIds = plan.entryIds;
         const r = plan.loanRepayment;
-        loanRepayment = { loanId: r.loanId, recalculation, installmentsPaid: r.installmentsPaid, principalPrepaidFen: r.principalPrepaidFen, outstandingPrincipalFen: r.outstandingPrincipalFen, loanStatus: r.loanStatus };
+        loanRepayment = { loanId: r.loanId, recalculation, installmentsPaid: r.installmentsPaid, principalPrepaidFen: r.principalPrepaidFen, outstandingPrincipalFen: r.outstandingPrincipalFen, loanStatus: r.loanStatus, remainingInstallments: r.remainingInstallments, nextDue: r.nextDue, paidOffOn: r.paidOffOn };
       } else if (decision.status === 'PAID') {
         const ledger = ledgerWrite([payout(account, { withdrawalId, reason: body.reason, ...decision }, today)]);
         items.push(...ledger.items);
