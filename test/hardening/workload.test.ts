@@ -142,8 +142,7 @@ async function runSweepers() {
     const next = Math.min(...open.map(dueOf).filter(Number.isFinite));
     await new Promise((r) => setTimeout(r, Math.min(Math.max(0, next + 1_000 - Date.now()), deadline - Date.now())));
     await interprovincialSchedule({ task: 'sweep-outbox', partner: partnerCode }, {} as never);
-    const relayed = [...tap.take('interprovincial-inbound'), ...tap.take('interprovincial-outbound')];
-    queueStats.swept += relayed.length;
+    queueStats.swept += tap.pending.length; // all ours: the sweep was this run's partner's
     queueStats.deliveries += (await tap.drain({ concurrency: 4 })).deliveries;
     open = await unfinished();
   }

@@ -13,12 +13,16 @@ import { queueEnvVar } from '../../shared/config.ts';
 import { faults } from '../../shared/tx.ts';
 import { createLogger } from '../../shared/log.ts';
 import { signatureMatches } from '../../shared/signature.ts';
-import { listEntries, mustGetAccount } from '../../shared/ledger/ledger.ts';
+import { ledgerWrite, listEntries, mustGetAccount } from '../../shared/ledger/ledger.ts';
 import { openFundedAccount } from '../support/fixtures.ts';
 import { inboundRequest, outboundMessage } from '../../functions/interprovincial/queue.ts';
 import { handler as scheduleHandler } from '../../functions/interprovincial/schedule.ts';
 import { registerPartner } from '../../functions/interprovincial/usecases/partners.ts';
 import { receiveRequest } from '../../functions/interprovincial/usecases/inbound.ts';
+import { receiveCallback, requestTransfer } from '../../functions/interprovincial/usecases/transfers.ts';
+import { transferForRating } from '../../functions/interprovincial/public.ts';
+import { readArchive } from '../../shared/archive.ts';
+import { commit } from '../../shared/tx.ts';
 import { getOutbox, getRequest, nonceItem } from '../../functions/interprovincial/store.ts';
 import type { InboundBody } from '../../functions/interprovincial/schemas.ts';
 
@@ -136,6 +140,54 @@ describe('inbound worker', () => {
     const interestFen = entries.filter((e) => e.type === 'INTEREST').reduce((s, e) => s + e.amountFen, 0);
     expect(done?.result).toMatchObject({ amount: ((2_000_000 + interestFen) / 100).toFixed(2), interest: (interestFen / 100).toFixed(2) });
     expect(crashes).toBe(1);
+
+    // the archive: one record per state change (none for the crashed attempt nor the redeliveries), owned by the member's account
+    const archive = await readArchive('INTERPROVINCIAL_REQUEST', trackingId);
+    expect(archive.map((r) => [r.action, r.actor.sub, r.actor.role])).toEqual([
+      ['RECEIVED', center, 'partner'],
+      ['PROCESSING', 'system', 'system'],
+      ['COMPLETED', 'system', 'system'],
+    ]);
+    for (const r of archive) expect(r.owner).toEqual({ accountNo: a.accountNo, branch: a.branch });
+    expect(archive[0].submitted).toMatchObject({ type: 'TRANSFER_REQUEST', payload: { idNumber: a.idNumber, name: a.name } });
+    expect(archive[2].decision).toMatchObject({ status: 'COMPLETED', result: { amount: done?.result?.amount } });
+  });
+
+  it('a transfer out of a FROZEN account is rejected and nothing moves; the rejection is archived', async () => {
+    const a = await openFundedAccount({ balanceFen: 500_000, status: 'SEALED' });
+    await commit({ plan: async () => ({ items: ledgerWrite([{ account: await mustGetAccount(a.accountNo), changes: { status: 'FROZEN', freeze: { reason: '司法冻结', authority: '法院', documentNo: 'D-1', previousStatus: 'SEALED', by: 'test', at: new Date().toISOString() } } }]).items, body: null }) });
+    const frozen = await mustGetAccount(a.accountNo);
+    const trackingId = await accept({ requestId: `R-${randomUUID()}`, type: 'TRANSFER_REQUEST', payload: { idNumber: a.idNumber, name: a.name } });
+    await inboundRequest(event(await take(inboundUrl, trackingId)), {} as never);
+    expect(await getRequest(trackingId)).toMatchObject({ status: 'REJECTED', rejection: { code: 'ACCOUNT_FROZEN' } });
+    expect(await mustGetAccount(a.accountNo)).toMatchObject({ status: 'FROZEN', balanceFen: 500_000, version: frozen.version });
+    expect((await readArchive('INTERPROVINCIAL_REQUEST', trackingId)).at(-1)).toMatchObject({ action: 'REJECTED', decision: { status: 'REJECTED', code: 'ACCOUNT_FROZEN' }, owner: { accountNo: a.accountNo, branch: a.branch } });
+    await take(outboundUrl, `CB-${trackingId}`);
+  });
+
+  it('our transfer request: created by staff, sent, completed with the amount credited — each archived', async () => {
+    const from = `INT${randomBytes(4).toString('hex')}`;
+    const port = (server.address() as { port: number }).port;
+    await registerPartner(from, { name: 'Holding partner', callbackUrl: `http://127.0.0.1:${port}/cb`, apiBaseUrl: `http://127.0.0.1:${port}`, sharedSecret: secret });
+    const a = await openFundedAccount({ balanceFen: 10_000, branch: 'SC' });
+    const clerk = { sub: 'clerk-archive', role: 'staff' as const, branch: 'SC' };
+    const requested = await requestTransfer(clerk, { idNumber: a.idNumber, name: a.name, fromCenter: from, toAccountNo: a.accountNo }, undefined, log);
+    const transferId = requested.body.transferId;
+    await outboundMessage(event(await take(outboundUrl, `TR-${transferId}`)), {} as never);
+    const partner = { centerCode: from, name: 'x', callbackUrl: '', sharedSecret: secret, createdAt: '', updatedAt: '' };
+    const call = { partner, nonce: async () => nonceItem(from, randomBytes(16).toString('hex'), Math.floor(Date.now() / 1000)) };
+    await receiveCallback(call, { trackingId: `PT-${randomUUID()}`, requestId: transferId, type: 'TRANSFER_REQUEST', status: 'COMPLETED', result: { amount: '123.45' } }, log);
+    expect((await mustGetAccount(a.accountNo)).balanceFen).toBe(10_000 + 12_345);
+    const archive = await readArchive('TRANSFER', transferId);
+    expect(archive.map((r) => [r.action, r.actor.sub, r.actor.role])).toEqual([
+      ['CREATED', 'clerk-archive', 'staff'],
+      ['SENT', 'system', 'system'],
+      ['COMPLETED', from, 'partner'],
+    ]);
+    for (const r of archive) expect(r.owner).toEqual({ accountNo: a.accountNo, branch: 'SC' });
+    expect(archive[2].decision).toEqual({ status: 'COMPLETED', amount: '123.45' });
+    expect(await transferForRating(transferId)).toEqual({ accountNo: a.accountNo, branch: 'SC', completed: true });
+    expect(await transferForRating('X-NO-SUCH-TRANSFER')).toBeUndefined();
   });
 
   it('a failing callback is retried until the partner answers 2xx, then delivered once and signed', async () => {
