@@ -245,8 +245,13 @@ describe('a repayment beyond what is due prepays principal', () => {
     expect(await balanceOf(borrower.accountNo)).toBe(balance0 - payoff);
     expect((await getLoan(loanId, branch)).status).toBe('CLOSED');
     expect((await mustGetAccount(borrower.accountNo)).activeLoanId).toBeUndefined();
+    // the loan is closed: the loans domain refuses to take more (409), and nothing leaves the account
     const again = await withdraw(borrower, { reason: 'HPF_LOAN_REPAYMENT', amount: '1', evidence: { loanId } });
-    expect([again.status, again.body.code]).toEqual([422, 'NOT_ELIGIBLE']);
+    expect([again.status, again.body.code]).toEqual([409, 'INVALID_STATE']);
+    expect(await balanceOf(borrower.accountNo)).toBe(balance0 - payoff);
+    // with no loan named and none active, there is nothing of ours to repay (422)
+    const none = await withdraw(borrower, { reason: 'HPF_LOAN_REPAYMENT', amount: '1', evidence: {} });
+    expect([none.status, none.body.code]).toEqual([422, 'NOT_ELIGIBLE']);
   });
 });
 
