@@ -302,14 +302,16 @@ describe('randomized workload with faults', () => {
     const outstandingFen = sum(outstanding, (l) => yuanToFen(l.loan.outstandingPrincipal));
     const flows = books.totals.flowsFen;
     const paidIntoLoansFen = (flows.LOAN_REPAYMENT ?? 0) + (flows.LOAN_INTEREST ?? 0) + (flows.PENALTY_INTEREST ?? 0);
-    const reportedIntoLoansFen = sum([...world.records.repaymentsFen.values()], (f) => f) + sum(prepayments, (p) => p.fen) + left.offsets;
+    // api.md 1.1: an HPF_LOAN_REPAYMENT withdrawal naming one of our loans pays that loan in its own transaction (`loanRepayment`)
+    const intoOurLoans = paid.filter((w) => w.loanRepayment);
+    const reportedIntoLoansFen = sum([...world.records.repaymentsFen.values()], (f) => f) + sum(prepayments, (p) => p.fen) + left.offsets + sum(intoOurLoans, (w) => yuanToFen(w.amount));
     const statuses = [...books.accounts.values()].reduce<Record<string, number>>((m, a) => ({ ...m, [a.status]: (m[a.status] ?? 0) + 1 }), {});
 
     figures.push(
       `operations ${operations()} after ${setupOperations} of setup (calls ${world.counts.calls}, concurrent duplicates ${world.counts.duplicates}, replays ${world.counts.replays}, refusals ${world.counts.refusals}), retries after injected 500s ${world.counts.retries}`,
       `faults injected ${Object.values(injected).reduce((s, v) => s + v, 0)}: crashes before the write ${injected.crashBeforeWrite}, throttled or conflicting transactions ${injected.throttledWrite}, writes applied with their answer lost ${injected.lostAck}, throttled reads ${injected.throttledRead}, lost sends ${injected.lostSend}; 500s answered ${world.counts.injected500s}`,
       `queue deliveries ${queueStats.deliveries} (redeliveries ${queueStats.redeliveries}; relayed by the sweepers ${queueStats.swept})`,
-      `accounts ${books.accounts.size} ${JSON.stringify(statuses)}, remittances ${posted.length}/${remittances.length} posted (${posted.filter((r) => r.kind === 'BACKPAY').length} back-pay, ${posted.filter((r) => r.skippedCount > 0).length} with lines skipped), withdrawals ${paid.length} paid here and ${elsewhere.length} in the partner city, loans ${outstanding.length} disbursed, transfers out ${outDone.length}, transfers in ${inDone.length}`,
+      `accounts ${books.accounts.size} ${JSON.stringify(statuses)}, remittances ${posted.length}/${remittances.length} posted (${posted.filter((r) => r.kind === 'BACKPAY').length} back-pay, ${posted.filter((r) => r.skippedCount > 0).length} with lines skipped), withdrawals ${paid.length} paid here (${intoOurLoans.length} into our loans) and ${elsewhere.length} in the partner city, loans ${outstanding.length} disbursed, transfers out ${outDone.length}, transfers in ${inDone.length}`,
       `entered ${fenToYuan(enteredFen)} (remittances ${fenToYuan(entered.remittances)}, deposits ${fenToYuan(entered.deposits)}, transfers in ${fenToYuan(entered.transfersIn)}, interest ${fenToYuan(entered.interest)})`,
       `left ${fenToYuan(leftFen)} (withdrawals ${fenToYuan(left.withdrawals)}, withdrawals in the partner city ${fenToYuan(left.withdrawalsElsewhere)}, loan prepayments from accounts ${fenToYuan(left.accountPrepayments)}, transfers out ${fenToYuan(left.transfersOut)}, offsets ${fenToYuan(left.offsets)})`,
       `held ${fenToYuan(books.balanceSumFen)}; control totals ${fenToYuan(books.totals.balanceFen)}; fen created (+) or lost (−): ${createdFen}`,
