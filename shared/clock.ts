@@ -7,7 +7,9 @@ const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
 /** YYYY-MM-DD in Asia/Shanghai for the given instant (default: now). */
 export const businessDate = (at: Date = new Date()): string => new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
-export const nowIso = (): string => new Date().toISOString();
+/** The current instant (timestamps, expiry arithmetic); business dates come from `businessDate`. */
+export const now = (): Date => new Date();
+export const nowIso = (): string => now().toISOString();
 /** YYYY-MM of a business date. */
 export const periodOf = (date: string): string => date.slice(0, 7);
 
