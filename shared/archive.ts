@@ -5,11 +5,11 @@
 // alone.
 //
 // Keys (table `archive`):
-//   ARC#<subjectType>#<subjectId> / R#<at>#<unique>   a record (or R#<at>#D#<dedupeKey> for a step
-//                                                     that may run twice: the same record again)
+//   ARC#<subjectType>#<subjectId> / R#<at>#<uuid>   a record
+//   ARC#<subjectType>#<subjectId> / D#<dedupeKey>   a record of a step that may run twice (the same record again)
 import { randomUUID, createHash } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, type TxItem } from './ddb.ts';
+import { queryAll, type TxItem } from './ddb.ts';
+import { nowIso } from './clock.ts';
 import { tableName } from './config.ts';
 import { canonicalJson } from './canonical.ts';
 
@@ -62,7 +62,7 @@ export const submittedSha256 = (submitted: unknown) => createHash('sha256').upda
 
 /** The item that archives one action; put it in the action's own transaction. */
 export function archiveItem(input: ArchiveInput): TxItem {
-  const at = input.at ?? new Date().toISOString();
+  const at = input.at ?? nowIso();
   const record: ArchiveRecord = {
     subjectType: input.subjectType,
     subjectId: input.subjectId,
@@ -74,22 +74,13 @@ export function archiveItem(input: ArchiveInput): TxItem {
     ...(input.decision !== undefined ? { decision: input.decision } : {}),
     owner: input.owner,
   };
-  const unique = input.dedupeKey ? `D#${input.dedupeKey}` : randomUUID();
-  const sk = input.dedupeKey ? `D#${input.dedupeKey}` : `R#${at}#${unique}`;
+  const sk = input.dedupeKey ? `D#${input.dedupeKey}` : `R#${at}#${randomUUID()}`;
   return { Put: { TableName: T(), Item: { pk: subjectKey(input.subjectType, input.subjectId), sk, ...record } } };
 }
 
 /** Every record of a subject, oldest first (a business record's archive is bounded). */
 export async function readArchive(subjectType: string, subjectId: string): Promise<ArchiveRecord[]> {
-  const records: ArchiveRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb.send(new QueryCommand({ TableName: T(), KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': subjectKey(subjectType, subjectId) }, ConsistentRead: true, ExclusiveStartKey: start }));
-    for (const item of out.Items ?? []) {
-      const { pk: _pk, sk: _sk, ...rest } = item;
-      records.push(rest as ArchiveRecord);
-    }
-    start = out.LastEvaluatedKey;
-  } while (start);
+  const items = await queryAll({ TableName: T(), KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': subjectKey(subjectType, subjectId) }, ConsistentRead: true });
+  const records = items.map(({ pk: _pk, sk: _sk, ...rest }) => rest as ArchiveRecord);
   return records.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }

@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import { createLogger, type Logger } from './log.ts';
 import { annotate, traceHandler } from './trace.ts';
 import { businessDate } from './clock.ts';
+import { isCalendarDate } from './validators.ts';
 
 export interface ScheduleContext {
   /** The business date (Asia/Shanghai) of the run: `date` of the event, else its scheduled time's. */
@@ -14,13 +15,11 @@ export interface ScheduleContext {
 
 export type ScheduledTask = (input: Record<string, unknown>, log: Logger, ctx: ScheduleContext) => Promise<unknown>;
 
-const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-
 /** The business date of a scheduled event: `date` (YYYY-MM-DD), else the day of `scheduledTime`, else today. */
 export function scheduledDate(event: Record<string, unknown> | undefined): string {
   const date = event?.date;
   if (typeof date === 'string') {
-    if (!ISO_DATE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) throw new Error(`scheduled date must be YYYY-MM-DD: ${date}`);
+    if (!isCalendarDate(date)) throw new Error(`scheduled date must be YYYY-MM-DD: ${date}`);
     return date;
   }
   const at = event?.scheduledTime ?? event?.time; // Scheduler's context attribute; EventBridge rules' `time`

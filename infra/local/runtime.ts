@@ -13,6 +13,7 @@ import { startScheduler } from './scheduler.ts';
 import { freePort } from './ports.ts';
 import { docsPage } from './docs-page.ts';
 import { readFileSync } from 'node:fs';
+import { isCalendarDate } from '../../shared/validators.ts';
 
 class UnknownSchedule extends Error {}
 
@@ -122,7 +123,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     };
     if (opts.scheduler !== false) {
       const sched = startScheduler(
-        (s: ScheduleDef) => invoke(s.target, { ...s.input, scheduledTime: new Date().toISOString() }),
+        (s: ScheduleDef) => fireSchedule(s.name),
         (s, e) => log(`schedule ${s.name} failed: ${(e as Error).message}`),
       );
       started.push(async () => sched.stop());
@@ -148,7 +149,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
         const body = raw.trim() ? JSON.parse(raw) : {};
         if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).some((k) => k !== 'date')) throw new Error('body must be {} or { "date": "YYYY-MM-DD" }');
         if (body.date !== undefined) {
-          if (typeof body.date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(body.date) || new Date(`${body.date}T00:00:00Z`).toISOString().slice(0, 10) !== body.date) throw new Error('date must be YYYY-MM-DD');
+          if (!isCalendarDate(body.date)) throw new Error('date must be YYYY-MM-DD');
           date = body.date;
         }
       } catch (e) {

@@ -2,13 +2,14 @@
 // now in the running local runtime, for the given business day (default: today), and by default
 // waits until the run and every queue it fed have drained.
 import { schedules } from '../topology.ts';
+import { isCalendarDate } from '../../shared/validators.ts';
 
 const args = process.argv.slice(2);
 const name = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--date');
 const dateAt = args.indexOf('--date');
 const date = dateAt >= 0 ? args[dateAt + 1] : undefined;
 const wait = !args.includes('--no-wait');
-if (!name || !schedules.some((s) => s.name === name) || (dateAt >= 0 && !/^\d{4}-\d{2}-\d{2}$/.test(date ?? ''))) {
+if (!name || !schedules.some((s) => s.name === name) || (dateAt >= 0 && !isCalendarDate(date ?? ''))) {
   console.error(`usage: npm run schedule -- <name> [--date YYYY-MM-DD] [--no-wait]\nschedules: ${schedules.map((s) => `${s.name} (${s.expression})`).join(', ')}`);
   process.exit(2);
 }
