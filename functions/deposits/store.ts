@@ -38,6 +38,21 @@ async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
   return strip<T>(out.Item);
 }
 
+/** Consistent batch reads of items by key (100 keys a request; unprocessed keys retried with backoff). */
+async function batchGet<T>(keys: readonly { pk: string; sk: string }[]): Promise<T[]> {
+  const found: T[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+    for (let attempt = 0; pending?.length; attempt++) {
+      if (attempt > 0) await sleep(20 * 2 ** Math.min(attempt, 5));
+      const out: BatchGetCommandOutput = await ddb.send(new BatchGetCommand({ RequestItems: { [T()]: { Keys: pending, ConsistentRead: true } } }));
+      found.push(...(out.Responses?.[T()] ?? []).map((item) => strip<T>(item)!));
+      pending = out.UnprocessedKeys?.[T()]?.Keys;
+    }
+  }
+  return found;
+}
+
 /** Every item of a partition under a sort-key prefix (`projection` may name `status` as `#s`). */
 async function queryPrefix(pk: string, skPrefix: string, projection?: string): Promise<Record<string, unknown>[]> {
   return queryAll({
@@ -137,17 +152,8 @@ export const employmentItem = (e: Employment): TxItem => ({ Put: { TableName: T(
 export const getEmployment = (unitId: string, accountNo: string) => get<Employment>(employmentKey(unitId, accountNo));
 
 export async function getEmployments(unitId: string, accountNos: readonly string[]): Promise<Map<string, Employment>> {
-  const out = new Map<string, Employment>();
-  for (let i = 0; i < accountNos.length; i += 100) {
-    let keys: Record<string, unknown>[] | undefined = accountNos.slice(i, i + 100).map((no) => employmentKey(unitId, no));
-    for (let attempt = 0; keys?.length; attempt++) {
-      if (attempt > 0) await sleep(20 * 2 ** Math.min(attempt, 5));
-      const res: BatchGetCommandOutput = await ddb.send(new BatchGetCommand({ RequestItems: { [T()]: { Keys: keys, ConsistentRead: true } } }));
-      for (const item of res.Responses?.[T()] ?? []) out.set(item.accountNo as string, strip<Employment>(item)!);
-      keys = res.UnprocessedKeys?.[T()]?.Keys;
-    }
-  }
-  return out;
+  const items = await batchGet<Employment>(accountNos.map((no) => employmentKey(unitId, no)));
+  return new Map(items.map((e) => [e.accountNo, e]));
 }
 
 export async function listEmployments(unitId: string): Promise<Map<string, Employment>> {
@@ -270,15 +276,7 @@ export const getChunk = (remittanceId: string, chunkNo: number) => get<Remittanc
 
 /** Some chunks of a remittance (a message's: ≤ 100 keys) in one consistent batch read, by chunk number. */
 export async function getChunks(remittanceId: string, chunkNos: readonly number[]): Promise<RemittanceChunk[]> {
-  const chunks: RemittanceChunk[] = [];
-  let keys: Record<string, unknown>[] | undefined = chunkNos.map((n) => chunkKey(remittanceId, n));
-  for (let attempt = 0; keys?.length; attempt++) {
-    if (attempt > 0) await sleep(20 * 2 ** Math.min(attempt, 5));
-    const out: BatchGetCommandOutput = await ddb.send(new BatchGetCommand({ RequestItems: { [T()]: { Keys: keys, ConsistentRead: true } } }));
-    chunks.push(...(out.Responses?.[T()] ?? []).map((i) => strip<RemittanceChunk>(i)!));
-    keys = out.UnprocessedKeys?.[T()]?.Keys;
-  }
-  return chunks.sort((a, b) => a.chunkNo - b.chunkNo);
+  return (await batchGet<RemittanceChunk>(chunkNos.map((n) => chunkKey(remittanceId, n)))).sort((a, b) => a.chunkNo - b.chunkNo);
 }
 
 /** AWAITING_FUNDS → POSTING with the settlement; indexed as posting for the sweeper. */

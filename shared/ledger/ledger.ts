@@ -16,7 +16,7 @@ import { ddb, queryAll, decodeCursor, encodeCursor, type Page, type TxItem } fro
 import { tableName } from '../config.ts';
 import { policyOn } from '../policy.ts';
 import { DomainError } from '../errors.ts';
-import { businessDate } from '../clock.ts';
+import { businessDate, now, nowIso } from '../clock.ts';
 import { applyPostings, withInterestSettled, accountStatusCode, type Account, type AccountFreeze, type AccountStatus, type Entry, type Posting, type EntryType } from './account.ts';
 import { createHash } from 'node:crypto';
 
@@ -67,8 +67,6 @@ export async function accountNoByIdNumber(idNumber: string): Promise<string | un
   const out = await ddb.send(new GetCommand({ TableName: T(), Key: { pk: `ID#${idNumber}`, sk: 'ID' }, ConsistentRead: true }));
   return out.Item?.accountNo as string | undefined;
 }
-
-export { type Page, decodeCursor, encodeCursor } from '../ddb.ts';
 
 /** Statement, newest first. */
 export async function listEntries(accountNo: string, limit: number, cursor?: string): Promise<Page<Entry>> {
@@ -208,7 +206,7 @@ function stripKeys<T>(item: Record<string, unknown>): T {
 export type NewAccount = Omit<Account, 'statusSince' | 'paidPeriods' | 'balanceFen' | 'version' | 'accrualYear' | 'accrualFenDays' | 'accrualDate' | 'unsettledAccruals' | 'createdAt' | 'updatedAt' | 'statusCode'>;
 
 /** Items that open an account: the account and the one-per-person guard. */
-export function openAccountItems(a: NewAccount, at = new Date().toISOString()): { account: Account; items: TxItem[] } {
+export function openAccountItems(a: NewAccount, at = nowIso()): { account: Account; items: TxItem[] } {
   const account: Account = {
     ...a,
     statusCode: accountStatusCode[a.status],
@@ -277,8 +275,7 @@ export interface LedgerWrite {
  * Throws DomainError (INSUFFICIENT_BALANCE, INVALID_STATE) before anything is written.
  */
 export function ledgerWrite(writes: readonly AccountWrite[], opts: { fundFlows?: readonly FundFlow[]; now?: Date } = {}): LedgerWrite {
-  const now = opts.now ?? new Date();
-  const at = now.toISOString();
+  const at = (opts.now ?? now()).toISOString();
   const items: TxItem[] = [];
   const accounts: Account[] = [];
   const entries: Entry[] = [];
@@ -310,7 +307,6 @@ export function ledgerWrite(writes: readonly AccountWrite[], opts: { fundFlows?:
     if (w.changes?.status && !w.changes.statusCode) next.statusCode = accountStatusCode[w.changes.status];
     // a FROZEN account leaves its status only by the unfreeze (which clears the freeze): no closure, seal or re-opening meanwhile
     if (w.account.status === 'FROZEN' && next.status !== 'FROZEN' && w.changes?.freeze !== null) throw new DomainError('INVALID_STATE', `Account ${w.account.accountNo} is FROZEN / 账户已冻结`);
-    if (next.status !== 'FROZEN' && next.freeze) delete next.freeze;
     if (next.status !== w.account.status) {
       next.statusSince = at;
       // account counts per status (contributors = NORMAL) move with the status, per branch

@@ -105,6 +105,10 @@ export const lastPeriodBeforeSeal = (sealedOn: string): string => addMonths(peri
 /** The spells of an employment (a record from before the history: one open spell from its start). */
 export const stintsOf = (e: Employment): Stint[] => e.stints ?? [{ fromPeriod: e.startPeriod, hiredOn: e.hiredOn }];
 
+/** The account's employment record, or for an account hired before the history: one open spell from the unit's start. */
+export const employmentOr = (record: Employment | undefined, unit: Pick<Unit, 'unitId' | 'startPeriod'>, account: Pick<Account, 'accountNo' | 'openedOn'>): Employment =>
+  record ?? { unitId: unit.unitId, accountNo: account.accountNo, startPeriod: unit.startPeriod, hiredOn: account.openedOn };
+
 /** Was the account employed by the unit in the period (within one of its spells)? */
 export const employedIn = (e: Employment, period: string): boolean => stintsOf(e).some((s) => s.fromPeriod <= period && (s.toPeriod === undefined || period <= s.toPeriod));
 

@@ -83,13 +83,12 @@ async function rollOf(unit: Unit, period: string, kind: RemittanceKind): Promise
   if (kind === 'REGULAR') return regularRoll(unit.unitId, period, current, employments);
   const accounts = new Map(current.map((a) => [a.accountNo, a]));
   const elsewhere = [...employments.keys()].filter((no) => !accounts.has(no)); // sealed here, or employed by another unit since
-  for (const page of chunked(elsewhere, 100)) for (const [no, a] of await getAccounts(page)) accounts.set(no, a);
+  for (const [no, a] of await getAccounts(elsewhere)) accounts.set(no, a);
   return backpayRoll(unit.unitId, period, accounts, employments);
 }
 
 export async function createRemittance(caller: Caller, unitId: string, input: { period: string; kind: RemittanceKind }, idempotency?: IdempotencyContext) {
-  await unitFor(caller, unitId);
-  await completeStalledAdjustments(unitId); // never a list from a half-applied base adjustment
+  await completeStalledAdjustments(await unitFor(caller, unitId)); // never a list from a half-applied base adjustment
   return commit({
     idempotency,
     plan: async () => {

@@ -14,9 +14,9 @@ import { accountNoByIdNumber, getAccount, getAccounts, ledgerWrite, listAccounts
 import type { TxItem } from '../../../shared/ddb.ts';
 import * as store from '../store.ts';
 import { assertManagesUnit, assertReadsUnit, assertStaffOf } from '../domain/access.ts';
-import { assertBaseInRange, assertNoProblems, baseProblem, chunked, currentRates, monthlyShares, nextUnpaidPeriod, overlaps, withBase, withHire, withRateChange, withSeal } from '../domain/rules.ts';
+import { assertBaseInRange, assertNoProblems, baseProblem, chunked, currentRates, employmentOr, monthlyShares, nextUnpaidPeriod, overlaps, withBase, withHire, withRateChange, withSeal } from '../domain/rules.ts';
 import { accountView, deferralView, unitView } from '../domain/views.ts';
-import type { BaseAdjustment, BaseAdjustmentChunk, Employment, Unit } from '../domain/types.ts';
+import type { BaseAdjustment, BaseAdjustmentChunk, Unit } from '../domain/types.ts';
 import { accountOwner, actorOf, unitOwner } from './archive.ts';
 
 async function mustGetUnit(unitId: string): Promise<Unit> {
@@ -148,7 +148,6 @@ export async function hireEmployee(caller: Caller, unitId: string, input: Hire, 
 }
 
 function assertReopenable(account: Account, unitId: string, name: string) {
-  if (account.status === 'FROZEN') fail('INVALID_STATE', 'The person\'s account is FROZEN: it cannot be re-opened until unfrozen / 该职工账户已冻结，不能启封');
   if (account.status === 'NORMAL' && account.unitId === unitId) fail('CONFLICT', 'This person is already employed by this unit / 该职工已在本单位缴存');
   if (account.status === 'NORMAL') fail('CONFLICT', 'This person has an active account elsewhere; it must be sealed first / 该职工账户在其他单位正常缴存，须先封存');
   if (account.status !== 'SEALED') fail('INVALID_STATE', `The person's account is ${account.status} / 该职工账户状态为 ${account.status}`);
@@ -176,7 +175,7 @@ export async function sealEmployee(caller: Caller, unitId: string, accountNo: st
       const frozenActive = account.status === 'FROZEN' && account.freeze?.previousStatus === 'NORMAL';
       if (account.status !== 'NORMAL' && !frozenActive) fail('INVALID_STATE', `Account is ${account.status}, not NORMAL / 账户非正常状态，不能封存`);
       const today = businessDate();
-      const employment: Employment = (await store.getEmployment(unitId, accountNo)) ?? { unitId, accountNo, startPeriod: unit.startPeriod, hiredOn: account.openedOn };
+      const employment = employmentOr(await store.getEmployment(unitId, accountNo), unit, account);
       const w = ledgerWrite([{ account, changes: frozenActive ? { freeze: { ...account.freeze!, previousStatus: 'SEALED' } } : { status: 'SEALED' } }]);
       const archived = archiveItem({ subjectType: 'ACCOUNT', subjectId: accountNo, action: 'SEAL', actor: actorOf(caller), submitted: { unitId, accountNo }, decision: { status: w.accounts[0].status, ...(frozenActive ? { afterUnfreeze: 'SEALED' } : {}) }, owner: accountOwner(account) });
       return { items: [...w.items, store.employmentItem(withSeal(employment, today)), store.headcountItem(unitId, -1), archived], body: accountView(w.accounts[0]) };
@@ -214,7 +213,7 @@ const adjustmentView = (a: BaseAdjustment) => ({ adjustmentId: a.adjustmentId, u
  * year is refused (409) meanwhile and after.
  */
 export async function adjustBases(caller: Caller, unitId: string, input: { year: number; items: BaseItem[] }, idempotency?: IdempotencyContext) {
-  await unitFor(caller, unitId);
+  const unit = await unitFor(caller, unitId);
   const policy = policyOn(businessDate());
   assertNoProblems(
     input.items.flatMap((it, i) => {
@@ -233,12 +232,12 @@ export async function adjustBases(caller: Caller, unitId: string, input: { year:
       }
       if (!adj) {
         await assertAdjustable(unitId, input.items);
-        adj = await stage(caller, unitId, input, requestSha256);
+        adj = await stage(caller, unit, input, requestSha256);
         if (adj.requestSha256 !== requestSha256) fail('CONFLICT', `Another base adjustment of ${input.year} is being applied / 该年度基数调整正在进行`);
       }
       if (adj.status === 'COMPLETE') return { items: [], body: adjustmentView(adj) };
-      await applyChunks(adj);
-      return { items: await completionItems(adj), body: adjustmentView(adj) };
+      const chunks = await applyChunks(adj, unit);
+      return { items: completionItems(adj, unit, chunks), body: adjustmentView(adj) };
     },
   });
 }
@@ -255,8 +254,8 @@ async function assertAdjustable(unitId: string, items: readonly BaseItem[]) {
 }
 
 /** Writes the chunks, then the APPLYING header; a concurrent identical request's header wins and is used. */
-async function stage(caller: Caller, unitId: string, input: { year: number; items: BaseItem[] }, requestSha256: string): Promise<BaseAdjustment> {
-  const unit = await mustGetUnit(unitId);
+async function stage(caller: Caller, unit: Unit, input: { year: number; items: BaseItem[] }, requestSha256: string): Promise<BaseAdjustment> {
+  const { unitId } = unit;
   const adjustmentId = newId('B');
   const chunks: BaseAdjustmentChunk[] = chunked(input.items, BASES_PER_CHUNK).map((items, i) => ({ adjustmentId, chunkNo: i + 1, status: 'PENDING', items }));
   await store.putBaseAdjustmentChunks(chunks);
@@ -283,16 +282,19 @@ async function stage(caller: Caller, unitId: string, input: { year: number; item
   return out.body;
 }
 
-/** Applies every chunk still PENDING, one transaction each (a chunk applied already is skipped). */
-async function applyChunks(adj: BaseAdjustment) {
-  for (const staged of await store.baseAdjustmentChunks(adj.adjustmentId)) {
-    if (staged.status === 'APPLIED') continue;
+/**
+ * Applies every chunk still PENDING, one transaction each (a chunk applied already is skipped), at the
+ * unit's current ratios. Returns the staged chunks (their items are what the archive records).
+ */
+async function applyChunks(adj: BaseAdjustment, unit: Unit): Promise<BaseAdjustmentChunk[]> {
+  const rates = currentRates(unit);
+  const staged = await store.baseAdjustmentChunks(adj.adjustmentId);
+  for (const pending of staged) {
+    if (pending.status === 'APPLIED') continue;
     await commit({
       plan: async (attempt) => {
-        const chunk = attempt === 0 ? staged : await store.getBaseAdjustmentChunk(adj.adjustmentId, staged.chunkNo);
+        const chunk = attempt === 0 ? pending : await store.getBaseAdjustmentChunk(adj.adjustmentId, pending.chunkNo);
         if (!chunk || chunk.status === 'APPLIED') return { items: [], body: null };
-        const unit = await mustGetUnit(adj.unitId);
-        const rates = currentRates(unit);
         const nos = chunk.items.map((i) => i.accountNo);
         const [accounts, employments] = await Promise.all([getAccounts(nos), store.getEmployments(adj.unitId, nos)]);
         const writes: AccountWrite[] = [];
@@ -302,7 +304,7 @@ async function applyChunks(adj: BaseAdjustment) {
           // checked at the start; an account that left the unit or closed since has nothing to adjust here
           if (!account || account.unitId !== adj.unitId || account.status === 'CLOSED') continue;
           writes.push({ account, changes: { monthlyBaseFen: it.monthlyBaseFen, employerRatePercent: rates.employerRatePercent, employeeRatePercent: rates.employeeRatePercent, monthlyAmountFen: monthlyShares(it.monthlyBaseFen, rates.employerRatePercent, rates.employeeRatePercent).monthlyFen } });
-          const e: Employment = employments.get(it.accountNo) ?? { unitId: adj.unitId, accountNo: it.accountNo, startPeriod: unit.startPeriod, hiredOn: account.openedOn };
+          const e = employmentOr(employments.get(it.accountNo), unit, account);
           const history = e.baseHistory ?? [{ fromPeriod: e.startPeriod, monthlyBaseFen: account.monthlyBaseFen }];
           records.push(store.employmentItem({ ...e, baseHistory: withBase(history, { fromPeriod: adj.fromPeriod, monthlyBaseFen: it.monthlyBaseFen, adjustmentId: adj.adjustmentId }) }));
         }
@@ -310,12 +312,12 @@ async function applyChunks(adj: BaseAdjustment) {
       },
     });
   }
+  return staged;
 }
 
 /** The header APPLYING → COMPLETE and its archive record (with the request, or its digest when large). */
-async function completionItems(adj: BaseAdjustment): Promise<TxItem[]> {
-  const unit = await mustGetUnit(adj.unitId);
-  const items = (await store.baseAdjustmentChunks(adj.adjustmentId)).flatMap((c) => c.items);
+function completionItems(adj: BaseAdjustment, unit: Unit, chunks: readonly BaseAdjustmentChunk[]): TxItem[] {
+  const items = chunks.flatMap((c) => c.items);
   const submitted = items.length <= ARCHIVED_ITEMS_MAX ? submittedOf(adj.year, items) : { year: adj.year, itemCount: items.length, itemsSha256: adj.requestSha256, adjustmentId: adj.adjustmentId };
   const actor: ArchiveActor = { sub: adj.adjustedBy, role: adj.adjustedByRole ?? 'unknown' };
   const at = nowIso();
@@ -326,13 +328,13 @@ async function completionItems(adj: BaseAdjustment): Promise<TxItem[]> {
 }
 
 /** Completes the unit's adjustments left APPLYING (a crash between chunks): before a remittance list is made. */
-export async function completeStalledAdjustments(unitId: string) {
-  for (const adj of await store.applyingBaseAdjustments(unitId)) {
-    await applyChunks(adj);
+export async function completeStalledAdjustments(unit: Unit) {
+  for (const adj of await store.applyingBaseAdjustments(unit.unitId)) {
+    const chunks = await applyChunks(adj, unit);
     await commit({
       plan: async () => {
         const fresh = await store.getBaseAdjustment(adj.unitId, adj.year);
-        return { items: fresh?.status === 'APPLYING' ? await completionItems(fresh) : [], body: null };
+        return { items: fresh?.status === 'APPLYING' ? completionItems(fresh, unit, chunks) : [], body: null };
       },
     });
   }
