@@ -1,7 +1,10 @@
 // HTTP entry point of the loans domain (docs/api.md, Loans; v1.1 co-borrower consents): parse, call
 // one use case, answer. Bodies: schemas.ts.
 import { httpHandler, route } from '../../shared/http.ts';
-import { applyForLoan, deferInstallments, disburse, giveConsent, payoffCertificate, prepay, quote, readLoan, readSchedule, repayFromBank, review, setOffset, withdrawConsentOf } from './service.ts';
+import { applyForLoan, giveConsent, quote, withdrawConsentOf } from './usecases/applications.ts';
+import { disburse, payoffCertificate, readLoan, readSchedule, review } from './usecases/lifecycle.ts';
+import { prepay, repayFromBank } from './usecases/repayments.ts';
+import { deferInstallments, setOffset } from './usecases/agreements.ts';
 import { application, applicationBody, consentBody, deferralBody, disburseBody, offsetBody, prepaymentBody, quoteBody, repaymentBody, reviewBody } from './schemas.ts';
 
 const ok = (body: unknown) => ({ status: 200, body });

@@ -1,18 +1,12 @@
 // What other domains may use of the loans domain (architecture.md: "Flows that cross domains").
 // Nothing else of functions/loans/ is imported from outside it.
-import type { Account } from '../../shared/ledger/ledger.ts';
-import { getLoan, getSchedule, loanTotals as storedLoanTotals, type LoanTotals } from './store.ts';
-import { planAccountRepayment as plan, type AccountRepaymentInput as Input, type AccountRepaymentPlan as Plan } from './usecases/repayments.ts';
-import { payoffOf } from './usecases/lifecycle.ts';
-
-export type { LoanTotals } from './store.ts';
-export type { Account };
+import { getLoan, getSchedule } from './store.ts';
 
 /**
- * The loan control totals of the branches (贷款余额, 逾期本金, active loans), O(shards):
+ * loanTotals: the loan control totals of the branches (贷款余额, 逾期本金, active loans), O(shards):
  * `overduePrincipalFen` is the unpaid principal of the installments currently OVERDUE.
  */
-export const loanTotals = (branches: readonly string[]): Promise<LoanTotals> => storedLoanTotals(branches);
+export { loanTotals, type LoanTotals } from './store.ts';
 
 /** A loan and its schedule rows (schedule order) as the audit reads them (undefined when there is no such loan). */
 export async function loanWithSchedule(loanId: string) {
@@ -21,29 +15,19 @@ export async function loanWithSchedule(loanId: string) {
   return { loan, rows: await getSchedule(loanId) };
 }
 
-export type AccountRepaymentInput = Input;
-export type AccountRepaymentPlan = Plan;
-
 /**
- * A repayment from the borrower's or co-borrower's account (the HPF_LOAN_REPAYMENT withdrawal, api.md
- * v1.1): overdue installments with penalty first, then installments due, then the rest prepays
- * principal with `recalculation`; the payoff amount closes the loan. Returns the items (loan, schedule,
- * loan totals, the ledger write with the payer's debit and the parties' flags, the LOAN archive record)
- * for the caller's ONE transaction; commits nothing. Errors: NOT_FOUND, INVALID_STATE,
- * INSUFFICIENT_BALANCE, POLICY_VIOLATION (above the payoff amount).
+ * planAccountRepayment: a repayment from the borrower's or co-borrower's account (the
+ * HPF_LOAN_REPAYMENT withdrawal, api.md v1.1): overdue installments with penalty first, then
+ * installments due, then the rest prepays principal with `recalculation`; the payoff amount closes the
+ * loan. Returns the items (loan, schedule, loan totals, the ledger write with the payer's debit and the
+ * parties' flags, the LOAN archive record) for the caller's ONE transaction; commits nothing. Errors:
+ * NOT_FOUND, INVALID_STATE, INSUFFICIENT_BALANCE, POLICY_VIOLATION (above the payoff amount).
  */
-export async function planAccountRepayment(input: AccountRepaymentInput): Promise<AccountRepaymentPlan> {
-  return plan(input);
-}
+export { planAccountRepayment, type AccountRepaymentInput, type AccountRepaymentPlan } from './usecases/repayments.ts';
 
 /** For ratings: the loan's parties and branch, and whether it was completed (disbursed: ACTIVE or CLOSED). */
 export async function loanForRating(loanId: string): Promise<{ accountNos: string[]; branch: string; completed: boolean } | undefined> {
   const loan = await getLoan(loanId);
   if (!loan) return undefined;
   return { accountNos: [loan.accountNo, ...(loan.coBorrowerAccountNo ? [loan.coBorrowerAccountNo] : [])], branch: loan.branch, completed: loan.status === 'ACTIVE' || loan.status === 'CLOSED' };
-}
-
-/** The payoff amount of an ACTIVE loan on `date` (domain.md §4), fen; undefined for no such active loan. */
-export async function payoffAmountFen(loanId: string, date: string): Promise<number | undefined> {
-  return (await payoffOf(loanId, date))?.totalFen;
 }

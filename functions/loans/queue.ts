@@ -2,7 +2,7 @@
 import * as z from '../../shared/zod.ts';
 import { queueHandler } from '../../shared/queue.ts';
 import { isoDate } from '../../shared/schemas.ts';
-import { runDailySegment } from './service.ts';
+import { runDailySegment } from './usecases/batch.ts';
 import { DUE_SEGMENTS } from './store.ts';
 
 const message = z.strictObject({ task: z.optional(z.enum(['daily', 'reprice'])), segment: z.int().check(z.gte(0), z.lte(DUE_SEGMENTS - 1)), date: isoDate, cursor: z.optional(z.string()) });

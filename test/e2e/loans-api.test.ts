@@ -13,7 +13,7 @@ import { D, fenToYuan, yuanToFen } from '../../shared/money.ts';
 import { sqs } from '../../shared/sqs.ts';
 import { queueUrl } from '../../shared/config.ts';
 import { handler as scheduleHandler } from '../../functions/loans/schedule.ts';
-import { runDailyForLoan, runRepriceForLoan } from '../../functions/loans/service.ts';
+import { runDailyForLoan, runRepriceForLoan } from '../../functions/loans/usecases/batch.ts';
 import { getLoan as storedLoan, getSchedule, loanWriteItems } from '../../functions/loans/store.ts';
 import { loanTotals } from '../../functions/loans/public.ts';
 import { newRows } from '../../functions/loans/domain/installments.ts';

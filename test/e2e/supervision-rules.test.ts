@@ -10,7 +10,7 @@ import { ledgerWrite, mustGetAccount } from '../../shared/ledger/ledger.ts';
 import { addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 import { ddb } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
-import { runDailyForLoan } from '../../functions/loans/service.ts';
+import { runDailyForLoan } from '../../functions/loans/usecases/batch.ts';
 import { registerUnit } from './deposits-fixtures.ts';
 
 async function runAudit(token: string) {

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 import { fenToYuan, yuanToFen } from '../../shared/money.ts';
 import type { ProblemCode } from '../../shared/errors.ts';
-import { runDailyForLoan } from '../../functions/loans/service.ts';
+import { runDailyForLoan } from '../../functions/loans/usecases/batch.ts';
 import { api, member, partnerApi, staff, unitAgent, uniqueResidentId, type ApiOptions, type ApiResult, type Claims } from './workload-support.ts';
 import type { Random } from '../../infra/local/random.ts';
 

@@ -107,7 +107,7 @@ export function accruePenalty(row: ScheduleRow, date: string, rates: PenaltyRate
   return { ...row, penaltyFen: Math.max(row.penaltyFen, penaltyOn(row, date, rates)), penaltyAccruedTo: date };
 }
 
-/** Pays up to `amountFen` into one installment (penalty, interest, principal); accrue its penalty to `paidOn` first. */
+/** Pays up to `amountFen` into one installment (penalty, interest, principal); the caller accrues its penalty to `paidOn` first. */
 export function payRow(row: ScheduleRow, amountFen: number, paidOn: string): { row: ScheduleRow; paid: Allocation; restFen: number } {
   let rest = amountFen;
   const take = (owed: number) => {
@@ -361,8 +361,12 @@ const settledByPrincipal = (r: ScheduleRow, date: string) => isRegular(r) && r.d
  * last due date (or the disbursement) to that day at the loan's rate, plus any unpaid installments and
  * their penalty interest. Deferred installments not yet due count with their unchanged amounts.
  */
-export function payoffAmount(rowsIn: readonly ScheduleRow[], date: string, rates: PenaltyRates, terms: PayoffTerms): PayoffAmount {
-  const rows = markOverdue(rowsIn, date, rates); // as the daily run of that day would leave them
+export function payoffAmount(rows: readonly ScheduleRow[], date: string, rates: PenaltyRates, terms: PayoffTerms): PayoffAmount {
+  return payoffOfMarked(markOverdue(rows, date, rates), date, terms); // as the daily run of that day would leave them
+}
+
+/** `payoffAmount` of rows already marked overdue (penalty accrued) to `date`. */
+function payoffOfMarked(rows: readonly ScheduleRow[], date: string, terms: PayoffTerms): PayoffAmount {
   let dueFen = 0;
   let principalFen = 0;
   let deferredFen = 0;
@@ -373,7 +377,7 @@ export function payoffAmount(rowsIn: readonly ScheduleRow[], date: string, rates
     if (!unpaid(r)) continue;
     if (settledByPrincipal(r, date)) principalFen += r.principalFen;
     else if (r.dueDate > date && !isRegular(r)) deferredFen += owedFen(r);
-    else dueFen += owedFen(accruePenalty(r, date, rates));
+    else dueFen += owedFen(r);
   }
   const days = since ? Math.max(0, daysBetween(since, date)) : 0;
   const interest = accruedInterestFen(principalFen, terms.annualRate, days);
@@ -385,9 +389,12 @@ export function payoffAmount(rowsIn: readonly ScheduleRow[], date: string, rates
  * today; a deferred one with its unchanged amount); the regular installments not yet due are replaced by
  * one payoff installment due and paid today: their principal plus the interest on it to the day.
  */
-export function payOff(rowsIn: readonly ScheduleRow[], today: string, rates: PenaltyRates, terms: PayoffTerms = { annualRate: rates.annualRate }) {
-  const rows = markOverdue(rowsIn, today, rates);
-  const amount = payoffAmount(rows, today, rates, terms);
+export function payOff(rows: readonly ScheduleRow[], today: string, rates: PenaltyRates, terms: PayoffTerms = { annualRate: rates.annualRate }) {
+  return payOffMarked(markOverdue(rows, today, rates), today, terms);
+}
+
+/** `payOff` of rows already marked overdue (penalty accrued) to `today`. */
+function payOffMarked(rows: readonly ScheduleRow[], today: string, terms: PayoffTerms, amount = payoffOfMarked(rows, today, terms)) {
   let paid = noAllocation();
   const kept: ScheduleRow[] = [];
   const future: ScheduleRow[] = [];
@@ -401,8 +408,7 @@ export function payOff(rowsIn: readonly ScheduleRow[], today: string, rates: Pen
       future.push(r);
       continue;
     }
-    const accrued = accruePenalty(r, today, rates);
-    const out = payRow(accrued, owedFen(accrued), today);
+    const out = payRow(r, owedFen(r), today);
     paid = addAllocation(paid, out.paid);
     paidNos.push(r.no);
     kept.push(out.row);
@@ -410,10 +416,8 @@ export function payOff(rowsIn: readonly ScheduleRow[], today: string, rates: Pen
   if (future.length) {
     const first = [...future].sort((a, b) => a.no - b.no)[0];
     const paymentFen = amount.principalFen + amount.accruedInterestFen;
-    kept.push({
-      no: first.no, dueDate: today, paymentFen, principalFen: amount.principalFen, interestFen: amount.accruedInterestFen, remainingPrincipalFen: 0,
-      status: 'PAID', paidFen: paymentFen, penaltyFen: 0, penaltyPaidFen: 0, everOverdue: false, creditReportable: true, offsetDone: false, paidOn: today,
-    });
+    const [payoffRow] = newRows([{ no: first.no, dueDate: today, paymentFen, principalFen: amount.principalFen, interestFen: amount.accruedInterestFen, remainingPrincipalFen: 0 }], first.no);
+    kept.push({ ...payoffRow, status: 'PAID', paidFen: paymentFen, paidOn: today });
     paidNos.push(first.no);
     paid = addAllocation(paid, { principalFen: amount.principalFen, interestFen: amount.accruedInterestFen, penaltyFen: 0 });
   }
@@ -427,12 +431,12 @@ export function payOff(rowsIn: readonly ScheduleRow[], today: string, rates: Pen
  */
 export function applyPayment(loan: Pick<Loan, 'annualRate' | 'repaymentMethod' | 'dueDay' | 'disbursedOn'>, rowsIn: readonly ScheduleRow[], amountFen: number, mode: RecalculationMode, date: string, rates: PenaltyRates) {
   const rows = markOverdue(rowsIn, date, rates); // overdue as of the day, penalty to it
-  const payoff = payoffAmount(rows, date, rates, loan);
+  const payoff = payoffOfMarked(rows, date, loan);
   if (amountFen > payoff.totalFen) {
     throw new DomainError('POLICY_VIOLATION', `The amount exceeds the payoff amount ${payoff.totalFen} fen on ${date} / 还款金额超过结清金额`, [{ path: 'body.amount', message: `exceeds the payoff amount by ${amountFen - payoff.totalFen} fen` }]);
   }
   if (amountFen === payoff.totalFen) {
-    const out = payOff(rows, date, rates, loan);
+    const out = payOffMarked(rows, date, loan, payoff);
     return { rows: out.rows, paid: out.paid, paidNos: out.paidNos, prepaidPrincipalFen: out.prepaidPrincipalFen };
   }
   const due = payDue(rows, amountFen, date, rates);
@@ -448,7 +452,7 @@ export function applyPayment(loan: Pick<Loan, 'annualRate' | 'repaymentMethod' |
  */
 export function largestPaymentFen(loan: Pick<Loan, 'annualRate' | 'disbursedOn'>, rowsIn: readonly ScheduleRow[], availableFen: number, date: string, rates: PenaltyRates): number {
   const rows = markOverdue(rowsIn, date, rates);
-  const payoff = payoffAmount(rows, date, rates, loan);
+  const payoff = payoffOfMarked(rows, date, loan);
   if (availableFen >= payoff.totalFen) return payoff.totalFen;
   const prepayable = Math.max(0, recalculablePrincipalFen(rows, date) - 1);
   return Math.min(availableFen, payoff.dueFen + prepayable);

@@ -30,12 +30,12 @@ export async function deferInstallments(caller: Caller, loanId: string, input: {
       const loan = await staffLoan(caller, loanId);
       assertStatus(loan, 'ACTIVE');
       const today = businessDate();
-      const rows = await getSchedule(loanId);
+      const [rows, accounts] = await Promise.all([getSchedule(loanId), partyAccounts(loan)]);
       const out = defer(rows, input.fromPeriod, input.toPeriod, loan.dueDay);
       if (!out.deferred.length) throw new DomainError('POLICY_VIOLATION', `No unpaid installment falls due in ${input.fromPeriod}–${input.toPeriod} / 该期间无可缓期的期次`);
       const deferral = { ...input, by: caller.sub, at: nowIso(), installments: out.deferred };
       const after = refreshLoan({ ...loan, deferrals: [...loan.deferrals, deferral] }, out.rows, today, thresholds(today));
-      const ledger = ledgerWrite(accountWrites(after, await partyAccounts(loan)));
+      const ledger = ledgerWrite(accountWrites(after, accounts));
       const moved = out.rows.filter((r) => out.deferred.includes(r.no)).map((r) => ({ no: r.no, from: r.deferredFrom, to: r.dueDate }));
       return {
         items: [...loanWriteItems(loan, after, rows, out.rows), ...ledger.items, loanArchive(loan, 'DEFERRED', caller, input, { status: 'DEFERRED', installments: moved, maturityDate: after.maturityDate })],

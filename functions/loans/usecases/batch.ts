@@ -21,8 +21,7 @@ export async function runDailyForLoan(loanId: string, date: string) {
     plan: async () => {
       const loan = await getLoan(loanId);
       if (!loan || loan.status !== 'ACTIVE') return { items: [], body: { loanId, changed: false } };
-      const rows = await getSchedule(loanId);
-      const accounts = await partyAccounts(loan);
+      const [rows, accounts] = await Promise.all([getSchedule(loanId), partyAccounts(loan)]);
       const overdue = markOverdue(rows, date, penaltyRates(loan, date));
       const off = loan.offsetEnabled ? offset(overdue, date, accounts.map((a) => (debitsAllowed(a.status) ? a.balanceFen : 0))) : { rows: overdue, debits: [], paid: noAllocation() };
       const after = refreshLoan(loan, off.rows, date, thresholds(date));

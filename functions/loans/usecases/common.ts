@@ -12,26 +12,24 @@ import type { Allocation, PenaltyRates } from '../domain/installments.ts';
 import { LOAN_FLOWS } from '../domain/policy.ts';
 import { getLoan } from '../store.ts';
 
-export const isParty = (caller: Caller, loan: Loan) => caller.role === 'member' && !!caller.accountNo && (caller.accountNo === loan.accountNo || caller.accountNo === loan.coBorrowerAccountNo);
+const isParty = (caller: Caller, loan: Loan) => caller.role === 'member' && !!caller.accountNo && (caller.accountNo === loan.accountNo || caller.accountNo === loan.coBorrowerAccountNo);
+const partyOrStaff = (caller: Caller, loan: Loan) => isParty(caller, loan) || staffCovers(caller, loan.branch);
 
-export function canSee(caller: Caller, loan: Loan): boolean {
-  if (caller.role === 'auditor') return true;
-  return isParty(caller, loan) || staffCovers(caller, loan.branch);
-}
-
-/** The loan if the caller may see it; 404 otherwise (a loan id reveals nothing). */
-export async function visibleLoan(caller: Caller, loanId: string): Promise<Loan> {
+/** The loan if `may` lets the caller have it; 404 otherwise (a loan id reveals nothing). */
+async function loanIf(loanId: string, may: (loan: Loan) => boolean): Promise<Loan> {
   const loan = await getLoan(loanId);
-  if (!loan || !canSee(caller, loan)) return notFound('Loan');
+  if (!loan || !may(loan)) return notFound('Loan');
   return loan;
 }
+
+/** The loan if the caller may see it (auditors, its parties, staff of its branch); 404 otherwise. */
+export const visibleLoan = (caller: Caller, loanId: string) => loanIf(loanId, (loan) => caller.role === 'auditor' || partyOrStaff(caller, loan));
 
 /** Staff acting on a loan of their branch (others: 404). */
-export async function staffLoan(caller: Caller, loanId: string): Promise<Loan> {
-  const loan = await getLoan(loanId);
-  if (!loan || !staffCovers(caller, loan.branch)) return notFound('Loan');
-  return loan;
-}
+export const staffLoan = (caller: Caller, loanId: string) => loanIf(loanId, (loan) => staffCovers(caller, loan.branch));
+
+/** A party (member) or staff of its branch acting on a loan (others: 404). */
+export const partyOrStaffLoan = (caller: Caller, loanId: string) => loanIf(loanId, (loan) => partyOrStaff(caller, loan));
 
 export async function ownAccount(caller: Caller, accountNo: string): Promise<Account> {
   const [account] = (await getAccounts([accountNo])).values();

@@ -8,11 +8,11 @@ import { policyOn } from '../../../shared/policy.ts';
 import { ledgerWrite, mustGetAccount } from '../../../shared/ledger/ledger.ts';
 import { assertStatus, decide } from '../domain/loan.ts';
 import { monthlyDueDate, scheduleFor } from '../domain/schedule.ts';
-import { newRows, payoffAmount, refreshLoan } from '../domain/installments.ts';
+import { newRows, refreshLoan } from '../domain/installments.ts';
 import { installmentView, loanView } from '../domain/views.ts';
 import { LOAN_FLOWS } from '../domain/policy.ts';
-import { getLoan, getSchedule, loanWriteItems } from '../store.ts';
-import { accountWrites, loanArchive, partyAccounts, penaltyRates, staffLoan, thresholds, visibleLoan } from './common.ts';
+import { getSchedule, loanWriteItems } from '../store.ts';
+import { accountWrites, loanArchive, partyAccounts, staffLoan, thresholds, visibleLoan } from './common.ts';
 
 export async function review(caller: Caller, loanId: string, decision: 'APPROVED' | 'REJECTED', note: string | undefined, idempotency: IdempotencyContext | undefined) {
   return commit({
@@ -59,13 +59,6 @@ export async function readLoan(caller: Caller, loanId: string) {
 export async function readSchedule(caller: Caller, loanId: string) {
   const loan = await visibleLoan(caller, loanId);
   return { loanId: loan.loanId, installments: (await getSchedule(loanId)).map(installmentView) };
-}
-
-/** The payoff amount of an active loan on a day (domain.md §4), with its parts. */
-export async function payoffOf(loanId: string, date: string) {
-  const loan = await getLoan(loanId);
-  if (!loan || loan.status !== 'ACTIVE') return undefined;
-  return payoffAmount(await getSchedule(loanId), date, penaltyRates(loan, date), loan);
 }
 
 export async function payoffCertificate(caller: Caller, loanId: string) {

@@ -2,7 +2,7 @@
 // account as an HPF_LOAN_REPAYMENT withdrawal), and the plan the withdrawals domain commits.
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { DomainError } from '../../../shared/errors.ts';
-import { staffCovers, notFound, type Caller } from '../../../shared/auth.ts';
+import { notFound, type Caller } from '../../../shared/auth.ts';
 import { businessDate } from '../../../shared/clock.ts';
 import { newId } from '../../../shared/ids.ts';
 import { fenToYuan } from '../../../shared/money.ts';
@@ -15,7 +15,7 @@ import { applyPayment, largestPaymentFen, noAllocation, payOff, prepayPartial, r
 import type { RecalculationMode } from '../domain/prepayment.ts';
 import { loanView } from '../domain/views.ts';
 import { bankRefItem, bankRefUsed, getLoan, getSchedule, loanWriteItems } from '../store.ts';
-import { accountWrites, isParty, loanArchive, partyAccounts, paymentFlows, penaltyRates, staffLoan, thresholds } from './common.ts';
+import { accountWrites, loanArchive, partyAccounts, partyOrStaffLoan, paymentFlows, penaltyRates, staffLoan, thresholds } from './common.ts';
 
 export async function repayFromBank(caller: Caller, loanId: string, input: { amountFen: number; paidOn: string; bankRef: string }, idempotency: IdempotencyContext | undefined) {
   const repaymentId = newId('P');
@@ -24,11 +24,11 @@ export async function repayFromBank(caller: Caller, loanId: string, input: { amo
     plan: async () => {
       const loan = await staffLoan(caller, loanId);
       assertStatus(loan, 'ACTIVE');
-      if (await bankRefUsed(loanId, input.bankRef)) throw new DomainError('CONFLICT', `Bank report ${input.bankRef} was already applied to this loan / 该银行流水已入账`);
-      const rows = await getSchedule(loanId);
+      const [used, rows, accounts] = await Promise.all([bankRefUsed(loanId, input.bankRef), getSchedule(loanId), partyAccounts(loan)]);
+      if (used) throw new DomainError('CONFLICT', `Bank report ${input.bankRef} was already applied to this loan / 该银行流水已入账`);
       const out = repay(rows, input.amountFen, input.paidOn, penaltyRates(loan, input.paidOn));
       const after = refreshLoan(loan, out.rows, input.paidOn, thresholds(input.paidOn));
-      const ledger = ledgerWrite(accountWrites(after, await partyAccounts(loan)), { fundFlows: paymentFlows(loan, out.paid, input.paidOn) });
+      const ledger = ledgerWrite(accountWrites(after, accounts), { fundFlows: paymentFlows(loan, out.paid, input.paidOn) });
       const body = {
         repaymentId,
         loanId,
@@ -86,11 +86,10 @@ export async function prepay(caller: Caller, loanId: string, input: PrepaymentIn
   return commit({
     idempotency,
     plan: async () => {
-      const loan = await getLoan(loanId);
-      if (!loan || !(isParty(caller, loan) || staffCovers(caller, loan.branch))) return notFound('Loan');
+      const loan = await partyOrStaffLoan(caller, loanId);
       assertStatus(loan, 'ACTIVE');
       const today = businessDate();
-      const rows = await getSchedule(loanId);
+      const [rows, accounts] = await Promise.all([getSchedule(loanId), partyAccounts(loan)]);
       let next: ScheduleRow[];
       let paid: Allocation;
       let prepaidFen: number;
@@ -103,7 +102,7 @@ export async function prepay(caller: Caller, loanId: string, input: PrepaymentIn
       }
       const amountFen = paid.principalFen + paid.interestFen + paid.penaltyFen;
       const after = refreshLoan({ ...loan, prepaidPrincipalFen: loan.prepaidPrincipalFen + prepaidFen }, next, today, thresholds(today));
-      const ledger = ledgerWrite(accountWrites(after, await partyAccounts(loan)), { fundFlows: paymentFlows(loan, paid, today) });
+      const ledger = ledgerWrite(accountWrites(after, accounts), { fundFlows: paymentFlows(loan, paid, today) });
       const body = prepaymentBody(prepaymentId, after, next, amountFen, input);
       return {
         items: [...loanWriteItems(loan, after, rows, next), ...ledger.items, loanArchive(loan, 'PREPAYMENT', caller, input, { status: after.status, prepaymentId, amountFen, paid })],
@@ -114,8 +113,7 @@ export async function prepay(caller: Caller, loanId: string, input: PrepaymentIn
 }
 
 async function prepayFromAccount(caller: Caller, loanId: string, input: PrepaymentInput, idempotency: IdempotencyContext | undefined) {
-  const loan = await getLoan(loanId);
-  if (!loan || !(isParty(caller, loan) || staffCovers(caller, loan.branch))) return notFound('Loan');
+  const loan = await partyOrStaffLoan(caller, loanId);
   const accountNo = caller.role === 'member' ? caller.accountNo! : loan.accountNo;
   const out = await withdrawForLoanRepayment(
     caller,
@@ -197,7 +195,7 @@ export async function planAccountRepayment(input: AccountRepaymentInput): Promis
   if (!loan || (input.payer.accountNo !== loan.accountNo && input.payer.accountNo !== loan.coBorrowerAccountNo)) return notFound('Loan');
   assertStatus(loan, 'ACTIVE');
   if (!debitsAllowed(input.payer.status)) throw new DomainError('INVALID_STATE', `Account ${input.payer.accountNo} is ${input.payer.status}: no debits / 账户状态不允许支取`);
-  const rows = await getSchedule(loan.loanId);
+  const [rows, accounts] = await Promise.all([getSchedule(loan.loanId), partyAccounts(loan, input.payer)]);
   const rates = penaltyRates(loan, input.date);
   const amountFen = input.full ? largestPaymentFen(loan, rows, input.payer.balanceFen, input.date, rates) : input.amountFen ?? 0;
   if (!Number.isSafeInteger(amountFen) || amountFen <= 0) {
@@ -208,7 +206,7 @@ export async function planAccountRepayment(input: AccountRepaymentInput): Promis
   const after = refreshLoan({ ...loan, prepaidPrincipalFen: loan.prepaidPrincipalFen + out.prepaidPrincipalFen }, out.rows, input.date, thresholds(input.date));
   const memo = input.memo ?? `HPF_LOAN_REPAYMENT/${policyOn(input.date).withdrawals.reasons.HPF_LOAN_REPAYMENT.code}`;
   const postings = new Map<string, Posting[]>([[input.payer.accountNo, [{ amountFen: -amountFen, type: 'WITHDRAWAL', ref: input.ref, valueDate: input.date, memo }]]]);
-  const ledger = ledgerWrite(accountWrites(after, await partyAccounts(loan, input.payer), postings), { fundFlows: paymentFlows(loan, out.paid, input.date) });
+  const ledger = ledgerWrite(accountWrites(after, accounts, postings), { fundFlows: paymentFlows(loan, out.paid, input.date) });
   const loanRepayment = {
     loanId: loan.loanId,
     installmentsPaid: out.paidNos,
@@ -216,7 +214,7 @@ export async function planAccountRepayment(input: AccountRepaymentInput): Promis
     outstandingPrincipalFen: after.outstandingPrincipalFen,
     loanStatus: after.status as 'ACTIVE' | 'CLOSED',
     remainingInstallments: out.rows.filter((r) => r.status !== 'PAID').length,
-    nextDue: after.nextDue ? { no: after.nextDue.no, dueDate: after.nextDue.dueDate, amountFen: after.nextDue.amountFen } : null,
+    nextDue: after.nextDue ?? null,
     paidOffOn: after.paidOffOn ?? null,
   };
   const submitted = { withdrawalId: input.ref, payerAccountNo: input.payer.accountNo, amountFen: input.amountFen ?? null, full: input.full ?? false, recalculation: input.recalculation };
