@@ -4,7 +4,7 @@ import { emitMetric } from '../../shared/metrics.ts';
 import { httpHandler, route, type Request } from '../../shared/http.ts';
 import type { Outcome } from '../../shared/tx.ts';
 import { paginationShape } from '../../shared/schemas.ts';
-import { applyWithdrawalBody, approveBody, rejectBody, reviewQueueQuery, toApplication } from './schemas.ts';
+import { applyWithdrawalBody, approveBody, rejectBody, reviewQueueQuery } from './schemas.ts';
 import { applyWithdrawal } from './usecases/apply.ts';
 import { approveWithdrawal, rejectWithdrawal, reviewQueue } from './usecases/review.ts';
 import { listWithdrawals, readWithdrawal } from './usecases/read.ts';
@@ -25,7 +25,7 @@ export const handler = httpHandler('withdrawals', {
     roles: ['member'],
     body: applyWithdrawalBody,
     idempotent: { status: 201 },
-    handle: (req) => logged(req, applyWithdrawal(req.caller, toApplication(req.body), req.idempotency)),
+    handle: (req) => logged(req, applyWithdrawal(req.caller, req.body, req.idempotency)),
   }),
   'GET /v1/withdrawals': route({
     summary: 'The review queue (staff): PENDING_REVIEW withdrawals oldest first, with reviewDueOn and overdueForReview; a branch clerk sees their branch',

@@ -5,11 +5,12 @@ import type { Caller } from '../../shared/auth.ts';
 import type { IdempotencyContext, Outcome } from '../../shared/tx.ts';
 import * as store from './store.ts';
 import type { Withdrawal } from './domain/withdrawal.ts';
-import { withdrawForLoanRepayment as withdrawForLoan } from './usecases/apply.ts';
+import { withdrawForLoanRepayment as withdrawForLoan, type LoanRepaymentRequest } from './usecases/apply.ts';
 import { withdrawalForRating as forRating } from './usecases/read.ts';
 import type { WithdrawalBody } from './domain/views.ts';
 
 export type { WithdrawalBody } from './domain/views.ts';
+export type { LoanRepaymentRequest } from './usecases/apply.ts';
 
 export const CLAIM_SHARDS = store.CLAIM_SHARDS;
 
@@ -61,7 +62,7 @@ export async function withdrawalsOfAccount(accountNo: string): Promise<Withdrawa
  */
 export async function withdrawForLoanRepayment(
   caller: Caller,
-  input: { accountNo: string; loanId: string; amountFen?: number; full?: boolean; recalculation: 'REDUCE_TERM' | 'REDUCE_PAYMENT' },
+  input: LoanRepaymentRequest,
   idempotency: IdempotencyContext | undefined,
 ): Promise<Outcome<WithdrawalBody>> {
   return withdrawForLoan(caller, input, idempotency);

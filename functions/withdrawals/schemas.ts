@@ -5,7 +5,6 @@ import * as z from '../../shared/zod.ts';
 import { isoDate, positiveYuan, residentId } from '../../shared/schemas.ts';
 import { YUAN_PATTERN, yuanToFen } from '../../shared/money.ts';
 import { paginationShape } from '../../shared/schemas.ts';
-import type { WithdrawalApplication } from './domain/withdrawal.ts';
 
 /** A document number or name: 1–`max` characters, no leading or trailing white space. */
 const text = (max = 64) =>
@@ -92,11 +91,8 @@ export const applyWithdrawalBody = z
     }),
   );
 
+/** The parsed request: the domain's `WithdrawalApplication` (plain types, money in fen), as the route passes it on. */
 export type ApplyWithdrawalBody = z.infer<typeof applyWithdrawalBody>;
-export type WithdrawalEvidence = ApplyWithdrawalBody['evidence'];
-
-/** The request as the domain takes it (plain types, money in fen). */
-export const toApplication = (b: ApplyWithdrawalBody): WithdrawalApplication => b;
 
 /** GET /v1/withdrawals: the review queue (only PENDING_REVIEW withdrawals wait in it). */
 export const reviewQueueQuery = z.strictObject({

@@ -5,17 +5,18 @@ import { createHash } from 'node:crypto';
 import { commit } from '../../../shared/tx.ts';
 import { canonicalJson } from '../../../shared/http.ts';
 import { newId } from '../../../shared/ids.ts';
-import { businessDate } from '../../../shared/clock.ts';
+import { businessDate, now } from '../../../shared/clock.ts';
 import { archiveItem } from '../../../shared/archive.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { fail } from '../../../shared/errors.ts';
 import { notFound, type Caller } from '../../../shared/auth.ts';
-import { accountNoByIdNumber, getAccount, ledgerWrite, type Account } from '../../../shared/ledger/ledger.ts';
+import { accountNoByIdNumber, getAccount, ledgerWrite } from '../../../shared/ledger/ledger.ts';
 import type { Logger } from '../../../shared/log.ts';
 import { getRequest, getRequestIdClaim, listRequestsByStatus, newRequestItems, putOutboxItem, putRequestItem, requestCursor, requestCursorKey } from '../store.ts';
 import { callbackOutbox, isFinal, relayDueAt, REQUEST_STATUSES, type InboundRequest, type RequestStatus } from '../domain/types.ts';
 import { decide } from '../domain/decide.ts';
 import { requestView } from '../domain/views.ts';
+import { memberOwnerOf, partnerActor, requestArchive, SYSTEM } from '../domain/archive.ts';
 import type { InboundBody } from '../schemas.ts';
 import type { VerifiedCall } from './partners.ts';
 import { afterCommit, dispatchOutbox, dispatchRequest } from './relay.ts';
@@ -39,7 +40,7 @@ export async function receiveRequest(call: VerifiedCall, body: InboundBody, log:
         created = undefined;
         return { items: [nonce], body: { trackingId: claim.trackingId, status: 'RECEIVED' as RequestStatus } };
       }
-      const now = new Date();
+      const at = now();
       const owner = await memberOwner(body.payload as InboundRequest['payload']);
       created = {
         trackingId: newId('T'),
@@ -49,9 +50,9 @@ export async function receiveRequest(call: VerifiedCall, body: InboundBody, log:
         payload: body.payload as InboundRequest['payload'],
         requestHash,
         status: 'RECEIVED',
-        receivedAt: now.toISOString(),
-        updatedAt: now.toISOString(),
-        dueAt: relayDueAt(now),
+        receivedAt: at.toISOString(),
+        updatedAt: at.toISOString(),
+        dueAt: relayDueAt(at),
       };
       const archived = archiveItem({ ...requestArchive(created, 'RECEIVED', owner), actor: partnerActor(partner), submitted: body, decision: { status: 'RECEIVED' }, at: created.receivedAt });
       return { items: [nonce, ...newRequestItems(created), archived], body: { trackingId: created.trackingId, status: created.status } };
@@ -65,23 +66,11 @@ export async function receiveRequest(call: VerifiedCall, body: InboundBody, log:
   return out;
 }
 
-// ---------- the archive (电子档案) of a request: every state change, in its own transaction ----------
-
-/** The actor of a system step (the queue worker). */
-const SYSTEM = { sub: 'system', role: 'system' } as const;
-/** A partner center acting through its signed call. */
-export const partnerActor = (centerCode: string) => ({ sub: centerCode, role: 'partner' });
-
-/** The member's account and branch, when the identity given matches one of our accounts (else no owner but auditors and staff). */
-const ownerOf = (account: Account | undefined, who: { idNumber: string; name: string }) =>
-  account && account.idNumber === who.idNumber && account.name === who.name ? { accountNo: account.accountNo, branch: account.branch } : {};
-
+/** The member's account by the identity a request names (the archive's owner). */
 async function memberOwner(who: { idNumber: string; name: string }) {
   const accountNo = typeof who.idNumber === 'string' ? await accountNoByIdNumber(who.idNumber) : undefined;
-  return ownerOf(accountNo ? await getAccount(accountNo) : undefined, who);
+  return memberOwnerOf(accountNo ? await getAccount(accountNo) : undefined, who);
 }
-
-const requestArchive = (r: InboundRequest, action: string, owner: { accountNo?: string; branch?: string }) => ({ subjectType: 'INTERPROVINCIAL_REQUEST', subjectId: r.trackingId, action, owner });
 
 /** A partner reads its own request; another partner's is 404. */
 export async function readRequestAsPartner(partner: string, trackingId: string) {
@@ -138,8 +127,8 @@ export async function processRequest(trackingId: string, log: Logger): Promise<v
       plan: async () => {
         const r = await getRequest(trackingId);
         if (!r || r.status !== 'RECEIVED') return { items: [], body: null };
-        const now = new Date();
-        const processing: InboundRequest = { ...r, status: 'PROCESSING', updatedAt: now.toISOString(), dueAt: relayDueAt(now) };
+        const at = now();
+        const processing: InboundRequest = { ...r, status: 'PROCESSING', updatedAt: at.toISOString(), dueAt: relayDueAt(at) };
         const archived = archiveItem({ ...requestArchive(processing, 'PROCESSING', await memberOwner(r.payload)), actor: SYSTEM, submitted: { trackingId }, decision: { status: 'PROCESSING' }, at: processing.updatedAt });
         return { items: [putRequestItem(processing, 'RECEIVED'), archived], body: null };
       },
@@ -151,21 +140,21 @@ export async function processRequest(trackingId: string, log: Logger): Promise<v
       if (!r || r.status !== 'PROCESSING') return { items: [], body: undefined };
       const accountNo = await accountNoByIdNumber(r.payload.idNumber);
       const account = accountNo ? await getAccount(accountNo) : undefined;
-      const now = new Date();
-      const today = businessDate(now);
+      const at = now();
+      const today = businessDate(at);
       const decision = decide(r, account, today, policyOn(today));
-      const ledger = decision.status === 'COMPLETED' && decision.effect && account ? ledgerWrite([{ account, ...decision.effect }], { now }) : undefined;
+      const ledger = decision.status === 'COMPLETED' && decision.effect && account ? ledgerWrite([{ account, ...decision.effect }], { now: at }) : undefined;
       const done: InboundRequest = {
         ...r,
         status: decision.status,
         ...(decision.status === 'COMPLETED' ? { result: decision.result } : { rejection: decision.rejection }),
-        updatedAt: now.toISOString(),
-        completedAt: now.toISOString(),
+        updatedAt: at.toISOString(),
+        completedAt: at.toISOString(),
         dueAt: undefined,
       };
-      const callback = callbackOutbox(done, now);
+      const callback = callbackOutbox(done, at);
       const decided = decision.status === 'COMPLETED' ? { status: 'COMPLETED', result: decision.result } : { status: 'REJECTED', code: decision.rejection.code, note: decision.rejection.message };
-      const archived = archiveItem({ ...requestArchive(done, done.status, ownerOf(account, r.payload)), actor: SYSTEM, submitted: { trackingId }, decision: decided, at: done.updatedAt });
+      const archived = archiveItem({ ...requestArchive(done, done.status, memberOwnerOf(account, r.payload)), actor: SYSTEM, submitted: { trackingId }, decision: decided, at: done.updatedAt });
       return { items: [...(ledger?.items ?? []), putRequestItem(done, 'PROCESSING'), putOutboxItem(callback), archived], body: { callback, status: done.status } };
     },
   });

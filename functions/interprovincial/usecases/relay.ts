@@ -8,9 +8,10 @@ import { centerCode } from '../../../shared/config.ts';
 import { signedHeaders } from '../../../shared/signature.ts';
 import type { Logger } from '../../../shared/log.ts';
 import { archiveItem } from '../../../shared/archive.ts';
-import { nowIso } from '../../../shared/clock.ts';
+import { now, nowIso } from '../../../shared/clock.ts';
 import { getOutbox, getPartner, getRequest, getTransfer, pendingDue, putOutboxItem, putRequestItem, putTransferItem } from '../store.ts';
 import { isFinal, relayDueAt, type InboundRequest, type OutboxMessage } from '../domain/types.ts';
+import { SYSTEM, transferArchive } from '../domain/archive.ts';
 
 const PARTNER_TIMEOUT_MS = 10_000;
 const SWEEP_PAGE = 100;
@@ -69,14 +70,14 @@ export async function deliver(outboxId: string, log: Logger): Promise<void> {
     plan: async () => {
       const m = await getOutbox(outboxId);
       if (!m || m.status === 'DELIVERED') return { items: [], body: null };
-      const now = nowIso();
-      const items = [putOutboxItem({ ...m, status: 'DELIVERED', deliveredAt: now, dueAt: undefined }, 'PENDING')];
+      const at = nowIso();
+      const items = [putOutboxItem({ ...m, status: 'DELIVERED', deliveredAt: at, dueAt: undefined }, 'PENDING')];
       if (m.kind === 'TRANSFER_REQUEST') {
         const t = await getTransfer(m.ref);
         // the partner's callback may have arrived first: then only the tracking id is recorded
-        if (t) items.push(putTransferItem({ ...t, status: t.status === 'QUEUED' ? 'SENT' : t.status, theirTrackingId: t.theirTrackingId ?? theirTrackingId, updatedAt: now }, t.status));
+        if (t) items.push(putTransferItem({ ...t, status: t.status === 'QUEUED' ? 'SENT' : t.status, theirTrackingId: t.theirTrackingId ?? theirTrackingId, updatedAt: at }, t.status));
         if (t?.status === 'QUEUED')
-          items.push(archiveItem({ subjectType: 'TRANSFER', subjectId: t.transferId, action: 'SENT', actor: { sub: 'system', role: 'system' }, submitted: { outboxId, partner: m.partner }, decision: { status: 'SENT', ...(theirTrackingId ? { trackingId: theirTrackingId } : {}) }, owner: { accountNo: t.toAccountNo, branch: t.branch }, at: now }));
+          items.push(archiveItem({ ...transferArchive(t, 'SENT'), actor: SYSTEM, submitted: { outboxId, partner: m.partner }, decision: { status: 'SENT', ...(theirTrackingId ? { trackingId: theirTrackingId } : {}) }, at }));
       }
       return { items, body: null };
     },
@@ -90,12 +91,12 @@ export async function deliver(outboxId: string, log: Logger): Promise<void> {
  */
 export async function sweep(log: Logger, opts: { partner?: string } = {}): Promise<{ relayed: number }> {
   let relayed = 0;
-  const now = new Date();
+  const at = now();
   let start: Record<string, unknown> | undefined;
   for (let page = 0; page < (opts.partner ? SWEEP_MAX_PAGES_ONE_PARTNER : SWEEP_MAX_PAGES); page++) {
-    const due = await pendingDue(now, SWEEP_PAGE, { partner: opts.partner, start });
+    const due = await pendingDue(at, SWEEP_PAGE, { partner: opts.partner, start });
     for (const ref of due.refs) {
-      if (ref.kind === 'REQUEST' ? await rearmRequest(ref.trackingId, now, log) : await rearmOutbox(ref.outboxId, now, log)) relayed++;
+      if (ref.kind === 'REQUEST' ? await rearmRequest(ref.trackingId, at, log) : await rearmOutbox(ref.outboxId, at, log)) relayed++;
     }
     start = due.lastKey;
     if (!start) break;
@@ -104,13 +105,13 @@ export async function sweep(log: Logger, opts: { partner?: string } = {}): Promi
   return { relayed };
 }
 
-async function rearmRequest(trackingId: string, now: Date, log: Logger): Promise<boolean> {
+async function rearmRequest(trackingId: string, at: Date, log: Logger): Promise<boolean> {
   const out = await commit({
     plan: async () => {
       const r = await getRequest(trackingId);
-      if (!r || isFinal(r.status) || !r.dueAt || r.dueAt > now.toISOString()) return { items: [], body: undefined };
+      if (!r || isFinal(r.status) || !r.dueAt || r.dueAt > at.toISOString()) return { items: [], body: undefined };
       const sweeps = (r.sweeps ?? 0) + 1;
-      const rearmed: InboundRequest = { ...r, sweeps, dueAt: relayDueAt(now, sweeps) };
+      const rearmed: InboundRequest = { ...r, sweeps, dueAt: relayDueAt(at, sweeps) };
       return { items: [putRequestItem(rearmed, r.status)], body: rearmed };
     },
   });
@@ -119,13 +120,13 @@ async function rearmRequest(trackingId: string, now: Date, log: Logger): Promise
   return !!rearmed;
 }
 
-async function rearmOutbox(outboxId: string, now: Date, log: Logger): Promise<boolean> {
+async function rearmOutbox(outboxId: string, at: Date, log: Logger): Promise<boolean> {
   const out = await commit({
     plan: async () => {
       const m: OutboxMessage | undefined = await getOutbox(outboxId);
-      if (!m || m.status !== 'PENDING' || !m.dueAt || m.dueAt > now.toISOString()) return { items: [], body: false };
+      if (!m || m.status !== 'PENDING' || !m.dueAt || m.dueAt > at.toISOString()) return { items: [], body: false };
       const sweeps = (m.sweeps ?? 0) + 1;
-      return { items: [putOutboxItem({ ...m, sweeps, dueAt: relayDueAt(now, sweeps) }, 'PENDING')], body: true };
+      return { items: [putOutboxItem({ ...m, sweeps, dueAt: relayDueAt(at, sweeps) }, 'PENDING')], body: true };
     },
   });
   if (out.body) await afterCommit(`outbox ${outboxId}`, () => dispatchOutbox(outboxId), log);

@@ -3,7 +3,7 @@
 // to the member's account here exactly once (entry key + the transfer's status, one transaction).
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { newId } from '../../../shared/ids.ts';
-import { businessDate, nowIso } from '../../../shared/clock.ts';
+import { businessDate, now } from '../../../shared/clock.ts';
 import { archiveItem } from '../../../shared/archive.ts';
 import { centerCode } from '../../../shared/config.ts';
 import { fail } from '../../../shared/errors.ts';
@@ -14,6 +14,7 @@ import type { Logger } from '../../../shared/log.ts';
 import { getPartner, getTransfer, putOutboxItem, putTransferItem } from '../store.ts';
 import { transferOutbox, type Transfer } from '../domain/types.ts';
 import { transferView } from '../domain/views.ts';
+import { partnerActor, transferArchive } from '../domain/archive.ts';
 import type { CallbackBody, TransferBody } from '../schemas.ts';
 import type { VerifiedCall } from './partners.ts';
 import { afterCommit, dispatchOutbox } from './relay.ts';
@@ -34,7 +35,7 @@ export async function requestTransfer(caller: Caller, body: TransferBody, idempo
       if (account.status === 'CLOSED') fail('INVALID_STATE', 'The receiving account is closed / 转入账户已销户');
       const partner = body.fromCenter === centerCode() ? undefined : await getPartner(body.fromCenter);
       if (!partner?.apiBaseUrl) fail('POLICY_VIOLATION', `Center ${body.fromCenter} is not a partner we can send requests to / 转出地中心未登记`);
-      const now = new Date();
+      const at = now();
       const transfer: Transfer = {
         transferId: newId('X'),
         idNumber: body.idNumber,
@@ -44,10 +45,10 @@ export async function requestTransfer(caller: Caller, body: TransferBody, idempo
         branch: account.branch,
         status: 'QUEUED',
         requestedBy: caller.sub,
-        createdAt: now.toISOString(),
-        updatedAt: now.toISOString(),
+        createdAt: at.toISOString(),
+        updatedAt: at.toISOString(),
       };
-      const outbox = transferOutbox(transfer, now);
+      const outbox = transferOutbox(transfer, at);
       outboxId = outbox.outboxId;
       const archived = archiveItem({ ...transferArchive(transfer, 'CREATED'), actor: { sub: caller.sub, role: caller.role }, submitted: body, decision: { status: 'QUEUED' }, at: transfer.createdAt });
       return { items: [putTransferItem(transfer), putOutboxItem(outbox), archived], body: { transferId: transfer.transferId, status: transfer.status } };
@@ -57,9 +58,6 @@ export async function requestTransfer(caller: Caller, body: TransferBody, idempo
   if (!out.replayed && id) await afterCommit(`transfer request ${id}`, () => dispatchOutbox(id), log);
   return out;
 }
-
-/** The archive (电子档案) of a transfer we requested: owned by the receiving account and its branch. */
-export const transferArchive = (t: Transfer, action: string) => ({ subjectType: 'TRANSFER', subjectId: t.transferId, action, owner: { accountNo: t.toAccountNo, branch: t.branch } });
 
 export async function readTransfer(caller: Caller, transferId: string) {
   const t = await getTransfer(transferId);
@@ -82,19 +80,20 @@ export async function receiveCallback(call: VerifiedCall, body: CallbackBody, lo
         if (t.status !== body.status) fail('INVALID_STATE', `The transfer is already ${t.status} / 转移已办结`);
         return { items: [nonce], body: transferView(t) };
       }
-      const now = nowIso();
-      const base = { ...t, theirTrackingId: body.trackingId, updatedAt: now, completedAt: now };
-      const actor = { sub: call.partner.centerCode, role: 'partner' };
+      const instant = now();
+      const at = instant.toISOString();
+      const base = { ...t, theirTrackingId: body.trackingId, updatedAt: at, completedAt: at };
+      const actor = partnerActor(call.partner.centerCode);
       if (body.status === 'REJECTED') {
         const done: Transfer = { ...base, status: 'REJECTED', rejection: body.rejection };
-        const archived = archiveItem({ ...transferArchive(done, 'REJECTED'), actor, submitted: body, decision: { status: 'REJECTED', code: body.rejection?.code, note: body.rejection?.message }, at: now });
+        const archived = archiveItem({ ...transferArchive(done, 'REJECTED'), actor, submitted: body, decision: { status: 'REJECTED', code: body.rejection?.code, note: body.rejection?.message }, at });
         return { items: [nonce, putTransferItem(done, t.status), archived], body: transferView(done) };
       }
       const amountFen = yuanToFen(String(body.result?.amount));
       const account = await mustGetAccount(t.toAccountNo);
-      const ledger = amountFen > 0 ? ledgerWrite([{ account, postings: [{ amountFen, type: 'TRANSFER_IN', ref: t.transferId, valueDate: businessDate(new Date(now)), entryKey: `TRANSFER-IN-${t.transferId}`, memo: `from ${t.fromCenter}` }] }]) : undefined;
+      const ledger = amountFen > 0 ? ledgerWrite([{ account, postings: [{ amountFen, type: 'TRANSFER_IN', ref: t.transferId, valueDate: businessDate(instant), entryKey: `TRANSFER-IN-${t.transferId}`, memo: `from ${t.fromCenter}` }] }]) : undefined;
       const done: Transfer = { ...base, status: 'COMPLETED', amountFen };
-      const archived = archiveItem({ ...transferArchive(done, 'COMPLETED'), actor, submitted: body, decision: { status: 'COMPLETED', amount: fenToYuan(amountFen) }, at: now });
+      const archived = archiveItem({ ...transferArchive(done, 'COMPLETED'), actor, submitted: body, decision: { status: 'COMPLETED', amount: fenToYuan(amountFen) }, at });
       return { items: [nonce, ...(ledger?.items ?? []), putTransferItem(done, t.status), archived], body: transferView(done) };
     },
   });

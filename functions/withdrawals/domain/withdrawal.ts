@@ -195,8 +195,8 @@ export function assertMayWithdraw(account: Account, repaysOurLoan: boolean): voi
   }
 }
 
-/** Rules on the evidence itself that need the account or the date. */
-function assertEvidence(body: WithdrawalApplication, account: Account, today: string, policy: Policy): void {
+/** Rules on the evidence itself that need the date. */
+function assertEvidence(body: WithdrawalApplication, today: string, policy: Policy): void {
   switch (body.reason) {
     case 'PURCHASE':
     case 'OFFSITE_PURCHASE': {
@@ -212,14 +212,6 @@ function assertEvidence(body: WithdrawalApplication, account: Account, today: st
     case 'RETIREMENT':
       if (body.evidence.retirementDate > today) throw new DomainError('NOT_ELIGIBLE', 'Not retired yet / 尚未退休', [{ path: 'body.evidence.retirementDate', message: 'is in the future' }]);
       return;
-    case 'HPF_LOAN_REPAYMENT': {
-      const { loanId, centerCode } = body.evidence;
-      if (centerCode !== undefined) return; // another center's loan
-      // a named loan of ours: the loans domain decides (a party of it, ACTIVE) in the same plan
-      if (loanId !== undefined) return;
-      if (!account.activeLoanId) throw new DomainError('NOT_ELIGIBLE', 'No HPF loan of this center to repay / 本中心无在贷公积金贷款');
-      return;
-    }
     default:
       return;
   }
@@ -263,8 +255,14 @@ export interface ApplicationDecision {
 export function decideApplication(c: { account: Account; body: WithdrawalApplication; claim: SpendingClaim | undefined; today: string; policy: Policy }): ApplicationDecision {
   const { account, body, policy } = c;
   const rule = policy.withdrawals.reasons[body.reason];
-  assertMayWithdraw(account, ourLoanOf(body, account) !== undefined);
-  assertEvidence(body, account, c.today, policy);
+  const repaysLoanId = ourLoanOf(body, account);
+  assertMayWithdraw(account, repaysLoanId !== undefined);
+  assertEvidence(body, c.today, policy);
+  // our loan, none named and none active: nothing to repay (a named loan: the loans domain's plan
+  // decides in the same transaction whether the account is a party of it and it is ACTIVE)
+  if (body.reason === 'HPF_LOAN_REPAYMENT' && body.evidence.centerCode === undefined && repaysLoanId === undefined) {
+    throw new DomainError('NOT_ELIGIBLE', 'No HPF loan of this center to repay / 本中心无在贷公积金贷款');
+  }
   if (rule.closesAccount) {
     if (body.amount !== undefined) {
       throw new DomainError('POLICY_VIOLATION', 'A closing withdrawal takes the whole balance with interest: send full: true / 销户类提取须全额提取', [{ path: 'body.amount', message: 'use full: true' }]);
@@ -276,7 +274,6 @@ export function decideApplication(c: { account: Account; body: WithdrawalApplica
   const capFen = remainingCapFen(spendingOf(body.reason, body.evidence)?.capFen, c.claim);
   const amountFen = body.amount ?? Math.min(account.balanceFen, capFen ?? account.balanceFen);
   assertAmount(amountFen, account.balanceFen, capFen);
-  const repaysLoanId = ourLoanOf(body, account);
   if (repaysLoanId) return { status: 'PAID', amountFen, interestFen: 0, closesAccount: false, reviewReasons: [], repaysLoanId };
   const reviewReasons = reviewReasonsFor(c.claim, account.accountNo, c.today, policy);
   return { status: reviewReasons.length ? 'PENDING_REVIEW' : 'PAID', amountFen, interestFen: 0, closesAccount: false, reviewReasons };

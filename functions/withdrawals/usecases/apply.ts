@@ -64,8 +64,7 @@ export function apply(
         decision = { ...decision, amountFen: plan.amountFen };
         items.push(...plan.items);
         entryIds = plan.entryIds;
-        const r = plan.loanRepayment;
-        loanRepayment = { loanId: r.loanId, recalculation, installmentsPaid: r.installmentsPaid, principalPrepaidFen: r.principalPrepaidFen, outstandingPrincipalFen: r.outstandingPrincipalFen, loanStatus: r.loanStatus, remainingInstallments: r.remainingInstallments, nextDue: r.nextDue, paidOffOn: r.paidOffOn };
+        loanRepayment = { ...plan.loanRepayment, recalculation };
       } else if (decision.status === 'PAID') {
         const ledger = ledgerWrite([payout(account, { withdrawalId, reason: body.reason, ...decision }, today)]);
         items.push(...ledger.items);
@@ -74,6 +73,7 @@ export function apply(
       const w = newWithdrawal({ withdrawalId, body, decision, evidenceSha256, submittedBy: actorOf(caller), at, today, policy, entryIds, branch: account.branch, loanRepayment });
       items.push(putWithdrawalItem(w));
       if (spending) items.push(putClaimItem(withClaim(claim, spending, w, today)));
+      const view = applicationView(w);
       items.push(
         archiveWithdrawal(w, account, {
           action: 'SUBMIT',
@@ -82,20 +82,23 @@ export function apply(
           submitted: opts.submitted ?? body,
           decision: {
             status: w.status,
-            amount: applicationView(w).amount,
+            amount: view.amount,
             ...(w.reviewReasons.length ? { reviewReasons: w.reviewReasons, reviewDueOn: w.reviewDueOn } : {}),
-            ...(w.loanRepayment ? { loanRepayment: applicationView(w).loanRepayment } : {}),
+            ...(view.loanRepayment ? { loanRepayment: view.loanRepayment } : {}),
           },
         }),
       );
-      return { items, body: applicationView(w) };
+      return { items, body: view };
     },
   });
 }
 
+/** The member owning the account. */
+const ownAccount = (c: Caller, account: Account) => c.role === 'member' && c.accountNo === account.accountNo;
+
 /** POST /v1/withdrawals: a member withdraws from their own account. */
 export const applyWithdrawal = (caller: Caller, body: WithdrawalApplication, idempotency: IdempotencyContext | undefined, submitted?: unknown) =>
-  apply(caller, body, idempotency, { mayApply: (c, account) => c.role === 'member' && c.accountNo === account.accountNo, submitted });
+  apply(caller, body, idempotency, { mayApply: ownAccount, submitted });
 
 export interface LoanRepaymentRequest {
   accountNo: string;
@@ -124,7 +127,7 @@ export function withdrawForLoanRepayment(caller: Caller, input: LoanRepaymentReq
   // what was submitted, as the prepayment route received it (money in yuan)
   const submitted = { source: 'ACCOUNT', accountNo: input.accountNo, loanId: input.loanId, ...(input.full ? { full: true } : { amount: fenToYuan(input.amountFen!) }), recalculation: input.recalculation };
   return apply(caller, body, idempotency, {
-    mayApply: (c, account) => (c.role === 'member' && c.accountNo === account.accountNo) || staffCovers(c, account.branch),
+    mayApply: (c, account) => ownAccount(c, account) || staffCovers(c, account.branch),
     submitted,
   });
 }
