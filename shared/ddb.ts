@@ -58,6 +58,11 @@ export function decodeCursor(cursor: string | undefined, keyNames: readonly stri
     Object.keys(k).length === keyNames.length &&
     keyNames.every((n) => typeof k[n] === 'string' && (k[n] as string).length > 0 && (k[n] as string).length <= 1024) &&
     Object.entries(fixed).every(([n, v]) => k[n] === v);
-  if (!ok) throw new DomainError('VALIDATION_FAILED', 'Invalid cursor / 无效的分页游标', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+  if (!ok) invalidCursor();
   return k;
+}
+
+/** The 400 of a refused list cursor (for a store that checks more of a cursor than its shape). */
+export function invalidCursor(): never {
+  throw new DomainError('VALIDATION_FAILED', 'Invalid cursor / 无效的分页游标', [{ path: 'query.cursor', message: 'invalid cursor' }]);
 }

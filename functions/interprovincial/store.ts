@@ -11,9 +11,8 @@
 //   OUT#<outboxId>               / OUT       an outbox message (callback, our request)
 //   gsi2 (sparse, every record still to be relayed): PENDING / <dueAt>#<pk>   the sweeper's work list
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, decodeCursor, encodeCursor, type TxItem } from '../../shared/ddb.ts';
+import { ddb, decodeCursor, encodeCursor, invalidCursor, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
-import { DomainError } from '../../shared/errors.ts';
 import { TIMESTAMP_WINDOW_SECONDS } from '../../shared/signature.ts';
 import type { InboundRequest, OutboxMessage, Partner, RequestStatus, Transfer } from './domain/types.ts';
 
@@ -133,7 +132,7 @@ export const requestCursor = (r: InboundRequest): string => encodeCursor({ ...re
 export function requestCursorKey(cursor: string, statuses: readonly RequestStatus[]): { status: RequestStatus; key: Record<string, unknown> } {
   const key = decodeCursor(cursor, STATUS_KEY_NAMES)!;
   const status = statuses.find((s) => statusPk(s) === key.gsi1pk);
-  if (!status || key.pk !== `REQ#${String(key.gsi1sk).split('#').pop()}` || key.sk !== 'REQ') throw new DomainError('VALIDATION_FAILED', 'Invalid cursor / 无效的分页游标', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+  if (!status || key.pk !== `REQ#${String(key.gsi1sk).split('#').pop()}` || key.sk !== 'REQ') invalidCursor();
   return { status, key };
 }
 

@@ -6,7 +6,6 @@ import { notFound, type Caller } from '../../../shared/auth.ts';
 import { businessDate } from '../../../shared/clock.ts';
 import { newId } from '../../../shared/ids.ts';
 import { fenToYuan } from '../../../shared/money.ts';
-import { policyOn } from '../../../shared/policy.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
 import { debitsAllowed, ledgerWrite, type Account, type Posting } from '../../../shared/ledger/ledger.ts';
 import { withdrawForLoanRepayment } from '../../withdrawals/public.ts';
@@ -204,8 +203,8 @@ export async function planAccountRepayment(input: AccountRepaymentInput): Promis
   }
   const out = applyPayment(loan, rows, amountFen, input.recalculation, input.date, rates);
   const after = refreshLoan({ ...loan, prepaidPrincipalFen: loan.prepaidPrincipalFen + out.prepaidPrincipalFen }, out.rows, input.date, thresholds(input.date));
-  const memo = input.memo ?? `HPF_LOAN_REPAYMENT/${policyOn(input.date).withdrawals.reasons.HPF_LOAN_REPAYMENT.code}`;
-  const postings = new Map<string, Posting[]>([[input.payer.accountNo, [{ amountFen: -amountFen, type: 'WITHDRAWAL', ref: input.ref, valueDate: input.date, memo }]]]);
+  // the memo is the withdrawal's (it names its reason): the loans domain does not know withdrawal reasons
+  const postings = new Map<string, Posting[]>([[input.payer.accountNo, [{ amountFen: -amountFen, type: 'WITHDRAWAL', ref: input.ref, valueDate: input.date, memo: input.memo }]]]);
   const ledger = ledgerWrite(accountWrites(after, accounts, postings), { fundFlows: paymentFlows(loan, out.paid, input.date) });
   const loanRepayment = {
     loanId: loan.loanId,
