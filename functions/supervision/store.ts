@@ -1,6 +1,7 @@
 // The supervision table: audit runs, findings, indicator snapshots. The only code that knows its keys.
 //   RUN#<runId> / RUN                    { status, date, segmentsTotal, segmentsDone, accounts, findings, balanceSumFen,
-//                                          branchSums: { <branch>: fen }, startTotals: { <branch>: { balanceFen, entries } }, … }
+//                                          branchSums: { <branch>: fen }, startTotals: { <branch>: { balanceFen, entries } },
+//                                          finalisingSince (claimed by the one page that finalises), … }
 //   RUN#<runId> / PAGE#<seg>#<cursorHash> marker: a page counted once
 //   RUN#<runId> / SEGDONE#<seg>          marker: a segment finished once
 //   RUN#<runId> / BOUND#<seg>#<cursorHash> a page's boundary, fixed before its successor is sent
@@ -104,6 +105,29 @@ export function pageDoneItems(runId: string, segment: number, cursor: string | u
   ];
 }
 
+/**
+ * The finalisation of a run whose segments are all done, claimed once: the last segments may finish
+ * together, and only one of their pages re-checks the totals and applies the fund-wide rules.
+ */
+export async function claimFinalisation(runId: string, at: string): Promise<boolean> {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: T(),
+        Key: { pk: `RUN#${runId}`, sk: 'RUN' },
+        UpdateExpression: 'SET finalisingSince = :at',
+        ConditionExpression: '#s = :running AND segmentsDone >= segmentsTotal AND attribute_not_exists(finalisingSince)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':running': 'RUNNING', ':at': at },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
+}
+
 /** RUNNING → COMPLETED once, by whoever sees the last segment done. Returns true for that caller. */
 export async function completeRun(runId: string, at: string, findingsAdded: number, reconciliation: NonNullable<RunRecord['reconciliation']>): Promise<boolean> {
   try {
@@ -123,8 +147,6 @@ export async function completeRun(runId: string, at: string, findingsAdded: numb
     throw e;
   }
 }
-
-export type Finding = FindingRecord;
 
 export const findingIdOf = (rule: string, subject: string) => `F${createHash('sha256').update(`${rule}\u0000${subject}`).digest('hex').slice(0, 20).toUpperCase()}`;
 
@@ -175,15 +197,15 @@ export async function upsertFinding(c: FindingCandidate, runId: string, observed
   }
 }
 
-export async function getFinding(findingId: string): Promise<Finding | undefined> {
+export async function getFinding(findingId: string): Promise<FindingRecord | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: T(), Key: findingKey(findingId), ConsistentRead: true }));
   if (!out.Item) return undefined;
   const { lastResolutionList: _l, ...rest } = out.Item;
-  return strip<Finding>(rest);
+  return strip<FindingRecord>(rest);
 }
 
 /** OPEN → RESOLVED with the note; the finding leaves the open list for the resolved one. */
-export const resolveFindingItem = (f: Finding, resolution: { note: string; by: string; at: string }): TxItem => ({
+export const resolveFindingItem = (f: FindingRecord, resolution: { note: string; by: string; at: string }): TxItem => ({
   Update: {
     TableName: T(),
     Key: findingKey(f.findingId),
@@ -195,7 +217,7 @@ export const resolveFindingItem = (f: Finding, resolution: { note: string; by: s
 });
 
 /** Findings by status, newest first; `rule` filters the page (DynamoDB filter: pages may be short). */
-export async function listFindings(status: 'OPEN' | 'RESOLVED', rule: string | undefined, limit: number, cursor?: string): Promise<Page<Finding>> {
+export async function listFindings(status: 'OPEN' | 'RESOLVED', rule: string | undefined, limit: number, cursor?: string): Promise<Page<FindingRecord>> {
   const partition = `FINDINGS#${status}`;
   const out = await ddb.send(
     new QueryCommand({
@@ -213,7 +235,7 @@ export async function listFindings(status: 'OPEN' | 'RESOLVED', rule: string | u
   return {
     items: (out.Items ?? []).map((i) => {
       const { lastResolutionList: _l, ...rest } = i;
-      return strip<Finding>(rest)!;
+      return strip<FindingRecord>(rest)!;
     }),
     nextCursor: encodeCursor(out.LastEvaluatedKey),
   };

@@ -9,31 +9,7 @@ import { ddb } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { commit } from '../../shared/tx.ts';
 import { ledgerWrite, mustGetAccount } from '../../shared/ledger/ledger.ts';
-
-async function runAudit(token: string) {
-  const started = await call('POST', '/v1/supervision/audit-runs', { token });
-  expect(started.status).toBe(202);
-  const runId = started.body.runId as string;
-  const end = Date.now() + 90_000;
-  for (;;) {
-    const run = await call('GET', `/v1/supervision/audit-runs/${runId}`, { token });
-    expect(run.status).toBe(200);
-    if (run.body.status === 'COMPLETED') return run.body;
-    if (Date.now() > end) throw new Error(`audit run ${runId} did not complete: ${JSON.stringify(run.body)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function findingsFor(token: string, rule: string, subject: string) {
-  const out = [];
-  let cursor: string | null = null;
-  do {
-    const page: { body: { items: { subject: string; findingId: string; evidence: any }[]; nextCursor: string | null } } = await call('GET', `/v1/supervision/findings?status=OPEN&rule=${rule}&limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token });
-    out.push(...page.body.items.filter((f) => f.subject === subject));
-    cursor = page.body.nextCursor;
-  } while (cursor);
-  return out;
-}
+import { openFindingsOf as findingsFor, runAudit } from './supervision-fixtures.ts';
 
 describe('electronic audit', () => {
   it('reconciliation, base cap, ratio and frozen-debit rules: one finding each, still one after a second run; resolve', async () => {
@@ -54,7 +30,7 @@ describe('electronic audit', () => {
     await ddb.send(new PutCommand({ TableName: tableName('ledger'), Item: { pk: `ACC#${acc.accountNo}`, sk: `E#${String(acc.version + 1).padStart(10, '0')}`, entryId: `${acc.accountNo}-${acc.version + 1}`, accountNo: acc.accountNo, seq: acc.version + 1, type: 'WITHDRAWAL', amountFen: -1_000, balanceAfterFen: 8_000, ref: 'planted', valueDate: '2025-06-01', occurredAt: later, branch: 'AUD' } }));
     await ddb.send(new UpdateCommand({ TableName: tableName('ledger'), Key: { pk: `ACC#${acc.accountNo}`, sk: 'ACCOUNT' }, UpdateExpression: 'SET balanceFen = :b, version = :v', ExpressionAttributeValues: { ':b': 8_000, ':v': acc.version + 1 } }));
 
-    const first = await runAudit(token);
+    const first = await runAudit(token, 90_000);
     expect(first.accounts).toBeGreaterThanOrEqual(3);
     const recon = await findingsFor(token, 'RECONCILIATION_ACCOUNT', corrupted.accountNo);
     expect(recon).toHaveLength(1);
@@ -70,7 +46,7 @@ describe('electronic audit', () => {
     // the corrupted balance also breaks Σ balances = control totals
     expect((await findingsFor(token, 'RECONCILIATION_TOTALS', 'CITY')).length).toBe(1);
 
-    await runAudit(token);
+    await runAudit(token, 90_000);
     const again = await findingsFor(token, 'RECONCILIATION_ACCOUNT', corrupted.accountNo);
     expect(again).toHaveLength(1);
     expect(again[0].findingId).toBe(recon[0].findingId);

@@ -2,13 +2,14 @@
 import { describe, it, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { call, auditorToken, staffToken, memberToken, baseUrl } from '../support/http.ts';
-import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
+import { openFundedAccount } from '../support/fixtures.ts';
 import { commit } from '../../shared/tx.ts';
 import { knownBranches, ledgerWrite, mustGetAccount, type EntryType, type FundFlow } from '../../shared/ledger/ledger.ts';
-import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.ts';
+import { addDays, businessDate, periodOf } from '../../shared/clock.ts';
 import { D, fenToYuan, yuanToFen } from '../../shared/money.ts';
 import { loanTotals } from '../../functions/loans/public.ts';
 import { registerUnit } from './deposits-fixtures.ts';
+import { depositor } from './supervision-fixtures.ts';
 import { handler as snapshotTask } from '../../functions/supervision/schedule.ts';
 
 const fen = (s: string) => (s.startsWith('-') ? -yuanToFen(s.slice(1)) : yuanToFen(s));
@@ -81,20 +82,6 @@ describe('indicators', () => {
     expect((await call('GET', '/v1/supervision/indicators?branch=SC', { token: await staffToken('*') })).status).toBe(200);
   });
 });
-
-/** An account with 6 consecutive monthly remittances up to last month: eligible for a loan. */
-async function depositor(branch: string) {
-  const acc = await openFundedAccount({ branch, idNumber: randomResidentId('1990-05-05'), balanceFen: 5_000_000 });
-  const current = periodOf(businessDate());
-  await commit({
-    plan: async () => {
-      const account = await mustGetAccount(acc.accountNo);
-      const postings = Array.from({ length: 6 }, (_, i) => ({ amountFen: 300_000, type: 'REMITTANCE' as const, period: addMonths(current, i - 6), ref: 'fixture', valueDate: businessDate() }));
-      return { items: ledgerWrite([{ account, postings }]).items, body: null };
-    },
-  });
-  return mustGetAccount(acc.accountNo);
-}
 
 /** Applies, approves and disburses a loan today through the API, installments due on `dueDay`. */
 async function activeLoan(branch: string, accountNo: string, amount: string, repaymentMethod: string, dueDay: number) {

@@ -13,6 +13,7 @@ import { tableName } from '../../shared/config.ts';
 import { commit } from '../../shared/tx.ts';
 import { ledgerWrite, mustGetAccount, type Account } from '../../shared/ledger/ledger.ts';
 import { businessDate, periodOf } from '../../shared/clock.ts';
+import { allFindings as findings } from './supervision-fixtures.ts';
 
 type Run = { runId: string; status: string; segments: { total: number; done: number }; reconciliation?: { mismatchedBranches: string[]; inconclusiveBranches: string[] } };
 
@@ -55,18 +56,6 @@ async function auditWhilePosting(token: string, accounts: readonly Account[]) {
   scanned = true;
   await postings.done;
   return { run, postedWhileScanning };
-}
-
-async function findings(token: string, rule: string, status: 'OPEN' | 'RESOLVED' = 'OPEN') {
-  const out: any[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: any = await call('GET', `/v1/supervision/findings?status=${status}&rule=${rule}&limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token });
-    expect(page.status).toBe(200);
-    out.push(...page.body.items);
-    cursor = page.body.nextCursor;
-  } while (cursor);
-  return out;
 }
 
 describe('reconciliation under concurrent postings', () => {

@@ -4,51 +4,13 @@ import { describe, it, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { call, auditorToken, memberToken, staffToken } from '../support/http.ts';
-import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
-import { commit } from '../../shared/tx.ts';
-import { ledgerWrite, mustGetAccount } from '../../shared/ledger/ledger.ts';
+import { openFundedAccount } from '../support/fixtures.ts';
 import { addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 import { ddb } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { runDailyForLoan } from '../../functions/loans/usecases/batch.ts';
 import { registerUnit } from './deposits-fixtures.ts';
-
-async function runAudit(token: string) {
-  const started = await call('POST', '/v1/supervision/audit-runs', { token });
-  expect(started.status).toBe(202);
-  const end = Date.now() + 120_000;
-  for (;;) {
-    const run = await call('GET', `/v1/supervision/audit-runs/${started.body.runId}`, { token });
-    if (run.body.status === 'COMPLETED') return run.body;
-    if (Date.now() > end) throw new Error(`audit did not complete: ${JSON.stringify(run.body)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function findings(token: string, rule: string, subject: string) {
-  const out: any[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: any = await call('GET', `/v1/supervision/findings?rule=${rule}&limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token });
-    out.push(...page.body.items.filter((f: any) => f.subject === subject));
-    cursor = page.body.nextCursor;
-  } while (cursor);
-  return out;
-}
-
-/** An account with 6 consecutive monthly remittances up to last month: eligible for a loan. */
-async function depositor(branch: string) {
-  const acc = await openFundedAccount({ branch, idNumber: randomResidentId('1990-05-05'), balanceFen: 5_000_000 });
-  const current = periodOf(businessDate());
-  await commit({
-    plan: async () => {
-      const account = await mustGetAccount(acc.accountNo);
-      const postings = Array.from({ length: 6 }, (_, i) => ({ amountFen: 300_000, type: 'REMITTANCE' as const, period: addMonths(current, i - 6), ref: 'fixture', valueDate: businessDate() }));
-      return { items: ledgerWrite([{ account, postings }]).items, body: null };
-    },
-  });
-  return mustGetAccount(acc.accountNo);
-}
+import { depositor, openFindingsOf as findings, runAudit } from './supervision-fixtures.ts';
 
 const purchase = (cert: string) => ({ contractNo: `HT-${randomUUID().slice(0, 6)}`, propertyCertificateNo: cert, price: '900000.00', purchaseDate: businessDate() });
 

@@ -72,5 +72,5 @@ export const percentOf = (fraction: string | null) => (fraction === null ? null 
 /** The period's ratings and their mean score, half-up to two decimals ("4.50"); null when none. */
 export const satisfactionOf = (r: { count: number; scoreSum: number }) => ({
   ratings: r.count,
-  average: r.count > 0 ? new D(r.scoreSum).div(r.count).toDecimalPlaces(2, D.ROUND_HALF_UP).toFixed(2) : null,
+  average: r.count > 0 ? new D(r.scoreSum).div(r.count).toFixed(2, D.ROUND_HALF_UP) : null,
 });

@@ -1,8 +1,9 @@
 // The electronic audit (电子稽查): a run fans out over the ledger's account segments through the
 // `audit-segments` queue (one message = one page of one segment), so it scales with accounts, not
 // with one Lambda's time. Each page reconciles its accounts and applies the per-account rules;
-// the last segment finalises the run with the fund-wide rules. A run audits one business date (the
-// schedule's, or the day it was started): the rules that need "today" use it.
+// the last segment finalises the run (once: the last segments may finish together) with the
+// fund-wide rules. A run audits one business date (the schedule's, or the day it was started):
+// the rules that need "today" use it.
 //
 // Reconciliation while postings run. An account and its entries are read at two moments: only the
 // entries up to the version read count (a later posting is not in the balance read), and a mismatch
@@ -10,17 +11,16 @@
 // accounts are read over the whole scan while the totals move with every posting, so the comparison
 // is made per branch at a consistent point: the scan's sums stand when the branch's totals did not
 // move between the run's start and its end; otherwise (or on a difference) the branch is re-checked
-// in a quiet window (its totals equal before and after a consistent read of its accounts) and
-// raised only then. A branch with no quiet window within the budget is reported inconclusive, never
-// as a false critical finding.
-import { commit } from '../../../shared/tx.ts';
-import { send, } from '../../../shared/sqs.ts';
+// in a quiet window (its totals equal before and after a consistent read of its accounts, those the
+// segment index lists under it) and raised only then. A branch with no quiet window within the
+// budget is reported inconclusive, never as a false critical finding.
+import { commit, sleep } from '../../../shared/tx.ts';
+import { send } from '../../../shared/sqs.ts';
 import { newId } from '../../../shared/ids.ts';
 import { businessDate, nowIso } from '../../../shared/clock.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { allEntries, controlTotals, getAccount, getAccounts, knownBranches, listAccountsOfSegment, SEGMENTS, type Account } from '../../../shared/ledger/ledger.ts';
 import { emitMetric } from '../../../shared/metrics.ts';
-import { sleep } from '../../../shared/tx.ts';
 import type { Logger } from '../../../shared/log.ts';
 import * as store from '../store.ts';
 import { baseAndRatio, frozenDebits, reconcileAccount, reconcileTotals, sameTotals, totalsToRecheck, type AccountRulePolicy, type BranchReconciliation, type BranchTotals, type FindingCandidate } from '../domain/rules.ts';
@@ -143,16 +143,23 @@ async function pageThrough(segment: number, cursor: string | undefined, throughA
   return items;
 }
 
-/** Σ balances per branch of every account, read consistently (the accounts listed by segment, then read by key). */
-async function branchSumsNow(): Promise<Record<string, number>> {
+/**
+ * Σ balances of the accounts of `branches`, read consistently: the segments are listed (the index
+ * carries each account's branch) and only the accounts listed under one of them are read by key,
+ * and counted under the branch that read gives. A re-check reads the accounts of the branches it
+ * re-checks, not the whole store. (An account the index does not show yet, new or just moved into
+ * one of them, is missed as the listing of every account misses a new one.)
+ */
+async function branchSumsNow(branches: readonly string[]): Promise<Record<string, number>> {
+  const wanted = new Set(branches);
   const sums: Record<string, number> = {};
   await Promise.all(
     Array.from({ length: SEGMENTS }, async (_x, segment) => {
       let cursor: string | undefined;
       do {
         const page = await listAccountsOfSegment(segment, 500, cursor);
-        const accounts = await getAccounts(page.items.map((a) => a.accountNo));
-        for (const a of accounts.values()) sums[a.branch] = (sums[a.branch] ?? 0) + a.balanceFen;
+        const accounts = await getAccounts(page.items.filter((a) => wanted.has(a.branch)).map((a) => a.accountNo));
+        for (const a of accounts.values()) if (wanted.has(a.branch)) sums[a.branch] = (sums[a.branch] ?? 0) + a.balanceFen;
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
     }),
@@ -169,7 +176,7 @@ export async function recheckTotals(branches: readonly string[], opts: { attempt
   for (let attempt = 0; pending.length && attempt < attempts && Date.now() < deadline; attempt++) {
     if (attempt > 0) await sleep(150 * attempt);
     const before = await totalsOf(pending);
-    const sums = await branchSumsNow();
+    const sums = await branchSumsNow(pending);
     const after = await totalsOf(pending);
     pending = pending.filter((b) => {
       if (!sameTotals(before[b], after[b])) return true; // postings ran meanwhile: try again
@@ -183,6 +190,7 @@ export async function recheckTotals(branches: readonly string[], opts: { attempt
 async function finaliseIfDone(runId: string, log: Logger) {
   const run = await store.getRun(runId);
   if (!run || run.status !== 'RUNNING' || run.segmentsDone < run.segmentsTotal) return;
+  if (!(await store.claimFinalisation(runId, nowIso()))) return; // another last page finalises it
   const date = run.date ?? run.startedAt.slice(0, 10);
   const observedAt = nowIso();
   const sums = run.branchSums ?? {};
