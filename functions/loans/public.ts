@@ -1,6 +1,34 @@
 // What other domains may use of the loans domain (architecture.md: "Flows that cross domains").
 // Nothing else of functions/loans/ is imported from outside it.
-import { getLoan, getSchedule } from './store.ts';
+import type { TxItem } from '../../shared/ddb.ts';
+import { flagsCheckItem, getFlags, getLoan, getSchedule, type BorrowerFlags } from './store.ts';
+
+export type { BorrowerFlags } from './store.ts';
+
+const plain = (f: BorrowerFlags): BorrowerFlags => (f.activeLoanId !== undefined ? { activeLoanId: f.activeLoanId, hasOverdueLoan: f.hasOverdueLoan } : { hasOverdueLoan: f.hasOverdueLoan });
+
+/**
+ * borrowerFlagsOf: the loans domain's flags of each account (a member with no loan: `{ hasOverdueLoan:
+ * false }`): `activeLoanId` while the member (borrower or co-borrower) has an HPF loan outstanding,
+ * `hasOverdueLoan` while that loan has an unresolved overdue installment. Read consistently.
+ */
+export async function borrowerFlagsOf(accountNos: readonly string[]): Promise<Map<string, BorrowerFlags>> {
+  const stored = await getFlags(accountNos);
+  return new Map([...stored].map(([no, f]) => [no, plain(f)]));
+}
+
+/** borrowerFlags: the flags of one account (see borrowerFlagsOf). */
+export async function borrowerFlags(accountNo: string): Promise<BorrowerFlags> {
+  return (await borrowerFlagsOf([accountNo])).get(accountNo)!;
+}
+
+/**
+ * borrowerFlagsCheck: for the caller's ONE transaction, a ConditionCheck that the account's flags are
+ * still `flags` (as read): a decision taken on them (say "no overdue loan") commits only if it still
+ * holds. Not with planAccountRepayment's items for the same account: that plan guards the payer's
+ * flags itself (DynamoDB refuses two operations on one item in a transaction).
+ */
+export const borrowerFlagsCheck = (accountNo: string, flags: BorrowerFlags): TxItem => flagsCheckItem(accountNo, flags);
 
 /**
  * loanTotals: the loan control totals of the branches (贷款余额, 逾期本金, active loans), O(shards):
@@ -19,8 +47,8 @@ export async function loanWithSchedule(loanId: string) {
  * planAccountRepayment: a repayment from the borrower's or co-borrower's account (the
  * HPF_LOAN_REPAYMENT withdrawal, api.md v1.1): overdue installments with penalty first, then
  * installments due, then the rest prepays principal with `recalculation`; the payoff amount closes the
- * loan. Returns the items (loan, schedule, loan totals, the ledger write with the payer's debit and the
- * parties' flags, the LOAN archive record) for the caller's ONE transaction; commits nothing. Errors:
+ * loan. Returns the items (loan, schedule, loan totals, the ledger write with the payer's debit, the
+ * parties' loan flags (written if they change, else the payer's checked as read), the LOAN archive record) for the caller's ONE transaction; commits nothing. Errors:
  * NOT_FOUND, INVALID_STATE, INSUFFICIENT_BALANCE, POLICY_VIOLATION (above the payoff amount).
  */
 export { planAccountRepayment, type AccountRepaymentInput, type AccountRepaymentPlan } from './usecases/repayments.ts';

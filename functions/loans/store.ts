@@ -9,8 +9,17 @@
 //                                  reads them through public.ts `loanTotals`
 //   CBC#<coBorrowerAccountNo> / C#<consentId>   a co-borrower's consent (their own partition: the
 //                                  member withdraws only their own; an application finds it by id)
+//   BORROWER#<accountNo> / FLAGS   a party's (borrower's or co-borrower's) loan flags
+//                                  { accountNo, activeLoanId?, hasOverdueLoan, version }, written in the
+//                                  transaction of the loan change that alters them (disbursement sets
+//                                  activeLoanId, payoff clears it; the daily run and repayments set and
+//                                  clear hasOverdueLoan); other domains read them through public.ts.
+//                                  No item: no loan flags. Before this item existed the flags were
+//                                  fields of the ledger's account; data persisted locally before
+//                                  (`npm start --data`) is NOT migrated: its accounts' old flags are
+//                                  ignored (start with a fresh data directory).
 //   gsi2: DUE#<segment:02> / <nextActionDate>#<loanId>   active loans the daily run must look at
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { ddb, queryAll, decodeCursor, encodeCursor, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
@@ -30,6 +39,21 @@ const bankRefKey = (loanId: string, bankRef: string) => ({ pk: `LOAN#${loanId}`,
 const segmentOf = (loanId: string) => createHash('sha256').update(loanId).digest()[0] % DUE_SEGMENTS;
 const chunkOf = (no: number) => Math.floor((no - 1) / CHUNK_ROWS);
 const consentKey = (coBorrowerAccountNo: string, consentId: string) => ({ pk: `CBC#${coBorrowerAccountNo}`, sk: `C#${consentId}` });
+const flagsKey = (accountNo: string) => ({ pk: `BORROWER#${accountNo}`, sk: 'FLAGS' });
+
+/** The loans domain's flags on a party's account (what other domains may know of its loans). */
+export interface BorrowerFlags {
+  /** Set while the member (borrower or co-borrower) has an HPF loan outstanding. */
+  activeLoanId?: string;
+  /** Set while that loan has an unresolved overdue installment. */
+  hasOverdueLoan: boolean;
+}
+
+/** The flags as stored: `version` is absent while there is no item (no flags ever set). */
+export interface StoredFlags extends BorrowerFlags {
+  accountNo: string;
+  version?: number;
+}
 
 // ---------- reads ----------
 
@@ -115,7 +139,54 @@ export function consentItem(before: CoBorrowerConsent | undefined, after: CoBorr
     : { Put: { TableName: T(), Item, ConditionExpression: 'attribute_not_exists(pk)' } };
 }
 
+/** The flags of the accounts (absent: no loan flags), read consistently. */
+export async function getFlags(accountNos: readonly string[]): Promise<Map<string, StoredFlags>> {
+  const result = new Map<string, StoredFlags>();
+  const unique = [...new Set(accountNos)];
+  for (const no of unique) result.set(no, { accountNo: no, hasOverdueLoan: false });
+  for (let i = 0; i < unique.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map(flagsKey);
+    while (keys && keys.length) {
+      const out = await ddb.send(new BatchGetCommand({ RequestItems: { [T()]: { Keys: keys, ConsistentRead: true } } }));
+      for (const item of out.Responses?.[T()] ?? []) {
+        result.set(item.accountNo as string, { accountNo: item.accountNo, activeLoanId: item.activeLoanId, hasOverdueLoan: item.hasOverdueLoan === true, version: item.version });
+      }
+      keys = out.UnprocessedKeys?.[T()]?.Keys as Record<string, unknown>[] | undefined;
+    }
+  }
+  return result;
+}
+
 // ---------- writes (items for one transaction) ----------
+
+/** Writes a party's flags, conditioned on the version read (no item read: none may exist meanwhile). */
+export function flagsWriteItem(before: StoredFlags, after: BorrowerFlags): TxItem {
+  const Item = { ...flagsKey(before.accountNo), accountNo: before.accountNo, activeLoanId: after.activeLoanId, hasOverdueLoan: after.hasOverdueLoan, version: (before.version ?? -1) + 1 };
+  return before.version === undefined
+    ? { Put: { TableName: T(), Item, ConditionExpression: 'attribute_not_exists(pk)' } }
+    : { Put: { TableName: T(), Item, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': before.version } } };
+}
+
+/**
+ * A check that a party's flags are still `flags` (as read) when the transaction commits; no item
+ * counts as no active loan and no overdue loan.
+ */
+export function flagsCheckItem(accountNo: string, flags: BorrowerFlags): TxItem {
+  const values: Record<string, unknown> = {};
+  const parts: string[] = [];
+  if (flags.activeLoanId !== undefined) {
+    parts.push('activeLoanId = :a');
+    values[':a'] = flags.activeLoanId;
+  } else parts.push('attribute_not_exists(activeLoanId)');
+  if (flags.hasOverdueLoan) {
+    parts.push('hasOverdueLoan = :t');
+    values[':t'] = true;
+  } else {
+    parts.push('(attribute_not_exists(hasOverdueLoan) OR hasOverdueLoan = :f)');
+    values[':f'] = false;
+  }
+  return { ConditionCheck: { TableName: T(), Key: flagsKey(accountNo), ConditionExpression: parts.join(' AND '), ExpressionAttributeValues: values } };
+}
 
 function loanItem(l: Loan) {
   const due = l.status === 'ACTIVE' && l.nextActionDate;

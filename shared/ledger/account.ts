@@ -67,10 +67,6 @@ export interface Account {
   lastPaidPeriod?: string;
   /** Periods credited by contributions (REMITTANCE, BACKPAY, DEPOSIT), as sorted ranges "YYYY-MM:YYYY-MM". */
   paidPeriods: string[];
-  /** Set by the loans domain while the member (borrower or co-borrower) has an HPF loan outstanding. */
-  activeLoanId?: string;
-  /** Set by the loans domain while that loan has an unresolved overdue installment. */
-  hasOverdueLoan?: boolean;
   openedOn: string;
   closedOn?: string;
   createdAt: string;

@@ -245,9 +245,7 @@ function accountItem(a: Account) {
   };
 }
 
-export type AccountChanges = Partial<Pick<Account, 'status' | 'statusCode' | 'unitId' | 'branch' | 'monthlyBaseFen' | 'employerRatePercent' | 'employeeRatePercent' | 'monthlyAmountFen' | 'lastPaidPeriod' | 'closedOn' | 'name' | 'hasOverdueLoan'>> & {
-  /** The loans domain sets it at disbursement and clears it (null) at payoff. */
-  activeLoanId?: string | null;
+export type AccountChanges = Partial<Pick<Account, 'status' | 'statusCode' | 'unitId' | 'branch' | 'monthlyBaseFen' | 'employerRatePercent' | 'employeeRatePercent' | 'monthlyAmountFen' | 'lastPaidPeriod' | 'closedOn' | 'name'>> & {
   /** Set with `status: 'FROZEN'`; cleared (null) by the unfreeze, the only change that may leave FROZEN. */
   freeze?: AccountFreeze | null;
 };
@@ -261,6 +259,22 @@ export interface AccountWrite {
   settleInterestTo?: string;
   /** Settle only the finished interest year (annual 结息). */
   settleInterestYear?: number;
+}
+
+/**
+ * A ConditionCheck, for the caller's transaction, that the account is still at the revision read (no
+ * posting or change since): a decision taken on the account's state commits only if it still holds.
+ * Not with a write of the same account in that transaction.
+ */
+export function accountCheck(account: Account): TxItem {
+  return {
+    ConditionCheck: {
+      TableName: T(),
+      Key: accountKey(account.accountNo),
+      ConditionExpression: account.rev === undefined ? 'version = :v AND attribute_not_exists(rev)' : 'version = :v AND rev = :r',
+      ExpressionAttributeValues: account.rev === undefined ? { ':v': account.version } : { ':v': account.version, ':r': account.rev },
+    },
+  };
 }
 
 export interface LedgerWrite {
@@ -303,7 +317,7 @@ export function ledgerWrite(writes: readonly AccountWrite[], opts: { fundFlows?:
     postings.push(...(w.postings ?? []));
     const applied = applyPostings(base, postings, at, (seq) => `${w.account.accountNo}-${seq}`);
     const next = { ...applied.account, ...w.changes, updatedAt: at } as Account;
-    for (const [k, v] of Object.entries(w.changes ?? {})) if (v === null) delete (next as unknown as Record<string, unknown>)[k]; // null removes (activeLoanId on payoff)
+    for (const [k, v] of Object.entries(w.changes ?? {})) if (v === null) delete (next as unknown as Record<string, unknown>)[k]; // null removes (the freeze on unfreeze)
     if (w.changes?.status && !w.changes.statusCode) next.statusCode = accountStatusCode[w.changes.status];
     // a FROZEN account leaves its status only by the unfreeze (which clears the freeze): no closure, seal or re-opening meanwhile
     if (w.account.status === 'FROZEN' && next.status !== 'FROZEN' && w.changes?.freeze !== null) throw new DomainError('INVALID_STATE', `Account ${w.account.accountNo} is FROZEN / 账户已冻结`);

@@ -7,15 +7,15 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { call, memberToken, staffToken, auditorToken, unitToken } from '../support/http.ts';
 import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
 import { commit } from '../../shared/tx.ts';
-import { allEntries, ledgerWrite, mustGetAccount, periodFlows, type Account, type AccountChanges } from '../../shared/ledger/ledger.ts';
+import { allEntries, ledgerWrite, mustGetAccount, periodFlows, type Account } from '../../shared/ledger/ledger.ts';
 import { addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 import { D, fenToYuan, yuanToFen } from '../../shared/money.ts';
 import { sqs } from '../../shared/sqs.ts';
 import { queueUrl } from '../../shared/config.ts';
 import { handler as scheduleHandler } from '../../functions/loans/schedule.ts';
 import { runDailyForLoan, runRepriceForLoan } from '../../functions/loans/usecases/batch.ts';
-import { getLoan as storedLoan, getSchedule, loanWriteItems } from '../../functions/loans/store.ts';
-import { loanTotals } from '../../functions/loans/public.ts';
+import { flagsWriteItem, getFlags, getLoan as storedLoan, getSchedule, loanWriteItems } from '../../functions/loans/store.ts';
+import { borrowerFlags, loanTotals } from '../../functions/loans/public.ts';
 import { newRows } from '../../functions/loans/domain/installments.ts';
 import { scheduleFor } from '../../functions/loans/domain/schedule.ts';
 
@@ -36,8 +36,14 @@ async function depositor(opts: { branch: string; monthlyFen: number; months?: nu
   return mustGetAccount(acc.accountNo);
 }
 
-async function setFlags(accountNo: string, changes: AccountChanges) {
-  await commit({ plan: async () => ({ items: ledgerWrite([{ account: await mustGetAccount(accountNo), changes }]).items, body: null }) });
+/** Sets the loans domain's flags of an account (store.ts BORROWER#…/FLAGS) as another loan would. */
+async function setFlags(accountNo: string, flags: { activeLoanId?: string; hasOverdueLoan?: boolean }) {
+  await commit({
+    plan: async () => {
+      const before = (await getFlags([accountNo])).get(accountNo)!;
+      return { items: [flagsWriteItem(before, { activeLoanId: flags.activeLoanId ?? before.activeLoanId, hasOverdueLoan: flags.hasOverdueLoan ?? before.hasOverdueLoan })], body: null };
+    },
+  });
 }
 
 /** The co-borrower's consent for a borrower (api.md v1.1), given with the co-borrower's own sign-in. */
@@ -209,7 +215,7 @@ describe('a loan from application to payoff', () => {
       loanId, accountNo: a.accountNo, status: 'ACTIVE', principal: '1000000.00', outstandingPrincipal: '1000000.00', annualRate: '2.6', termMonths: 360, repaymentMethod: 'EQUAL_INSTALLMENT',
       nextDue: { no: 1, dueDate: '2031-04-15', amount: '4003.40' }, overdue: { installments: 0, amount: '0.00' },
     });
-    expect((await mustGetAccount(a.accountNo)).activeLoanId).toBe(loanId);
+    expect((await borrowerFlags(a.accountNo)).activeLoanId).toBe(loanId);
     expect(await loanTotals([branch])).toEqual({ outstandingPrincipalFen: 100_000_000, overduePrincipalFen: 0, activeLoans: 1 });
     expect((await periodFlows('2031-03', branch)).LOAN_DISBURSEMENT).toBe(100_000_000);
 
@@ -266,7 +272,7 @@ describe('a loan from application to payoff', () => {
     expect(certificate.body).toMatchObject({ loanId, accountNo: a.accountNo, name: a.name, principal: '1000000.00', paidOffOn: businessDate() });
     expect(certificate.body.certificateNo).toEqual(expect.any(String));
     expect((await call('GET', `/v1/loans/${loanId}/payoff-certificate`, { token: await memberToken(stranger.accountNo) })).status).toBe(404);
-    expect((await mustGetAccount(a.accountNo)).activeLoanId).toBeUndefined();
+    expect((await borrowerFlags(a.accountNo)).activeLoanId).toBeUndefined();
     expect(await loanTotals([branch])).toEqual({ outstandingPrincipalFen: 0, overduePrincipalFen: 0, activeLoans: 0 });
     expect((await repay('1', '2031-05-15', `BR-${loanId}-4`)).body.code).toBe('INVALID_STATE');
   });
@@ -348,16 +354,16 @@ describe('monthly offset (月对冲) and the daily run', () => {
     const penaltyFen = new D(unpaidFen).times('0.021').times('1.5').div(360).times(11).toDecimalPlaces(0).toNumber();
     expect((await schedule(loanId, branch))[0]).toMatchObject({ status: 'OVERDUE', penaltyInterest: fenToYuan(penaltyFen) });
     expect((await getLoan(loanId, branch)).overdue).toMatchObject({ installments: 1, amount: fenToYuan(unpaidFen) });
-    expect((await mustGetAccount(a.accountNo)).hasOverdueLoan).toBe(true);
-    expect((await mustGetAccount(co.accountNo)).hasOverdueLoan).toBe(true);
+    expect((await borrowerFlags(a.accountNo)).hasOverdueLoan).toBe(true);
+    expect((await borrowerFlags(co.accountNo)).hasOverdueLoan).toBe(true);
     expect((await loanTotals([branch])).overduePrincipalFen).toBeGreaterThan(0);
 
     // the bank pays the rest with the penalty: resolved
     const paid = await call('POST', `/v1/loans/${loanId}/repayments`, { token: await staffToken(branch), body: { amount: fenToYuan(unpaidFen + penaltyFen), paidOn: '2032-03-02', bankRef: `B-${loanId}` } });
     expect(paid.body).toMatchObject({ penaltyInterest: fenToYuan(penaltyFen), installments: [1] });
     expect((await schedule(loanId, branch))[0].status).toBe('PAID');
-    expect((await mustGetAccount(a.accountNo)).hasOverdueLoan).toBe(false);
-    expect((await mustGetAccount(co.accountNo)).hasOverdueLoan).toBe(false);
+    expect((await borrowerFlags(a.accountNo)).hasOverdueLoan).toBe(false);
+    expect((await borrowerFlags(co.accountNo)).hasOverdueLoan).toBe(false);
     expect((await loanTotals([branch])).overduePrincipalFen).toBe(0);
   });
 

@@ -5,6 +5,7 @@ import { call, memberToken, staffToken, auditorToken, unitToken } from '../suppo
 import { openFundedAccount } from '../support/fixtures.ts';
 import { allEntries, controlTotals, ledgerWrite, mustGetAccount, type Account } from '../../shared/ledger/ledger.ts';
 import { commit } from '../../shared/tx.ts';
+import { flagsWriteItem, getFlags } from '../../functions/loans/store.ts';
 import { addDays, businessDate, daysBetween } from '../../shared/clock.ts';
 
 const branch = `WD${randomUUID().slice(0, 8)}`;
@@ -199,8 +200,9 @@ describe('POST /v1/withdrawals: money rules', () => {
     const m = await member(100_000);
     await commit({
       plan: async () => {
-        const account = await mustGetAccount(m.acc.accountNo);
-        return { items: ledgerWrite([{ account, changes: { hasOverdueLoan: true, activeLoanId: 'L-overdue' } }]).items, body: null };
+        // the loans domain's flags of the account, as an overdue loan leaves them
+        const before = (await getFlags([m.acc.accountNo])).get(m.acc.accountNo)!;
+        return { items: [flagsWriteItem(before, { hasOverdueLoan: true, activeLoanId: 'L-overdue' })], body: null };
       },
     });
     const rent = await withdraw(m, { reason: 'RENT', amount: '10', evidence: evidenceByReason.RENT() });

@@ -24,6 +24,7 @@ import { newWithdrawal } from '../../functions/withdrawals/domain/withdrawal.ts'
 import { putWithdrawalItem } from '../../functions/withdrawals/store.ts';
 import { withdrawalForRating } from '../../functions/withdrawals/public.ts';
 import { getLoan as storedLoan, loanWriteItems } from '../../functions/loans/store.ts';
+import { borrowerFlags } from '../../functions/loans/public.ts';
 
 const T = businessDate();
 const PAYEE = '6222021234567890123';
@@ -120,7 +121,7 @@ describe('an overdue borrower withdraws only to repay the loan, in one transacti
     const days = daysBetween(firstDue, T);
     const penalty = penaltyFen(paymentFen, days);
     expect(before.overdue).toMatchObject({ installments: 1, amount: fenToYuan(paymentFen) });
-    expect((await mustGetAccount(borrower.accountNo)).hasOverdueLoan).toBe(true);
+    expect((await borrowerFlags(borrower.accountNo)).hasOverdueLoan).toBe(true);
 
     // any other reason is refused with a clear code, and nothing changes
     const balance0 = await balanceOf(borrower.accountNo);
@@ -154,8 +155,9 @@ describe('an overdue borrower withdraws only to repay the loan, in one transacti
     // the account: debited once, by this withdrawal, and no longer overdue
     const after = await mustGetAccount(borrower.accountNo);
     expect(after.balanceFen).toBe(balance0 - amountFen);
-    expect(after.hasOverdueLoan ?? false).toBe(false);
-    expect(after.activeLoanId).toBe(loanId);
+    const flags = await borrowerFlags(borrower.accountNo);
+    expect(flags.hasOverdueLoan).toBe(false);
+    expect(flags.activeLoanId).toBe(loanId);
     const entries = await allEntries(borrower.accountNo);
     expect(entries.length).toBe(entries0 + 1);
     const debit = entries[entries.length - 1];
@@ -244,7 +246,7 @@ describe('a repayment beyond what is due prepays principal', () => {
     expect(paid.body).toMatchObject({ status: 'PAID', amount: fenToYuan(payoff), loanRepayment: { loanId, outstandingPrincipal: '0.00', loanStatus: 'CLOSED' } });
     expect(await balanceOf(borrower.accountNo)).toBe(balance0 - payoff);
     expect((await getLoan(loanId, branch)).status).toBe('CLOSED');
-    expect((await mustGetAccount(borrower.accountNo)).activeLoanId).toBeUndefined();
+    expect((await borrowerFlags(borrower.accountNo)).activeLoanId).toBeUndefined();
     // the loan is closed: the loans domain refuses to take more (409), and nothing leaves the account
     const again = await withdraw(borrower, { reason: 'HPF_LOAN_REPAYMENT', amount: '1', evidence: { loanId } });
     expect([again.status, again.body.code]).toEqual([409, 'INVALID_STATE']);

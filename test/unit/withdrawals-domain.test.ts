@@ -12,6 +12,7 @@ import {
   OVERDUE_LOAN_REPAYMENT_ONLY,
   type SpendingClaim,
   type ClaimEntry,
+  type LoanFlags,
 } from '../../functions/withdrawals/domain/withdrawal.ts';
 import { applicationView, reviewQueueView } from '../../functions/withdrawals/domain/views.ts';
 import { policyOn } from '../../shared/policy.ts';
@@ -144,7 +145,8 @@ describe('withdrawal request schema (api.md evidence table)', () => {
   });
 });
 
-const decide = (b: ApplyWithdrawalBody, acc = account(), claim?: SpendingClaim) => decideApplication({ account: acc, body: b, claim, today: TODAY, policy });
+const noLoan: LoanFlags = { hasOverdueLoan: false };
+const decide = (b: ApplyWithdrawalBody, acc = account(), claim?: SpendingClaim, loanFlags: LoanFlags = noLoan) => decideApplication({ account: acc, loanFlags, body: b, claim, today: TODAY, policy });
 const claimOf = (entries: Partial<ClaimEntry>[], paidFen = 0): SpendingClaim => ({
   kind: 'PROPERTY',
   docNo: 'ZH-001',
@@ -232,38 +234,41 @@ describe('decideApplication', () => {
       expect(() => decide(body('RETIREMENT'), account({ status }))).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
     }
     expect(decide(body('RENT'), account({ status: 'SEALED' }))).toMatchObject({ status: 'PAID' });
-    const overdue = account({ hasOverdueLoan: true, activeLoanId: 'L1' });
-    expect(() => decide(body('RENT'), overdue)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE', errors: [{ path: 'body.reason', message: OVERDUE_LOAN_REPAYMENT_ONLY }] }));
-    expect(() => decide(body('COMMERCIAL_LOAN_REPAYMENT'), overdue)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE' }));
+    const overdue: LoanFlags = { hasOverdueLoan: true, activeLoanId: 'L1' };
+    const acc = account();
+    expect(() => decide(body('RENT'), acc, undefined, overdue)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE', errors: [{ path: 'body.reason', message: OVERDUE_LOAN_REPAYMENT_ONLY }] }));
+    expect(() => decide(body('COMMERCIAL_LOAN_REPAYMENT'), acc, undefined, overdue)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE' }));
     // only to repay the overdue loan itself: another center's loan is not "it"
-    expect(() => decide(body('HPF_LOAN_REPAYMENT'), overdue)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE', errors: [{ path: 'body.reason', message: OVERDUE_LOAN_REPAYMENT_ONLY }] }));
-    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L1' } }), overdue)).toMatchObject({ status: 'PAID', repaysLoanId: 'L1' });
+    expect(() => decide(body('HPF_LOAN_REPAYMENT'), acc, undefined, overdue)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE', errors: [{ path: 'body.reason', message: OVERDUE_LOAN_REPAYMENT_ONLY }] }));
+    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L1' } }), acc, undefined, overdue)).toMatchObject({ status: 'PAID', repaysLoanId: 'L1' });
     // frozen wins over overdue: a frozen borrower cannot even repay (409 INVALID_STATE)
-    expect(() => decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }), account({ hasOverdueLoan: true, activeLoanId: 'L1', status: 'FROZEN' }))).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
-    expect(() => decide(body('RETIREMENT'), overdue)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE' }));
-    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }), overdue)).toMatchObject({ status: 'PAID' });
+    expect(() => decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }), account({ status: 'FROZEN' }), undefined, overdue)).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    expect(() => decide(body('RETIREMENT'), acc, undefined, overdue)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE' }));
+    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }), acc, undefined, overdue)).toMatchObject({ status: 'PAID' });
   });
 
   it('HPF loan repayment of our own loan: no loan named and none active is refused; a named loan goes to the loans domain', () => {
     expect(() => decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }))).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE' }));
     // whether the account is a party of a named loan, and whether it is ACTIVE, is decided by the loans
     // domain's plan in the same transaction (an unknown loan → 404: test/e2e/withdrawals-api.test.ts)
-    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L2' } }), account({ activeLoanId: 'L1' }))).toMatchObject({ status: 'PAID', repaysLoanId: 'L2' });
-    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L1' } }), account({ activeLoanId: 'L1' }))).toMatchObject({ status: 'PAID' });
+    const l1: LoanFlags = { activeLoanId: 'L1', hasOverdueLoan: false };
+    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L2' } }), account(), undefined, l1)).toMatchObject({ status: 'PAID', repaysLoanId: 'L2' });
+    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L1' } }), account(), undefined, l1)).toMatchObject({ status: 'PAID' });
   });
 
   it('our loan is paid in the same transaction (repaysLoanId); another center’s is paid out as before', () => {
-    const acc = account({ activeLoanId: 'L1' });
-    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L1' } }), acc)).toMatchObject({ status: 'PAID', amountFen: 100_000, repaysLoanId: 'L1', reviewReasons: [] });
-    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }), acc)).toMatchObject({ repaysLoanId: 'L1' });
+    const acc = account();
+    const l1: LoanFlags = { activeLoanId: 'L1', hasOverdueLoan: false };
+    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L1' } }), acc, undefined, l1)).toMatchObject({ status: 'PAID', amountFen: 100_000, repaysLoanId: 'L1', reviewReasons: [] });
+    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }), acc, undefined, l1)).toMatchObject({ repaysLoanId: 'L1' });
     // full: the balance as the upper bound; the loans domain's plan settles min(balance, payoff)
-    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: {}, amount: undefined, full: true }), acc)).toMatchObject({ amountFen: 10_000_000, repaysLoanId: 'L1' });
-    expect(() => decide(body('HPF_LOAN_REPAYMENT', { evidence: {}, amount: '100000.01' }), acc)).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_BALANCE' }));
-    expect(() => decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }), account({ activeLoanId: 'L1', balanceFen: 0 }))).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_BALANCE' }));
-    const other = decide(body('HPF_LOAN_REPAYMENT'), acc);
+    expect(decide(body('HPF_LOAN_REPAYMENT', { evidence: {}, amount: undefined, full: true }), acc, undefined, l1)).toMatchObject({ amountFen: 10_000_000, repaysLoanId: 'L1' });
+    expect(() => decide(body('HPF_LOAN_REPAYMENT', { evidence: {}, amount: '100000.01' }), acc, undefined, l1)).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_BALANCE' }));
+    expect(() => decide(body('HPF_LOAN_REPAYMENT', { evidence: {} }), account({ balanceFen: 0 }), undefined, l1)).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_BALANCE' }));
+    const other = decide(body('HPF_LOAN_REPAYMENT'), acc, undefined, l1);
     expect(other.repaysLoanId).toBeUndefined();
-    expect(ourLoanOf(body('HPF_LOAN_REPAYMENT'), acc)).toBeUndefined();
-    expect(ourLoanOf(body('RENT'), acc)).toBeUndefined();
+    expect(ourLoanOf(body('HPF_LOAN_REPAYMENT'), l1)).toBeUndefined();
+    expect(ourLoanOf(body('RENT'), l1)).toBeUndefined();
     expect(ourLoanOf(body('HPF_LOAN_REPAYMENT', { evidence: { loanId: 'L1' } }), {})).toBe('L1');
   });
 });
@@ -326,10 +331,11 @@ describe('claims and review transitions', () => {
   });
 
   it('approval re-checks state, balance and cap', () => {
-    expect(() => assertApprovable(pending, account(), undefined)).not.toThrow();
-    expect(() => assertApprovable(pending, account({ balanceFen: 9_999_999 }), undefined)).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_BALANCE' }));
-    expect(() => assertApprovable(pending, account({ status: 'FROZEN' }), undefined)).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
-    expect(() => assertApprovable(pending, account(), claimOf([{}], 20_000_001))).toThrow(expect.objectContaining({ code: 'POLICY_VIOLATION' }));
-    expect(() => assertApprovable({ ...pending, status: 'PAID' }, account(), undefined)).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    expect(() => assertApprovable(pending, account(), noLoan, undefined)).not.toThrow();
+    expect(() => assertApprovable(pending, account({ balanceFen: 9_999_999 }), noLoan, undefined)).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_BALANCE' }));
+    expect(() => assertApprovable(pending, account({ status: 'FROZEN' }), noLoan, undefined)).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    expect(() => assertApprovable(pending, account(), { activeLoanId: 'L1', hasOverdueLoan: true }, undefined)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE' }));
+    expect(() => assertApprovable(pending, account(), noLoan, claimOf([{}], 20_000_001))).toThrow(expect.objectContaining({ code: 'POLICY_VIOLATION' }));
+    expect(() => assertApprovable({ ...pending, status: 'PAID' }, account(), noLoan, undefined)).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
   });
 });

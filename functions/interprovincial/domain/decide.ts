@@ -75,10 +75,16 @@ function closing(account: Account, today: string, policy: Policy, type: 'TRANSFE
   };
 }
 
-export function decide(request: Pick<InboundRequest, 'trackingId' | 'type' | 'payload'>, account: Account | undefined, today: string, policy: Policy): Decision {
+/** The loans domain's flags of the member's account (loans public.ts `borrowerFlags`), as plain data. */
+export interface LoanFlags {
+  activeLoanId?: string;
+  hasOverdueLoan: boolean;
+}
+
+export function decide(request: Pick<InboundRequest, 'trackingId' | 'type' | 'payload'>, account: Account | undefined, today: string, policy: Policy, loanFlags: LoanFlags): Decision {
   const { idNumber, name } = request.payload;
   if (!account || account.idNumber !== idNumber || account.name !== name) return reject('MEMBER_NOT_MATCHED');
-  const hasLoan = !!account.activeLoanId;
+  const hasLoan = !!loanFlags.activeLoanId;
   const ref = request.trackingId;
   switch (request.type) {
     case 'BALANCE_INQUIRY':
@@ -134,7 +140,7 @@ export function decide(request: Pick<InboundRequest, 'trackingId' | 'type' | 'pa
       const p = payloadSchemas.PURCHASE_WITHDRAWAL.parse(request.payload);
       if (account.status === 'CLOSED') return reject('ACCOUNT_CLOSED');
       if (account.status === 'FROZEN') return reject('ACCOUNT_FROZEN');
-      if (account.hasOverdueLoan) return reject('OVERDUE_LOAN');
+      if (loanFlags.hasOverdueLoan) return reject('OVERDUE_LOAN');
       const earliest = `${Number(today.slice(0, 4)) - policy.withdrawals.purchaseWithinYears}${today.slice(4)}`;
       if (p.purchaseDate > today || p.purchaseDate < earliest) return reject('PURCHASE_DATE_INVALID');
       if (p.amount > p.price) return reject('AMOUNT_EXCEEDS_PRICE');

@@ -11,6 +11,7 @@ import { policyOn } from '../../../shared/policy.ts';
 import { fail } from '../../../shared/errors.ts';
 import { notFound, type Caller } from '../../../shared/auth.ts';
 import { accountNoByIdNumber, getAccount, ledgerWrite } from '../../../shared/ledger/ledger.ts';
+import { borrowerFlags, borrowerFlagsCheck } from '../../loans/public.ts';
 import type { Logger } from '../../../shared/log.ts';
 import { getRequest, getRequestIdClaim, listRequestsByStatus, newRequestItems, putOutboxItem, putRequestItem, requestCursor, requestCursorKey } from '../store.ts';
 import { callbackOutbox, isFinal, relayDueAt, REQUEST_STATUSES, type InboundRequest, type RequestStatus } from '../domain/types.ts';
@@ -139,11 +140,14 @@ export async function processRequest(trackingId: string, log: Logger): Promise<v
       const r = await getRequest(trackingId);
       if (!r || r.status !== 'PROCESSING') return { items: [], body: undefined };
       const accountNo = await accountNoByIdNumber(r.payload.idNumber);
-      const account = accountNo ? await getAccount(accountNo) : undefined;
+      const [account, loanFlags] = accountNo ? await Promise.all([getAccount(accountNo), borrowerFlags(accountNo)]) : [undefined, { hasOverdueLoan: false }];
       const at = now();
       const today = businessDate(at);
-      const decision = decide(r, account, today, policyOn(today));
+      const decision = decide(r, account, today, policyOn(today), loanFlags);
       const ledger = decision.status === 'COMPLETED' && decision.effect && account ? ledgerWrite([{ account, ...decision.effect }], { now: at }) : undefined;
+      // a decision that moves money was taken on the loan flags as read (no loan outstanding, none
+      // overdue): they must still hold at commit
+      const flagsCheck = ledger && account ? [borrowerFlagsCheck(account.accountNo, loanFlags)] : [];
       const done: InboundRequest = {
         ...r,
         status: decision.status,
@@ -155,7 +159,7 @@ export async function processRequest(trackingId: string, log: Logger): Promise<v
       const callback = callbackOutbox(done, at);
       const decided = decision.status === 'COMPLETED' ? { status: 'COMPLETED', result: decision.result } : { status: 'REJECTED', code: decision.rejection.code, note: decision.rejection.message };
       const archived = archiveItem({ ...requestArchive(done, done.status, memberOwnerOf(account, r.payload)), actor: SYSTEM, submitted: { trackingId }, decision: decided, at: done.updatedAt });
-      return { items: [...(ledger?.items ?? []), putRequestItem(done, 'PROCESSING'), putOutboxItem(callback), archived], body: { callback, status: done.status } };
+      return { items: [...(ledger?.items ?? []), ...flagsCheck, putRequestItem(done, 'PROCESSING'), putOutboxItem(callback), archived], body: { callback, status: done.status } };
     },
   });
   if (!out.body) return;

@@ -94,7 +94,7 @@ export interface LoanPolicy {
   approvalDays: number;
 }
 
-/** What eligibility looks at of a personal account. */
+/** What eligibility looks at of a personal account and of its loan flags (store.ts BORROWER#…/FLAGS). */
 export interface ApplicantAccount {
   accountNo: string;
   status: string;

@@ -3,11 +3,10 @@ import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { DomainError } from '../../../shared/errors.ts';
 import { forbidden, type Caller } from '../../../shared/auth.ts';
 import { businessDate, nowIso } from '../../../shared/clock.ts';
-import { ledgerWrite } from '../../../shared/ledger/ledger.ts';
 import { assertStatus, type Loan } from '../domain/loan.ts';
 import { defer, refreshLoan } from '../domain/installments.ts';
 import { getSchedule, loanWriteItems } from '../store.ts';
-import { accountWrites, loanArchive, partyAccounts, staffLoan, thresholds, visibleLoan } from './common.ts';
+import { flagItems, loanArchive, partyFlags, staffLoan, thresholds, visibleLoan } from './common.ts';
 
 export async function setOffset(caller: Caller, loanId: string, enabled: boolean) {
   return commit({
@@ -30,15 +29,14 @@ export async function deferInstallments(caller: Caller, loanId: string, input: {
       const loan = await staffLoan(caller, loanId);
       assertStatus(loan, 'ACTIVE');
       const today = businessDate();
-      const [rows, accounts] = await Promise.all([getSchedule(loanId), partyAccounts(loan)]);
+      const [rows, flags] = await Promise.all([getSchedule(loanId), partyFlags(loan)]);
       const out = defer(rows, input.fromPeriod, input.toPeriod, loan.dueDay);
       if (!out.deferred.length) throw new DomainError('POLICY_VIOLATION', `No unpaid installment falls due in ${input.fromPeriod}–${input.toPeriod} / 该期间无可缓期的期次`);
       const deferral = { ...input, by: caller.sub, at: nowIso(), installments: out.deferred };
       const after = refreshLoan({ ...loan, deferrals: [...loan.deferrals, deferral] }, out.rows, today, thresholds(today));
-      const ledger = ledgerWrite(accountWrites(after, accounts));
       const moved = out.rows.filter((r) => out.deferred.includes(r.no)).map((r) => ({ no: r.no, from: r.deferredFrom, to: r.dueDate }));
       return {
-        items: [...loanWriteItems(loan, after, rows, out.rows), ...ledger.items, loanArchive(loan, 'DEFERRED', caller, input, { status: 'DEFERRED', installments: moved, maturityDate: after.maturityDate })],
+        items: [...loanWriteItems(loan, after, rows, out.rows), ...flagItems(after, flags), loanArchive(loan, 'DEFERRED', caller, input, { status: 'DEFERRED', installments: moved, maturityDate: after.maturityDate })],
         body: { loanId, fromPeriod: input.fromPeriod, toPeriod: input.toPeriod, reason: input.reason, installments: out.deferred, maturityDate: after.maturityDate ?? null },
       };
     },

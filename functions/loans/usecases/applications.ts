@@ -15,7 +15,7 @@ import { quoteLoan } from '../domain/quote.ts';
 import { quoteView } from '../domain/views.ts';
 import { consentMissing, consentValid, consentView, newConsent, useConsent, withdrawConsent, type CoBorrowerConsent } from '../domain/consent.ts';
 import { CO_BORROWER_CONSENT_VALID_DAYS } from '../domain/policy.ts';
-import { consentItem, consentsOf, getConsent, loanWriteItems } from '../store.ts';
+import { consentItem, consentsOf, getConsent, getFlags, loanWriteItems } from '../store.ts';
 import { loanArchive, ownAccount } from './common.ts';
 
 interface CoBorrower {
@@ -60,10 +60,12 @@ export async function applyForLoan(caller: Caller, app: LoanApplication & { amou
       const co = await coBorrowerOf(caller, app, today);
       const q = quoteLoan(quoteInput(app, borrower.balanceFen + (co.account?.balanceFen ?? 0), policy));
       const person = parseResidentId(borrower.idNumber);
+      const flags = await getFlags([borrower.accountNo, ...(co.account ? [co.account.accountNo] : [])]);
+      const applicant = (a: Account) => ({ accountNo: a.accountNo, status: a.status, activeLoanId: flags.get(a.accountNo)!.activeLoanId, hasOverdueLoan: flags.get(a.accountNo)!.hasOverdueLoan });
       const reasons = ineligibilities(
         {
-          borrower,
-          coBorrower: co.account,
+          borrower: applicant(borrower),
+          coBorrower: co.account && applicant(co.account),
           consecutiveDepositMonths: consecutiveDepositMonths(borrower.paidPeriods ?? [], await unitDeferrals(borrower.unitId), periodOf(today)),
           birthDate: person.birthDate,
           gender: person.gender,

@@ -7,7 +7,7 @@ import { send } from '../../../shared/sqs.ts';
 import type { Logger } from '../../../shared/log.ts';
 import { markOverdue, noAllocation, offset, offsetEntryKey, refreshLoan, reprice } from '../domain/installments.ts';
 import { getLoan, getSchedule, loanWriteItems, loansDueBy, DUE_SEGMENTS } from '../store.ts';
-import { accountWrites, changed, loanArchive, partyAccounts, paymentFlows, penaltyRates, SYSTEM_ACTOR, thresholds } from './common.ts';
+import { changed, flagItems, loanArchive, partyAccounts, partyFlags, paymentFlows, penaltyRates, postingWrites, SYSTEM_ACTOR, thresholds } from './common.ts';
 
 /**
  * One loan's daily work for `date`, in one transaction: unpaid installments due before it become
@@ -21,7 +21,7 @@ export async function runDailyForLoan(loanId: string, date: string) {
     plan: async () => {
       const loan = await getLoan(loanId);
       if (!loan || loan.status !== 'ACTIVE') return { items: [], body: { loanId, changed: false } };
-      const [rows, accounts] = await Promise.all([getSchedule(loanId), partyAccounts(loan)]);
+      const [rows, accounts, flags] = await Promise.all([getSchedule(loanId), partyAccounts(loan), partyFlags(loan)]);
       const overdue = markOverdue(rows, date, penaltyRates(loan, date));
       const off = loan.offsetEnabled ? offset(overdue, date, accounts.map((a) => (debitsAllowed(a.status) ? a.balanceFen : 0))) : { rows: overdue, debits: [], paid: noAllocation() };
       const after = refreshLoan(loan, off.rows, date, thresholds(date));
@@ -32,8 +32,8 @@ export async function runDailyForLoan(loanId: string, date: string) {
         const row = off.rows.find((r) => r.no === d.no)!;
         postings.set(accountNo, [...(postings.get(accountNo) ?? []), { amountFen: -d.amountFen, type: 'LOAN_OFFSET', ref: `${loanId}:${d.no}`, entryKey: offsetEntryKey(loanId, row), valueDate: date }]);
       }
-      const ledger = ledgerWrite(accountWrites(after, accounts, postings), { fundFlows: paymentFlows(loan, off.paid, date) });
-      const items = [...loanWriteItems(loan, after, rows, off.rows), ...ledger.items];
+      const ledger = ledgerWrite(postingWrites(accounts, postings), { fundFlows: paymentFlows(loan, off.paid, date) });
+      const items = [...loanWriteItems(loan, after, rows, off.rows), ...flagItems(after, flags), ...ledger.items];
       if (off.debits.length) items.push(loanArchive(loan, 'OFFSET_PAYMENT', SYSTEM_ACTOR, { date, debits: off.debits }, { status: 'PAID', paid: off.paid }, `OFFSET-${date}`));
       return { items, body: { loanId, changed: true } };
     },

@@ -1,4 +1,5 @@
-// Pieces every loans use case shares: who may see or act on a loan, the party accounts' writes, the
+// Pieces every loans use case shares: who may see or act on a loan, the parties' accounts and loan
+// flags and their writes, the
 // fund flows of money paid into a loan, the archive record of an action.
 import { staffCovers, notFound, type Caller } from '../../../shared/auth.ts';
 import { periodOf } from '../../../shared/clock.ts';
@@ -6,11 +7,11 @@ import { canonicalJson } from '../../../shared/canonical.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { archiveItem } from '../../../shared/archive.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
-import { getAccounts, type Account, type AccountChanges, type AccountWrite, type FundFlow, type Posting } from '../../../shared/ledger/ledger.ts';
+import { getAccounts, type Account, type AccountWrite, type FundFlow, type Posting } from '../../../shared/ledger/ledger.ts';
 import type { Loan } from '../domain/loan.ts';
 import type { Allocation, PenaltyRates } from '../domain/installments.ts';
 import { LOAN_FLOWS } from '../domain/policy.ts';
-import { getLoan } from '../store.ts';
+import { flagsCheckItem, flagsWriteItem, getFlags, getLoan, type BorrowerFlags, type StoredFlags } from '../store.ts';
 
 const isParty = (caller: Caller, loan: Loan) => caller.role === 'member' && !!caller.accountNo && (caller.accountNo === loan.accountNo || caller.accountNo === loan.coBorrowerAccountNo);
 const partyOrStaff = (caller: Caller, loan: Loan) => isParty(caller, loan) || staffCovers(caller, loan.branch);
@@ -40,7 +41,7 @@ export async function ownAccount(caller: Caller, accountNo: string): Promise<Acc
 
 /** The loan's parties' accounts (borrower first); `payer`, when given, is used as read by the caller. */
 export async function partyAccounts(loan: Loan, payer?: Account): Promise<Account[]> {
-  const nos = [loan.accountNo, ...(loan.coBorrowerAccountNo ? [loan.coBorrowerAccountNo] : [])];
+  const nos = partyNos(loan);
   const byNo = await getAccounts(nos.filter((no) => no !== payer?.accountNo));
   if (payer) byNo.set(payer.accountNo, payer);
   return nos.flatMap((no) => (byNo.get(no) ? [byNo.get(no)!] : []));
@@ -66,22 +67,44 @@ export function paymentFlows(loan: Loan, paid: Allocation, date: string): FundFl
   return flows.filter((f) => f.amountFen !== 0);
 }
 
+const partyNos = (loan: Pick<Loan, 'accountNo' | 'coBorrowerAccountNo'>) => [loan.accountNo, ...(loan.coBorrowerAccountNo ? [loan.coBorrowerAccountNo] : [])];
+
+/** The loan flags of the loan's parties (borrower first), as stored. */
+export async function partyFlags(loan: Pick<Loan, 'accountNo' | 'coBorrowerAccountNo'>): Promise<StoredFlags[]> {
+  const nos = partyNos(loan);
+  const byNo = await getFlags(nos);
+  return nos.map((no) => byNo.get(no)!);
+}
+
+/** A party's flags after a loan change: activeLoanId until payoff, hasOverdueLoan while an installment is overdue. */
+function flagsAfter(after: Loan, f: StoredFlags): BorrowerFlags {
+  let activeLoanId = f.activeLoanId;
+  if (after.status === 'ACTIVE') activeLoanId = after.loanId;
+  if (after.status === 'CLOSED' && f.activeLoanId === after.loanId) activeLoanId = undefined;
+  return { activeLoanId, hasOverdueLoan: after.overdueInstallments > 0 };
+}
+
 /**
- * The account writes of a loan change: postings per account, plus the flags the loans domain keeps on
- * the parties' accounts (activeLoanId until payoff, hasOverdueLoan while an installment is overdue).
+ * The loans-table items of a loan change for the parties' flags (`flags` as read): a write per party
+ * whose flags change; `guard` (an account number) also gets a check of its flags as read when they do
+ * not change (the payer of an account repayment).
  */
-export function accountWrites(after: Loan, accounts: readonly Account[], postings: ReadonlyMap<string, Posting[]> = new Map()): AccountWrite[] {
-  const writes: AccountWrite[] = [];
-  for (const account of accounts) {
-    const changes: AccountChanges = {};
-    const overdue = after.overdueInstallments > 0;
-    if ((account.hasOverdueLoan ?? false) !== overdue) changes.hasOverdueLoan = overdue;
-    if (after.status === 'ACTIVE' && account.activeLoanId !== after.loanId) changes.activeLoanId = after.loanId;
-    if (after.status === 'CLOSED' && account.activeLoanId === after.loanId) changes.activeLoanId = null;
-    const p = postings.get(account.accountNo) ?? [];
-    if (p.length || Object.keys(changes).length) writes.push({ account, postings: p, changes });
+export function flagItems(after: Loan, flags: readonly StoredFlags[], guard?: string): TxItem[] {
+  const items: TxItem[] = [];
+  for (const f of flags) {
+    const next = flagsAfter(after, f);
+    if (next.activeLoanId !== f.activeLoanId || next.hasOverdueLoan !== f.hasOverdueLoan) items.push(flagsWriteItem(f, next));
+    else if (f.accountNo === guard) items.push(flagsCheckItem(f.accountNo, f));
   }
-  return writes;
+  return items;
+}
+
+/** The ledger writes of a loan change: the accounts (as read) that get postings. */
+export function postingWrites(accounts: readonly Account[], postings: ReadonlyMap<string, Posting[]>): AccountWrite[] {
+  return accounts.flatMap((account) => {
+    const p = postings.get(account.accountNo) ?? [];
+    return p.length ? [{ account, postings: p }] : [];
+  });
 }
 
 export const changed = (a: unknown, b: unknown) => canonicalJson(a) !== canonicalJson(b);

@@ -5,14 +5,14 @@ import type { Caller } from '../../../shared/auth.ts';
 import { businessDate, periodOf } from '../../../shared/clock.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { policyOn } from '../../../shared/policy.ts';
-import { ledgerWrite, mustGetAccount } from '../../../shared/ledger/ledger.ts';
+import { accountCheck, ledgerWrite, mustGetAccount } from '../../../shared/ledger/ledger.ts';
 import { assertStatus, decide } from '../domain/loan.ts';
 import { monthlyDueDate, scheduleFor } from '../domain/schedule.ts';
 import { newRows, refreshLoan } from '../domain/installments.ts';
 import { installmentView, loanView } from '../domain/views.ts';
 import { LOAN_FLOWS } from '../domain/policy.ts';
 import { getSchedule, loanWriteItems } from '../store.ts';
-import { accountWrites, loanArchive, partyAccounts, staffLoan, thresholds, visibleLoan } from './common.ts';
+import { flagItems, loanArchive, partyAccounts, partyFlags, staffLoan, thresholds, visibleLoan } from './common.ts';
 
 export async function review(caller: Caller, loanId: string, decision: 'APPROVED' | 'REJECTED', note: string | undefined, idempotency: IdempotencyContext | undefined) {
   return commit({
@@ -35,17 +35,20 @@ export async function disburse(caller: Caller, loanId: string, input: { disburse
       if (input.disbursedOn < loan.decision!.on) {
         throw new DomainError('POLICY_VIOLATION', `disbursedOn is before the approval on ${loan.decision!.on} / 放款日期早于审批日期`, [{ path: 'body.disbursedOn', message: 'before the approval date' }]);
       }
-      const accounts = await partyAccounts(loan);
-      const blocked = accounts.filter((a) => a.activeLoanId || a.hasOverdueLoan || a.status !== 'NORMAL');
+      const [accounts, flags] = await Promise.all([partyAccounts(loan), partyFlags(loan)]);
+      const flagsOf = new Map(flags.map((f) => [f.accountNo, f]));
+      const blocked = accounts.map((a) => ({ a, f: flagsOf.get(a.accountNo)! })).filter(({ a, f }) => f.activeLoanId || f.hasOverdueLoan || a.status !== 'NORMAL');
       if (blocked.length) {
-        throw new DomainError('NOT_ELIGIBLE', 'A party now has another loan, an overdue record or an account not NORMAL / 借款人状态已变化，不能放款', blocked.map((a) => ({ path: a.accountNo === loan.accountNo ? 'loan.accountNo' : 'loan.coBorrowerAccountNo', message: `account ${a.accountNo}: ${a.activeLoanId ? 'active loan' : a.hasOverdueLoan ? 'overdue loan' : a.status}` })));
+        throw new DomainError('NOT_ELIGIBLE', 'A party now has another loan, an overdue record or an account not NORMAL / 借款人状态已变化，不能放款', blocked.map(({ a, f }) => ({ path: a.accountNo === loan.accountNo ? 'loan.accountNo' : 'loan.coBorrowerAccountNo', message: `account ${a.accountNo}: ${f.activeLoanId ? 'active loan' : f.hasOverdueLoan ? 'overdue loan' : a.status}` })));
       }
       const dueDay = input.dueDay ?? Number(input.disbursedOn.slice(8, 10));
       const rows = newRows(scheduleFor(loan.repaymentMethod, { principalFen: loan.principalFen, annualRate: loan.annualRate, termMonths: loan.termMonths, firstDueDate: monthlyDueDate(input.disbursedOn, 1, dueDay), dueDay }));
       const after = refreshLoan({ ...loan, status: 'ACTIVE', disbursedOn: input.disbursedOn, disbursedBy: caller.sub, dueDay }, rows, input.disbursedOn, thresholds(input.disbursedOn));
-      const ledger = ledgerWrite(accountWrites(after, accounts), { fundFlows: [{ kind: LOAN_FLOWS.DISBURSEMENT, amountFen: loan.principalFen, branch: loan.branch, period: periodOf(input.disbursedOn) }] });
+      const ledger = ledgerWrite([], { fundFlows: [{ kind: LOAN_FLOWS.DISBURSEMENT, amountFen: loan.principalFen, branch: loan.branch, period: periodOf(input.disbursedOn) }] });
+      // the parties' flags (activeLoanId) are written conditioned on the version read; their accounts,
+      // checked NORMAL above, must still be as read
       return {
-        items: [...loanWriteItems(loan, after, [], rows), ...ledger.items, loanArchive(loan, 'DISBURSED', caller, input, { status: 'ACTIVE', principalFen: loan.principalFen, maturityDate: after.maturityDate })],
+        items: [...loanWriteItems(loan, after, [], rows), ...flagItems(after, flags), ...accounts.map(accountCheck), ...ledger.items, loanArchive(loan, 'DISBURSED', caller, input, { status: 'ACTIVE', principalFen: loan.principalFen, maturityDate: after.maturityDate })],
         body: loanView(after),
       };
     },

@@ -14,7 +14,7 @@ import { applyPayment, largestPaymentFen, noAllocation, payOff, prepayPartial, r
 import type { RecalculationMode } from '../domain/prepayment.ts';
 import { loanView } from '../domain/views.ts';
 import { bankRefItem, bankRefUsed, getLoan, getSchedule, loanWriteItems } from '../store.ts';
-import { accountWrites, loanArchive, partyAccounts, partyOrStaffLoan, paymentFlows, penaltyRates, staffLoan, thresholds } from './common.ts';
+import { flagItems, loanArchive, partyFlags, partyOrStaffLoan, paymentFlows, penaltyRates, postingWrites, staffLoan, thresholds } from './common.ts';
 
 export async function repayFromBank(caller: Caller, loanId: string, input: { amountFen: number; paidOn: string; bankRef: string }, idempotency: IdempotencyContext | undefined) {
   const repaymentId = newId('P');
@@ -23,11 +23,11 @@ export async function repayFromBank(caller: Caller, loanId: string, input: { amo
     plan: async () => {
       const loan = await staffLoan(caller, loanId);
       assertStatus(loan, 'ACTIVE');
-      const [used, rows, accounts] = await Promise.all([bankRefUsed(loanId, input.bankRef), getSchedule(loanId), partyAccounts(loan)]);
+      const [used, rows, flags] = await Promise.all([bankRefUsed(loanId, input.bankRef), getSchedule(loanId), partyFlags(loan)]);
       if (used) throw new DomainError('CONFLICT', `Bank report ${input.bankRef} was already applied to this loan / 该银行流水已入账`);
       const out = repay(rows, input.amountFen, input.paidOn, penaltyRates(loan, input.paidOn));
       const after = refreshLoan(loan, out.rows, input.paidOn, thresholds(input.paidOn));
-      const ledger = ledgerWrite(accountWrites(after, accounts), { fundFlows: paymentFlows(loan, out.paid, input.paidOn) });
+      const ledger = ledgerWrite([], { fundFlows: paymentFlows(loan, out.paid, input.paidOn) });
       const body = {
         repaymentId,
         loanId,
@@ -42,7 +42,7 @@ export async function repayFromBank(caller: Caller, loanId: string, input: { amo
         loanStatus: after.status,
       };
       return {
-        items: [...loanWriteItems(loan, after, rows, out.rows), bankRefItem(loanId, input.bankRef, { ...body, by: caller.sub }), ...ledger.items, loanArchive(loan, 'BANK_REPAYMENT', caller, input, { status: 'APPLIED', repaymentId, installments: out.paidNos, paid: out.paid })],
+        items: [...loanWriteItems(loan, after, rows, out.rows), bankRefItem(loanId, input.bankRef, { ...body, by: caller.sub }), ...flagItems(after, flags), ...ledger.items, loanArchive(loan, 'BANK_REPAYMENT', caller, input, { status: 'APPLIED', repaymentId, installments: out.paidNos, paid: out.paid })],
         body,
       };
     },
@@ -88,7 +88,7 @@ export async function prepay(caller: Caller, loanId: string, input: PrepaymentIn
       const loan = await partyOrStaffLoan(caller, loanId);
       assertStatus(loan, 'ACTIVE');
       const today = businessDate();
-      const [rows, accounts] = await Promise.all([getSchedule(loanId), partyAccounts(loan)]);
+      const [rows, flags] = await Promise.all([getSchedule(loanId), partyFlags(loan)]);
       let next: ScheduleRow[];
       let paid: Allocation;
       let prepaidFen: number;
@@ -101,10 +101,10 @@ export async function prepay(caller: Caller, loanId: string, input: PrepaymentIn
       }
       const amountFen = paid.principalFen + paid.interestFen + paid.penaltyFen;
       const after = refreshLoan({ ...loan, prepaidPrincipalFen: loan.prepaidPrincipalFen + prepaidFen }, next, today, thresholds(today));
-      const ledger = ledgerWrite(accountWrites(after, accounts), { fundFlows: paymentFlows(loan, paid, today) });
+      const ledger = ledgerWrite([], { fundFlows: paymentFlows(loan, paid, today) });
       const body = prepaymentBody(prepaymentId, after, next, amountFen, input);
       return {
-        items: [...loanWriteItems(loan, after, rows, next), ...ledger.items, loanArchive(loan, 'PREPAYMENT', caller, input, { status: after.status, prepaymentId, amountFen, paid })],
+        items: [...loanWriteItems(loan, after, rows, next), ...flagItems(after, flags), ...ledger.items, loanArchive(loan, 'PREPAYMENT', caller, input, { status: after.status, prepaymentId, amountFen, paid })],
         body,
       };
     },
@@ -163,7 +163,7 @@ export interface AccountRepaymentInput {
 }
 
 export interface AccountRepaymentPlan {
-  /** Loan + schedule + loan totals + the ledger write (payer debit, flag changes on the parties) + the LOAN archive record. */
+  /** Loan + schedule + loan totals + the parties' flags (changes; else the payer's checked as read) + the ledger write (payer debit) + the LOAN archive record. */
   items: TxItem[];
   /** Ledger entries created. */
   entryIds: string[];
@@ -194,7 +194,7 @@ export async function planAccountRepayment(input: AccountRepaymentInput): Promis
   if (!loan || (input.payer.accountNo !== loan.accountNo && input.payer.accountNo !== loan.coBorrowerAccountNo)) return notFound('Loan');
   assertStatus(loan, 'ACTIVE');
   if (!debitsAllowed(input.payer.status)) throw new DomainError('INVALID_STATE', `Account ${input.payer.accountNo} is ${input.payer.status}: no debits / 账户状态不允许支取`);
-  const [rows, accounts] = await Promise.all([getSchedule(loan.loanId), partyAccounts(loan, input.payer)]);
+  const [rows, flags] = await Promise.all([getSchedule(loan.loanId), partyFlags(loan)]);
   const rates = penaltyRates(loan, input.date);
   const amountFen = input.full ? largestPaymentFen(loan, rows, input.payer.balanceFen, input.date, rates) : input.amountFen ?? 0;
   if (!Number.isSafeInteger(amountFen) || amountFen <= 0) {
@@ -205,7 +205,7 @@ export async function planAccountRepayment(input: AccountRepaymentInput): Promis
   const after = refreshLoan({ ...loan, prepaidPrincipalFen: loan.prepaidPrincipalFen + out.prepaidPrincipalFen }, out.rows, input.date, thresholds(input.date));
   // the memo is the withdrawal's (it names its reason): the loans domain does not know withdrawal reasons
   const postings = new Map<string, Posting[]>([[input.payer.accountNo, [{ amountFen: -amountFen, type: 'WITHDRAWAL', ref: input.ref, valueDate: input.date, memo: input.memo }]]]);
-  const ledger = ledgerWrite(accountWrites(after, accounts, postings), { fundFlows: paymentFlows(loan, out.paid, input.date) });
+  const ledger = ledgerWrite(postingWrites([input.payer], postings), { fundFlows: paymentFlows(loan, out.paid, input.date) });
   const loanRepayment = {
     loanId: loan.loanId,
     installmentsPaid: out.paidNos,
@@ -218,7 +218,7 @@ export async function planAccountRepayment(input: AccountRepaymentInput): Promis
   };
   const submitted = { withdrawalId: input.ref, payerAccountNo: input.payer.accountNo, amountFen: input.amountFen ?? null, full: input.full ?? false, recalculation: input.recalculation };
   return {
-    items: [...loanWriteItems(loan, after, rows, out.rows), ...ledger.items, loanArchive(loan, 'ACCOUNT_REPAYMENT', input.actor, submitted, { status: after.status, amountFen, paid: out.paid, ...loanRepayment })],
+    items: [...loanWriteItems(loan, after, rows, out.rows), ...flagItems(after, flags, input.payer.accountNo), ...ledger.items, loanArchive(loan, 'ACCOUNT_REPAYMENT', input.actor, submitted, { status: after.status, amountFen, paid: out.paid, ...loanRepayment })],
     entryIds: ledger.entries.map((e) => e.entryId),
     amountFen,
     loanRepayment,

@@ -24,6 +24,7 @@ import { emitMetric } from '../../../shared/metrics.ts';
 import type { Logger } from '../../../shared/log.ts';
 import * as store from '../store.ts';
 import { baseAndRatio, frozenDebits, reconcileAccount, reconcileTotals, sameTotals, totalsToRecheck, type AccountRulePolicy, type BranchReconciliation, type BranchTotals, type FindingCandidate } from '../domain/rules.ts';
+import { borrowerFlagsOf } from '../../loans/public.ts';
 import { borrowerFindings, fundWideFindings } from './facts.ts';
 
 export const PAGE_SIZE = 100;
@@ -90,9 +91,10 @@ async function reconciledFacts(account: Account) {
 async function accountFindings(page: readonly Account[], date: string) {
   const rulePolicy = rulePolicyOn(date);
   const found: FindingCandidate[] = [];
+  const loanFlags = await borrowerFlagsOf(page.map((a) => a.accountNo));
   for (const account of page) {
     const facts = await reconciledFacts(account);
-    found.push(...reconcileAccount(facts), ...baseAndRatio(facts, rulePolicy), ...frozenDebits(facts), ...(await borrowerFindings(facts, date)));
+    found.push(...reconcileAccount(facts), ...baseAndRatio(facts, rulePolicy), ...frozenDebits(facts), ...(await borrowerFindings(facts, loanFlags.get(account.accountNo), date)));
   }
   return found;
 }

@@ -2,11 +2,11 @@
 // supervision is the auditor, it reads everything and writes only its own table, and it knows no
 // other domain's keys, indexes or shard layout beyond the shard counts their interfaces name.
 import { policyOn } from '../../../shared/policy.ts';
-import { getAccounts, type Account } from '../../../shared/ledger/ledger.ts';
+import type { Account } from '../../../shared/ledger/ledger.ts';
 import { addMonths, periodOf } from '../../../shared/clock.ts';
 import { CLAIM_SHARDS, propertyClaimsOfShard, withdrawalsByReasonAndYear, withdrawalsOfAccount } from '../../withdrawals/public.ts';
 import { UNIT_SHARDS, unitsOfShard, unitDeferrals, inRanges } from '../../deposits/public.ts';
-import { loanWithSchedule } from '../../loans/public.ts';
+import { borrowerFlagsOf, loanWithSchedule, type BorrowerFlags } from '../../loans/public.ts';
 import { depositsStoppedAfterLoan, loanOverdue, propertyReuse, reconcileLoan, rentConflicts, unitArrears, type FindingCandidate, type PropertyClaim } from '../domain/rules.ts';
 
 const shards = (n: number) => Array.from({ length: n }, (_x, i) => i);
@@ -23,12 +23,12 @@ async function rentFindings(today: string): Promise<FindingCandidate[]> {
   const rents = (await Promise.all([year - 1, year].map((y) => withdrawalsByReasonAndYear('RENT', y)))).flat().filter((w) => w.status === 'PAID');
   const byAccount = new Map<string, { withdrawalId: string; paidOn: string }[]>();
   for (const w of rents) byAccount.set(w.accountNo, [...(byAccount.get(w.accountNo) ?? []), { withdrawalId: w.withdrawalId, paidOn: paidOn(w) }]);
-  const accounts = await getAccounts([...byAccount.keys()]);
+  const flags = await borrowerFlagsOf([...byAccount.keys()]);
   const found: FindingCandidate[] = [];
   for (const [accountNo, rentWithdrawals] of byAccount) {
     const own = await withdrawalsOfAccount(accountNo);
     const purchaseWithdrawalYears = [...new Set(own.filter((w) => PURCHASE_REASONS.includes(w.reason) && w.status === 'PAID').map((w) => Number(paidOn(w).slice(0, 4))))];
-    found.push(...rentConflicts({ accountNo, rentWithdrawals, purchaseWithdrawalYears, hasActiveLoan: !!accounts.get(accountNo)?.activeLoanId }));
+    found.push(...rentConflicts({ accountNo, rentWithdrawals, purchaseWithdrawalYears, hasActiveLoan: !!flags.get(accountNo)?.activeLoanId }));
   }
   return found;
 }
@@ -61,10 +61,10 @@ export async function fundWideFindings(today: string): Promise<FindingCandidate[
   ];
 }
 
-/** Per-account facts of the loans domain: overdue thresholds, deposits stopped after the loan, loan reconciliation. */
-export async function borrowerFindings(account: Account, today: string): Promise<FindingCandidate[]> {
-  if (!account.activeLoanId) return [];
-  const found = await loanWithSchedule(account.activeLoanId);
+/** Per-account facts of the loans domain (`loanFlags`: the account's, loans public.ts borrowerFlagsOf): overdue thresholds, deposits stopped after the loan, loan reconciliation. */
+export async function borrowerFindings(account: Account, loanFlags: BorrowerFlags | undefined, today: string): Promise<FindingCandidate[]> {
+  if (!loanFlags?.activeLoanId) return [];
+  const found = await loanWithSchedule(loanFlags.activeLoanId);
   if (!found || found.loan.accountNo !== account.accountNo || found.loan.status !== 'ACTIVE') return []; // the borrower's account carries the loan's findings
   const { loan, rows } = found;
   const p = policyOn(today).loans;

@@ -22,6 +22,15 @@ import { addDays, addMonths } from '../../../shared/clock.ts';
 import { interestDue, type Account } from '../../../shared/ledger/account.ts';
 import type { Policy, WithdrawalReason } from '../../../shared/policy.ts';
 
+/**
+ * The loans domain's flags of the account (loans public.ts `borrowerFlags`), as plain data:
+ * `activeLoanId` while the member has one of our loans outstanding, `hasOverdueLoan` while it is overdue.
+ */
+export interface LoanFlags {
+  activeLoanId?: string;
+  hasOverdueLoan: boolean;
+}
+
 // ---------- what a member submits, as plain types (schemas.ts parses the request into these) ----------
 
 export type Recalculation = 'REDUCE_TERM' | 'REDUCE_PAYMENT';
@@ -174,9 +183,9 @@ export const OVERDUE_LOAN_REPAYMENT_ONLY = 'OVERDUE_LOAN_REPAYMENT_ONLY';
  * The loan of ours an HPF_LOAN_REPAYMENT pays (`evidence.loanId`, or none: the account's active loan);
  * undefined for any other reason and for another center's loan (paid out as before).
  */
-export function ourLoanOf(body: WithdrawalApplication, account: Pick<Account, 'activeLoanId'>): string | undefined {
+export function ourLoanOf(body: WithdrawalApplication, flags: Pick<LoanFlags, 'activeLoanId'>): string | undefined {
   if (body.reason !== 'HPF_LOAN_REPAYMENT' || body.evidence.centerCode !== undefined) return undefined;
-  return body.evidence.loanId ?? account.activeLoanId;
+  return body.evidence.loanId ?? flags.activeLoanId;
 }
 
 /**
@@ -184,11 +193,11 @@ export function ourLoanOf(body: WithdrawalApplication, account: Pick<Account, 'a
  * overdue loan may only withdraw to repay it (domain.md §3): `repaysOurLoan` says the withdrawal pays
  * the account's own loan (not another center's, not any other reason).
  */
-export function assertMayWithdraw(account: Account, repaysOurLoan: boolean): void {
+export function assertMayWithdraw(account: Account, flags: Pick<LoanFlags, 'hasOverdueLoan'>, repaysOurLoan: boolean): void {
   if (account.status === 'FROZEN' || account.status === 'CLOSED') {
     throw new DomainError('INVALID_STATE', `Account ${account.accountNo} is ${account.status}: no withdrawal / 账户状态不允许提取`);
   }
-  if (account.hasOverdueLoan && !repaysOurLoan) {
+  if (flags.hasOverdueLoan && !repaysOurLoan) {
     throw new DomainError('NOT_ELIGIBLE', 'An overdue HPF loan may only be repaid by withdrawal (HPF_LOAN_REPAYMENT) / 公积金贷款逾期，仅可提取偿还该贷款', [
       { path: 'body.reason', message: OVERDUE_LOAN_REPAYMENT_ONLY },
     ]);
@@ -252,11 +261,11 @@ export interface ApplicationDecision {
 }
 
 /** Decides an application from the state read in this attempt; throws the refusal. */
-export function decideApplication(c: { account: Account; body: WithdrawalApplication; claim: SpendingClaim | undefined; today: string; policy: Policy }): ApplicationDecision {
+export function decideApplication(c: { account: Account; loanFlags: LoanFlags; body: WithdrawalApplication; claim: SpendingClaim | undefined; today: string; policy: Policy }): ApplicationDecision {
   const { account, body, policy } = c;
   const rule = policy.withdrawals.reasons[body.reason];
-  const repaysLoanId = ourLoanOf(body, account);
-  assertMayWithdraw(account, repaysLoanId !== undefined);
+  const repaysLoanId = ourLoanOf(body, c.loanFlags);
+  assertMayWithdraw(account, c.loanFlags, repaysLoanId !== undefined);
   assertEvidence(body, c.today, policy);
   // our loan, none named and none active: nothing to repay (a named loan: the loans domain's plan
   // decides in the same transaction whether the account is a party of it and it is ACTIVE)
@@ -280,9 +289,9 @@ export function decideApplication(c: { account: Account; body: WithdrawalApplica
 }
 
 /** Re-checks a pending withdrawal against the state read now, before staff approval debits it. */
-export function assertApprovable(w: Withdrawal, account: Account, claim: SpendingClaim | undefined): void {
+export function assertApprovable(w: Withdrawal, account: Account, loanFlags: LoanFlags, claim: SpendingClaim | undefined): void {
   assertPending(w);
-  assertMayWithdraw(account, false); // only PURCHASE-type withdrawals wait for review
+  assertMayWithdraw(account, loanFlags, false); // only PURCHASE-type withdrawals wait for review
   assertAmount(w.amountFen, account.balanceFen, remainingCapFen(spendingOf(w.reason, w.evidence)?.capFen, claim));
 }
 

@@ -17,7 +17,7 @@ import { notFound, staffCovers, type Caller } from '../../../shared/auth.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
 import { DomainError } from '../../../shared/errors.ts';
 import { fenToYuan } from '../../../shared/money.ts';
-import { planAccountRepayment } from '../../loans/public.ts';
+import { borrowerFlags, borrowerFlagsCheck, planAccountRepayment } from '../../loans/public.ts';
 import { decideApplication, newWithdrawal, spendingOf, withClaim, type LoanRepayment, type Recalculation, type WithdrawalApplication } from '../domain/withdrawal.ts';
 import { applicationView, type WithdrawalBody } from '../domain/views.ts';
 import { getClaim, putClaimItem, putWithdrawalItem } from '../store.ts';
@@ -43,9 +43,9 @@ export function apply(
       const today = businessDate();
       const at = nowIso();
       const policy = policyOn(today);
-      const [account, claim] = await Promise.all([mustGetAccount(body.accountNo), spending ? getClaim(spending) : undefined]);
+      const [account, loanFlags, claim] = await Promise.all([mustGetAccount(body.accountNo), borrowerFlags(body.accountNo), spending ? getClaim(spending) : undefined]);
       if (!opts.mayApply(caller, account)) notFound('Account');
-      let decision = decideApplication({ account, body, claim, today, policy });
+      let decision = decideApplication({ account, loanFlags, body, claim, today, policy });
       const items: TxItem[] = [];
       let entryIds: string[] = [];
       let loanRepayment: LoanRepayment | undefined;
@@ -65,10 +65,15 @@ export function apply(
         items.push(...plan.items);
         entryIds = plan.entryIds;
         loanRepayment = { ...plan.loanRepayment, recalculation };
-      } else if (decision.status === 'PAID') {
-        const ledger = ledgerWrite([payout(account, { withdrawalId, reason: body.reason, ...decision }, today)]);
-        items.push(...ledger.items);
-        entryIds = ledger.entries.map((e) => e.entryId);
+      } else {
+        // decided on the loan flags as read (an overdue loan allows only its repayment): they must still
+        // hold at commit (the repayment plan above guards the payer's flags itself)
+        items.push(borrowerFlagsCheck(account.accountNo, loanFlags));
+        if (decision.status === 'PAID') {
+          const ledger = ledgerWrite([payout(account, { withdrawalId, reason: body.reason, ...decision }, today)]);
+          items.push(...ledger.items);
+          entryIds = ledger.entries.map((e) => e.entryId);
+        }
       }
       const w = newWithdrawal({ withdrawalId, body, decision, evidenceSha256, submittedBy: actorOf(caller), at, today, policy, entryIds, branch: account.branch, loanRepayment });
       items.push(putWithdrawalItem(w));

@@ -10,15 +10,16 @@ import type { TxItem } from '../../../shared/ddb.ts';
 import { approved, assertApprovable, assertPending, rejected, withClaimDecided } from '../domain/withdrawal.ts';
 import { reviewQueueView, withdrawalView } from '../domain/views.ts';
 import { getClaim, getWithdrawal, listReviewQueue, putClaimItem, putWithdrawalItem } from '../store.ts';
+import { borrowerFlags, borrowerFlagsCheck } from '../../loans/public.ts';
 import { actorOf, archiveWithdrawal, payout } from './common.ts';
 
 /** A pending withdrawal with its account, for staff covering the account's branch (others: 404). */
 async function pendingForStaff(caller: Caller, withdrawalId: string) {
   const w = await getWithdrawal(withdrawalId);
   if (!w) return notFound('Withdrawal');
-  const [account, claim] = await Promise.all([mustGetAccount(w.accountNo), w.spending ? getClaim(w.spending) : undefined]);
+  const [account, loanFlags, claim] = await Promise.all([mustGetAccount(w.accountNo), borrowerFlags(w.accountNo), w.spending ? getClaim(w.spending) : undefined]);
   if (!staffCovers(caller, account.branch)) return notFound('Withdrawal');
-  return { w, account, claim };
+  return { w, account, loanFlags, claim };
 }
 
 /** POST /v1/withdrawals/{id}/approve: PENDING_REVIEW → PAID, debited now after re-checking the rules. */
@@ -26,13 +27,14 @@ export function approveWithdrawal(caller: Caller, withdrawalId: string, note: st
   return commit({
     idempotency,
     plan: async () => {
-      const { w, account, claim } = await pendingForStaff(caller, withdrawalId);
-      assertApprovable(w, account, claim);
+      const { w, account, loanFlags, claim } = await pendingForStaff(caller, withdrawalId);
+      assertApprovable(w, account, loanFlags, claim);
       const today = businessDate();
       const at = nowIso();
       const ledger = ledgerWrite([payout(account, w, today)]);
       const next = approved(w, actorOf(caller), at, today, ledger.entries.map((e) => e.entryId), note);
-      const items: TxItem[] = [...ledger.items, putWithdrawalItem(next, 'PENDING_REVIEW')];
+      // approved on the loan flags as read (no overdue loan): they must still hold at commit
+      const items: TxItem[] = [...ledger.items, borrowerFlagsCheck(account.accountNo, loanFlags), putWithdrawalItem(next, 'PENDING_REVIEW')];
       if (claim) items.push(putClaimItem(withClaimDecided(claim, next)));
       items.push(archiveWithdrawal(next, account, { action: 'APPROVE', actor: actorOf(caller), at, submitted: note === undefined ? {} : { note }, decision: { status: next.status, ...(note ? { note } : {}) } }));
       return { items, body: withdrawalView(next) };
