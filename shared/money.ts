@@ -7,6 +7,13 @@ export type Dec = InstanceType<typeof D>;
 /** Strict request form: digits, optionally a point and 1–2 decimals. No sign, exponent or spaces. */
 export const YUAN_PATTERN = /^(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?$/;
 
+/**
+ * The named maximum of every money field of the API: one billion yuan (10^11 fen). Large enough for
+ * any house price or unit remittance, small enough that sums over a province and products with rates
+ * stay exact safe integers.
+ */
+export const MAX_AMOUNT_FEN = 100_000_000_000;
+
 /** "1500.5" → 150050. Throws on anything YUAN_PATTERN refuses (callers validate first with zod). */
 export function yuanToFen(yuan: string): number {
   if (!YUAN_PATTERN.test(yuan)) throw new Error(`not a yuan amount: ${yuan}`);

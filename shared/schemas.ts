@@ -1,24 +1,31 @@
 // zod 4 building blocks for the API edge (docs/api.md, Conventions). Helpers only: request objects
 // (`z.strictObject`) are defined by the handlers that own them. zod/mini API (shared/zod.ts).
 import * as z from './zod.ts';
-import { YUAN_PATTERN, yuanToFen } from './money.ts';
-import { latestPolicy, WITHDRAWAL_REASONS } from './policy.ts';
+import { MAX_AMOUNT_FEN, YUAN_PATTERN, fenToYuan, yuanToFen } from './money.ts';
+import { latestPolicy, policies, WITHDRAWAL_REASONS } from './policy.ts';
 import { creditCodeProblem, isCalendarDate, residentIdProblem } from './validators.ts';
+import { businessDate } from './clock.ts';
+import { canonicalBankAccount, canonicalDocumentNumber, canonicalPersonName, canonicalText, DOCUMENT_NUMBER_MAX_CHARS, PERSON_NAME_MAX_CHARS, type Canonical, type TextProblem } from './text.ts';
 
 // ------------------------------------------------------------------------------------ money
 
 const YUAN_MESSAGE =
   'amount must be a string in yuan with at most two decimals, e.g. "1500.50" (no numbers, signs, exponents or spaces) / 金额须为字符串，最多两位小数';
 
+const MAX_AMOUNT_MESSAGE = `amount must not exceed ${fenToYuan(MAX_AMOUNT_FEN)} yuan / 金额不得超过${fenToYuan(MAX_AMOUNT_FEN)}元`;
+
+/** A yuan string of the request form, at most MAX_AMOUNT_FEN: for amounts kept as the submitted text. */
+export const yuanText = z
+  .string({ error: YUAN_MESSAGE })
+  .check(z.regex(YUAN_PATTERN, { error: YUAN_MESSAGE }), z.refine((s) => yuanToFen(s) <= MAX_AMOUNT_FEN, { error: MAX_AMOUNT_MESSAGE }));
+
 /**
  * Request money: a JSON string in yuan ("1500", "1500.5", "1500.50") → integer fen (150050).
  * Refused: JSON numbers, exponents, spaces, signs, more than 2 decimals, leading zeros, empty string,
- * more than 13 integer digits. Zero is accepted (use `positiveYuan` where the amount moves money).
+ * more than MAX_AMOUNT_FEN (every money field of the API has that named maximum). Zero is accepted
+ * (use `positiveYuan` where the amount moves money).
  */
-export const yuanAmount = z.pipe(
-  z.string({ error: YUAN_MESSAGE }).check(z.regex(YUAN_PATTERN, { error: YUAN_MESSAGE })),
-  z.transform((s: string) => yuanToFen(s)),
-);
+export const yuanAmount = z.pipe(yuanText, z.transform((s: string) => yuanToFen(s)));
 
 /** Like `yuanAmount`, and refuses zero (amounts that move money). Output: integer fen > 0. */
 export const positiveYuan = yuanAmount.check(z.refine((fen) => fen > 0, { error: 'amount must be greater than zero / 金额须大于零' }));
@@ -46,6 +53,32 @@ export const isoDate = z.string({ error: 'date must be a string YYYY-MM-DD / 日
   z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, { error: 'date must be YYYY-MM-DD / 日期格式应为 YYYY-MM-DD' }),
   z.refine(isCalendarDate, { error: 'not a real calendar date / 日期不存在' }),
 );
+
+/** The first day of the policy history: no money event of this system is dated before it. */
+export const POLICY_HISTORY_START = policies[0].effectiveFrom;
+
+/**
+ * A date in a plausible window: not before `earliest` (default: the start of the policy history) and
+ * not after today (the business date, Asia/Shanghai) plus `maxDaysAhead` (default 0). Money events
+ * (a repayment's `paidOn`, a disbursement's `disbursedOn`) use the defaults: nothing dated in the
+ * future, nothing before the policy history begins.
+ */
+export function dateInWindow(opts: { earliest?: string; maxDaysAhead?: number } = {}) {
+  const earliest = opts.earliest ?? POLICY_HISTORY_START;
+  const ahead = opts.maxDaysAhead ?? 0;
+  return isoDate.check(
+    z.refine((d) => d >= earliest, { error: `date must not be before ${earliest} / 日期不得早于${earliest}` }),
+    z.refine((d) => d <= latestAllowed(ahead), { error: ahead === 0 ? 'date must not be in the future / 日期不得晚于今天' : `date must not be more than ${ahead} days ahead / 日期不得晚于${ahead}天后` }),
+  );
+}
+const latestAllowed = (daysAhead: number) => {
+  const today = businessDate();
+  if (daysAhead === 0) return today;
+  const t = Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)) - 1, Number(today.slice(8, 10))) + daysAhead * 86_400_000;
+  return new Date(t).toISOString().slice(0, 10);
+};
+/** The date of a money event: from the start of the policy history to today. */
+export const moneyEventDate = dateInWindow();
 
 // ------------------------------------------------------------------------------------ identifiers
 
@@ -76,6 +109,51 @@ export const creditCode = z.string({ error: CREDIT_CODE_MESSAGES.FORMAT }).check
     if (problem) ctx.addIssue({ code: 'custom', message: CREDIT_CODE_MESSAGES[problem] });
   }),
 );
+
+// ------------------------------------------------------------------------------------ text
+
+function describe(problem: TextProblem, what: string, alphabet: string): string {
+  switch (problem.kind) {
+    case 'EMPTY':
+      return `${what} is empty or too short / ${what}为空或过短`;
+    case 'TOO_LONG':
+      return `${what} is longer than ${problem.max} characters / ${what}超过${problem.max}个字符`;
+    case 'CHARACTER':
+      return `${what} holds a character that is not allowed (${problem.codePoint} at position ${problem.index + 1}; allowed: ${alphabet}) / ${what}含不允许的字符`;
+  }
+}
+
+const canonical = (fn: (s: string) => Canonical, what: string, alphabet: string) =>
+  z.pipe(
+    z.string({ error: `${what} must be a string / ${what}须为字符串` }).check(
+      z.superRefine((s, ctx) => {
+        const r = fn(s);
+        if (!r.ok) ctx.addIssue({ code: 'custom', message: describe(r.problem, what, alphabet) });
+      }),
+    ),
+    z.transform((s: string) => (fn(s) as { ok: true; value: string }).value),
+  );
+
+const DOCUMENT_ALPHABET = 'letters A-Z, digits, Chinese characters and - _ / . # ( ) [ ] 〔 〕 【 】';
+
+/**
+ * A document number (certificate, contract, permit, lease, receipt, filing, bank reference): output
+ * its canonical form (shared/text.ts: NFKC, Latin upper case, alphabet checked, nothing stripped).
+ * Store and compare only this form.
+ */
+export const documentNumber = (max = DOCUMENT_NUMBER_MAX_CHARS) =>
+  canonical((s) => canonicalDocumentNumber(s, max), 'document number', DOCUMENT_ALPHABET);
+
+/** A bank account number: 8–32 digits (full-width digits accepted and made ASCII). */
+export const bankAccountNumber = canonical(canonicalBankAccount, 'bank account number', 'digits 0-9, 8 to 32 of them');
+
+/** A person's name (NFC, letters and the separators names use; no invisible or control characters). */
+export const personName = (max = PERSON_NAME_MAX_CHARS) =>
+  canonical((s) => canonicalPersonName(s, max), 'name', 'letters of any script, space, · . \' -');
+
+/** Free text: trimmed, printable characters only, at least one letter or digit. */
+export const plainText = (max: number, opts: { multiline?: boolean } = {}) =>
+  canonical((s) => canonicalText(s, max, opts), 'text', 'printable characters');
 
 /** Idempotency-Key header: 1–128 of [A-Za-z0-9_.:-]. */
 export const idempotencyKey = z
