@@ -1,8 +1,9 @@
 // AWS's DynamoDB Local (the real engine, a Java program) as a child process, and the topology's
 // tables created in it. Installed by fetch-dynamodb-local.mjs (npm postinstall), pinned by hash.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join, dirname, resolve, delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, CreateTableCommand, ListTablesCommand, UpdateTimeToLiveCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { tables } from '../topology.ts';
@@ -18,16 +19,44 @@ export interface DynamoLocal {
 function assertJava() {
   const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
-    throw new Error('DynamoDB Local needs a Java runtime (≥ 11). Install one: apt-get install -y openjdk-17-jre-headless');
+    throw new Error('DynamoDB Local needs a Java development kit (≥ 11: java, and javac for its loopback launcher). Install one: apt-get install -y openjdk-17-jdk-headless');
   }
   if (!existsSync(join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar'))) {
     throw new Error(`DynamoDB Local is not installed in ${DYNAMODB_LOCAL_DIR}: run npm ci (its postinstall fetches it)`);
   }
 }
 
-export async function startDynamoLocal(opts: { port: number; dataDir?: string }): Promise<DynamoLocal> {
+/**
+ * DynamoDB Local listens on every interface and has no option to say otherwise; the launcher in
+ * infra/local/java binds it to one address. It is compiled (javac, from the JDK) once into
+ * .local/dynamodb/launcher and again whenever its source changes.
+ */
+function loopbackLauncher(): string {
+  const source = join(root, 'infra', 'local', 'java', 'LoopbackDynamoDBLocal.java');
+  const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16);
+  const dir = join(DYNAMODB_LOCAL_DIR, `launcher-${hash}`);
+  if (existsSync(join(dir, 'LoopbackDynamoDBLocal.class'))) return dir;
+  // compiled aside and renamed into place: two runtimes starting at once never see half a class
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  mkdirSync(tmp, { recursive: true });
+  const r = spawnSync('javac', ['-d', tmp, source], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`Compiling the DynamoDB Local launcher needs a JDK's javac (apt-get install -y openjdk-17-jdk-headless): ${r.error?.message ?? r.stderr}`);
+  }
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another start won the race: its class is the same
+  }
+  return dir;
+}
+
+export async function startDynamoLocal(opts: { port: number; dataDir?: string; host?: string }): Promise<DynamoLocal> {
   assertJava();
-  const args = ['-Djava.library.path=./DynamoDBLocal_lib', '-Xmx1g', '-jar', 'DynamoDBLocal.jar', '-port', String(opts.port), '-disableTelemetry'];
+  const launcher = loopbackLauncher();
+  const host = opts.host ?? '127.0.0.1';
+  const args = ['-Djava.library.path=./DynamoDBLocal_lib', '-Xmx1g', '-cp', `DynamoDBLocal.jar${delimiter}${launcher}`, 'LoopbackDynamoDBLocal', host, '-port', String(opts.port), '-disableTelemetry'];
   if (opts.dataDir) {
     mkdirSync(opts.dataDir, { recursive: true });
     args.push('-dbPath', resolve(opts.dataDir));
@@ -38,7 +67,7 @@ export async function startDynamoLocal(opts: { port: number; dataDir?: string })
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const endpoint = `http://127.0.0.1:${opts.port}`;
+  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${opts.port}`;
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const deadline = Date.now() + 30_000;
   for (;;) {

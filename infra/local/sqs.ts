@@ -3,6 +3,7 @@
 // point with a real SQS event, delete what succeeded, leave the reported failures to reappear
 // after the visibility timeout (and move to the DLQ after maxReceiveCount receives).
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { Server as NetServer, type ListenOptions } from 'node:net';
 import { SQSClient, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { queues, queuePhysicalName, dlqPhysicalName, type QueueDef } from '../topology.ts';
@@ -17,8 +18,27 @@ export interface LocalQueues {
   stop(): Promise<void>;
 }
 
-export async function startQueues(opts: { port: number; prefix: string; visibilityTimeoutSeconds?: number }): Promise<LocalQueues> {
-  const server = await startFauxqs({ port: opts.port, logger: false, defaultRegion: REGION });
+/**
+ * fauxqs 1.x always listens on 0.0.0.0 (its `host` option only names the host in queue URLs). While
+ * it starts, a listen on the wildcard address is narrowed to `host` (a local runtime serves this
+ * machine, not its network); every other listen passes unchanged.
+ */
+async function startFauxqsOn(host: string, options: Parameters<typeof startFauxqs>[0]): Promise<FauxqsServer> {
+  const listen = NetServer.prototype.listen;
+  NetServer.prototype.listen = function (this: NetServer, ...args: unknown[]) {
+    const first = args[0] as ListenOptions | undefined;
+    if (first && typeof first === 'object' && (first.host === '0.0.0.0' || first.host === '::')) first.host = host;
+    return (listen as (...a: unknown[]) => NetServer).apply(this, args);
+  } as typeof listen;
+  try {
+    return await startFauxqs(options);
+  } finally {
+    NetServer.prototype.listen = listen;
+  }
+}
+
+export async function startQueues(opts: { port: number; prefix: string; visibilityTimeoutSeconds?: number; host?: string }): Promise<LocalQueues> {
+  const server = await startFauxqsOn(opts.host ?? '127.0.0.1', { port: opts.port, logger: false, defaultRegion: REGION });
   const urls: Record<string, string> = {};
   const dlqUrls: Record<string, string> = {};
   for (const q of queues) {

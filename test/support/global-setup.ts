@@ -12,6 +12,8 @@ export default async function setup(project: TestProject) {
   runtime = await startLocalRuntime({ port: await freePort(), visibilityTimeoutSeconds: 1, scheduler: false, centerCode: '330100' });
   process.env.HPF_TEST_BASE_URL = runtime.url;
   process.env.HPF_TEST_DLQ_URLS = JSON.stringify(runtime.queues.dlqUrls);
+  // the ports the runtime listens on, so that a test can check where they are bound
+  process.env.HPF_TEST_LISTENERS = JSON.stringify({ gateway: runtime.url, dynamodb: runtime.dynamodbEndpoint, sqs: runtime.sqsEndpoint });
   project.provide('baseUrl', runtime.url);
   return async () => {
     await runtime?.stop();
