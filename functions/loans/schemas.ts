@@ -1,6 +1,6 @@
 // Request bodies of the loans routes (docs/api.md, Loans; v1.1 co-borrower consents), zod.
 import * as z from '../../shared/zod.ts';
-import { isoDate, period, positiveYuan } from '../../shared/schemas.ts';
+import { documentNumber, moneyEventDate, period, plainText, positiveYuan } from '../../shared/schemas.ts';
 import { isAccountNo } from '../../shared/ids.ts';
 import type { LoanApplication } from './domain/loan.ts';
 
@@ -22,9 +22,11 @@ export const applicationBody = z.strictObject({ ...applicationShape, amount: pos
 
 export const application = ({ housePrice, monthlyIncome, ...rest }: z.infer<typeof quoteBody>): LoanApplication => ({ ...rest, housePriceFen: housePrice, monthlyIncomeFen: monthlyIncome });
 
-export const reviewBody = z.strictObject({ note: z.optional(z.string().check(z.maxLength(1000))) });
-export const disburseBody = z.strictObject({ disbursedOn: isoDate, dueDay: z.optional(z.int().check(z.gte(1), z.lte(31))) });
-export const repaymentBody = z.strictObject({ amount: positiveYuan, paidOn: isoDate, bankRef: z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,64}$/)) });
+export const reviewBody = z.strictObject({ note: z.optional(plainText(1000, { multiline: true })) });
+/** A disbursement is a money event: dated from the start of the policy history to today. */
+export const disburseBody = z.strictObject({ disbursedOn: moneyEventDate, dueDay: z.optional(z.int().check(z.gte(1), z.lte(31))) });
+/** The bank's repayment report: paid on a date of the policy history up to today; its reference is a document number (canonical form stored and compared). */
+export const repaymentBody = z.strictObject({ amount: positiveYuan, paidOn: moneyEventDate, bankRef: documentNumber() });
 export const prepaymentBody = z
   .strictObject({
     amount: z.optional(positiveYuan),
@@ -38,7 +40,7 @@ export const prepaymentBody = z
   );
 export const offsetBody = z.strictObject({ enabled: z.literal(true) });
 export const deferralBody = z
-  .strictObject({ fromPeriod: period, toPeriod: period, reason: z.string().check(z.minLength(1), z.maxLength(500)) })
+  .strictObject({ fromPeriod: period, toPeriod: period, reason: plainText(500, { multiline: true }) })
   .check(z.refine((b) => b.fromPeriod <= b.toPeriod, { error: 'fromPeriod must not be after toPeriod / 起始期间不能晚于结束期间', path: ['toPeriod'] }));
 
 export const consentBody = z.strictObject({ borrowerAccountNo: accountNo });

@@ -1,7 +1,7 @@
 // The supervision API's request schemas (zod/mini): the same schemas validate requests and
 // generate the OpenAPI document.
 import * as z from '../../shared/zod.ts';
-import { isoDate, period, paginationShape } from '../../shared/schemas.ts';
+import { isoDate, period, paginationShape, plainText } from '../../shared/schemas.ts';
 
 export const branchParam = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, 'branch code'));
 
@@ -11,7 +11,7 @@ export const findingsQuery = z.strictObject({
   rule: z.optional(z.string().check(z.regex(/^[A-Z_]{1,64}$/))),
 });
 
-export const resolveBody = z.strictObject({ note: z.string().check(z.trim(), z.minLength(1), z.maxLength(2000)) });
+export const resolveBody = z.strictObject({ note: plainText(2000, { multiline: true }) });
 
 export const indicatorsQuery = z.strictObject({ branch: z.optional(branchParam), period: z.optional(period) });
 
@@ -23,7 +23,7 @@ export const ratingBody = z.strictObject({
   subjectType: z.enum(RATING_SUBJECTS),
   subjectId: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_.:-]+$/, 'an identifier')),
   score: z.int().check(z.gte(1), z.lte(5)),
-  comment: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  comment: z.optional(plainText(500, { multiline: true })),
 });
 
 export const ARCHIVE_SUBJECTS = ['UNIT', 'ACCOUNT', 'REMITTANCE', 'WITHDRAWAL', 'LOAN', 'INTERPROVINCIAL_REQUEST', 'TRANSFER'] as const;

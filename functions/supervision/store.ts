@@ -11,7 +11,7 @@
 //   SAT#<period> / <branch>#S#<shard>    satisfaction counters { ratings, scoreSum }, sharded, written with the rating
 import { GetCommand, QueryCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { ddb, decodeCursor, encodeCursor, queryAll, type Page, type TxItem } from '../../shared/ddb.ts';
+import { ddb, decodeCursor, encodeCursor, invalidCursor, queryAll, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import type { BranchTotals, FindingCandidate } from './domain/rules.ts';
 import type { FindingRecord, RunRecord } from './domain/views.ts';
@@ -247,13 +247,16 @@ export async function putSnapshot(branch: string, date: string, snapshot: Record
 
 export async function listSnapshots(branch: string, from: string, to: string, limit: number, cursor?: string): Promise<Page<Record<string, unknown>>> {
   const partition = `SNAP#${branch}`;
+  const start = decodeCursor(cursor, ['pk', 'sk'], { pk: partition });
+  // a start key outside the range the query reads (a cursor of another range) DynamoDB fails with a 500
+  if (start && !((start.sk as string) >= from && (start.sk as string) <= to)) invalidCursor();
   const out = await ddb.send(
     new QueryCommand({
       TableName: T(),
       KeyConditionExpression: 'pk = :p AND sk BETWEEN :f AND :t',
       ExpressionAttributeValues: { ':p': partition, ':f': from, ':t': to },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk'], { pk: partition }),
+      ExclusiveStartKey: start,
     }),
   );
   return { items: (out.Items ?? []).map((i) => strip<Record<string, unknown>>(i)!), nextCursor: encodeCursor(out.LastEvaluatedKey) };

@@ -30,9 +30,15 @@ export function canReadArchive(caller: Caller, owner: ArchiveOwnerFacts): boolea
 /** A rating of a transaction: only a member whose account it names. */
 export const ownsTransaction = (caller: Caller, accountNos: readonly string[]) => caller.role === 'member' && !!caller.accountNo && accountNos.includes(caller.accountNo);
 
-/** Auditors read any branch or the city; staff only their own branch (city-level staff: any). `undefined` = city-wide. */
+/**
+ * Auditors read any branch or the city; city-level staff (`*`) too; branch staff only their own
+ * branch. Deny by default: staff without a branch claim, and every other role, read nothing (a missing
+ * claim is never the widest scope). `branch: undefined` = city-wide.
+ */
 export function indicatorScope(caller: Caller, requested: string | undefined): { branch: string | undefined } | { forbidden: true } {
-  if (caller.role === 'auditor' || caller.branch === '*') return { branch: requested };
-  if (requested && requested !== caller.branch) return { forbidden: true };
+  if (caller.role === 'auditor') return { branch: requested };
+  if (caller.role !== 'staff' || !caller.branch) return { forbidden: true };
+  if (caller.branch === '*') return { branch: requested };
+  if (requested !== undefined && requested !== caller.branch) return { forbidden: true };
   return { branch: caller.branch };
 }
