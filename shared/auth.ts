@@ -1,7 +1,9 @@
 // Who is calling, from the claims API Gateway's JWT authoriser (or the local gateway) passes on,
 // and the ownership checks every handler applies to the resources it touches.
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { createHash } from 'node:crypto';
 import { DomainError } from './errors.ts';
+import { canonicalJson } from './canonical.ts';
 
 export type Role = 'member' | 'unit' | 'staff' | 'auditor' | 'admin';
 export const roles: readonly Role[] = ['member', 'unit', 'staff', 'auditor', 'admin'];
@@ -24,6 +26,26 @@ export function callerFromClaims(claims: Record<string, unknown> | undefined): C
   if (!roles.includes(claims.role as Role)) return undefined;
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
   return { sub: claims.sub, role: claims.role as Role, accountNo: str(claims.accountNo), unitId: str(claims.unitId), branch: str(claims.branch) };
+}
+
+/**
+ * The claim a role cannot act without: staff act for a `branch` (`*` = city level), a unit's agent
+ * for a `unitId`. A token without it is refused everywhere (deny by default), never given the
+ * widest scope. (A member without `accountNo` may still open their own flexible account.)
+ */
+export function missingClaim(caller: Caller): 'branch' | 'unitId' | undefined {
+  if (caller.role === 'staff' && !caller.branch) return 'branch';
+  if (caller.role === 'unit' && !caller.unitId) return 'unitId';
+  return undefined;
+}
+
+/**
+ * Whose idempotency keys these are: the `sub` and a digest of every claim that decides what the
+ * caller may see or do. The same person with other claims is another scope.
+ */
+export function idempotencyScope(caller: Caller): string {
+  const claims = canonicalJson({ role: caller.role, accountNo: caller.accountNo ?? null, unitId: caller.unitId ?? null, branch: caller.branch ?? null });
+  return `${caller.sub}#${createHash('sha256').update(claims).digest('hex').slice(0, 16)}`;
 }
 
 export const forbidden = (detail = 'Not allowed for this caller / 无权访问'): never => {

@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import type * as z from './zod.ts';
-import { callerFromClaims, callerFromEvent, type Caller, type Role } from './auth.ts';
+import { callerFromClaims, callerFromEvent, idempotencyScope, missingClaim, type Caller, type Role } from './auth.ts';
 import { bearerToken, verifyBearer } from './bearer.ts';
 import { DomainError, problem, type FieldError, type Problem } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -14,6 +14,8 @@ import { emitMetric } from './metrics.ts';
 import { annotate, traceHandler } from './trace.ts';
 import type { IdempotencyContext, Outcome } from './tx.ts';
 import { canonicalJson } from './canonical.ts';
+import { duplicateKeyPath } from './json.ts';
+import { forbiddenCharacterIn } from './text.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -84,33 +86,36 @@ function parseBody(event: HttpEvent): { raw: string; value: unknown } {
   if (raw.trim() === '') return { raw, value: undefined };
   const type = (event.headers?.['content-type'] ?? '').toLowerCase();
   if (!/^application\/(problem\+)?json\b/.test(type)) throw new DomainError('VALIDATION_FAILED', 'Content-Type must be application/json / 请求须为 JSON', [{ path: 'content-type', message: 'expected application/json' }]);
+  // JSON is UTF-8 (RFC 8259): a body declared in another charset would be read as what it is not
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/.exec(type)?.[1];
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw new DomainError('VALIDATION_FAILED', 'JSON bodies must be UTF-8 / 请求体须为 UTF-8 编码', [{ path: 'content-type', message: `charset ${charset} is not accepted; use utf-8` }]);
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch {
     throw new DomainError('VALIDATION_FAILED', 'Malformed JSON body / JSON 格式错误', [{ path: '', message: 'malformed JSON' }]);
   }
-  const bad = controlCharacterPath(value);
-  if (bad !== undefined) throw new DomainError('VALIDATION_FAILED', 'Control characters are not allowed in text / 文本中不得含控制字符', [{ path: bad, message: 'control character' }]);
+  const bad = forbiddenCharacterPath(value);
+  if (bad !== undefined) throw new DomainError('VALIDATION_FAILED', 'Control, direction-override and unpaired surrogate characters are not allowed in text / 文本中不得含控制字符、方向控制符或无效字符', [{ path: bad, message: 'character not allowed' }]);
+  const duplicate = duplicateKeyPath(raw);
+  if (duplicate !== undefined) throw new DomainError('VALIDATION_FAILED', 'A JSON object names the same field twice / JSON 字段重复', [{ path: duplicate, message: 'duplicate key' }]);
   return { raw, value };
 }
 
-// C0 controls and DEL, except tab, line feed and carriage return
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 /** No request body of this API nests deeper; deeper is refused before anything walks it. */
 export const MAX_JSON_DEPTH = 32;
 
-/** The path of the first string (key or value) holding a control character, if any (iterative). */
-function controlCharacterPath(root: unknown): string | undefined {
+/** The path of the first string (key or value) holding a character no text may hold (iterative). */
+function forbiddenCharacterPath(root: unknown): string | undefined {
   const stack: { v: unknown; path: string; depth: number }[] = [{ v: root, path: '', depth: 0 }];
   while (stack.length) {
     const { v, path, depth } = stack.pop()!;
     if (typeof v === 'string') {
-      if (CONTROL.test(v)) return path;
+      if (forbiddenCharacterIn(v)) return path;
     } else if (v && typeof v === 'object') {
       if (depth >= MAX_JSON_DEPTH) throw new DomainError('VALIDATION_FAILED', `JSON nested deeper than ${MAX_JSON_DEPTH} levels / JSON 嵌套过深`, [{ path, message: 'too deep' }]);
       for (const [k, x] of Object.entries(v)) {
-        if (CONTROL.test(k)) return path;
+        if (forbiddenCharacterIn(k)) return path;
         stack.push({ v: x, path: path ? `${path}.${k}` : k, depth: depth + 1 });
       }
     }
@@ -118,14 +123,23 @@ function controlCharacterPath(root: unknown): string | undefined {
   return undefined;
 }
 
-/** Path parameters are identifiers: bounded and printable (a longer one can name nothing). */
+/**
+ * Path parameters are identifiers: bounded, printable, and never a dot segment (`.`, `..`), which
+ * API Gateway passes on as a value and a file-system-minded proxy would resolve.
+ */
 const MAX_PATH_PARAM = 128;
 function checkPathParameters(params: Record<string, string | undefined>) {
   for (const [name, value] of Object.entries(params)) {
-    if (value === undefined || value.length === 0 || value.length > MAX_PATH_PARAM || CONTROL.test(value)) {
-      throw new DomainError('VALIDATION_FAILED', `Invalid path parameter ${name} / 路径参数无效`, [{ path: `path.${name}`, message: `1–${MAX_PATH_PARAM} printable characters` }]);
+    if (value === undefined || value.length === 0 || value.length > MAX_PATH_PARAM || forbiddenCharacterIn(value) || /[\u0000-\u0020\u007f/\\]/.test(value) || value === '.' || value === '..') {
+      throw new DomainError('VALIDATION_FAILED', `Invalid path parameter ${name} / 路径参数无效`, [{ path: `path.${name}`, message: `1–${MAX_PATH_PARAM} printable characters, not . or ..` }]);
     }
   }
+}
+
+/** Deny by default: a staff token without `branch`, a unit token without `unitId` acts nowhere. */
+function refuseMissingClaim(caller: Caller) {
+  const claim = missingClaim(caller);
+  if (claim) throw new DomainError('FORBIDDEN', `The token lacks the ${claim} claim its role needs / 令牌缺少该角色所需的 ${claim} 声明`);
 }
 
 /**
@@ -148,11 +162,13 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
         caller = callerFromEvent(event);
         if (!caller) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required / 需要有效的令牌');
         if (spec.roles && !spec.roles.includes(caller.role)) throw new DomainError('FORBIDDEN', 'Not allowed for this role / 当前角色无权办理');
+        refuseMissingClaim(caller);
       } else if (auth === 'jwt-or-partner' && headers.authorization) {
         const token = bearerToken(headers.authorization);
         caller = token ? callerFromClaims(await verifyBearer(token)) : undefined;
         if (!caller) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required / 需要有效的令牌');
         if (spec.roles && !spec.roles.includes(caller.role)) throw new DomainError('FORBIDDEN', 'Not allowed for this role / 当前角色无权办理');
+        refuseMissingClaim(caller);
       }
       checkPathParameters(event.pathParameters ?? {});
       const { raw, value } = parseBody(event);
@@ -177,7 +193,9 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
         if (!key) throw new DomainError('IDEMPOTENCY_KEY_MISSING', 'Idempotency-Key header is required / 缺少幂等键');
         if (!IDEMPOTENCY_KEY.test(key)) throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key must be 1–128 of [A-Za-z0-9_.:-]', [{ path: 'Idempotency-Key', message: 'invalid format' }]);
         const hash = createHash('sha256').update(`${event.requestContext.http.method}\n${event.rawPath}\n${canonicalJson(spec.body || !isEmptyObject(value) ? (value ?? null) : null)}`).digest('hex');
-        idempotency = { scope: caller?.sub ?? headers['x-hpf-center'] ?? 'anonymous', key, hash, status: spec.idempotent.status };
+        // scoped by who calls AND what the token says they are: a token of the same `sub` with other
+        // claims (another branch) never meets the stored answer of a record it may not see
+        idempotency = { scope: caller ? idempotencyScope(caller) : `partner:${headers['x-hpf-center'] ?? 'anonymous'}`, key, hash, status: spec.idempotent.status };
       }
       const result = await spec.handle({ body, query, params: (event.pathParameters ?? {}) as Record<string, string>, caller: caller as Caller, idempotency, headers, rawBody: raw, event, log });
       if (isOutcome(result)) {

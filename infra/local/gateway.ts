@@ -47,9 +47,10 @@ export function matchRoute(method: string, path: string): { def: RouteDef; pathP
   return { def: c.def, pathParameters };
 }
 
-function sendProblem(res: ServerResponse, code: ProblemCode, detail: string) {
+function sendProblem(res: ServerResponse, code: ProblemCode, detail: string, opts: { close?: boolean } = {}) {
   const p = problem(code, detail);
-  res.writeHead(p.status, { 'content-type': 'application/problem+json; charset=utf-8' });
+  // `close`: the request was not read to its end, so this connection cannot carry another request
+  res.writeHead(p.status, { 'content-type': 'application/problem+json; charset=utf-8', ...(opts.close ? { connection: 'close' } : {}) });
   res.end(JSON.stringify(p));
 }
 
@@ -58,6 +59,8 @@ export function buildHttpEvent(x: {
   def: RouteDef;
   pathParameters: Record<string, string>;
   url: URL;
+  /** The path exactly as the client sent it (WHATWG URL parsing resolves `..`; API Gateway does not). */
+  rawPath?: string;
   headers: Record<string, string>;
   body?: string;
   claims?: Record<string, string>;
@@ -70,7 +73,7 @@ export function buildHttpEvent(x: {
   return {
     version: '2.0',
     routeKey: routeKey(x.def),
-    rawPath: x.url.pathname,
+    rawPath: x.rawPath ?? x.url.pathname,
     rawQueryString: x.url.search.replace(/^\?/, ''),
     headers: x.headers,
     queryStringParameters: Object.keys(query).length ? query : undefined,
@@ -82,7 +85,7 @@ export function buildHttpEvent(x: {
       apiId: 'local',
       domainName: x.headers.host ?? 'localhost',
       domainPrefix: 'local',
-      http: { method: x.def.method, path: x.url.pathname, ...http },
+      http: { method: x.def.method, path: x.rawPath ?? x.url.pathname, ...http },
       requestId: randomUUID(),
       routeKey: routeKey(x.def),
       stage: '$default',
@@ -105,17 +108,20 @@ export async function startGateway(opts: { port: number; host?: string; invoke: 
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (opts.control && (url.pathname.startsWith('/_local/') || url.pathname === '/docs') && (await opts.control(req, res, url.pathname))) return;
+      // Route on the path as sent: `new URL` resolves `.` and `..` segments (and `\`), which API
+      // Gateway does not, so `/v1/units/../accounts/1` must not become `/v1/accounts/1` here either.
+      const rawPath = (req.url ?? '/').startsWith('/') ? (req.url ?? '/').split('?')[0] : url.pathname;
+      if (opts.control && (rawPath.startsWith('/_local/') || rawPath === '/docs') && (await opts.control(req, res, rawPath))) return;
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of req) {
         size += (chunk as Buffer).length;
-        if (size > MAX_PAYLOAD_BYTES) return sendProblem(res, 'VALIDATION_FAILED', 'Request body too large / 请求体过大');
+        if (size > MAX_PAYLOAD_BYTES) return sendProblem(res, 'VALIDATION_FAILED', 'Request body too large / 请求体过大', { close: true });
         chunks.push(chunk as Buffer);
       }
       const method = (req.method ?? 'GET').toUpperCase();
-      const match = matchRoute(method, url.pathname);
-      if (!match) return sendProblem(res, 'NOT_FOUND', `No route ${method} ${url.pathname} / 路由不存在`);
+      const match = matchRoute(method, rawPath);
+      if (!match) return sendProblem(res, 'NOT_FOUND', `No route ${method} ${rawPath.slice(0, 200)} / 路由不存在`);
       if (match.malformed) return sendProblem(res, 'VALIDATION_FAILED', 'Malformed percent-encoding in the path / 路径编码错误');
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
@@ -133,6 +139,7 @@ export async function startGateway(opts: { port: number; host?: string; invoke: 
         def: match.def,
         pathParameters: match.pathParameters,
         url,
+        rawPath,
         headers,
         body: raw.length ? raw.toString('utf8') : undefined,
         claims,

@@ -72,3 +72,91 @@ describe('hostile bodies', () => {
     expect(res.headers.get('content-type')).toMatch(/problem\+json/);
   });
 });
+
+describe('strict text, as strict as the cloud (issue 14)', () => {
+  const valid = () => ({ name: '测试单位', creditCode: '91350100M000100Y43', branch: 'SC', payDay: 10, employerRate: '12', employeeRate: '12' });
+
+  it('refuses a JSON object that names a field twice, however the key is escaped', async () => {
+    const token = await staffToken('*');
+    for (const rawBody of [
+      '{"name":"甲","name":"乙","creditCode":"91350100M000100Y43","branch":"SC","payDay":10,"employerRate":"12","employeeRate":"12"}',
+      '{"name":"甲","\\u006eame":"乙","creditCode":"91350100M000100Y43","branch":"SC","payDay":10,"employerRate":"12","employeeRate":"12"}',
+    ]) {
+      const res = await call('POST', '/v1/units', { token, rawBody });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors).toEqual([{ path: 'name', message: 'duplicate key' }]);
+    }
+    // the same key in two different objects is no duplicate: the body reaches validation (a clean 4xx, not "duplicate key")
+    const nested = await call('POST', '/v1/loan-quotes', { token, rawBody: '{"a":{"x":1},"b":{"x":1}}' });
+    expect(nested.status).toBe(400);
+    expect(JSON.stringify(nested.body.errors)).not.toContain('duplicate key');
+  });
+
+  it('refuses a body declared in a charset other than UTF-8', async () => {
+    const token = await staffToken('*');
+    for (const type of ['application/json; charset=iso-8859-1', 'application/json; charset=gbk', 'application/json;charset="utf-16"']) {
+      const res = await call('POST', '/v1/units', { token, rawBody: JSON.stringify(valid()), headers: { 'content-type': type } });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors[0].path).toBe('content-type');
+    }
+  });
+
+  it('refuses C1 controls, direction overrides and lone surrogates in any string of a body', async () => {
+    const token = await staffToken('*');
+    for (const bad of ['\u0085', '\u009b31m', '\u202e', '\u2066x\u2069', '\u202a']) {
+      const res = await call('POST', '/v1/units', { token, body: { ...valid(), name: `单位${bad}` } });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors[0].path).toBe('name');
+    }
+    const lone = await call('POST', '/v1/units', { token, rawBody: JSON.stringify(valid()).replace('测试单位', '\\ud800单位') });
+    expectProblem(lone, 400, 'VALIDATION_FAILED');
+  });
+
+  it('a staff token without a branch claim and a unit token without a unitId act nowhere (403, never the widest scope)', async () => {
+    const { token } = await import('../support/http.ts');
+    const staffNoBranch = await token({ role: 'staff' });
+    const unitNoId = await token({ role: 'unit' });
+    for (const [method, path] of [['GET', '/v1/supervision/indicators'], ['GET', '/v1/units/U-none'], ['GET', '/v1/withdrawals']] as const) {
+      expectProblem(await call(method, path, { token: staffNoBranch }), 403, 'FORBIDDEN');
+    }
+    expectProblem(await call('POST', '/v1/units', { token: staffNoBranch, body: valid() }), 403, 'FORBIDDEN');
+    expectProblem(await call('GET', '/v1/units/U-none', { token: unitNoId }), 403, 'FORBIDDEN');
+  });
+
+  it('dot segments are not resolved: the route is matched on the path as sent, and . or .. is no identifier', async () => {
+    const { request } = await import('node:http');
+    const raw = (path: string) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const url = new URL(baseUrl());
+        const req = request({ host: url.hostname, port: url.port, path, method: 'GET', headers: { authorization: '' } }, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const staff = await staffToken('*');
+    // /v1/units/../health would be /v1/health (200, no auth) if the gateway resolved it
+    const up = await raw('/v1/units/../health');
+    expect(up.status).toBe(404);
+    expect(up.body.code).toBe('NOT_FOUND');
+    for (const path of ['/v1/units/..', '/v1/units/.', '/v1/units/%2e%2e', '/v1/units/%2E']) {
+      const res = await call('GET', path.replace(/^\/v1\/units\/(\.\.?)$/, '/v1/units/$1'), { token: staff });
+      if (res.status === 404) continue; // a client that resolved the dots itself asked for another path
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+    }
+    const dotted = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const url = new URL(baseUrl());
+      const req = request({ host: url.hostname, port: url.port, path: '/v1/units/..', method: 'GET', headers: { authorization: `Bearer ${staff}` } }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(dotted.status).toBe(400);
+    expect(dotted.body.errors[0].path).toBe('path.unitId');
+  });
+});
