@@ -1,6 +1,9 @@
 // Loans over HTTP against the local runtime, and the daily run (月对冲, overdue, penalty) invoked
-// in-process against the same DynamoDB Local and SQS server. Each test uses its own branch and its
-// own calendar years so that a daily run for one date touches only that test's loans.
+// in-process against the same DynamoDB Local and SQS server. Each test uses its own branch. Money
+// events (a disbursement, a bank repayment) are dated from the policy history's start to today
+// (issue 14): a test that repays an installment disburses in the past, its approval back-dated in the
+// store first (a disbursement may not precede its approval); the others disburse today and run the
+// per-loan daily step and the repricing for dates ahead.
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -8,7 +11,7 @@ import { call, memberToken, staffToken, auditorToken, unitToken } from '../suppo
 import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
 import { commit } from '../../shared/tx.ts';
 import { allEntries, ledgerWrite, mustGetAccount, periodFlows, type Account } from '../../shared/ledger/ledger.ts';
-import { addMonths, businessDate, periodOf } from '../../shared/clock.ts';
+import { addDays, addMonths, businessDate, daysBetween, monthsBetween, periodOf } from '../../shared/clock.ts';
 import { D, fenToYuan, yuanToFen } from '../../shared/money.ts';
 import { sqs } from '../../shared/sqs.ts';
 import { queueUrl } from '../../shared/config.ts';
@@ -17,7 +20,7 @@ import { runDailyForLoan, runRepriceForLoan } from '../../functions/loans/usecas
 import { flagsWriteItem, getFlags, getLoan as storedLoan, getSchedule, loanWriteItems } from '../../functions/loans/store.ts';
 import { borrowerFlags, loanTotals } from '../../functions/loans/public.ts';
 import { newRows } from '../../functions/loans/domain/installments.ts';
-import { scheduleFor } from '../../functions/loans/domain/schedule.ts';
+import { monthlyDueDate, scheduleFor } from '../../functions/loans/domain/schedule.ts';
 
 const newBranch = () => `LN${randomUUID().slice(0, 8)}`;
 
@@ -65,13 +68,27 @@ const application = (accountNo: string, over: Record<string, unknown> = {}) => (
   ...over,
 });
 
-/** Applies (member), approves and disburses (staff of the branch): the loan id. */
-async function activeLoan(branch: string, account: Account, body: Record<string, unknown>, disbursedOn: string): Promise<string> {
+/** Dates the loan's application and approval `date` in the store (the API dates both today). */
+async function backdate(loanId: string, date: string) {
+  await commit({
+    plan: async () => {
+      const loan = (await storedLoan(loanId))!;
+      return { items: loanWriteItems(loan, { ...loan, appliedOn: date, ...(loan.decision ? { decision: { ...loan.decision, on: date } } : {}) }), body: null };
+    },
+  });
+}
+
+/**
+ * Applies (member), approves and disburses (staff of the branch) on `disbursedOn` (today, or a past
+ * date: the approval is back-dated to it first), with `dueDay` if given: the loan id.
+ */
+async function activeLoan(branch: string, account: Account, body: Record<string, unknown>, disbursedOn: string, dueDay?: number): Promise<string> {
   const applied = await call('POST', '/v1/loans', { token: await memberToken(account.accountNo), body: application(account.accountNo, body) });
   expect(applied.status, JSON.stringify(applied.body)).toBe(201);
   const loanId = applied.body.loanId as string;
   expect((await call('POST', `/v1/loans/${loanId}/approve`, { token: await staffToken(branch) })).status).toBe(200);
-  const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn } });
+  if (disbursedOn < businessDate()) await backdate(loanId, disbursedOn);
+  const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn, ...(dueDay ? { dueDay } : {}) } });
   expect(disbursed.status, JSON.stringify(disbursed.body)).toBe(200);
   return loanId;
 }
@@ -194,44 +211,53 @@ describe('a loan from application to payoff', () => {
     expect(approved.body).toMatchObject({ status: 'APPROVED', decision: { decision: 'APPROVED', on: businessDate(), late: false } });
     expect((await call('POST', `/v1/loans/${loanId}/reject`, { token: staff })).body.code).toBe('INVALID_STATE');
 
-    // disbursement: once
+    // disbursement: once. Dated a month before the latest 15th up to today (the approval back-dated
+    // to it), due on the 15th: installment 1 is due by today, installment 2 after today. The schedule's
+    // amounts do not depend on the dates (a month's interest is balance × rate / 12).
+    const today = businessDate();
+    const due1 = today.slice(8, 10) >= '15' ? `${periodOf(today)}-15` : `${addMonths(periodOf(today), -1)}-15`;
+    const disbursedOn = monthlyDueDate(due1, -1, 15);
+    const due = (k: number) => monthlyDueDate(disbursedOn, k, 15);
+    expect(due(2) > today).toBe(true);
+    await backdate(loanId, disbursedOn);
     const key = randomUUID();
-    const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn: '2031-03-15' }, idem: key });
+    const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn }, idem: key });
     expect(disbursed.status).toBe(200);
     expect(disbursed.body.status).toBe('ACTIVE');
-    const replay = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn: '2031-03-15' }, idem: key });
+    const replay = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn }, idem: key });
     expect(replay.headers.get('idempotency-replayed')).toBe('true');
     expect(replay.body).toEqual(disbursed.body);
-    const twice = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn: '2031-03-15' } });
+    const twice = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn } });
     expect([twice.status, twice.body.code]).toEqual([409, 'INVALID_STATE']);
 
     // 1,000,000.00 over 360 months at 2.60%: M = 4,003.40; month 1 interest 2,166.67, principal 1,836.73; month 360 = 4,001.75; total interest 441,222.35
     const rows = await schedule(loanId, branch);
     expect(rows).toHaveLength(360);
-    expect(rows[0]).toEqual(expect.objectContaining({ no: 1, dueDate: '2031-04-15', payment: '4003.40', interest: '2166.67', principal: '1836.73', remainingPrincipal: '998163.27', status: 'DUE' }));
-    expect(rows[359]).toMatchObject({ no: 360, dueDate: '2061-03-15', payment: '4001.75', remainingPrincipal: '0.00' });
+    expect(rows[0]).toEqual(expect.objectContaining({ no: 1, dueDate: due1, payment: '4003.40', interest: '2166.67', principal: '1836.73', remainingPrincipal: '998163.27', status: 'DUE' }));
+    expect(rows[359]).toMatchObject({ no: 360, dueDate: due(360), payment: '4001.75', remainingPrincipal: '0.00' });
     expect(rows.reduce((s, r) => s + yuanToFen(r.interest), 0)).toBe(44_122_235);
     expect(await getLoan(loanId, branch)).toMatchObject({
       loanId, accountNo: a.accountNo, status: 'ACTIVE', principal: '1000000.00', outstandingPrincipal: '1000000.00', annualRate: '2.6', termMonths: 360, repaymentMethod: 'EQUAL_INSTALLMENT',
-      nextDue: { no: 1, dueDate: '2031-04-15', amount: '4003.40' }, overdue: { installments: 0, amount: '0.00' },
+      nextDue: { no: 1, dueDate: due1, amount: '4003.40' }, overdue: { installments: 0, amount: '0.00' },
     });
     expect((await borrowerFlags(a.accountNo)).activeLoanId).toBe(loanId);
     expect(await loanTotals([branch])).toEqual({ outstandingPrincipalFen: 100_000_000, overduePrincipalFen: 0, activeLoans: 1 });
-    expect((await periodFlows('2031-03', branch)).LOAN_DISBURSEMENT).toBe(100_000_000);
+    expect((await periodFlows(periodOf(disbursedOn), branch)).LOAN_DISBURSEMENT).toBe(100_000_000);
 
     // bank repayments: interest first, a partial payment stays DUE, a bank reference applies once, no paying ahead
     const repay = (amount: string, paidOn: string, bankRef: string) => call('POST', `/v1/loans/${loanId}/repayments`, { token: staff, body: { amount, paidOn, bankRef } });
-    expect((await call('POST', `/v1/loans/${loanId}/repayments`, { token: member, body: { amount: '1', paidOn: '2031-04-15', bankRef: 'X' } })).status).toBe(403);
-    const first = await repay('1000', '2031-04-15', `BR-${loanId}-1`);
+    expect((await call('POST', `/v1/loans/${loanId}/repayments`, { token: member, body: { amount: '1', paidOn: due1, bankRef: 'X' } })).status).toBe(403);
+    const first = await repay('1000', due1, `BR-${loanId}-1`);
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ interest: '1000.00', principal: '0.00', installments: [1] });
     expect((await schedule(loanId, branch))[0]).toMatchObject({ status: 'DUE', paid: '1000.00' });
-    const rest = await repay('3003.40', '2031-04-15', `BR-${loanId}-2`);
+    const rest = await repay('3003.40', due1, `BR-${loanId}-2`);
     expect(rest.body).toMatchObject({ interest: '1166.67', principal: '1836.73', installments: [1], outstandingPrincipal: '998163.27' });
     expect((await schedule(loanId, branch))[0].status).toBe('PAID');
-    expect((await repay('3003.40', '2031-04-15', `BR-${loanId}-2`)).body.code).toBe('CONFLICT');
-    expect((await repay('4003.41', '2031-05-15', `BR-${loanId}-3`)).body.code).toBe('POLICY_VIOLATION');
-    expect(await periodFlows('2031-04', branch)).toMatchObject({ LOAN_REPAYMENT: 183_673, LOAN_INTEREST: 216_667 });
+    expect((await repay('3003.40', due1, `BR-${loanId}-2`)).body.code).toBe('CONFLICT');
+    // installment 2 falls due after today: a fen more than is due today is paying ahead
+    expect((await repay('0.01', today, `BR-${loanId}-3`)).body.code).toBe('POLICY_VIOLATION');
+    expect(await periodFlows(periodOf(due1), branch)).toMatchObject({ LOAN_REPAYMENT: 183_673, LOAN_INTEREST: 216_667 });
     expect((await loanTotals([branch])).outstandingPrincipalFen).toBe(99_816_327);
 
     // partial prepayment, REDUCE_PAYMENT: the 359 installments left are recomputed from 498,163.27
@@ -242,7 +268,7 @@ describe('a loan from application to payoff', () => {
     const afterPayment = await schedule(loanId, branch);
     expect(afterPayment).toHaveLength(360);
     expect(afterPayment[0].status).toBe('PAID');
-    expect(afterPayment[1]).toMatchObject({ no: 2, dueDate: '2031-05-15', payment: fenToYuan(annuityFen(49_816_327, '0.026', 359)) });
+    expect(afterPayment[1]).toMatchObject({ no: 2, dueDate: due(2), payment: fenToYuan(annuityFen(49_816_327, '0.026', 359)) });
     expect(afterPayment.slice(1).reduce((s, r) => s + yuanToFen(r.principal), 0)).toBe(49_816_327);
 
     // partial prepayment, REDUCE_TERM, paid from the member's fund account (withdrawal, reason 06)
@@ -262,10 +288,13 @@ describe('a loan from application to payoff', () => {
     expect(reduceTerm.body.withdrawalId).toEqual(expect.any(String));
     expect((await allEntries(a.accountNo)).at(-1)).toMatchObject({ type: 'WITHDRAWAL', amountFen: -2_000_000, ref: reduceTerm.body.withdrawalId, memo: 'HPF_LOAN_REPAYMENT/06' });
 
-    // full prepayment closes the loan; the payoff certificate is issued
+    // full prepayment closes the loan: the principal left, 478,163.27, and its interest at 2.60% from
+    // installment 1's due date to today (round(47,816,327 × 0.026 × days / 360) fen, half-up, once);
+    // the payoff certificate is issued
+    const accruedFen = new D(47_816_327).times('0.026').times(daysBetween(due1, today)).div(360).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
     const full = await call('POST', `/v1/loans/${loanId}/prepayments`, { token: staff, body: { full: true, source: 'BANK' } });
     expect(full.status).toBe(201);
-    expect(full.body).toMatchObject({ kind: 'FULL', amount: '478163.27', loanStatus: 'CLOSED', outstandingPrincipal: '0.00', paidOffOn: businessDate() });
+    expect(full.body).toMatchObject({ kind: 'FULL', amount: fenToYuan(47_816_327 + accruedFen), loanStatus: 'CLOSED', outstandingPrincipal: '0.00', paidOffOn: businessDate() });
     expect(await getLoan(loanId, branch)).toMatchObject({ status: 'CLOSED', outstandingPrincipal: '0.00', nextDue: null });
     const certificate = await call('GET', `/v1/loans/${loanId}/payoff-certificate`, { token: member });
     expect(certificate.status).toBe(200);
@@ -274,7 +303,7 @@ describe('a loan from application to payoff', () => {
     expect((await call('GET', `/v1/loans/${loanId}/payoff-certificate`, { token: await memberToken(stranger.accountNo) })).status).toBe(404);
     expect((await borrowerFlags(a.accountNo)).activeLoanId).toBeUndefined();
     expect(await loanTotals([branch])).toEqual({ outstandingPrincipalFen: 0, overduePrincipalFen: 0, activeLoans: 0 });
-    expect((await repay('1', '2031-05-15', `BR-${loanId}-4`)).body.code).toBe('INVALID_STATE');
+    expect((await repay('1', today, `BR-${loanId}-4`)).body.code).toBe('INVALID_STATE');
   });
 
   it('a rejected loan cannot be disbursed', async () => {
@@ -283,7 +312,7 @@ describe('a loan from application to payoff', () => {
     const applied = await call('POST', '/v1/loans', { token: await memberToken(a.accountNo), body: { ...application(a.accountNo), amount: '10000' } });
     const rejected = await call('POST', `/v1/loans/${applied.body.loanId}/reject`, { token: await staffToken(branch), body: { note: 'documents missing' } });
     expect(rejected.body).toMatchObject({ status: 'REJECTED', decision: { decision: 'REJECTED' } });
-    expect((await call('POST', `/v1/loans/${applied.body.loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn: '2031-01-01' } })).body.code).toBe('INVALID_STATE');
+    expect((await call('POST', `/v1/loans/${applied.body.loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn: businessDate() } })).body.code).toBe('INVALID_STATE');
   });
 });
 
@@ -335,13 +364,16 @@ describe('monthly offset (月对冲) and the daily run', () => {
     const a = await depositor({ branch, monthlyFen: 10_000 }); // 600.00
     const co = await openFundedAccount({ branch, balanceFen: 30_000 }); // 300.00
     await consent(co.accountNo, a.accountNo);
-    const loanId = await activeLoan(branch, a, { termMonths: 12, amount: '12000', coBorrowerAccountNo: co.accountNo }, '2032-01-20');
+    // installment 1 due on the 20th two months ago, so that it and eleven days after it are past:
+    // disbursed a month before (the approval back-dated to it)
+    const due1 = `${addMonths(periodOf(businessDate()), -2)}-20`;
+    const loanId = await activeLoan(branch, a, { termMonths: 12, amount: '12000', coBorrowerAccountNo: co.accountNo }, monthlyDueDate(due1, -1, 20), 20);
     await call('PUT', `/v1/loans/${loanId}/offset`, { token: await memberToken(a.accountNo), body: { enabled: true } });
     const [first] = await schedule(loanId, branch);
-    expect(first).toMatchObject({ dueDate: '2032-02-20', payment: fenToYuan(annuityFen(1_200_000, '0.021', 12)) });
+    expect(first).toMatchObject({ dueDate: due1, payment: fenToYuan(annuityFen(1_200_000, '0.021', 12)) });
 
-    await Promise.all([runDailyForLoan(loanId, '2032-02-20'), runDailyForLoan(loanId, '2032-02-20')]);
-    await runDailyForLoan(loanId, '2032-02-20');
+    await Promise.all([runDailyForLoan(loanId, due1), runDailyForLoan(loanId, due1)]);
+    await runDailyForLoan(loanId, due1);
     expect((await mustGetAccount(a.accountNo)).balanceFen).toBe(0);
     expect((await mustGetAccount(co.accountNo)).balanceFen).toBe(0);
     expect((await offsetEntries(a.accountNo)).map((e) => e.amountFen)).toEqual([-60_000]);
@@ -349,7 +381,9 @@ describe('monthly offset (月对冲) and the daily run', () => {
     expect((await schedule(loanId, branch))[0]).toMatchObject({ status: 'DUE', paid: '900.00' });
 
     // eleven days later: overdue, penalty = unpaid × 2.1% × 1.5 / 360 × 11 days
-    await runDailyForLoan(loanId, '2032-03-02');
+    const later = addDays(due1, 11);
+    expect(later <= businessDate()).toBe(true);
+    await runDailyForLoan(loanId, later);
     const unpaidFen = yuanToFen(first.payment) - 90_000;
     const penaltyFen = new D(unpaidFen).times('0.021').times('1.5').div(360).times(11).toDecimalPlaces(0).toNumber();
     expect((await schedule(loanId, branch))[0]).toMatchObject({ status: 'OVERDUE', penaltyInterest: fenToYuan(penaltyFen) });
@@ -359,7 +393,7 @@ describe('monthly offset (月对冲) and the daily run', () => {
     expect((await loanTotals([branch])).overduePrincipalFen).toBeGreaterThan(0);
 
     // the bank pays the rest with the penalty: resolved
-    const paid = await call('POST', `/v1/loans/${loanId}/repayments`, { token: await staffToken(branch), body: { amount: fenToYuan(unpaidFen + penaltyFen), paidOn: '2032-03-02', bankRef: `B-${loanId}` } });
+    const paid = await call('POST', `/v1/loans/${loanId}/repayments`, { token: await staffToken(branch), body: { amount: fenToYuan(unpaidFen + penaltyFen), paidOn: later, bankRef: `B-${loanId}` } });
     expect(paid.body).toMatchObject({ penaltyInterest: fenToYuan(penaltyFen), installments: [1] });
     expect((await schedule(loanId, branch))[0].status).toBe('PAID');
     expect((await borrowerFlags(a.accountNo)).hasOverdueLoan).toBe(false);
@@ -370,25 +404,29 @@ describe('monthly offset (月对冲) and the daily run', () => {
   it('a hardship deferral suppresses overdue status and penalty interest', async () => {
     const branch = newBranch();
     const a = await depositor({ branch, monthlyFen: 100_000 });
-    const loanId = await activeLoan(branch, a, { termMonths: 12, amount: '10000' }, '2033-01-10');
+    // disbursed today, due on the 10th: installments from next month's 10th (the per-loan daily step runs ahead)
+    const today = businessDate();
+    const loanId = await activeLoan(branch, a, { termMonths: 12, amount: '10000' }, today, 10);
+    const due = (k: number) => monthlyDueDate(today, k, 10);
+    const [p1, p2] = [periodOf(due(1)), periodOf(due(2))];
     const path = `/v1/loans/${loanId}/deferrals`;
-    expect((await call('POST', path, { token: await memberToken(a.accountNo), body: { fromPeriod: '2033-02', toPeriod: '2033-03', reason: 'illness' } })).status).toBe(403);
-    expect((await call('POST', path, { token: await staffToken(newBranch()), body: { fromPeriod: '2033-02', toPeriod: '2033-03', reason: 'illness' } })).status).toBe(404);
-    expect((await call('POST', path, { token: await staffToken(branch), body: { fromPeriod: '2033-03', toPeriod: '2033-02', reason: 'illness' } })).status).toBe(400);
-    expect((await call('POST', path, { token: await staffToken(branch), body: { fromPeriod: '2040-01', toPeriod: '2040-02', reason: 'illness' } })).body.code).toBe('POLICY_VIOLATION');
-    const deferred = await call('POST', path, { token: await staffToken(branch), body: { fromPeriod: '2033-02', toPeriod: '2033-03', reason: 'illness' } });
+    expect((await call('POST', path, { token: await memberToken(a.accountNo), body: { fromPeriod: p1, toPeriod: p2, reason: 'illness' } })).status).toBe(403);
+    expect((await call('POST', path, { token: await staffToken(newBranch()), body: { fromPeriod: p1, toPeriod: p2, reason: 'illness' } })).status).toBe(404);
+    expect((await call('POST', path, { token: await staffToken(branch), body: { fromPeriod: p2, toPeriod: p1, reason: 'illness' } })).status).toBe(400);
+    expect((await call('POST', path, { token: await staffToken(branch), body: { fromPeriod: addMonths(p1, 60), toPeriod: addMonths(p1, 61), reason: 'illness' } })).body.code).toBe('POLICY_VIOLATION');
+    const deferred = await call('POST', path, { token: await staffToken(branch), body: { fromPeriod: p1, toPeriod: p2, reason: 'illness' } });
     expect(deferred.status).toBe(201);
     expect(deferred.body.installments).toEqual([1, 2]);
 
-    await runDailyForLoan(loanId, '2033-04-25');
+    await runDailyForLoan(loanId, addDays(due(3), 15));
     const rows = await schedule(loanId, branch);
-    // v1.1: the deferred installments moved after the last regular one (2034-01-10), in schedule order
+    // v1.1: the deferred installments moved after the last regular one (due(12)), in schedule order
     expect([1, 2, 3].map((no) => rows.find((r) => r.no === no)).map((r) => [r.status, r.penaltyInterest, r.creditReportable])).toEqual([
       ['DEFERRED', '0.00', false],
       ['DEFERRED', '0.00', false],
       ['OVERDUE', expect.not.stringMatching(/^0\.00$/), true],
     ]);
-    expect(rows.slice(-2).map((r) => [r.no, r.dueDate])).toEqual([[1, '2034-02-10'], [2, '2034-03-10']]);
+    expect(rows.slice(-2).map((r) => [r.no, r.dueDate])).toEqual([[1, due(13)], [2, due(14)]]);
     expect((await getLoan(loanId, branch)).overdue.installments).toBe(1);
   });
 });
@@ -410,44 +448,53 @@ describe('annual repricing (existing loans reprice on the next January 1)', () =
   it('recalculates the installments due from January 1 at the rate then in force; earlier ones, the principal and a second run are unchanged', async () => {
     const branch = newBranch();
     const a = await depositor({ branch, monthlyFen: 500_000 });
-    const loanId = await activeLoan(branch, a, { termMonths: 240, amount: '300000' }, '2036-03-10');
+    // disbursed today, due on the 10th; repriced on the January 1 of the year after next (ahead: the repricing is a scheduled run, not a money event)
+    const today = businessDate();
+    const loanId = await activeLoan(branch, a, { termMonths: 240, amount: '300000' }, today, 10);
+    const year = Number(today.slice(0, 4)) + 2;
+    const january1 = `${year}-01-01`;
     await atOldRate(loanId, '0.031');
     const before = await schedule(loanId, branch);
     expect(before[0].payment).toBe(fenToYuan(annuityFen(30_000_000, '0.031', 240)));
 
-    expect(await runRepriceForLoan(loanId, '2037-01-01')).toMatchObject({ body: { changed: true, from: '0.031', to: '0.026' } });
+    expect(await runRepriceForLoan(loanId, january1)).toMatchObject({ body: { changed: true, from: '0.031', to: '0.026' } });
     const after = await schedule(loanId, branch);
-    const cut = before.findIndex((r) => r.dueDate >= '2037-01-01');
-    expect(cut).toBe(9); // 2036-04-10 … 2036-12-10 keep the old rate
+    const cut = before.findIndex((r) => r.dueDate >= january1);
+    // the installments due from next month's 10th to December 10 of the year before keep the old rate
+    expect(cut).toBe(monthsBetween(periodOf(monthlyDueDate(today, 1, 10)), `${year}-01`));
+    expect(cut).toBeGreaterThanOrEqual(12); // 12 (today in December) to 23 (in January)
     expect(after.slice(0, cut)).toEqual(before.slice(0, cut));
     expect(after).toHaveLength(before.length);
     const principalFrom = (rows: any[]) => rows.reduce((s, r) => s + yuanToFen(r.principal), 0);
     expect(principalFrom(after.slice(cut))).toBe(principalFrom(before.slice(cut)));
-    expect(after[cut]).toMatchObject({ dueDate: '2037-01-10', payment: fenToYuan(annuityFen(principalFrom(before.slice(cut)), '0.026', 240 - cut)) });
+    expect(after[cut]).toMatchObject({ dueDate: `${year}-01-10`, payment: fenToYuan(annuityFen(principalFrom(before.slice(cut)), '0.026', 240 - cut)) });
     const loan = await getLoan(loanId, branch);
     expect(loan).toMatchObject({ annualRate: '2.6', outstandingPrincipal: '300000.00' });
-    expect((await storedLoan(loanId))!.repricedOn).toBe('2037-01-01');
+    expect((await storedLoan(loanId))!.repricedOn).toBe(january1);
 
-    expect(await runRepriceForLoan(loanId, '2037-01-01')).toMatchObject({ body: { changed: false } });
-    expect(await runRepriceForLoan(loanId, '2037-03-01')).toMatchObject({ body: { changed: false } });
+    expect(await runRepriceForLoan(loanId, january1)).toMatchObject({ body: { changed: false } });
+    expect(await runRepriceForLoan(loanId, `${year}-03-01`)).toMatchObject({ body: { changed: false } });
     expect(await schedule(loanId, branch)).toEqual(after);
   });
 
   it('leaves a loan disbursed after that January 1 alone', async () => {
     const branch = newBranch();
     const a = await depositor({ branch, monthlyFen: 500_000 });
-    const loanId = await activeLoan(branch, a, { termMonths: 120, amount: '100000' }, '2038-02-01');
+    // disbursed today: the January 1 of this year is before it
+    const today = businessDate();
+    const loanId = await activeLoan(branch, a, { termMonths: 120, amount: '100000' }, today);
     await atOldRate(loanId, '0.031');
-    expect(await runRepriceForLoan(loanId, '2038-06-01')).toMatchObject({ body: { changed: false } });
+    expect(await runRepriceForLoan(loanId, today)).toMatchObject({ body: { changed: false } });
+    expect(await runRepriceForLoan(loanId, `${today.slice(0, 4)}-12-31`)).toMatchObject({ body: { changed: false } });
     expect((await getLoan(loanId, branch)).annualRate).toBe('3.1');
   });
 
   it('runs from the January 1 schedule through the loan-batch queue', async () => {
     const branch = newBranch();
     const a = await depositor({ branch, monthlyFen: 500_000 });
-    const loanId = await activeLoan(branch, a, { termMonths: 360, amount: '400000', firstHome: false }, '2039-05-20');
+    const loanId = await activeLoan(branch, a, { termMonths: 360, amount: '400000', firstHome: false }, businessDate());
     await atOldRate(loanId, '0.0325');
-    await scheduleHandler({ task: 'reprice', date: '2040-01-01' }, {} as any);
+    await scheduleHandler({ task: 'reprice', date: `${Number(businessDate().slice(0, 4)) + 1}-01-01` }, {} as any);
     await loanBatchDrained();
     expect((await getLoan(loanId, branch)).annualRate).toBe('3.075'); // second home, over 5 years
   });
