@@ -34,7 +34,7 @@ export const handler = httpHandler('interprovincial', {
     summary: 'A partner\'s signed request { requestId, type, payload } → 202 { trackingId, status } (same requestId → same trackingId)',
     auth: 'partner',
     handle: async (req) => {
-      const call = await verifyPartnerCall(signedCall(req));
+      const call = await verifyPartnerCall(signedCall(req), req.log);
       return receiveRequest(call, parseSigned(inboundBody, req), req.log);
     },
   }),
@@ -44,7 +44,7 @@ export const handler = httpHandler('interprovincial', {
     roles: ['staff', 'auditor'],
     handle: async (req) => {
       if (req.caller) return { status: 200, body: await readRequestAsStaff(req.caller, req.params.trackingId) };
-      const partner = await verifyPartnerRead(signedCall(req));
+      const partner = await verifyPartnerRead(signedCall(req), req.log);
       return { status: 200, body: await readRequestAsPartner(partner.centerCode, req.params.trackingId) };
     },
   }),
@@ -70,7 +70,7 @@ export const handler = httpHandler('interprovincial', {
     summary: 'A partner\'s signed outcome of our request; a COMPLETED transfer is credited exactly once → 200',
     auth: 'partner',
     handle: async (req) => {
-      const call = await verifyPartnerCall(signedCall(req));
+      const call = await verifyPartnerCall(signedCall(req), req.log);
       return { status: 200, body: await receiveCallback(call, parseSigned(callbackBody, req), req.log) };
     },
   }),

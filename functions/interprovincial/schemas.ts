@@ -1,74 +1,131 @@
-// Request bodies of the inter-provincial API (api.md), strict: unknown fields are refused.
+// Request bodies of the inter-provincial API (api.md), strict: unknown fields are refused. Every text
+// is the kernel's canonical form (shared/schemas.ts): names `personName`, document numbers
+// `documentNumber`, other text `plainText`; money is bounded by MAX_AMOUNT_FEN; dates lie in a
+// plausible window. What is stored and compared is the canonical value.
 import * as z from '../../shared/zod.ts';
-import { isoDate, paginationShape, positiveYuan, residentId, yuanAmount } from '../../shared/schemas.ts';
+import { dateInWindow, documentNumber, paginationShape, personName, plainText, residentId, yuanAmount, yuanText } from '../../shared/schemas.ts';
+import { yuanToFen } from '../../shared/money.ts';
 import { REQUEST_STATUSES, REQUEST_TYPES } from './domain/types.ts';
 
+/**
+ * An http(s) URL in printable ASCII (URL parsers silently drop tabs and newlines, so they are refused
+ * here), without credentials (a `user:password@` would be a secret stored in plaintext).
+ */
 const url = z
   .string()
   .check(
     z.maxLength(2048),
+    z.regex(/^[\x21-\x7e]+$/, { error: 'must be a URL in printable ASCII (no spaces or control characters)' }),
     z.refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), { error: 'must be an http(s) URL' }),
+    z.refine((s) => !URL.canParse(s) || (new URL(s).username === '' && new URL(s).password === ''), { error: 'must not carry credentials' }),
   );
-const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
-export const centerCodeParam = z.string().check(z.regex(/^[A-Za-z0-9_-]{2,32}$/, { error: 'centerCode must be 2–32 of [A-Za-z0-9_-]' }));
+/** A center code: the path parameter, `fromCenter`, and what X-HPF-Center must look like. */
+export const CENTER_CODE = /^[A-Za-z0-9_-]{2,32}$/;
+export const centerCodeParam = z.string().check(z.regex(CENTER_CODE, { error: 'centerCode must be 2–32 of [A-Za-z0-9_-]' }));
+
+/** An identifier of ours or a partner's (request ids, tracking ids, transfer ids). */
+const ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const identifier = (what: string) => z.string().check(z.regex(ID, { error: `${what} must be 1–128 of [A-Za-z0-9_.:-]` }));
 
 export const partnerBody = z.strictObject({
-  name: text(100),
+  name: plainText(100),
   callbackUrl: url,
   apiBaseUrl: z.optional(url),
-  sharedSecret: z.string().check(z.minLength(16, { error: 'sharedSecret must have at least 16 characters' }), z.maxLength(256)),
+  /** Printable ASCII, 16–256 characters: sealed before it is stored (shared/secrets.ts), never returned. */
+  sharedSecret: z.string().check(
+    z.minLength(16, { error: 'sharedSecret must have at least 16 characters' }),
+    z.maxLength(256, { error: 'sharedSecret must have at most 256 characters' }),
+    z.regex(/^[\x21-\x7e]+$/, { error: 'sharedSecret must be printable ASCII without spaces' }),
+  ),
 });
 export type PartnerBody = z.infer<typeof partnerBody>;
 
-const member = { idNumber: residentId, name: text(50) };
+/** A positive yuan amount kept as the submitted text (bounded by the kernel's named maximum). */
+const positiveYuanText = yuanText.check(z.refine((s) => yuanToFen(s) > 0, { error: 'amount must be greater than zero / 金额须大于零' }));
 
-/** Payloads per request type: every one names our member by idNumber and name. */
+/**
+ * The dates a partner's request carries: within a wide plausible window, so that dates just outside
+ * the business rules still get their rejection code (RETIREMENT_DATE_INVALID, PURCHASE_DATE_INVALID),
+ * while a year 0001 or 9999 is a 400.
+ */
+const requestDate = dateInWindow({ earliest: '1950-01-01', maxDaysAhead: 366 });
+
+const member = { idNumber: residentId, name: personName() };
+
+/**
+ * Payloads per request type: every one names our member by idNumber and name. The output is the
+ * canonical payload (what is stored with the request and read by the rules): amounts stay yuan text.
+ */
 export const payloadSchemas = {
   BALANCE_INQUIRY: z.strictObject(member),
   DEPOSIT_CERTIFICATE: z.strictObject(member),
   TRANSFER_REQUEST: z.strictObject(member),
-  RETIREMENT_WITHDRAWAL: z.strictObject({ ...member, retirementDate: isoDate }),
-  PURCHASE_WITHDRAWAL: z.strictObject({ ...member, amount: positiveYuan, contractNo: text(64), propertyCertificateNo: text(64), price: positiveYuan, purchaseDate: isoDate, city: z.optional(text(50)) }),
+  RETIREMENT_WITHDRAWAL: z.strictObject({ ...member, retirementDate: requestDate }),
+  PURCHASE_WITHDRAWAL: z.strictObject({
+    ...member,
+    amount: positiveYuanText,
+    contractNo: documentNumber(),
+    propertyCertificateNo: documentNumber(),
+    price: positiveYuanText,
+    purchaseDate: requestDate,
+    city: z.optional(plainText(50)),
+  }),
   LOAN_PAYOFF_CERTIFICATE: z.strictObject(member),
-  FULL_PREPAYMENT: z.strictObject({ ...member, loanContractNo: z.optional(text(64)) }),
+  FULL_PREPAYMENT: z.strictObject({ ...member, loanContractNo: z.optional(documentNumber()) }),
 } as const;
 export type PurchasePayload = z.infer<(typeof payloadSchemas)['PURCHASE_WITHDRAWAL']>;
 export type RetirementPayload = z.infer<(typeof payloadSchemas)['RETIREMENT_WITHDRAWAL']>;
+export type Payload = z.infer<(typeof payloadSchemas)[keyof typeof payloadSchemas]>;
 
-export const inboundBody = z
-  .strictObject({
-    requestId: z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, { error: 'requestId must be 1–128 of [A-Za-z0-9_.:-]' })),
-    type: z.enum(REQUEST_TYPES),
-    payload: z.record(z.string(), z.unknown()),
-  })
-  .check(
+const inboundShape = z.strictObject({
+  requestId: identifier('requestId'),
+  type: z.enum(REQUEST_TYPES),
+  payload: z.record(z.string(), z.unknown()),
+});
+
+/** A partner's request; `payload` comes out canonical (the type's schema applied). */
+export const inboundBody = z.pipe(
+  inboundShape.check(
     z.superRefine((b, ctx) => {
       const parsed = payloadSchemas[b.type].safeParse(b.payload);
       if (!parsed.success) for (const i of parsed.error.issues) ctx.addIssue({ code: 'custom', message: i.message, path: ['payload', ...i.path.map(String)] });
     }),
-  );
+  ),
+  z.transform((b: z.infer<typeof inboundShape>) => ({ ...b, payload: payloadSchemas[b.type].parse(b.payload) as Payload })),
+);
 export type InboundBody = z.infer<typeof inboundBody>;
+
+/** A scalar of a partner's result: short printable text, a finite number, a boolean or null. */
+const resultValue = z.union([plainText(200), z.number().check(z.refine(Number.isFinite)), z.boolean(), z.null()]);
+const RESULT_MAX_FIELDS = 32;
 
 export const callbackBody = z
   .strictObject({
-    trackingId: text(128),
-    requestId: text(128),
+    trackingId: identifier('trackingId'),
+    requestId: identifier('requestId'),
     type: z.enum(REQUEST_TYPES),
     status: z.enum(['COMPLETED', 'REJECTED']),
-    result: z.optional(z.record(z.string(), z.unknown())),
-    rejection: z.optional(z.strictObject({ code: text(64), message: z.string().check(z.maxLength(500)) })),
+    result: z.optional(
+      z.record(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: 'result fields are names of [A-Za-z0-9_]' })), resultValue).check(
+        z.refine((r) => Object.keys(r).length <= RESULT_MAX_FIELDS, { error: `a result has at most ${RESULT_MAX_FIELDS} fields` }),
+      ),
+    ),
+    rejection: z.optional(z.strictObject({ code: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, { error: 'rejection code must be 1–64 of [A-Za-z0-9_.-]' })), message: plainText(500, { multiline: true }) })),
   })
   .check(
     z.superRefine((b, ctx) => {
       if (b.status === 'COMPLETED' && b.type === 'TRANSFER_REQUEST' && !yuanAmount.safeParse(b.result?.amount).success)
-        ctx.addIssue({ code: 'custom', message: 'a COMPLETED TRANSFER_REQUEST carries result.amount in yuan', path: ['result', 'amount'] });
+        ctx.addIssue({ code: 'custom', message: 'a COMPLETED TRANSFER_REQUEST carries result.amount in yuan (at most the named maximum)', path: ['result', 'amount'] });
       if (b.status === 'REJECTED' && !b.rejection) ctx.addIssue({ code: 'custom', message: 'a REJECTED outcome carries a rejection', path: ['rejection'] });
     }),
   );
 export type CallbackBody = z.infer<typeof callbackBody>;
 
-export const transferBody = z.strictObject({ idNumber: residentId, name: text(50), fromCenter: centerCodeParam, toAccountNo: z.string().check(z.regex(/^[0-9]{12}$/, { error: 'toAccountNo must be 12 digits' })) });
+export const transferBody = z.strictObject({ idNumber: residentId, name: personName(), fromCenter: centerCodeParam, toAccountNo: z.string().check(z.regex(/^[0-9]{12}$/, { error: 'toAccountNo must be 12 digits' })) });
 export type TransferBody = z.infer<typeof transferBody>;
 
 export const listRequestsQuery = z.strictObject({ ...paginationShape, status: z.optional(z.enum(REQUEST_STATUSES)) });
+
+/** A path id (tracking id, transfer id) that can name a record: anything else is simply not found. */
+export const isRecordId = (s: unknown): s is string => typeof s === 'string' && ID.test(s);

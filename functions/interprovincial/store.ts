@@ -1,7 +1,9 @@
 // The interprovincial table: the only code that knows its keys, indexes and conditions.
 //
 // Keys (table `interprovincial`):
-//   PARTNER#<centerCode>         / PARTNER   partner registry (the shared secret: KMS-encrypted table)
+//   PARTNER#<centerCode>         / PARTNER   partner registry; the shared secret only sealed
+//                                            (`sealedSecret`, shared/secrets.ts); `sharedSecret`, the
+//                                            plaintext of before, is read to be sealed, never written
 //   NONCE#<center>#<nonce>       / NONCE     a nonce seen, with `expiresAt` (compared here: DynamoDB
 //                                            Local never expires TTL items)
 //   REQID#<center>#<requestId>   / REQID     uniqueness of a partner's request id → trackingId
@@ -40,17 +42,26 @@ const statusCondition = (expect: string) => ({ ConditionExpression: '#s = :expec
 
 // ---------- partners ----------
 
-export async function getPartner(code: string): Promise<Partner | undefined> {
+/** A partner as stored: `plaintextSecret` when its record still holds a secret of before sealing. */
+export type StoredPartner = Omit<Partner, 'sealedSecret'> & { sealedSecret?: string; plaintextSecret?: string };
+
+export async function getPartner(code: string): Promise<StoredPartner | undefined> {
   const item = await get(partnerKey(code));
-  return item ? strip<Partner>(item) : undefined;
+  if (!item) return undefined;
+  const { sharedSecret, ...rest } = strip<StoredPartner & { sharedSecret?: unknown }>(item);
+  return typeof sharedSecret === 'string' && !rest.sealedSecret ? { ...rest, plaintextSecret: sharedSecret } : rest;
 }
 
-/** Creates (`previous` undefined) or replaces the partner as read. */
-export function putPartnerItem(p: Partner, previous?: Partner): TxItem {
+/**
+ * Creates (`previous` undefined) or replaces the partner as read. The item is written field by field:
+ * the sealed secret, never a plaintext one (a record of before loses its `sharedSecret` here).
+ */
+export function putPartnerItem(p: Partner, previous?: Pick<Partner, 'updatedAt'>): TxItem {
+  const item: Partner = { centerCode: p.centerCode, name: p.name, callbackUrl: p.callbackUrl, ...(p.apiBaseUrl ? { apiBaseUrl: p.apiBaseUrl } : {}), sealedSecret: p.sealedSecret, createdAt: p.createdAt, updatedAt: p.updatedAt };
   return {
     Put: {
       TableName: T(),
-      Item: { ...partnerKey(p.centerCode), ...p },
+      Item: { ...partnerKey(p.centerCode), ...item },
       ...(previous
         ? { ConditionExpression: 'updatedAt = :u', ExpressionAttributeValues: { ':u': previous.updatedAt } }
         : { ConditionExpression: 'attribute_not_exists(pk)' }),

@@ -18,12 +18,12 @@
 //    ours): with no HPF loan outstanding the member gets a statement that none is; otherwise refused.
 //  - FULL_PREPAYMENT: not handled over the partner channel (loans belong to the loans domain): always
 //    refused with FULL_PREPAYMENT_NOT_SUPPORTED (or NO_ACTIVE_LOAN when there is no loan to repay).
-import { fenToYuan } from '../../../shared/money.ts';
+import { fenToYuan, yuanToFen } from '../../../shared/money.ts';
 import { maskResidentId } from '../../../shared/validators.ts';
 import { monthsBetween } from '../../../shared/clock.ts';
 import { interestDue, type Account, type AccountChanges, type Posting } from '../../../shared/ledger/ledger.ts';
 import type { Policy } from '../../../shared/policy.ts';
-import { payloadSchemas } from '../schemas.ts';
+import type { PurchasePayload, RetirementPayload } from '../schemas.ts';
 import type { InboundRequest, Rejection } from './types.ts';
 
 export const REJECTIONS = {
@@ -129,7 +129,7 @@ export function decide(request: Pick<InboundRequest, 'trackingId' | 'type' | 'pa
       if (hasLoan) return reject('LOAN_OUTSTANDING');
       return closing(account, today, policy, 'TRANSFER_OUT', '04', ref);
     case 'RETIREMENT_WITHDRAWAL': {
-      const p = payloadSchemas.RETIREMENT_WITHDRAWAL.parse(request.payload);
+      const p = request.payload as RetirementPayload; // canonical: checked by the edge (schemas.ts) before it was stored
       if (account.status === 'CLOSED') return reject('ACCOUNT_CLOSED');
       if (account.status === 'FROZEN') return reject('ACCOUNT_FROZEN');
       if (hasLoan) return reject('LOAN_OUTSTANDING');
@@ -137,18 +137,19 @@ export function decide(request: Pick<InboundRequest, 'trackingId' | 'type' | 'pa
       return closing(account, today, policy, 'WITHDRAWAL', '05', ref);
     }
     case 'PURCHASE_WITHDRAWAL': {
-      const p = payloadSchemas.PURCHASE_WITHDRAWAL.parse(request.payload);
+      const p = request.payload as PurchasePayload; // canonical: checked by the edge (schemas.ts) before it was stored
+      const amountFen = yuanToFen(p.amount);
       if (account.status === 'CLOSED') return reject('ACCOUNT_CLOSED');
       if (account.status === 'FROZEN') return reject('ACCOUNT_FROZEN');
       if (loanFlags.hasOverdueLoan) return reject('OVERDUE_LOAN');
       const earliest = `${Number(today.slice(0, 4)) - policy.withdrawals.purchaseWithinYears}${today.slice(4)}`;
       if (p.purchaseDate > today || p.purchaseDate < earliest) return reject('PURCHASE_DATE_INVALID');
-      if (p.amount > p.price) return reject('AMOUNT_EXCEEDS_PRICE');
-      if (p.amount > account.balanceFen) return reject('INSUFFICIENT_BALANCE');
+      if (amountFen > yuanToFen(p.price)) return reject('AMOUNT_EXCEEDS_PRICE');
+      if (amountFen > account.balanceFen) return reject('INSUFFICIENT_BALANCE');
       return {
         status: 'COMPLETED',
-        result: { amount: fenToYuan(p.amount), balance: fenToYuan(account.balanceFen - p.amount), paidOn: today },
-        effect: { postings: [{ amountFen: -p.amount, type: 'WITHDRAWAL', ref, valueDate: today, entryKey: `WITHDRAWAL-${ref}`, memo: `PURCHASE ${p.propertyCertificateNo}` }] },
+        result: { amount: fenToYuan(amountFen), balance: fenToYuan(account.balanceFen - amountFen), paidOn: today },
+        effect: { postings: [{ amountFen: -amountFen, type: 'WITHDRAWAL', ref, valueDate: today, entryKey: `WITHDRAWAL-${ref}`, memo: `PURCHASE ${p.propertyCertificateNo}` }] },
       };
     }
     case 'LOAN_PAYOFF_CERTIFICATE':

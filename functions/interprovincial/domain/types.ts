@@ -1,7 +1,8 @@
 // The records of the inter-provincial domain (跨省通办, domain.md §5), pure types and constructors.
 //
-//  - Partner: another center (code, callback URL, API base URL, shared secret). The secret never
-//    leaves the store except to sign or verify.
+//  - Partner: another center (code, callback URL, API base URL, shared secret). The secret is stored
+//    sealed (shared/secrets.ts, context `partnerSecretContext`): only the functions that sign and
+//    verify can open it, and only for that center.
 //  - InboundRequest: a partner's request to us, RECEIVED → PROCESSING → COMPLETED | REJECTED.
 //  - Transfer: a TRANSFER_REQUEST we send to a partner for a member who moved here,
 //    QUEUED → SENT → COMPLETED | REJECTED (COMPLETED credits the member once).
@@ -34,7 +35,8 @@ export interface Partner {
   name: string;
   callbackUrl: string;
   apiBaseUrl?: string;
-  sharedSecret: string;
+  /** The shared secret sealed under `partnerSecretContext(centerCode)`: never the secret itself. */
+  sealedSecret: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -99,6 +101,9 @@ export interface OutboxMessage {
   /** How many times the sweeper re-sent it. */
   sweeps?: number;
 }
+
+/** The encryption context a partner's secret is sealed under: bound to that center, for that purpose. */
+export const partnerSecretContext = (centerCode: string) => ({ purpose: 'partner-secret', subject: centerCode }) as const;
 
 export const isFinal = (s: RequestStatus) => s === 'COMPLETED' || s === 'REJECTED';
 

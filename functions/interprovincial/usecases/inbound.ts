@@ -18,7 +18,7 @@ import { callbackOutbox, isFinal, relayDueAt, REQUEST_STATUSES, type InboundRequ
 import { decide } from '../domain/decide.ts';
 import { requestView } from '../domain/views.ts';
 import { memberOwnerOf, partnerActor, requestArchive, SYSTEM } from '../domain/archive.ts';
-import type { InboundBody } from '../schemas.ts';
+import { isRecordId, type InboundBody } from '../schemas.ts';
 import type { VerifiedCall } from './partners.ts';
 import { afterCommit, dispatchOutbox, dispatchRequest } from './relay.ts';
 
@@ -75,7 +75,7 @@ async function memberOwner(who: { idNumber: string; name: string }) {
 
 /** A partner reads its own request; another partner's is 404. */
 export async function readRequestAsPartner(partner: string, trackingId: string) {
-  const r = await getRequest(trackingId);
+  const r = isRecordId(trackingId) ? await getRequest(trackingId) : undefined; // never a key DynamoDB refuses
   if (!r || r.partner !== partner) return notFound('Request');
   return requestView(r);
 }
@@ -83,7 +83,7 @@ export async function readRequestAsPartner(partner: string, trackingId: string) 
 /** Staff read any request: inter-provincial business is handled at city level (and auditors read all). */
 export async function readRequestAsStaff(caller: Caller, trackingId: string) {
   assertCityLevel(caller);
-  const r = await getRequest(trackingId);
+  const r = isRecordId(trackingId) ? await getRequest(trackingId) : undefined;
   if (!r) return notFound('Request');
   return requestView(r);
 }

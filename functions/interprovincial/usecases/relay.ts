@@ -12,6 +12,7 @@ import { now, nowIso } from '../../../shared/clock.ts';
 import { getOutbox, getPartner, getRequest, getTransfer, pendingDue, putOutboxItem, putRequestItem, putTransferItem } from '../store.ts';
 import { isFinal, relayDueAt, type InboundRequest, type OutboxMessage } from '../domain/types.ts';
 import { SYSTEM, transferArchive } from '../domain/archive.ts';
+import { partnerSecret } from './partners.ts';
 
 const PARTNER_TIMEOUT_MS = 10_000;
 const SWEEP_PAGE = 100;
@@ -51,9 +52,10 @@ export async function deliver(outboxId: string, log: Logger): Promise<void> {
   const base = msg.kind === 'CALLBACK' ? partner.callbackUrl : partner.apiBaseUrl && `${partner.apiBaseUrl.replace(/\/+$/, '')}${msg.path ?? ''}`;
   if (!base) throw new Error(`partner ${msg.partner} has no apiBaseUrl`);
   const url = new URL(base);
+  const secret = await partnerSecret(partner); // opened for this signature only (cached for a bounded time)
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signedHeaders(centerCode(), partner.sharedSecret, { method: 'POST', path: url.pathname, rawBody: msg.body }) },
+    headers: { 'content-type': 'application/json', ...signedHeaders(centerCode(), secret, { method: 'POST', path: url.pathname, rawBody: msg.body }) },
     body: msg.body,
     signal: AbortSignal.timeout(PARTNER_TIMEOUT_MS),
   });

@@ -15,7 +15,7 @@ import { getPartner, getTransfer, putOutboxItem, putTransferItem } from '../stor
 import { transferOutbox, type Transfer } from '../domain/types.ts';
 import { transferView } from '../domain/views.ts';
 import { partnerActor, transferArchive } from '../domain/archive.ts';
-import type { CallbackBody, TransferBody } from '../schemas.ts';
+import { isRecordId, type CallbackBody, type TransferBody } from '../schemas.ts';
 import type { VerifiedCall } from './partners.ts';
 import { afterCommit, dispatchOutbox } from './relay.ts';
 
@@ -60,7 +60,7 @@ export async function requestTransfer(caller: Caller, body: TransferBody, idempo
 }
 
 export async function readTransfer(caller: Caller, transferId: string) {
-  const t = await getTransfer(transferId);
+  const t = isRecordId(transferId) ? await getTransfer(transferId) : undefined; // never a key DynamoDB refuses
   if (!t || (caller.role === 'staff' && !staffCovers(caller, t.branch))) return notFound('Transfer request');
   return transferView(t);
 }
