@@ -5,12 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { queueEnvVar, routes, tableEnvVar, tables, type FunctionDef, type QueueName, type TableName } from '../topology.ts';
+import { queueEnvVar, routes, tableEnvVar, tables, type FunctionDef, type FunctionName, type QueueName, type TableName } from '../topology.ts';
+import { SEALING_KEY_ENV } from '../../shared/secrets.ts';
 
 /** Absolute path of the repository root (topology entries are relative to it). */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,7 +30,26 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = { semver: './inf
 export interface HpfResources {
   readonly tables: Readonly<Record<TableName, dynamodb.ITable>>;
   readonly queues: Readonly<Record<QueueName, sqs.IQueue>>;
+  /** The key of sealed secrets (shared/secrets.ts); only the functions of SEALING_GRANTS get it. */
+  readonly sealingKey?: kms.IKey;
 }
+
+/** What a function may do with the sealing key: seal (kms:Encrypt) and open (kms:Decrypt), each for these `purpose`s of the encryption context. */
+export interface SealingGrant {
+  readonly seal?: readonly string[];
+  readonly open?: readonly string[];
+}
+
+/**
+ * The functions that use sealed secrets, and nothing else may touch the sealing key. Partner
+ * secrets: the HTTP function registers partners (seals) and verifies their signed calls (opens); the
+ * outbound worker signs our callbacks and requests (opens). The inbound worker and the sweeper never
+ * sign, and other domains' functions may read the interprovincial table but not open its secrets.
+ */
+export const SEALING_GRANTS: Readonly<Partial<Record<FunctionName, SealingGrant>>> = {
+  'interprovincial-http': { seal: ['partner-secret'], open: ['partner-secret'] },
+  'interprovincial-outbound-worker': { open: ['partner-secret'] },
+};
 
 export interface HpfFunctionProps {
   readonly def: FunctionDef;
@@ -78,6 +99,11 @@ export class HpfFunction extends Construct {
     }
     const queuesUsed = [...new Set<QueueName>([...def.sendsTo, ...(def.inspects ?? [])])];
     for (const q of queuesUsed) environment[queueEnvVar(q)] = resources.queues[q].queueUrl;
+    const sealing = SEALING_GRANTS[def.name];
+    if (sealing) {
+      if (!resources.sealingKey) throw new Error(`${def.name} uses sealed secrets: the sealing key must be given`);
+      environment[SEALING_KEY_ENV] = resources.sealingKey.keyArn;
+    }
 
     this.fn = new nodejs.NodejsFunction(this, 'Fn', {
       description: `HPF ${def.name} (${def.kind})`,
@@ -122,6 +148,7 @@ export class HpfFunction extends Construct {
       else table.grantReadData(this.role);
     }
     for (const q of def.sendsTo) resources.queues[q].grantSendMessages(this.role);
+    if (sealing && resources.sealingKey) this.grantSealing(sealing, resources.sealingKey);
     if (def.inspects?.length) {
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
@@ -137,6 +164,21 @@ export class HpfFunction extends Construct {
         'Node.js 22 is pinned on purpose: the same handlers run on the local runtime (Node 20/22, see toolchain.md); move to a newer runtime deliberately, not implicitly.',
     });
     this.acknowledgeGrantWildcards();
+  }
+
+  /**
+   * Encrypt / Decrypt on the sealing key only, each only under an encryption context whose `purpose`
+   * is one the grant names (no GenerateDataKey, no ReEncrypt: shared/secrets.ts never needs them).
+   */
+  private grantSealing(grant: SealingGrant, key: kms.IKey): void {
+    const statement = (action: string, purposes: readonly string[]) =>
+      new iam.PolicyStatement({
+        actions: [action],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': [...purposes] } },
+      });
+    if (grant.seal?.length) this.role.addToPrincipalPolicy(statement('kms:Encrypt', grant.seal));
+    if (grant.open?.length) this.role.addToPrincipalPolicy(statement('kms:Decrypt', grant.open));
   }
 
   /**

@@ -1,4 +1,5 @@
-// Stateful stack: the KMS key, one DynamoDB table per topology table, and one queue + DLQ per
+// Stateful stack: the KMS keys (the tables' data key; the sealing key of shared/secrets.ts), one
+// DynamoDB table per topology table, and one queue + DLQ per
 // topology queue. Everything here is retained on stack deletion; the services stack receives these
 // constructs through `StatefulStack`'s public properties (CDK turns them into exports/imports).
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -14,6 +15,13 @@ export const STREAMED_TABLES: readonly TableName[] = ['interprovincial'];
 export class StatefulStack extends Stack {
   /** Customer-managed key for every table (rotation on). */
   readonly key: kms.Key;
+  /**
+   * Customer-managed key that seals small secrets (partner centers' shared secrets, later the banks'):
+   * shared/secrets.ts calls Encrypt / Decrypt with it under an encryption context. Distinct from the
+   * data key on purpose: table access (which brings Decrypt on the data key) does not open a secret;
+   * only the functions that infra/aws/hpf-function.ts `SEALING_GRANTS` names may use this key.
+   */
+  readonly sealingKey: kms.Key;
   readonly tables: Record<TableName, dynamodb.Table>;
   readonly queues: Record<QueueName, sqs.Queue>;
   readonly dlqs: Record<QueueName, sqs.Queue>;
@@ -23,6 +31,12 @@ export class StatefulStack extends Stack {
 
     this.key = new kms.Key(this, 'DataKey', {
       description: 'HPF Cloud data key (DynamoDB tables)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.sealingKey = new kms.Key(this, 'SealingKey', {
+      description: 'HPF Cloud sealing key (shared secrets of partner centers and banks, sealed by shared/secrets.ts)',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -14,7 +14,7 @@ import { tables, queues, type FunctionName, type QueueName, type TableName } fro
 export const built = buildApp({ bundling: false, cfnValidation: false });
 const { stateful, services } = built;
 
-/** Export names (as imported by HpfServices) of the table and queue ARNs, names and URLs, and of the data key. */
+/** Export names (as imported by HpfServices) of the table and queue ARNs, names and URLs, and of the data and sealing keys. */
 const importName = (value: string): string => {
   const resolved = services.resolve(stateful.exportValue(value)) as { 'Fn::ImportValue': string };
   return resolved['Fn::ImportValue'];
@@ -32,6 +32,7 @@ export const queueUrlImport = Object.fromEntries(
   queues.map((q) => [q.name, importName(stateful.queues[q.name].queueUrl)]),
 ) as Record<QueueName, string>;
 export const keyArnImport = importName(stateful.key.keyArn);
+export const sealingKeyArnImport = importName(stateful.sealingKey.keyArn);
 
 // Synthesises the app (cdk-nag runs as a validation plugin and would throw on an unacknowledged error).
 export const statefulTemplate = Template.fromStack(stateful);

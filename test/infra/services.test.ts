@@ -5,6 +5,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { functions, queueEnvVar, queues, routeKey, routes, schedules, tableEnvVar, tables } from '../../infra/topology.ts';
 import { API_THROTTLE } from '../../infra/aws/services-stack.ts';
+import { SEALING_GRANTS } from '../../infra/aws/hpf-function.ts';
 import {
   actionsOf,
   built,
@@ -15,6 +16,7 @@ import {
   queueArnImport,
   queueUrlImport,
   roleStatements,
+  sealingKeyArnImport,
   servicesTemplate as t,
   tableArnImport,
   tableNameImport,
@@ -55,6 +57,8 @@ describe('functions', () => {
       ...[...queuesUsed].map(queueEnvVar),
       // a function that verifies optional bearer tokens itself (jwt-or-partner routes) knows the issuer
       ...(routes.some((r) => r.fn === name && r.auth === 'jwt-or-partner') ? ['HPF_JWT_ISSUER', 'HPF_JWT_AUDIENCE', 'HPF_JWT_JWKS_URL'] : []),
+      // a function granted the sealing key knows which key it is (shared/secrets.ts)
+      ...(SEALING_GRANTS[name] ? ['HPF_SEALING_KEY_ID'] : []),
     ];
     expect(Object.keys(env).sort()).toEqual(expected.sort());
     expect(env.HPF_CENTER_CODE).toBe(services.node.tryGetContext('hpf:centerCode'));
@@ -64,6 +68,7 @@ describe('functions', () => {
       expect(env[tableEnvVar(table)]).toEqual({ 'Fn::ImportValue': tableNameImport[table] });
     }
     for (const q of queuesUsed) expect(env[queueEnvVar(q)]).toEqual({ 'Fn::ImportValue': queueUrlImport[q] });
+    if (SEALING_GRANTS[name]) expect(env.HPF_SEALING_KEY_ID).toEqual({ 'Fn::ImportValue': sealingKeyArnImport });
   });
 
   it('no function environment carries a secret', () => {
@@ -114,6 +119,50 @@ describe('least privilege', () => {
     expect(withdrawals).not.toContain(tableArnImport.deposits);
     for (const f of functions.filter((x) => x.sendsTo.length === 0)) {
       expect(roleStatements(functionIds(f.name).role).flatMap(actionsOf)).not.toContain('sqs:SendMessage');
+    }
+  });
+});
+
+describe('the sealing key (partner secrets, shared/secrets.ts)', () => {
+  const onSealingKey = (name: (typeof functions)[number]['name']) => roleStatements(functionIds(name).role).filter((s) => mentions(s, sealingKeyArnImport));
+  const purposeOf = (s: { Condition?: unknown }) => (s as { Condition?: { StringEquals?: Record<string, unknown> } }).Condition?.StringEquals?.['kms:EncryptionContext:purpose'];
+
+  it('exactly the signing and verifying functions use it: the HTTP function seals and opens, the outbound worker only opens', () => {
+    expect(Object.keys(SEALING_GRANTS).sort()).toEqual(['interprovincial-http', 'interprovincial-outbound-worker']);
+    const http = onSealingKey('interprovincial-http');
+    expect(http.flatMap(actionsOf).sort()).toEqual(['kms:Decrypt', 'kms:Encrypt']);
+    const outbound = onSealingKey('interprovincial-outbound-worker');
+    expect(outbound.flatMap(actionsOf)).toEqual(['kms:Decrypt']);
+    for (const s of [...http, ...outbound]) {
+      expect(s.Effect).toBe('Allow');
+      expect(s.Resource).toEqual({ 'Fn::ImportValue': sealingKeyArnImport });
+      expect(purposeOf(s)).toEqual(['partner-secret']); // only under the partner-secret encryption context
+    }
+  });
+
+  it.each(functions.map((f) => [f.name] as const))('%s: no other access to the sealing key, and no KMS action on any other resource than the two keys', (name) => {
+    const statements = roleStatements(functionIds(name).role);
+    const grant = SEALING_GRANTS[name];
+    const actions = onSealingKey(name).flatMap(actionsOf);
+    expect(actions.includes('kms:Decrypt'), `${name} opens`).toBe(!!grant?.open?.length);
+    expect(actions.includes('kms:Encrypt'), `${name} seals`).toBe(!!grant?.seal?.length);
+    expect(actions.filter((a) => a !== 'kms:Decrypt' && a !== 'kms:Encrypt')).toEqual([]);
+    for (const s of statements.filter((x) => actionsOf(x).some((a) => a.startsWith('kms:')))) {
+      expect(mentions(s, keyArnImport) || mentions(s, sealingKeyArnImport), `${name}: ${JSON.stringify(s.Resource)}`).toBe(true);
+    }
+  });
+
+  it('the interprovincial table readers that do not sign (supervision, the inbound worker, the sweeper) cannot open a partner secret', () => {
+    const readers = functions.filter((f) => f.tables.interprovincial && !SEALING_GRANTS[f.name]).map((f) => f.name);
+    expect(readers.sort()).toEqual(['interprovincial-inbound-worker', 'interprovincial-schedule', 'supervision-http']);
+    for (const name of readers) expect(onSealingKey(name)).toEqual([]);
+  });
+
+  it('no policy anywhere in the services stack grants KMS on `*`', () => {
+    for (const p of Object.values(t.findResources('AWS::IAM::Policy'))) {
+      for (const s of p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]) {
+        if ((Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => a.startsWith('kms:'))) expect(s.Resource).not.toBe('*');
+      }
     }
   });
 });

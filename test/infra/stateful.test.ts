@@ -1,4 +1,4 @@
-// HpfStateful: tables (PITR, deletion protection, KMS, retained, GSIs, TTL, stream) and queues
+// HpfStateful: the data and sealing keys, tables (PITR, deletion protection, KMS, retained, GSIs, TTL, stream) and queues
 // (DLQ with the topology's maxReceiveCount, encryption, SSL-only, FIFO pairs, visibility timeout).
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -14,9 +14,26 @@ describe('tables', () => {
     t.resourceCountIs('AWS::DynamoDB::Table', tables.length);
   });
 
-  it('the data key rotates and is retained', () => {
-    t.resourceCountIs('AWS::KMS::Key', 1);
-    t.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  it('two keys, the data key and the sealing key: each rotates and is retained', () => {
+    t.resourceCountIs('AWS::KMS::Key', 2);
+    for (const key of [stateful.key, stateful.sealingKey]) {
+      const r = resource(logicalId(key));
+      expect(r.Type).toBe('AWS::KMS::Key');
+      expect(r.Properties.EnableKeyRotation).toBe(true);
+      expect(r.DeletionPolicy).toBe('Retain');
+      expect(r.UpdateReplacePolicy).toBe('Retain');
+    }
+  });
+
+  it('the sealing key encrypts no table, and its key policy names no principal but the account (IAM decides, see services.test.ts)', () => {
+    const sealing = logicalId(stateful.sealingKey);
+    for (const x of tables) expect(JSON.stringify(resource(logicalId(stateful.tables[x.name])).Properties.SSESpecification)).not.toContain(sealing);
+    const statements = resource(sealing).Properties.KeyPolicy.Statement as { Principal: unknown; Effect: string }[];
+    expect(statements.length).toBeGreaterThan(0);
+    for (const st of statements) {
+      expect(st.Effect).toBe('Allow');
+      expect(JSON.stringify(st.Principal)).toMatch(/^\{"AWS":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":iam::",\{"Ref":"AWS::AccountId"\},":root"\]\]\}\}$/);
+    }
   });
 
   it.each(tables.map((x) => [x.name, x] as const))('%s: keys, GSIs, PITR, deletion protection, KMS, retained, TTL', (name, def) => {
