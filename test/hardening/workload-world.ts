@@ -12,6 +12,8 @@ import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.t
 import { fenToYuan, yuanToFen } from '../../shared/money.ts';
 import type { ProblemCode } from '../../shared/errors.ts';
 import { runDailyForLoan } from '../../functions/loans/usecases/batch.ts';
+import { getLoan, loanWriteItems } from '../../functions/loans/store.ts';
+import { commit } from '../../shared/tx.ts';
 import { api, member, partnerApi, staff, unitAgent, uniqueResidentId, type ApiOptions, type ApiResult, type Claims } from './workload-support.ts';
 import type { Random } from '../../infra/local/random.ts';
 
@@ -54,7 +56,7 @@ interface LoanRec {
   branch: string;
   status: 'APPLIED' | 'APPROVED' | 'ACTIVE' | 'CLOSED' | 'REJECTED';
   offset: boolean;
-  /** The loan's own calendar for the daily run (its installments fall due from 2040 on). */
+  /** The loan's own calendar for the daily run (from its first due date on: a few months back, then ahead). */
   clock?: string;
   busy: boolean;
 }
@@ -76,8 +78,24 @@ interface Replayable {
 }
 
 const PAYEE = '6222021234567890';
-/** Loans are disbursed in 2040, so that no other test's daily run (for a date of its own) reaches them. */
-const DISBURSE_MONTH = '2040-01';
+/**
+ * Loans are disbursed up to this many days back (a money event is dated from the policy history's
+ * start to today, issue 14), their approval back-dated in the store to the disbursement date: a few
+ * installments are due by today, so bank repayments (dated up to today) pay real installments, and
+ * the daily run walks each loan's calendar on from its first due date.
+ */
+const DISBURSE_DAYS_BACK = 75;
+
+/** Dates an approved loan's application and approval `date` (a fixture: the API dates both today). */
+async function backdateApproval(loanId: string, date: string) {
+  await commit({
+    plan: async () => {
+      const loan = await getLoan(loanId);
+      if (!loan || loan.status !== 'APPROVED') return { items: [], body: null };
+      return { items: loanWriteItems(loan, { ...loan, appliedOn: date, decision: { ...loan.decision!, on: date } }), body: null };
+    },
+  });
+}
 const PROPERTIES = Array.from({ length: 24 }, (_, i) => `WL-FC-${String(i).padStart(3, '0')}`);
 const PERMITS = Array.from({ length: 12 }, (_, i) => `WL-JZ-${String(i).padStart(3, '0')}`);
 
@@ -423,11 +441,18 @@ export class World {
   private async loanDisburse() {
     const loan = this.pickLoan('APPROVED');
     if (!loan) return this.loanReview();
-    const body = { disbursedOn: `${DISBURSE_MONTH}-${String(this.rng.int(1, 28)).padStart(2, '0')}` };
-    const res = await this.call('loan.disburse', 'POST', `/v1/loans/${loan.loanId}/disburse`, { as: staff(loan.branch), body }, ['INVALID_STATE', 'NOT_ELIGIBLE']);
-    if (res.status !== 200) return;
-    loan.status = 'ACTIVE';
-    loan.clock = res.body.nextDue?.dueDate;
+    loan.busy = true;
+    try {
+      const disbursedOn = addDays(this.today, -this.rng.int(0, DISBURSE_DAYS_BACK));
+      if (disbursedOn < this.today && !(await this.backdate(loan.loanId, disbursedOn))) return;
+      const body = { disbursedOn, dueDay: this.rng.int(1, 28) };
+      const res = await this.call('loan.disburse', 'POST', `/v1/loans/${loan.loanId}/disburse`, { as: staff(loan.branch), body }, ['INVALID_STATE', 'NOT_ELIGIBLE']);
+      if (res.status !== 200) return;
+      loan.status = 'ACTIVE';
+      loan.clock = res.body.nextDue?.dueDate;
+    } finally {
+      loan.busy = false;
+    }
   }
 
   private async offsetSign() {
@@ -451,6 +476,22 @@ export class World {
       loan.clock = addDays(`${addMonths(periodOf(date), this.rng.chance(0.1) ? 2 : 1)}-01`, Number(date.slice(8, 10)) - 1);
     } finally {
       loan.busy = false;
+    }
+  }
+
+  /** The back-dating fixture of an approval, retried when a fault was injected into it (as the daily run is). */
+  private async backdate(loanId: string, date: string): Promise<boolean> {
+    for (let retry = 0; ; retry++) {
+      const ctx: FaultContext = { injected: 0 };
+      try {
+        await faultContext.run(ctx, () => backdateApproval(loanId, date));
+        return true;
+      } catch (error) {
+        if (ctx.injected === 0 || retry >= 10) {
+          this.anomaly(`back-dating the approval of ${loanId} to ${date}: ${(error as Error).message}`);
+          return false;
+        }
+      }
     }
   }
 
@@ -498,6 +539,8 @@ export class World {
     this.counts.operations++;
     const due = view.body?.nextDue;
     if (view.status !== 200 || !due) return;
+    // the bank reports what it received: on a day up to today (an installment due later is not paid yet)
+    if (due.dueDate > this.today) return this.dailyRun();
     const body = { amount: due.amount, paidOn: due.dueDate, bankRef: `WLB-${randomUUID()}` };
     const res = await this.call('loan.repay', 'POST', `/v1/loans/${loan.loanId}/repayments`, { as: staff(loan.branch), body }, ['POLICY_VIOLATION', 'INVALID_STATE']);
     if (res.status !== 201) return;
