@@ -1,39 +1,58 @@
 // Request shapes of the withdrawals API (api.md, Withdrawals): one strict object per reason with the
 // evidence that reason asks for, nothing more. Money inside the evidence stays the yuan string the
 // member submitted (the archive keeps what was submitted); the withdrawal `amount` becomes fen.
+//
+// Every document number of the evidence (contracts, certificates, permits, leases, receipts, filings,
+// loan contracts) is the kernel's `documentNumber`: its canonical form (NFKC, Latin upper case) is what
+// is stored, hashed and compared by the fraud rules; an invisible or look-alike character is a 400,
+// never stripped (issue 14). Names are `personName`, other text `plainText`, the payee account
+// `bankAccountNumber`, evidence money is bounded by the kernel maximum and dates lie in a plausible window.
 import * as z from '../../shared/zod.ts';
-import { isoDate, positiveYuan, residentId } from '../../shared/schemas.ts';
+import { bankAccountNumber, dateInWindow, documentNumber, personName, plainText, POLICY_HISTORY_START, positiveYuan, residentId, yuanText } from '../../shared/schemas.ts';
 import { YUAN_PATTERN, yuanToFen } from '../../shared/money.ts';
 import { paginationShape } from '../../shared/schemas.ts';
 
-/** A document number or name: 1–`max` characters, no leading or trailing white space. */
-const text = (max = 64) =>
-  z
-    .string()
-    .check(
-      z.maxLength(max, { error: `at most ${max} characters / 不超过${max}个字符` }),
-      z.regex(/^\S(?:.*\S)?$/u, { error: 'must not be empty or start or end with spaces / 不能为空或首尾含空格' }),
-    );
+/** A document number of the evidence: the kernel's canonical form (shared/text.ts). */
+const docNo = () => documentNumber();
 
-/** A positive yuan amount kept as the submitted string ("450000", "450000.5"). */
-const YUAN_TEXT_MESSAGE = 'must be a positive amount in yuan as a string with at most two decimals / 金额须为正数字符串，最多两位小数';
-const yuanText = z
-  .string({ error: YUAN_TEXT_MESSAGE })
-  .check(
-    z.regex(YUAN_PATTERN, { error: YUAN_TEXT_MESSAGE }),
-    z.refine((s) => yuanToFen(s) > 0, { error: YUAN_TEXT_MESSAGE }),
-  );
+const YUAN_MESSAGE = 'amount must be a string in yuan with at most two decimals, e.g. "1500.50" / 金额须为字符串，最多两位小数';
+/**
+ * The kernel's yuan pattern checked first, then the kernel schema: a stopgap while shared/schemas.ts
+ * `yuanText` runs its maximum check (yuanToFen, which throws) on a string its pattern refused, so
+ * "-5" or "1e3" would be a 500 (reported to the coordinator; harmless once the kernel guards it).
+ */
+const guarded = <S extends z.ZodMiniType<unknown, string>>(schema: S) => z.pipe(z.string({ error: YUAN_MESSAGE }).check(z.regex(YUAN_PATTERN, { error: YUAN_MESSAGE })), schema);
 
-const purchase = { contractNo: text(), propertyCertificateNo: text(), price: yuanText, purchaseDate: isoDate };
+/** A positive yuan amount kept as the submitted string ("450000", "450000.5"), at most the kernel maximum. */
+const positiveYuanText = guarded(yuanText.check(z.refine((s) => yuanToFen(s) > 0, { error: 'must be greater than zero / 金额须大于零' })));
+
+/** The earliest plausible date of an event a member documents that predates the policy history (a retirement). */
+const EARLIEST_LIFE_EVENT = '1950-01-01';
+/** A retirement may be documented ahead of the day (the rules then answer 422 NOT_ELIGIBLE); not decades ahead. */
+const RETIREMENT_MAX_DAYS_AHEAD = 366 * 5;
+
+/**
+ * A purchase is a money event: from the start of the policy history to today (400 outside); the
+ * rules then ask for one within the policy's years (422 POLICY_VIOLATION).
+ */
+const purchaseDate = dateInWindow({ earliest: POLICY_HISTORY_START });
+const retirementDate = dateInWindow({ earliest: EARLIEST_LIFE_EVENT, maxDaysAhead: RETIREMENT_MAX_DAYS_AHEAD });
+
+/** An id of our own records (a loan id): 1–64 of the id alphabet. */
+const recordId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1–64 letters, digits, _ or - / 编号格式错误' }));
+/** Another center's code, in the interprovincial network's id alphabet (as before: at most 16). */
+const centerCode = z.string().check(z.regex(/^[A-Za-z0-9_-]{2,16}$/, { error: 'centerCode must be 2–16 of [A-Za-z0-9_-] / 中心代码格式错误' }));
+
+const purchase = { contractNo: docNo(), propertyCertificateNo: docNo(), price: positiveYuanText, purchaseDate };
 
 const rentEvidence = z.discriminatedUnion('housingKind', [
-  z.strictObject({ housingKind: z.enum(['PUBLIC_RENTAL', 'AFFORDABLE_RENTAL']), leaseContractNo: text(), rentReceiptNo: text() }),
-  z.strictObject({ housingKind: z.literal('COMMERCIAL'), noHouseCertificateNo: text(), spouseNoHouseCertificateNo: z.optional(text()) }),
+  z.strictObject({ housingKind: z.enum(['PUBLIC_RENTAL', 'AFFORDABLE_RENTAL']), leaseContractNo: docNo(), rentReceiptNo: docNo() }),
+  z.strictObject({ housingKind: z.literal('COMMERCIAL'), noHouseCertificateNo: docNo(), spouseNoHouseCertificateNo: z.optional(docNo()) }),
 ]);
 
 /** Our own loan (`loanId`, or none: the account's active loan) or another center's (`centerCode` + `loanContractNo`). */
 const hpfLoanEvidence = z
-  .strictObject({ loanId: z.optional(text()), centerCode: z.optional(text(16)), loanContractNo: z.optional(text()) })
+  .strictObject({ loanId: z.optional(recordId), centerCode: z.optional(centerCode), loanContractNo: z.optional(docNo()) })
   .check(
     z.superRefine((e, ctx) => {
       const other = e.centerCode !== undefined || e.loanContractNo !== undefined;
@@ -43,10 +62,10 @@ const hpfLoanEvidence = z
     }),
   );
 
-const payeeBankAccount = z.string().check(z.regex(/^[0-9]{8,32}$/, { error: 'payeeBankAccount must be 8–32 digits / 收款账号应为8至32位数字' }));
+const payeeBankAccount = bankAccountNumber;
 const common = {
   accountNo: z.string().check(z.regex(/^[1-9][0-9]{11}$/, { error: 'accountNo must be 12 digits / 账号应为12位数字' })),
-  amount: z.optional(positiveYuan),
+  amount: z.optional(guarded(positiveYuan)),
   full: z.optional(z.literal(true)),
   payeeBankAccount,
 };
@@ -69,21 +88,21 @@ const hpfLoanRepayment = z
     }),
   );
 
-const certificate = z.strictObject({ certificateNo: text() });
+const certificate = z.strictObject({ certificateNo: docNo() });
 
 export const applyWithdrawalBody = z
   .discriminatedUnion('reason', [
     z.strictObject({ ...common, reason: z.literal('PURCHASE'), evidence: z.strictObject(purchase) }),
-    z.strictObject({ ...common, reason: z.literal('OFFSITE_PURCHASE'), evidence: z.strictObject({ ...purchase, city: text(50) }) }),
-    z.strictObject({ ...common, reason: z.literal('BUILD_REPAIR'), evidence: z.strictObject({ permitNo: text(), budget: yuanText }) }),
-    z.strictObject({ ...common, reason: z.literal('RETIREMENT'), evidence: z.strictObject({ retirementDate: isoDate }) }),
+    z.strictObject({ ...common, reason: z.literal('OFFSITE_PURCHASE'), evidence: z.strictObject({ ...purchase, city: plainText(50) }) }),
+    z.strictObject({ ...common, reason: z.literal('BUILD_REPAIR'), evidence: z.strictObject({ permitNo: docNo(), budget: positiveYuanText }) }),
+    z.strictObject({ ...common, reason: z.literal('RETIREMENT'), evidence: z.strictObject({ retirementDate }) }),
     z.strictObject({ ...common, reason: z.literal('INCAPACITY'), evidence: certificate }),
     z.strictObject({ ...common, reason: z.literal('EMIGRATION'), evidence: certificate }),
-    z.strictObject({ ...common, reason: z.literal('DEATH'), evidence: z.strictObject({ heirIdNumber: residentId, heirName: text(50), deathCertificateNo: text() }) }),
+    z.strictObject({ ...common, reason: z.literal('DEATH'), evidence: z.strictObject({ heirIdNumber: residentId, heirName: personName(), deathCertificateNo: docNo() }) }),
     hpfLoanRepayment,
-    z.strictObject({ ...common, reason: z.literal('COMMERCIAL_LOAN_REPAYMENT'), evidence: z.strictObject({ bankName: text(100), loanContractNo: text(), outstandingAmount: yuanText }) }),
+    z.strictObject({ ...common, reason: z.literal('COMMERCIAL_LOAN_REPAYMENT'), evidence: z.strictObject({ bankName: plainText(100), loanContractNo: docNo(), outstandingAmount: positiveYuanText }) }),
     z.strictObject({ ...common, reason: z.literal('RENT'), evidence: rentEvidence }),
-    z.strictObject({ ...common, reason: z.literal('ELEVATOR_RETROFIT'), evidence: z.strictObject({ projectFilingNo: text(), ownerShareAmount: yuanText }) }),
+    z.strictObject({ ...common, reason: z.literal('ELEVATOR_RETROFIT'), evidence: z.strictObject({ projectFilingNo: docNo(), ownerShareAmount: positiveYuanText }) }),
   ])
   .check(
     z.superRefine((b, ctx) => {
@@ -101,5 +120,5 @@ export const reviewQueueQuery = z.strictObject({
   branch: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, { error: 'branch must be 1–32 letters, digits, _ or - / 网点代码格式错误' }))),
 });
 
-export const approveBody = z.strictObject({ note: z.optional(text(500)) });
-export const rejectBody = z.strictObject({ note: text(500) });
+export const approveBody = z.strictObject({ note: z.optional(plainText(500, { multiline: true })) });
+export const rejectBody = z.strictObject({ note: plainText(500, { multiline: true }) });

@@ -58,11 +58,12 @@ describe('units', () => {
     const unit = await registerUnit(branch);
     expect((await call('GET', `/v1/units/${unit.unitId}`, { token: await unitToken(unit.unitId) })).status).toBe(200);
     expect((await call('GET', `/v1/units/${unit.unitId}`, { token: await staffToken('*') })).status).toBe(200);
-    expect((await call('GET', `/v1/units/${unit.unitId}`, { token: await unitToken('UOTHER') })).body.code).toBe('FORBIDDEN');
-    expect((await call('GET', `/v1/units/${unit.unitId}`, { token: await staffToken('ELSEWHERE') })).body.code).toBe('FORBIDDEN');
+    // issue 14: another unit's agent and another branch's staff get the 404 of an unknown unit
+    expect((await call('GET', `/v1/units/${unit.unitId}`, { token: await unitToken('UOTHER') })).body.code).toBe('NOT_FOUND');
+    expect((await call('GET', `/v1/units/${unit.unitId}`, { token: await staffToken('ELSEWHERE') })).body.code).toBe('NOT_FOUND');
     expect((await call('GET', `/v1/units/${unit.unitId}`, { token: await memberToken('100000000001') })).status).toBe(403);
     expect((await call('GET', `/v1/units/UNOSUCHUNIT`, { token: await staffToken('*') })).body.code).toBe('NOT_FOUND');
-    expect((await call('PATCH', `/v1/units/${unit.unitId}`, { token: await unitToken('UOTHER'), body: { payDay: 3 } })).body.code).toBe('FORBIDDEN');
+    expect((await call('PATCH', `/v1/units/${unit.unitId}`, { token: await unitToken('UOTHER'), body: { payDay: 3 } })).body.code).toBe('NOT_FOUND');
     expect((await call('PATCH', `/v1/units/${unit.unitId}`, { token: await unitToken(unit.unitId), body: { employerRate: '14' } })).body.code).toBe('VALIDATION_FAILED');
     expect((await call('PATCH', `/v1/units/${unit.unitId}`, { token: await unitToken(unit.unitId), body: {} })).body.code).toBe('VALIDATION_FAILED');
 
@@ -99,9 +100,11 @@ describe('employees and accounts', () => {
     expect((await hire(a.unitId, await unitToken(a.unitId), { idNumber: randomResidentId(), name: '李四', monthlyBase: '24000.01' })).body.code).toBe('POLICY_VIOLATION');
     expect((await hire(a.unitId, await unitToken(a.unitId), { idNumber: randomResidentId(), name: '李四', monthlyBase: 8000 })).body.code).toBe('VALIDATION_FAILED');
     expect((await hire(a.unitId, await unitToken(a.unitId), { idNumber, name: '张三', monthlyBase: '8000' })).body.code).toBe('CONFLICT');
-    expect((await hire(b.unitId, await unitToken(b.unitId), { idNumber, name: '张三', monthlyBase: '8000' })).body.code).toBe('CONFLICT');
-    expect((await hire(a.unitId, await unitToken(b.unitId), { idNumber: randomResidentId(), name: '赵六', monthlyBase: '8000' })).body.code).toBe('FORBIDDEN');
-    expect((await hire(a.unitId, await staffToken('ELSEWHERE'), { idNumber: randomResidentId(), name: '赵六', monthlyBase: '8000' })).body.code).toBe('FORBIDDEN');
+    // issue 14: another unit's agent is not told that the person has an active account (one answer for every reason)
+    expect((await hire(b.unitId, await unitToken(b.unitId), { idNumber, name: '张三', monthlyBase: '8000' })).body.code).toBe('NOT_ELIGIBLE');
+    expect((await hire(b.unitId, await staffToken(branch), { idNumber, name: '张三', monthlyBase: '8000' })).body.code).toBe('CONFLICT'); // staff who may read the account are
+    expect((await hire(a.unitId, await unitToken(b.unitId), { idNumber: randomResidentId(), name: '赵六', monthlyBase: '8000' })).body.code).toBe('NOT_FOUND');
+    expect((await hire(a.unitId, await staffToken('ELSEWHERE'), { idNumber: randomResidentId(), name: '赵六', monthlyBase: '8000' })).body.code).toBe('NOT_FOUND');
 
     expect((await call('POST', `/v1/units/${b.unitId}/employees/${accountNo}/seal`, { token: await unitToken(b.unitId) })).body.code).toBe('NOT_FOUND');
     const sealed = await call('POST', `/v1/units/${a.unitId}/employees/${accountNo}/seal`, { token: await unitToken(a.unitId) });
@@ -109,7 +112,8 @@ describe('employees and accounts', () => {
     expect((await call('POST', `/v1/units/${a.unitId}/employees/${accountNo}/seal`, { token: await unitToken(a.unitId) })).body.code).toBe('INVALID_STATE');
     expect((await call('GET', `/v1/units/${a.unitId}`, { token: await unitToken(a.unitId) })).body.headcount).toBe(0);
 
-    expect((await hire(b.unitId, await unitToken(b.unitId), { idNumber, name: '张三丰', monthlyBase: '8000' })).body.code).toBe('POLICY_VIOLATION');
+    expect((await hire(b.unitId, await unitToken(b.unitId), { idNumber, name: '张三丰', monthlyBase: '8000' })).body.code).toBe('NOT_ELIGIBLE');
+    expect((await hire(b.unitId, await staffToken(branch), { idNumber, name: '张三丰', monthlyBase: '8000' })).body.code).toBe('POLICY_VIOLATION');
     const reopened = await hire(b.unitId, await unitToken(b.unitId), { idNumber, name: '张三', monthlyBase: '8000' });
     expect(reopened.status).toBe(201);
     expect(reopened.body).toMatchObject({ accountNo, unitId: b.unitId, status: 'NORMAL', reopened: true, monthlyAmount: '1920.00' });
@@ -177,15 +181,15 @@ describe('remittances (汇缴)', () => {
     expect((await call('POST', `/v1/units/${unit.unitId}/remittances`, { token: t, body: { period: '2025-06', kind: 'BACKPAY' } })).body.code).toBe('CONFLICT');
     expect((await call('POST', `/v1/units/${unit.unitId}/remittances`, { token: t, body: { period: '2024-12' } })).body.code).toBe('POLICY_VIOLATION');
     expect((await call('POST', `/v1/units/${unit.unitId}/remittances`, { token: t, body: { period: '2025-13' } })).body.code).toBe('VALIDATION_FAILED');
-    expect((await call('POST', `/v1/units/${unit.unitId}/remittances`, { token: await unitToken('UOTHER'), body: { period: '2025-07' } })).body.code).toBe('FORBIDDEN');
-    expect((await call('GET', `/v1/remittances/${id}`, { token: await unitToken('UOTHER') })).body.code).toBe('FORBIDDEN');
+    expect((await call('POST', `/v1/units/${unit.unitId}/remittances`, { token: await unitToken('UOTHER'), body: { period: '2025-07' } })).body.code).toBe('NOT_FOUND');
+    expect((await call('GET', `/v1/remittances/${id}`, { token: await unitToken('UOTHER') })).body.code).toBe('NOT_FOUND');
 
     const settle = async (body: unknown, tok?: string, idem?: string) => call('POST', `/v1/remittances/${id}/settlements`, { token: tok ?? (await staffToken(branch)), body, idem });
     const wrong = await settle({ amount: '3490.37', bankRef: 'BANK-1' });
     expect([wrong.status, wrong.body.code]).toEqual([422, 'POLICY_VIOLATION']);
     expect((await call('GET', `/v1/remittances/${id}`, { token: t })).body.status).toBe('AWAITING_FUNDS');
     expect((await settle({ amount: '3490.38', bankRef: 'BANK-1' }, t)).status).toBe(403);
-    expect((await settle({ amount: '3490.38', bankRef: 'BANK-1' }, await staffToken('ELSEWHERE'))).body.code).toBe('FORBIDDEN');
+    expect((await settle({ amount: '3490.38', bankRef: 'BANK-1' }, await staffToken('ELSEWHERE'))).body.code).toBe('NOT_FOUND');
     expect((await settle({ amount: 3490.38, bankRef: 'BANK-1' })).body.code).toBe('VALIDATION_FAILED');
 
     const key = `settle-${id}`;
@@ -226,7 +230,7 @@ describe('remittances (汇缴)', () => {
     const path = `/v1/units/${unit.unitId}/deferrals`;
     const body = { fromPeriod: '2022-06', toPeriod: '2022-12', reason: '疫情困难企业' };
     expect((await call('POST', path, { token: await unitToken(unit.unitId), body })).status).toBe(403);
-    expect((await call('POST', path, { token: await staffToken('ELSEWHERE'), body })).body.code).toBe('FORBIDDEN');
+    expect((await call('POST', path, { token: await staffToken('ELSEWHERE'), body })).body.code).toBe('NOT_FOUND');
     expect((await call('POST', path, { token: await staffToken(branch), body: { ...body, fromPeriod: '2023-01' } })).body.code).toBe('VALIDATION_FAILED');
     const ok = await call('POST', path, { token: await staffToken(branch), body });
     expect(ok.status).toBe(201);

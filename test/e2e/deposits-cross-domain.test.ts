@@ -135,7 +135,10 @@ describe('freeze and unfreeze (司法冻结)', () => {
     const frozen = await freeze(no, await auditorToken());
     expect(frozen.body).toMatchObject({ status: 'FROZEN', freeze: { previousStatus: 'SEALED' } });
     const rehire = await call('POST', `/v1/units/${other.unitId}/employees`, { token: await unitToken(other.unitId), body: { idNumber, name: '封存乙', monthlyBase: '5000' } });
-    expect([rehire.status, rehire.body.code]).toEqual([409, 'INVALID_STATE']);
+    // issue 14: another unit's agent gets the one answer that tells nothing of the account; city staff the reason
+    expect([rehire.status, rehire.body.code]).toEqual([422, 'NOT_ELIGIBLE']);
+    const told = await call('POST', `/v1/units/${other.unitId}/employees`, { token: await staffToken('*'), body: { idNumber, name: '封存乙', monthlyBase: '5000' } });
+    expect([told.status, told.body.code]).toEqual([409, 'INVALID_STATE']);
     expect((await account(no)).unitId).toBe(unit.unitId);
     const back = await unfreeze(no, await staffToken('*'));
     expect(back.body).toMatchObject({ status: 'SEALED', unitId: unit.unitId });

@@ -307,7 +307,8 @@ describe('the same flow from the loans side, replays, and what ratings read', ()
 });
 
 describe('the review queue (GET /v1/withdrawals)', () => {
-  const property = () => `ZH-${randomUUID()}`;
+  // canonical (upper case): stored evidence holds the canonical number (issue 14), which the archive check below compares
+  const property = () => `ZH-${randomUUID().toUpperCase()}`;
   const purchase = (cert: string) => ({ reason: 'PURCHASE', amount: '1000', payeeBankAccount: PAYEE, evidence: { contractNo: 'HT-1', propertyCertificateNo: cert, price: '300000', purchaseDate: addDays(T, -30) } });
 
   /** A PENDING_REVIEW withdrawal submitted `daysAgo` days ago (the only way to a past submission: the record through the withdrawals store). */

@@ -6,14 +6,24 @@ import { fail } from '../../../shared/errors.ts';
 import { businessDate, nowIso, periodOf } from '../../../shared/clock.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { newAccountNo } from '../../../shared/ids.ts';
-import { assertCanReadAccount, forbidden, type Caller } from '../../../shared/auth.ts';
+import { canReadAccount, forbidden, notFound, type Caller } from '../../../shared/auth.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { archiveItem } from '../../../shared/archive.ts';
-import { accountNoByIdNumber, inRanges, ledgerWrite, listEntries, mustGetAccount, openAccountItems } from '../../../shared/ledger/ledger.ts';
+import { accountNoByIdNumber, getAccount, inRanges, ledgerWrite, listEntries, openAccountItems, type Account } from '../../../shared/ledger/ledger.ts';
 import { assertBaseInRange, CENTER_BRANCH, shareFen } from '../domain/rules.ts';
 import { assertMayFreeze, freezeChanges, unfreezeChanges, type FreezeOrder } from '../domain/freeze.ts';
 import { accountView, entryView } from '../domain/views.ts';
 import { accountOwner, actorOf } from './archive.ts';
+
+/**
+ * The account, when the caller may read it; otherwise, and when there is no such account, the one
+ * 404 (same detail, no number in it): a caller who may not see an account cannot tell it exists.
+ */
+async function accountFor(caller: Caller, accountNo: string): Promise<Account> {
+  const account = await getAccount(accountNo);
+  if (!account || !canReadAccount(caller, account)) return notFound('Account');
+  return account;
+}
 
 export interface OpenFlexible {
   idNumber: string;
@@ -62,13 +72,13 @@ export async function openFlexibleAccount(caller: Caller, input: OpenFlexible, i
  * amount of its base and rate (422 otherwise), not for a future period.
  */
 export async function depositToFlexible(caller: Caller, accountNo: string, input: { period: string; amountFen: number; bankRef: string }, idempotency?: IdempotencyContext) {
-  assertCanReadAccount(caller, await mustGetAccount(accountNo));
+  await accountFor(caller, accountNo);
   const today = businessDate();
   if (input.period > periodOf(today)) fail('POLICY_VIOLATION', `Period ${input.period} has not begun / 期间尚未开始`, [{ path: 'period', message: 'future period' }]);
   return commit({
     idempotency,
     plan: async () => {
-      const account = await mustGetAccount(accountNo);
+      const account = await accountFor(caller, accountNo);
       if (account.kind !== 'FLEXIBLE') fail('POLICY_VIOLATION', 'Deposits are for flexible-employment accounts; employees are paid by remittance / 仅灵活就业账户可自行缴存');
       if (inRanges(account.paidPeriods ?? [], input.period)) fail('CONFLICT', `Period ${input.period} is already paid / 该期间已缴存`);
       if (input.amountFen !== account.monthlyAmountFen) fail('POLICY_VIOLATION', `The monthly deposit is ${fenToYuan(account.monthlyAmountFen)} / 月缴存额应为 ${fenToYuan(account.monthlyAmountFen)}`, [{ path: 'amount', message: 'must equal monthlyAmount' }]);
@@ -88,14 +98,12 @@ export async function depositToFlexible(caller: Caller, accountNo: string, input
 }
 
 export async function getAccountView(caller: Caller, accountNo: string) {
-  const account = await mustGetAccount(accountNo);
-  assertCanReadAccount(caller, account);
-  return accountView(account);
+  return accountView(await accountFor(caller, accountNo));
 }
 
 /** The statement, newest first. */
 export async function statement(caller: Caller, accountNo: string, limit: number, cursor?: string) {
-  await getAccountView(caller, accountNo);
+  await accountFor(caller, accountNo);
   const page = await listEntries(accountNo, limit, cursor);
   return { items: page.items.map(entryView), nextCursor: page.nextCursor };
 }
@@ -109,7 +117,7 @@ export async function freezeAccount(caller: Caller, accountNo: string, order: Fr
   return commit({
     idempotency,
     plan: async () => {
-      const account = await mustGetAccount(accountNo);
+      const account = await accountFor(caller, accountNo);
       const at = nowIso();
       const w = ledgerWrite([{ account, changes: freezeChanges(account, order, caller.sub, at) }]);
       const archived = archiveItem({ subjectType: 'ACCOUNT', subjectId: accountNo, action: 'FREEZE', actor: actorOf(caller), submitted: order, decision: { status: 'FROZEN', previousStatus: account.status }, owner: accountOwner(account), at });
@@ -124,7 +132,7 @@ export async function unfreezeAccount(caller: Caller, accountNo: string, input: 
   return commit({
     idempotency,
     plan: async () => {
-      const account = await mustGetAccount(accountNo);
+      const account = await accountFor(caller, accountNo);
       const w = ledgerWrite([{ account, changes: unfreezeChanges(account) }]);
       const archived = archiveItem({ subjectType: 'ACCOUNT', subjectId: accountNo, action: 'UNFREEZE', actor: actorOf(caller), submitted: input, decision: { status: w.accounts[0].status, freeze: account.freeze ?? null }, owner: accountOwner(account) });
       return { items: [...w.items, archived], body: accountView(w.accounts[0]) };

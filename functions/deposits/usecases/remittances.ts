@@ -17,7 +17,7 @@
 // CLOSED meanwhile (transferred out) cannot be credited: it is recorded as skipped on its chunk and
 // counted in `skippedCount`/`skippedAmount` for the refund to the unit.
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
-import { DomainError, fail } from '../../../shared/errors.ts';
+import { fail } from '../../../shared/errors.ts';
 import { businessDate, nowIso, periodOf } from '../../../shared/clock.ts';
 import { newId } from '../../../shared/ids.ts';
 import type { Caller } from '../../../shared/auth.ts';
@@ -27,7 +27,7 @@ import { archiveItem } from '../../../shared/archive.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { getAccounts, ledgerWrite, listAccountsOfUnit, type Account, type AccountWrite } from '../../../shared/ledger/ledger.ts';
 import * as store from '../store.ts';
-import { assertReadsUnit, assertStaffOf } from '../domain/access.ts';
+import { assertReadsUnit, assertStaffCoversRecord, recordNotFound } from '../domain/access.ts';
 import { assertRemittablePeriod, backpayRoll, chunked, lineFen, linesOf, LINES_PER_CHUNK, monthlyShares, ratesFor, regularRoll, totalFen, type RollEntry } from '../domain/rules.ts';
 import { remittanceView } from '../domain/views.ts';
 import type { Remittance, RemittanceChunk, RemittanceKind, Unit } from '../domain/types.ts';
@@ -130,20 +130,18 @@ export async function createRemittance(caller: Caller, unitId: string, input: { 
 }
 
 async function mustGetRemittance(remittanceId: string): Promise<Remittance> {
-  const r = await store.getRemittance(remittanceId);
-  if (!r) throw new DomainError('NOT_FOUND', `Remittance ${remittanceId} not found / 汇缴单不存在`);
-  return r;
+  return (await store.getRemittance(remittanceId)) ?? recordNotFound('Remittance');
 }
 
 export async function getRemittanceView(caller: Caller, remittanceId: string) {
   const r = await mustGetRemittance(remittanceId);
-  assertReadsUnit(caller, r);
+  assertReadsUnit(caller, r, 'Remittance');
   return remittanceView(r);
 }
 
 /** The bank confirmed the funds: the amount must equal the list's total to the fen. */
 export async function settleRemittance(caller: Caller, remittanceId: string, input: { amountFen: number; bankRef: string }, idempotency?: IdempotencyContext) {
-  assertStaffOf(caller, (await mustGetRemittance(remittanceId)).branch);
+  assertStaffCoversRecord(caller, await mustGetRemittance(remittanceId), 'Remittance');
   const out = await commit({
     idempotency,
     plan: async () => {

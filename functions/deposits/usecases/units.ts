@@ -6,26 +6,24 @@ import { DomainError, fail, type FieldError } from '../../../shared/errors.ts';
 import { businessDate, nowIso, periodOf } from '../../../shared/clock.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { newAccountNo, newId } from '../../../shared/ids.ts';
-import type { Caller } from '../../../shared/auth.ts';
+import { canReadAccount, type Caller } from '../../../shared/auth.ts';
 import { archiveItem, type ArchiveActor } from '../../../shared/archive.ts';
 import { canonicalJson } from '../../../shared/canonical.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { accountNoByIdNumber, getAccount, getAccounts, ledgerWrite, listAccountsOfUnit, openAccountItems, type Account, type AccountWrite } from '../../../shared/ledger/ledger.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
 import * as store from '../store.ts';
-import { assertManagesUnit, assertReadsUnit, assertStaffOf } from '../domain/access.ts';
+import { assertManagesUnit, assertReadsUnit, assertStaffCoversRecord, assertStaffOf, recordNotFound } from '../domain/access.ts';
 import { assertBaseInRange, assertNoProblems, baseProblem, chunked, currentRates, employmentOr, monthlyShares, nextUnpaidPeriod, overlaps, withBase, withHire, withRateChange, withSeal } from '../domain/rules.ts';
 import { accountView, deferralView, unitView } from '../domain/views.ts';
 import type { BaseAdjustment, BaseAdjustmentChunk, Unit } from '../domain/types.ts';
 import { accountOwner, actorOf, unitOwner } from './archive.ts';
 
 async function mustGetUnit(unitId: string): Promise<Unit> {
-  const unit = await store.getUnit(unitId);
-  if (!unit) throw new DomainError('NOT_FOUND', `Unit ${unitId} not found / 单位不存在`);
-  return unit;
+  return (await store.getUnit(unitId)) ?? recordNotFound('Unit');
 }
 
-/** The unit, when the caller may manage it (404 when it does not exist, 403 when not theirs). */
+/** The unit, when the caller may manage it (404 when it does not exist and, alike, when it is not theirs). */
 export async function unitFor(caller: Caller, unitId: string): Promise<Unit> {
   const unit = await mustGetUnit(unitId);
   assertManagesUnit(caller, unit);
@@ -140,19 +138,34 @@ export async function hireEmployee(caller: Caller, unitId: string, input: Hire, 
       }
       const account = await getAccount(existingNo);
       if (!account) throw new Error(`resident ID guard points at missing account ${existingNo}`);
-      assertReopenable(account, unitId, input.name);
+      const refusal = reopenRefusal(account, unitId, input.name);
+      // the precise reason only to a caller who may read that account anyway (canReadAccount: staff of
+      // its branch or city level, the agent of the unit it belongs to); anyone else learns neither
+      // that the resident ID has an account nor whether the name on file matches (issue 14, finding 7)
+      if (refusal) throw canReadAccount(caller, account) ? refusal : notEnrollable();
       const w = ledgerWrite([{ account, changes: { status: 'NORMAL', ...terms } }]);
       return { items: [...w.items, ...(await hired(existingNo, true)), archived(w.accounts[0], true)], body: { ...accountView(w.accounts[0]), startPeriod, reopened: true } };
     },
   });
 }
 
-function assertReopenable(account: Account, unitId: string, name: string) {
-  if (account.status === 'NORMAL' && account.unitId === unitId) fail('CONFLICT', 'This person is already employed by this unit / 该职工已在本单位缴存');
-  if (account.status === 'NORMAL') fail('CONFLICT', 'This person has an active account elsewhere; it must be sealed first / 该职工账户在其他单位正常缴存，须先封存');
-  if (account.status !== 'SEALED') fail('INVALID_STATE', `The person's account is ${account.status} / 该职工账户状态为 ${account.status}`);
-  if (account.name !== name) fail('POLICY_VIOLATION', 'The name does not match the account of this resident ID / 姓名与身份证号对应账户不一致', [{ path: 'name', message: 'does not match the record' }]);
+/** Why the person's existing account cannot be (re-)opened under this unit as submitted; undefined: it can. */
+function reopenRefusal(account: Account, unitId: string, name: string): DomainError | undefined {
+  if (account.status === 'NORMAL' && account.unitId === unitId) return new DomainError('CONFLICT', 'This person is already employed by this unit / 该职工已在本单位缴存');
+  if (account.status === 'NORMAL') return new DomainError('CONFLICT', 'This person has an active account elsewhere; it must be sealed first / 该职工账户在其他单位正常缴存，须先封存');
+  if (account.status !== 'SEALED') return new DomainError('INVALID_STATE', `The person's account is ${account.status} / 该职工账户状态为 ${account.status}`);
+  if (account.name !== name) return new DomainError('POLICY_VIOLATION', 'The name does not match the account of this resident ID / 姓名与身份证号对应账户不一致', [{ path: 'name', message: 'does not match the record' }]);
+  return undefined;
 }
+
+/**
+ * The one answer to a caller who may not read the person's existing account, whatever the reason
+ * (active elsewhere, another status, the name on file differs): same status, code, detail and errors.
+ */
+const notEnrollable = () =>
+  new DomainError('NOT_ELIGIBLE', 'This person cannot be enrolled as submitted; please contact the housing provident fund center / 该职工无法按所填信息登记缴存，请联系公积金中心', [
+    { path: 'idNumber', message: 'cannot be enrolled as submitted: contact the center / 无法按所填信息登记，请联系中心' },
+  ]);
 
 export async function listEmployees(caller: Caller, unitId: string, limit: number, cursor?: string) {
   assertReadsUnit(caller, await mustGetUnit(unitId));
@@ -171,7 +184,7 @@ export async function sealEmployee(caller: Caller, unitId: string, accountNo: st
     idempotency,
     plan: async () => {
       const account = await getAccount(accountNo);
-      if (!account || account.unitId !== unitId) throw new DomainError('NOT_FOUND', `Account ${accountNo} not found in this unit / 本单位无此职工账户`);
+      if (!account || account.unitId !== unitId) return recordNotFound('Employee');
       const frozenActive = account.status === 'FROZEN' && account.freeze?.previousStatus === 'NORMAL';
       if (account.status !== 'NORMAL' && !frozenActive) fail('INVALID_STATE', `Account is ${account.status}, not NORMAL / 账户非正常状态，不能封存`);
       const today = businessDate();
@@ -343,7 +356,7 @@ export async function completeStalledAdjustments(unit: Unit) {
 /** Staff approve a deferral (缓缴) of a range of periods; loan eligibility counts those months. */
 export async function approveDeferral(caller: Caller, unitId: string, input: { fromPeriod: string; toPeriod: string; reason: string }, idempotency?: IdempotencyContext) {
   const unit = await mustGetUnit(unitId);
-  assertStaffOf(caller, unit.branch);
+  assertStaffCoversRecord(caller, unit, 'Unit');
   return commit({
     idempotency,
     plan: async () => {

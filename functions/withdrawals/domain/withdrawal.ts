@@ -164,7 +164,12 @@ export interface SpendingClaim extends SpendingRef {
   version: number;
 }
 
-/** One claim per document however it is typed: full-width forms folded, spaces dropped, upper case. */
+/**
+ * The claim key of a document number. The edge (schemas.ts, kernel `documentNumber`) already gives the
+ * canonical form (NFKC, upper case, no character outside the alphabet: an invisible or look-alike
+ * character is refused there, never dropped), on which this is the identity; it folds records stored
+ * before issue 14 the way their claims were keyed.
+ */
 export const normalizedDocNo = (docNo: string) => docNo.normalize('NFKC').replace(/\s+/gu, '').toUpperCase();
 
 /** The spending a withdrawal is capped by: the documented price or budget. */

@@ -8,7 +8,7 @@
 // withdrawal record and its archive record join those items in the same commit. Nothing is paid out.
 import { createHash } from 'node:crypto';
 import { commit, type IdempotencyContext, type Outcome } from '../../../shared/tx.ts';
-import { ledgerWrite, mustGetAccount, type Account } from '../../../shared/ledger/ledger.ts';
+import { getAccount, ledgerWrite, type Account } from '../../../shared/ledger/ledger.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { businessDate, nowIso } from '../../../shared/clock.ts';
 import { newId } from '../../../shared/ids.ts';
@@ -43,8 +43,9 @@ export function apply(
       const today = businessDate();
       const at = nowIso();
       const policy = policyOn(today);
-      const [account, loanFlags, claim] = await Promise.all([mustGetAccount(body.accountNo), borrowerFlags(body.accountNo), spending ? getClaim(spending) : undefined]);
-      if (!opts.mayApply(caller, account)) notFound('Account');
+      const [found, loanFlags, claim] = await Promise.all([getAccount(body.accountNo), borrowerFlags(body.accountNo), spending ? getClaim(spending) : undefined]);
+      // an account the caller may not use and one that does not exist get the same 404 (same detail)
+      const account = found && opts.mayApply(caller, found) ? found : notFound('Account');
       let decision = decideApplication({ account, loanFlags, body, claim, today, policy });
       const items: TxItem[] = [];
       let entryIds: string[] = [];
