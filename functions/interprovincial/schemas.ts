@@ -3,8 +3,8 @@
 // `documentNumber`, other text `plainText`; money is bounded by MAX_AMOUNT_FEN; dates lie in a
 // plausible window. What is stored and compared is the canonical value.
 import * as z from '../../shared/zod.ts';
-import { dateInWindow, documentNumber, paginationShape, personName, plainText, residentId, yuanAmount, yuanText } from '../../shared/schemas.ts';
-import { yuanToFen } from '../../shared/money.ts';
+import { dateInWindow, documentNumber, paginationShape, personName, plainText, residentId, yuanText } from '../../shared/schemas.ts';
+import { YUAN_PATTERN, yuanToFen } from '../../shared/money.ts';
 import { REQUEST_STATUSES, REQUEST_TYPES } from './domain/types.ts';
 
 /**
@@ -41,8 +41,14 @@ export const partnerBody = z.strictObject({
 });
 export type PartnerBody = z.infer<typeof partnerBody>;
 
-/** A positive yuan amount kept as the submitted text (bounded by the kernel's named maximum). */
-const positiveYuanText = yuanText.check(z.refine((s) => yuanToFen(s) > 0, { error: 'amount must be greater than zero / 金额须大于零' }));
+/**
+ * A yuan amount as text, bounded by the kernel's named maximum. The kernel's form is checked first and
+ * stops the checks when it fails: the kernel's `yuanText` bound calls yuanToFen, which throws on a
+ * string of another form (a 500) when it runs after a failed pattern check.
+ */
+const boundedYuanText = z.pipe(z.string().check(z.regex(YUAN_PATTERN, { error: 'amount must be a string in yuan with at most two decimals, e.g. "1500.50" / 金额须为字符串，最多两位小数', abort: true })), yuanText);
+/** A positive yuan amount kept as the submitted text. */
+const positiveYuanText = boundedYuanText.check(z.refine((s) => yuanToFen(s) > 0, { error: 'amount must be greater than zero / 金额须大于零' }));
 
 /**
  * The dates a partner's request carries: within a wide plausible window, so that dates just outside
@@ -115,7 +121,7 @@ export const callbackBody = z
   })
   .check(
     z.superRefine((b, ctx) => {
-      if (b.status === 'COMPLETED' && b.type === 'TRANSFER_REQUEST' && !yuanAmount.safeParse(b.result?.amount).success)
+      if (b.status === 'COMPLETED' && b.type === 'TRANSFER_REQUEST' && !boundedYuanText.safeParse(b.result?.amount).success)
         ctx.addIssue({ code: 'custom', message: 'a COMPLETED TRANSFER_REQUEST carries result.amount in yuan (at most the named maximum)', path: ['result', 'amount'] });
       if (b.status === 'REJECTED' && !b.rejection) ctx.addIssue({ code: 'custom', message: 'a REJECTED outcome carries a rejection', path: ['rejection'] });
     }),

@@ -208,6 +208,8 @@ describe('the inter-provincial input edge: bad input is a 4xx problem, never a 5
       ['amount an unsafe integer', 'PURCHASE_WITHDRAWAL', { ...purchase, amount: '9999999999999.99' }],
       ['price over the named maximum', 'PURCHASE_WITHDRAWAL', { ...purchase, price: '1000000000.01' }],
       ['amount a JSON number', 'PURCHASE_WITHDRAWAL', { ...purchase, amount: 1000 }],
+      ['amount not a yuan string', 'PURCHASE_WITHDRAWAL', { ...purchase, amount: 'abc' }],
+      ['price a date', 'PURCHASE_WITHDRAWAL', { ...purchase, price: '2026-01-01' }],
       ['purchase dated 9999-12-01', 'PURCHASE_WITHDRAWAL', { ...purchase, purchaseDate: '9999-12-01' }],
       ['purchase dated 0001-01-01', 'PURCHASE_WITHDRAWAL', { ...purchase, purchaseDate: '0001-01-01' }],
       ['city with a control character', 'PURCHASE_WITHDRAWAL', { ...purchase, city: 'Hang\u0007zhou' }],
@@ -260,6 +262,7 @@ describe('the inter-provincial input edge: bad input is a 4xx problem, never a 5
     const cases: [string, Record<string, unknown>][] = [
       ['amount an unsafe integer', { ...base, result: { amount: '9999999999999.99' } }],
       ['amount over the named maximum', { ...base, result: { amount: '1000000000.01' } }],
+      ['amount not a yuan string', { ...base, result: { amount: '9999-12-01' } }],
       ['a result nested 40 deep', { ...base, result: { ...deep, amount: '10.00' } }],
       ['a result of 200 fields', { ...base, result: Object.fromEntries([['amount', '10.00'], ...Array.from({ length: 200 }, (_, i) => [`f${i}`, 'x'])]) }],
       ['a rejection message with a bidi override', { ...base, status: 'REJECTED', result: undefined, rejection: { code: 'ACCOUNT_FROZEN', message: 'frozen \u202E' } }],

@@ -2,6 +2,7 @@
 // second local runtime started here as a child process. A member moved from A to B: B's staff ask A
 // for the transfer; A settles interest, moves the whole balance out and closes the account (04); A's
 // signed callback makes B credit the member exactly once. Money is conserved but for A's interest.
+// Each center keeps the pair's secret sealed (shared/secrets.ts): signatures still verify both ways.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -13,6 +14,9 @@ import { listEntries, mustGetAccount } from '../../shared/ledger/ledger.ts';
 import { signedHeaders } from '../../shared/signature.ts';
 import { yuanToFen } from '../../shared/money.ts';
 import { getOutbox, getRequest, getRequestIdClaim } from '../../functions/interprovincial/store.ts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../../shared/ddb.ts';
+import { tableName } from '../../shared/config.ts';
 
 const A_CODE = '330100';
 const B_CODE = '110000';
@@ -84,6 +88,13 @@ afterAll(async () => {
 });
 
 describe('two centers', () => {
+  it('A keeps B\'s shared secret sealed: its partner record holds no trace of it', async () => {
+    const item = (await ddb.send(new GetCommand({ TableName: tableName('interprovincial'), Key: { pk: `PARTNER#${B_CODE}`, sk: 'PARTNER' }, ConsistentRead: true }))).Item;
+    expect(item?.sealedSecret).toMatch(/^hpfs1\./);
+    expect(item?.sharedSecret).toBeUndefined();
+    for (const form of [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('hex')]) expect(JSON.stringify(item)).not.toContain(form);
+  });
+
   it('moves a member from A to B: A closes with 04, B is credited once with the amount that left A', async () => {
     const name = '李雷';
     const a = await openFundedAccount({ balanceFen: 3_456_789, status: 'SEALED', name, openedOn: '2025-01-01' });

@@ -125,7 +125,7 @@ describe('least privilege', () => {
 
 describe('the sealing key (partner secrets, shared/secrets.ts)', () => {
   const onSealingKey = (name: (typeof functions)[number]['name']) => roleStatements(functionIds(name).role).filter((s) => mentions(s, sealingKeyArnImport));
-  const purposeOf = (s: { Condition?: unknown }) => (s as { Condition?: { StringEquals?: Record<string, unknown> } }).Condition?.StringEquals?.['kms:EncryptionContext:purpose'];
+  const purposeOf = (s: object) => (s as { Condition?: { StringEquals?: Record<string, unknown> } }).Condition?.StringEquals?.['kms:EncryptionContext:purpose'];
 
   it('exactly the signing and verifying functions use it: the HTTP function seals and opens, the outbound worker only opens', () => {
     expect(Object.keys(SEALING_GRANTS).sort()).toEqual(['interprovincial-http', 'interprovincial-outbound-worker']);
