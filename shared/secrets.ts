@@ -74,7 +74,10 @@ export function useKmsClient(client: KmsLike | undefined): void {
 }
 
 // The package is loaded on first use only: local runs (and the functions that never open a secret)
-// do not load it. The specifier is a variable so that type checking does not need the package.
+// do not load it. In Lambda it comes from the runtime, as every @aws-sdk/* package does (the bundles
+// keep @aws-sdk/* external, CDK's default for Node 22). The specifier is a variable so that type
+// checking does not need the package in node_modules; once package.json lists @aws-sdk/client-kms it
+// can be the literal `import('@aws-sdk/client-kms')` with the SDK's own types.
 const KMS_PACKAGE = '@aws-sdk/client-kms';
 async function realKms(): Promise<KmsLike> {
   const mod = (await import(/* @vite-ignore */ KMS_PACKAGE)) as {
