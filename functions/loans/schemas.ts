@@ -2,23 +2,33 @@
 import * as z from '../../shared/zod.ts';
 import { documentNumber, moneyEventDate, period, plainText, positiveYuan } from '../../shared/schemas.ts';
 import { isAccountNo } from '../../shared/ids.ts';
+import { YUAN_PATTERN } from '../../shared/money.ts';
 import type { LoanApplication } from './domain/loan.ts';
+
+const YUAN_MESSAGE = 'amount must be a string in yuan with at most two decimals, e.g. "1500.50" (no numbers, signs, exponents or spaces) / 金额须为字符串，最多两位小数';
+/**
+ * Request money of the loans routes: the kernel's `positiveYuan` (at most MAX_AMOUNT_FEN, more than
+ * zero), behind the yuan pattern checked first. A stopgap: the kernel's `yuanText` runs its maximum
+ * check (yuanToFen, which throws) also on a string its pattern refused ("-100", " 100", "1e5"), a 500
+ * (reported to the coordinator); harmless once the kernel guards it.
+ */
+const money = z.pipe(z.string({ error: YUAN_MESSAGE }).check(z.regex(YUAN_PATTERN, { error: YUAN_MESSAGE })), positiveYuan);
 
 export const accountNo = z.string().check(z.refine(isAccountNo, { error: 'accountNo must be a 12-digit account number / 账号格式错误' }));
 
 const applicationShape = {
   accountNo,
   coBorrowerAccountNo: z.optional(accountNo),
-  housePrice: positiveYuan,
+  housePrice: money,
   firstHome: z.boolean(),
   termMonths: z.int().check(z.gte(1), z.lte(1200)),
-  monthlyIncome: positiveYuan,
+  monthlyIncome: money,
   borrowerCategory: z.enum(['STANDARD', 'TALENT', 'GRASSROOTS_CIVIL_SERVANT']),
   location: z.enum(['DISTRICT', 'COUNTY']),
   repaymentMethod: z.enum(['EQUAL_INSTALLMENT', 'EQUAL_PRINCIPAL']),
 };
 export const quoteBody = z.strictObject(applicationShape);
-export const applicationBody = z.strictObject({ ...applicationShape, amount: positiveYuan });
+export const applicationBody = z.strictObject({ ...applicationShape, amount: money });
 
 export const application = ({ housePrice, monthlyIncome, ...rest }: z.infer<typeof quoteBody>): LoanApplication => ({ ...rest, housePriceFen: housePrice, monthlyIncomeFen: monthlyIncome });
 
@@ -26,10 +36,10 @@ export const reviewBody = z.strictObject({ note: z.optional(plainText(1000, { mu
 /** A disbursement is a money event: dated from the start of the policy history to today. */
 export const disburseBody = z.strictObject({ disbursedOn: moneyEventDate, dueDay: z.optional(z.int().check(z.gte(1), z.lte(31))) });
 /** The bank's repayment report: paid on a date of the policy history up to today; its reference is a document number (canonical form stored and compared). */
-export const repaymentBody = z.strictObject({ amount: positiveYuan, paidOn: moneyEventDate, bankRef: documentNumber() });
+export const repaymentBody = z.strictObject({ amount: money, paidOn: moneyEventDate, bankRef: documentNumber() });
 export const prepaymentBody = z
   .strictObject({
-    amount: z.optional(positiveYuan),
+    amount: z.optional(money),
     full: z.optional(z.literal(true)),
     recalculation: z.optional(z.enum(['REDUCE_TERM', 'REDUCE_PAYMENT'])),
     source: z.enum(['BANK', 'ACCOUNT']),

@@ -93,6 +93,25 @@ describe('loan quotes and applications: money at the named maximum', () => {
     }
   });
 
+  it('a malformed amount (sign, space, exponent, full-width digits, three decimals, empty) is a 400 in every money field of the loans routes, never a 500', async () => {
+    const branch = newBranch();
+    const a = await depositor(branch);
+    const staff = await staffToken(branch);
+    const member = await memberToken(a.accountNo);
+    const loanId = await approvedLoan(branch, a);
+    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn: today() } })).status).toBe(200);
+    for (const bad of ['-100', '-0', ' 100', '100 ', '+100', '1e5', 'Infinity', '１００', '100.001', '1,000', '', '00100', '.5']) {
+      const sent = [
+        call('POST', '/v1/loan-quotes', { token: staff, body: application(a.accountNo, { housePrice: bad }) }),
+        call('POST', '/v1/loan-quotes', { token: staff, body: application(a.accountNo, { monthlyIncome: bad }) }),
+        call('POST', '/v1/loans', { token: member, body: { ...application(a.accountNo), amount: bad } }),
+        call('POST', `/v1/loans/${loanId}/repayments`, { token: staff, body: { amount: bad, paidOn: today(), bankRef: `BR-${randomUUID()}` } }),
+        call('POST', `/v1/loans/${loanId}/prepayments`, { token: staff, body: { amount: bad, recalculation: 'REDUCE_TERM', source: 'BANK' } }),
+      ];
+      for (const res of await Promise.all(sent)) expectProblem(res, 400, 'VALIDATION_FAILED');
+    }
+  });
+
   it('values just under the maximum give a correct quote for every term and method (no unsafe integer, no 500)', async () => {
     const branch = newBranch();
     const a = await openFundedAccount({ branch, balanceFen: MAX_AMOUNT_FEN - 1 });

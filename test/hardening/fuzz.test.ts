@@ -7,10 +7,19 @@
 // Every generated request is invalid, so the property is: the answer is a 4xx RFC 9457 problem
 // document with a code of the catalog — never a 2xx, never a 5xx — and the ledger (control totals of
 // the world's branches, its accounts' balance and version) and the domain records are unchanged.
+//   (e) issue 14: invisible and look-alike characters (U+200B, U+200C, U+200D, U+2060, U+00AD,
+//   U+202E, U+0085, a lone surrogate, Cyrillic А О Р С Е) in every document-number, bank-account,
+//   name and free-text field of every route (the withdrawal evidence of each reason, the partner's
+//   requests, bank references, a freeze's document number…), and the boundary values 9999999999999.99,
+//   999999999.99, 1990-01-01, 9999-12-01, 1990-01 and 2100-12 in every money, date and period field:
+//   never a 5xx; an invisible or look-alike character in a document number is never a 2xx.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { routes, routeKey, type RouteDef } from '../../infra/topology.ts';
 import { authorisedCaller, callRoute, fillPath, problemViolation, request, REQUESTS, setupWorld, snapshot, type World } from './support.ts';
+import { randomResidentId } from '../support/fixtures.ts';
+import { businessDate } from '../../shared/clock.ts';
+import type { Res } from '../support/http.ts';
 
 const SEED = Number(process.env.HPF_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const ANYTHING_CASES = 6;
@@ -20,15 +29,28 @@ const CONCURRENCY = 4;
 const LIMIT_BYTES = 300 * 1024; // over the 256 KB body limit
 
 let w: World;
-const figures = { cases: 0, routes: new Set<string>(), serverErrors: 0, pagedRoutes: 0, cursorCases: 0 };
+const figures = { cases: 0, routes: new Set<string>(), serverErrors: 0, pagedRoutes: 0, cursorCases: 0, fieldCases: 0, fields: 0, statuses: new Map<number, number>() };
+/** Every answer of this file, counted by status (the histogram the README's reliability section quotes). */
+const count = (res: Res) => {
+  figures.statuses.set(res.status, (figures.statuses.get(res.status) ?? 0) + 1);
+  if (res.status >= 500) figures.serverErrors++;
+};
 
 beforeAll(async () => {
   w = await setupWorld();
 }, 120_000);
 
 afterAll(async () => {
-  console.log(`fuzz: ${figures.cases} cases over ${figures.routes.size} routes, ${figures.serverErrors} server errors (seed ${SEED}; HPF_FUZZ_SEED repeats a run); forged and foreign cursors: ${figures.cursorCases} cases over ${figures.pagedRoutes} paged routes`);
+  const requests = [...figures.statuses.values()].reduce((a, b) => a + b, 0);
+  const histogram = [...figures.statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}: ${n}`).join(', ');
+  console.log(
+    `fuzz: ${requests} requests, ${figures.serverErrors} server errors (seed ${SEED}; HPF_FUZZ_SEED repeats a run)\n` +
+      `  generated cases: ${figures.cases} over ${figures.routes.size} routes; forged and foreign cursors: ${figures.cursorCases} cases over ${figures.pagedRoutes} paged routes; ` +
+      `invisible/look-alike characters and boundary values: ${figures.fieldCases} cases over ${figures.fields} fields\n` +
+      `  statuses: ${histogram}`,
+  );
   await w?.close();
+  await fw?.close();
 });
 
 // ------------------------------------------------------------------------------------ cases
@@ -219,7 +241,7 @@ async function run(r: RouteDef, cases: Case[]): Promise<string[]> {
   const failures = await inPool(cases, CONCURRENCY, async (c) => {
     const res = await callRoute(w, r, caller, { params: c.params, rawBody: c.rawBody, headers: c.headers, idem: undefined });
     figures.cases++;
-    if (res.status >= 500) figures.serverErrors++;
+    count(res);
     const problem = res.status < 400 ? `answered ${res.status}` : res.status >= 500 ? 'server error' : problemViolation(res);
     if (!problem) return undefined;
     const sent = c.rawBody === undefined ? '' : ` body ${JSON.stringify(c.rawBody.slice(0, 160))}${c.rawBody.length > 160 ? `… (${c.rawBody.length} chars)` : ''}`;
@@ -267,6 +289,7 @@ describe('forged and foreign list cursors on every paged GET route', () => {
       const req = REQUESTS[routeKey(r)](w, caller);
       const url = (extra: string) => `${fillPath(r.path, req.params)}?${[req.query, extra].filter(Boolean).join('&')}`;
       const res = await request(w, caller, 'GET', url('limit=1'));
+      count(res);
       if (res.status !== 200 || !res.body || typeof res.body !== 'object' || !('nextCursor' in res.body)) continue;
       paged.push({ key: routeKey(r), caller, url });
       if (typeof res.body.nextCursor === 'string') cursors.set(routeKey(r), res.body.nextCursor);
@@ -283,11 +306,173 @@ describe('forged and foreign list cursors on every paged GET route', () => {
       for (const [label, cursor] of [['forged e30', 'e30'] as const, ...foreign.map(([from, c]) => [`a cursor of ${from}`, c] as const)]) {
         const res = await request(w, p.caller, 'GET', p.url(`limit=1&cursor=${encodeURIComponent(cursor)}`));
         figures.cursorCases++;
-        if (res.status >= 500) figures.serverErrors++;
+        count(res);
         const violation = res.status !== 400 ? `answered ${res.status}` : (problemViolation(res) ?? (res.body.code !== 'VALIDATION_FAILED' ? `code ${res.body.code}` : undefined));
         if (violation) failures.push(`${p.key} with ${label}: ${violation} ${JSON.stringify(res.body).slice(0, 200)}`);
       }
     }
     expect(failures, failures.join('\n')).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------------------------------------ (e) fields
+
+/** What a field holds, which decides what a poisoned value must get. */
+type Kind = 'document' | 'bankAccount' | 'name' | 'text' | 'money' | 'eventDate' | 'date' | 'period';
+interface FieldCase {
+  route: string;
+  label: string;
+  /** The valid body (from the route's valid request) with this variant's changes. */
+  body: (valid: Json, w: World) => Json;
+  fields: [path: string, kind: Kind][];
+}
+
+const INVISIBLE = { 'U+200B': '\u200b', 'U+200C': '\u200c', 'U+200D': '\u200d', 'U+2060': '\u2060', 'U+00AD': '\u00ad', 'U+202E': '\u202e', 'U+0085': '\u0085', 'lone surrogate U+D800': '\ud800' };
+const LOOK_ALIKES = { 'Cyrillic А': '\u0410', 'Cyrillic О': '\u041e', 'Cyrillic Р': '\u0420', 'Cyrillic С': '\u0421', 'Cyrillic Е': '\u0415' };
+const OVER_MAX = '9999999999999.99';
+const UNDER_MAX = '999999999.99';
+const BOUNDARY: Record<'money' | 'date' | 'period', string[]> = { money: [OVER_MAX, UNDER_MAX], date: ['1990-01-01', '9999-12-01'], period: ['1990-01', '2100-12'] };
+
+const same = (valid: Json) => valid;
+const withBody = (over: Record<string, Json>) => (valid: Json) => ({ ...(valid as Record<string, Json>), ...over });
+const PAYEE = '6222020200112233';
+const withdrawal = (reason: string, evidence: Record<string, Json>, extra: Record<string, Json> = {}) => (_v: Json, w: World) => ({ accountNo: w.employee.accountNo, reason, amount: '100', payeeBankAccount: PAYEE, evidence, ...extra });
+const partnerRequest = (type: string, payload: Record<string, Json>) => (valid: Json, w: World) => ({ ...(valid as Record<string, Json>), type, payload: { idNumber: w.employee.idNumber, name: w.employee.name, ...payload } });
+const today = businessDate();
+
+/** Every document-number, bank-account, name, text, money, date and period field of the API's bodies. */
+const FIELD_CASES: FieldCase[] = [
+  { route: 'POST /v1/units', label: 'unit', body: withBody({ startPeriod: '2025-01' }), fields: [['name', 'text'], ['startPeriod', 'period']] },
+  { route: 'POST /v1/units/{unitId}/employees', label: 'hire', body: same, fields: [['name', 'name'], ['monthlyBase', 'money']] },
+  { route: 'POST /v1/units/{unitId}/base-adjustments', label: 'base adjustment', body: same, fields: [['items.0.monthlyBase', 'money']] },
+  { route: 'POST /v1/units/{unitId}/deferrals', label: 'unit deferral', body: same, fields: [['fromPeriod', 'period'], ['toPeriod', 'period'], ['reason', 'text']] },
+  { route: 'POST /v1/units/{unitId}/remittances', label: 'remittance', body: same, fields: [['period', 'period']] },
+  { route: 'POST /v1/remittances/{remittanceId}/settlements', label: 'settlement', body: same, fields: [['bankRef', 'document'], ['amount', 'money']] },
+  { route: 'POST /v1/flexible-accounts', label: 'flexible account', body: same, fields: [['name', 'name'], ['monthlyBase', 'money']] },
+  { route: 'POST /v1/accounts/{accountNo}/deposits', label: 'deposit', body: same, fields: [['bankRef', 'document'], ['amount', 'money'], ['period', 'period']] },
+  { route: 'POST /v1/accounts/{accountNo}/freeze', label: 'freeze', body: same, fields: [['documentNo', 'document'], ['reason', 'text'], ['authority', 'text']] },
+  { route: 'POST /v1/accounts/{accountNo}/unfreeze', label: 'unfreeze', body: same, fields: [['note', 'text']] },
+
+  { route: 'POST /v1/withdrawals', label: 'PURCHASE', body: withdrawal('PURCHASE', { contractNo: 'HT-2026-001', propertyCertificateNo: 'ZJ-FC-0001', price: '1000000', purchaseDate: today }), fields: [['payeeBankAccount', 'bankAccount'], ['amount', 'money'], ['evidence.contractNo', 'document'], ['evidence.propertyCertificateNo', 'document'], ['evidence.price', 'money'], ['evidence.purchaseDate', 'eventDate']] },
+  { route: 'POST /v1/withdrawals', label: 'OFFSITE_PURCHASE', body: withdrawal('OFFSITE_PURCHASE', { contractNo: 'HT-2026-002', propertyCertificateNo: 'SH-FC-0002', price: '800000', purchaseDate: today, city: '上海' }), fields: [['evidence.contractNo', 'document'], ['evidence.propertyCertificateNo', 'document'], ['evidence.price', 'money'], ['evidence.purchaseDate', 'eventDate'], ['evidence.city', 'text']] },
+  { route: 'POST /v1/withdrawals', label: 'BUILD_REPAIR', body: withdrawal('BUILD_REPAIR', { permitNo: 'JZ-2026-0003', budget: '200000' }), fields: [['evidence.permitNo', 'document'], ['evidence.budget', 'money']] },
+  { route: 'POST /v1/withdrawals', label: 'RETIREMENT', body: withdrawal('RETIREMENT', { retirementDate: '2055-03-15' }, { amount: undefined, full: true }), fields: [['evidence.retirementDate', 'date']] },
+  { route: 'POST /v1/withdrawals', label: 'INCAPACITY', body: withdrawal('INCAPACITY', { certificateNo: 'SS-2026-0004' }), fields: [['evidence.certificateNo', 'document']] },
+  { route: 'POST /v1/withdrawals', label: 'EMIGRATION', body: withdrawal('EMIGRATION', { certificateNo: 'CJ-2026-0005' }), fields: [['evidence.certificateNo', 'document']] },
+  { route: 'POST /v1/withdrawals', label: 'DEATH', body: withdrawal('DEATH', { heirIdNumber: randomResidentId('1970-01-01'), heirName: '继承人', deathCertificateNo: 'SW-2026-0006' }), fields: [['evidence.heirName', 'name'], ['evidence.deathCertificateNo', 'document']] },
+  { route: 'POST /v1/withdrawals', label: 'HPF_LOAN_REPAYMENT (another center)', body: withdrawal('HPF_LOAN_REPAYMENT', { centerCode: 'SH0001', loanContractNo: 'GJJ-DK-2020-0007' }), fields: [['evidence.loanContractNo', 'document'], ['payeeBankAccount', 'bankAccount']] },
+  { route: 'POST /v1/withdrawals', label: 'COMMERCIAL_LOAN_REPAYMENT', body: withdrawal('COMMERCIAL_LOAN_REPAYMENT', { bankName: '中国工商银行', loanContractNo: 'ICBC-2019-0008', outstandingAmount: '300000' }), fields: [['evidence.bankName', 'text'], ['evidence.loanContractNo', 'document'], ['evidence.outstandingAmount', 'money']] },
+  { route: 'POST /v1/withdrawals', label: 'RENT (public rental)', body: withdrawal('RENT', { housingKind: 'PUBLIC_RENTAL', leaseContractNo: 'GZ-2026-0009', rentReceiptNo: 'FP-2026-0010' }), fields: [['evidence.leaseContractNo', 'document'], ['evidence.rentReceiptNo', 'document']] },
+  { route: 'POST /v1/withdrawals', label: 'RENT (commercial)', body: withdrawal('RENT', { housingKind: 'COMMERCIAL', noHouseCertificateNo: 'WF-2026-0011', spouseNoHouseCertificateNo: 'WF-2026-0012' }), fields: [['evidence.noHouseCertificateNo', 'document'], ['evidence.spouseNoHouseCertificateNo', 'document']] },
+  { route: 'POST /v1/withdrawals', label: 'ELEVATOR_RETROFIT', body: withdrawal('ELEVATOR_RETROFIT', { projectFilingNo: 'DT-2026-0013', ownerShareAmount: '30000' }), fields: [['evidence.projectFilingNo', 'document'], ['evidence.ownerShareAmount', 'money']] },
+  { route: 'POST /v1/withdrawals/{withdrawalId}/approve', label: 'approval', body: same, fields: [['note', 'text']] },
+  { route: 'POST /v1/withdrawals/{withdrawalId}/reject', label: 'rejection', body: same, fields: [['note', 'text']] },
+
+  { route: 'POST /v1/loan-quotes', label: 'quote', body: same, fields: [['housePrice', 'money'], ['monthlyIncome', 'money']] },
+  { route: 'POST /v1/loans', label: 'application', body: same, fields: [['housePrice', 'money'], ['monthlyIncome', 'money'], ['amount', 'money']] },
+  { route: 'POST /v1/loans/{loanId}/approve', label: 'loan approval', body: same, fields: [['note', 'text']] },
+  { route: 'POST /v1/loans/{loanId}/reject', label: 'loan rejection', body: same, fields: [['note', 'text']] },
+  { route: 'POST /v1/loans/{loanId}/disburse', label: 'disbursement', body: same, fields: [['disbursedOn', 'eventDate']] },
+  { route: 'POST /v1/loans/{loanId}/repayments', label: 'bank repayment', body: same, fields: [['bankRef', 'document'], ['amount', 'money'], ['paidOn', 'eventDate']] },
+  { route: 'POST /v1/loans/{loanId}/prepayments', label: 'prepayment', body: same, fields: [['amount', 'money']] },
+  { route: 'POST /v1/loans/{loanId}/deferrals', label: 'loan deferral', body: same, fields: [['fromPeriod', 'period'], ['toPeriod', 'period'], ['reason', 'text']] },
+
+  { route: 'POST /v1/supervision/findings/{findingId}/resolve', label: 'resolution', body: same, fields: [['note', 'text']] },
+  { route: 'POST /v1/ratings', label: 'rating', body: same, fields: [['comment', 'text']] },
+
+  { route: 'PUT /v1/interprovincial/partners/{centerCode}', label: 'partner', body: same, fields: [['name', 'text']] },
+  { route: 'POST /v1/interprovincial/requests', label: 'BALANCE_INQUIRY', body: same, fields: [['payload.name', 'name']] },
+  { route: 'POST /v1/interprovincial/requests', label: 'PURCHASE_WITHDRAWAL', body: partnerRequest('PURCHASE_WITHDRAWAL', { amount: '100', contractNo: 'SH-HT-2026-0014', propertyCertificateNo: 'SH-FC-2026-0015', price: '900000', purchaseDate: today, city: '上海' }), fields: [['payload.name', 'name'], ['payload.amount', 'money'], ['payload.contractNo', 'document'], ['payload.propertyCertificateNo', 'document'], ['payload.price', 'money'], ['payload.purchaseDate', 'date'], ['payload.city', 'text']] },
+  { route: 'POST /v1/interprovincial/requests', label: 'RETIREMENT_WITHDRAWAL', body: partnerRequest('RETIREMENT_WITHDRAWAL', { retirementDate: '2055-03-15' }), fields: [['payload.retirementDate', 'date']] },
+  { route: 'POST /v1/interprovincial/requests', label: 'FULL_PREPAYMENT', body: partnerRequest('FULL_PREPAYMENT', { loanContractNo: 'SH-DK-2020-0016' }), fields: [['payload.loanContractNo', 'document']] },
+  { route: 'POST /v1/interprovincial/transfer-requests', label: 'transfer request', body: same, fields: [['name', 'name']] },
+  { route: 'POST /v1/interprovincial/callbacks', label: 'callback', body: same, fields: [['rejection.message', 'text']] },
+];
+
+const getIn = (body: Json, path: string[]): Json => path.reduce<Json>((at, k) => (at as Record<string, Json>)?.[k], body);
+const insertMiddle = (s: string, ch: string) => s.slice(0, Math.floor(s.length / 2)) + ch + s.slice(Math.floor(s.length / 2));
+
+interface Poisoned {
+  label: string;
+  value: string;
+  /** Must be refused (4xx): never a 2xx. */
+  refuse: boolean;
+}
+
+/** The poisoned values of a field of `kind` whose valid value is `valid`. */
+function poisonsOf(kind: Kind, valid: string): Poisoned[] {
+  const chars = (set: Record<string, string>, refuse: boolean) => Object.entries(set).map(([name, ch]) => ({ label: `${name} inside`, value: insertMiddle(valid, ch), refuse }));
+  switch (kind) {
+    case 'document':
+    case 'bankAccount':
+      // a document number's alphabet has no invisible character and no Cyrillic letter: refused, never stripped
+      return [...chars(INVISIBLE, true), ...chars(LOOK_ALIKES, true), ...Object.entries(INVISIBLE).map(([name, ch]) => ({ label: `${name} at the end`, value: valid + ch, refuse: true }))];
+    case 'name':
+    case 'text':
+      // invisible characters are never printable text; a Cyrillic letter is a letter (allowed, never a 5xx)
+      return [...chars(INVISIBLE, true), ...chars(LOOK_ALIKES, false), ...Object.entries(INVISIBLE).map(([name, ch]) => ({ label: `only ${name}`, value: ch, refuse: true }))];
+    case 'money':
+      return [
+        { label: 'beyond the maximum', value: OVER_MAX, refuse: true },
+        { label: 'just under the maximum', value: UNDER_MAX, refuse: false },
+      ];
+    case 'eventDate':
+      return BOUNDARY.date.map((value) => ({ label: value, value, refuse: true }));
+    case 'date':
+      return BOUNDARY.date.map((value) => ({ label: value, value, refuse: value === '9999-12-01' }));
+    case 'period':
+      return BOUNDARY.period.map((value) => ({ label: value, value, refuse: false }));
+  }
+}
+
+let fw: World;
+
+describe('invisible and look-alike characters and boundary values in every document-number, name, money and date field (issue 14)', () => {
+  beforeAll(async () => {
+    // a world of its own: a boundary value may be accepted (a hire with a Cyrillic name, a deposit of
+    // 999999999.99) and change the state the other fuzz cases compare
+    fw = await setupWorld();
+  }, 120_000);
+
+  for (const fc_ of FIELD_CASES) {
+    it(`${fc_.route} (${fc_.label}): ${fc_.fields.map(([p]) => p).join(', ')}`, async () => {
+      const r = routes.find((x) => routeKey(x) === fc_.route);
+      expect(r, `${fc_.route} is a route of the topology`).toBeDefined();
+      const caller = authorisedCaller(r!);
+      const failures: string[] = [];
+      const cases = fc_.fields.flatMap(([path, kind]) => {
+        figures.fields++;
+        const parts = path.split('.');
+        const sample = REQUESTS[fc_.route](fw, caller);
+        const valid = getIn(fc_.body(JSON.parse(JSON.stringify(sample.body ?? {})), fw), parts);
+        expect(typeof valid, `${fc_.route} ${fc_.label}: ${path} holds a string in the valid body`).toBe('string');
+        return poisonsOf(kind, valid as string).map((p) => ({ path, parts, kind, p }));
+      });
+      await inPool(cases, CONCURRENCY, async ({ path, parts, kind, p }) => {
+        const req = REQUESTS[fc_.route](fw, caller); // fresh ids (request ids, bank references) per case
+        const body = setIn(fc_.body(JSON.parse(JSON.stringify(req.body ?? {})), fw), parts, p.value);
+        const url = fillPath(r!.path, req.params) + (req.query ? `?${req.query}` : '');
+        const res = await request(fw, caller, r!.method, url, { body, idem: req.idem });
+        figures.fieldCases++;
+        count(res);
+        const violation = res.status >= 500 ? 'server error' : res.status >= 400 ? problemViolation(res) : p.refuse ? `answered ${res.status}` : undefined;
+        if (violation) failures.push(`${path} (${kind}) ${p.label} ${JSON.stringify(p.value)} → ${res.status} ${violation}: ${JSON.stringify(res.body).slice(0, 200)}`);
+      });
+      expect(failures, `${fc_.route} (${fc_.label}), as ${caller}: ${failures.length} of ${cases.length} cases\n  ${failures.join('\n  ')}`).toEqual([]);
+    });
+  }
+
+  it('covers every document-number field of the bodies listed in the brief', () => {
+    const covered = new Set(FIELD_CASES.flatMap((c) => c.fields.filter(([, k]) => k === 'document').map(([p]) => `${c.route} ${p}`)));
+    for (const key of [
+      'POST /v1/loans/{loanId}/repayments bankRef',
+      'POST /v1/remittances/{remittanceId}/settlements bankRef',
+      'POST /v1/accounts/{accountNo}/deposits bankRef',
+      'POST /v1/accounts/{accountNo}/freeze documentNo',
+      'POST /v1/withdrawals evidence.propertyCertificateNo',
+      'POST /v1/interprovincial/requests payload.propertyCertificateNo',
+      'POST /v1/interprovincial/requests payload.contractNo',
+    ])
+      expect(covered).toContain(key);
   });
 });
