@@ -201,6 +201,18 @@ describe('finding 4: boundary amounts and periods are 400/422, never 500', () =>
         expect(res.status, `${path} ${JSON.stringify(body)} → ${JSON.stringify(res.body)}`).toBeLessThan(500);
       }
     }
+    // forged or foreign cursors on the paged routes, odd run ids
+    const emp = await hired(unit.unitId);
+    for (const cursor of ['e30', 'bogus', 'x'.repeat(1024)]) {
+      for (const [path, tok] of [[`/v1/units/${unit.unitId}/employees`, agent], [`/v1/accounts/${emp.accountNo}/entries`, agent]] as const) {
+        const res = await call('GET', `${path}?cursor=${cursor}`, { token: tok });
+        expect([path, cursor.slice(0, 8), res.status]).toEqual([path, cursor.slice(0, 8), 400]);
+      }
+    }
+    for (const runId of ['INT-9999', 'INT-0000', 'INT-%E2%80%8B', 'X'.repeat(128)]) {
+      const res = await call('GET', `/v1/interest-settlements/${runId}`, { token: await auditorToken() });
+      expect([runId.slice(0, 12), res.status < 500, res.status >= 400]).toEqual([runId.slice(0, 12), true, true]);
+    }
     // interest years and base-adjustment years at their bounds
     for (const year of [1990, 2015, 2100, 9999, -1]) {
       const res = await call('POST', '/v1/interest-settlements', { token: await token({ role: 'admin' }), body: { year } });

@@ -145,6 +145,25 @@ describe('withdrawal request schema (api.md evidence table)', () => {
   });
 });
 
+describe('applyWithdrawalBody: canonical document numbers (issue 14)', () => {
+  it('outputs the canonical number; refuses invisible and look-alike characters instead of stripping them', () => {
+    const withCert = (propertyCertificateNo: string) => parse({ ...validBodies.PURCHASE, evidence: { ...purchaseEvidence, propertyCertificateNo } });
+    const ok = withCert('ｚｈ－００１');
+    expect(ok.success && ok.data.evidence).toMatchObject({ propertyCertificateNo: 'ZH-001' });
+    expect(ok.success && spendingOf(ok.data.reason, ok.data.evidence)).toMatchObject({ kind: 'PROPERTY', docNo: 'ZH-001' });
+    for (const bad of ['ZH\u200b-001', 'ZH\u200c-001', 'ZH\u200d-001', 'ZH\u2060-001', 'ZH\u00ad-001', '\u0417H-001', 'ZH 001']) expect(withCert(bad).success, JSON.stringify(bad)).toBe(false);
+  });
+
+  it('malformed or unbounded money is a validation failure, never a thrown error', () => {
+    for (const bad of ['-5', '1e3', ' 100', '', '9999999999999.99', '1000000000.01']) {
+      expect(() => parse({ ...validBodies.RENT, amount: bad })).not.toThrow();
+      expect(parse({ ...validBodies.RENT, amount: bad }).success, bad).toBe(false);
+      expect(parse({ ...validBodies.PURCHASE, evidence: { ...purchaseEvidence, price: bad } }).success, bad).toBe(false);
+    }
+    expect(parse({ ...validBodies.PURCHASE, evidence: { ...purchaseEvidence, price: '1000000000' } }).success).toBe(true);
+  });
+});
+
 const noLoan: LoanFlags = { hasOverdueLoan: false };
 const decide = (b: ApplyWithdrawalBody, acc = account(), claim?: SpendingClaim, loanFlags: LoanFlags = noLoan) => decideApplication({ account: acc, loanFlags, body: b, claim, today: TODAY, policy });
 const claimOf = (entries: Partial<ClaimEntry>[], paidFen = 0): SpendingClaim => ({
