@@ -17,7 +17,7 @@ const MAX_AMOUNT_MESSAGE = `amount must not exceed ${fenToYuan(MAX_AMOUNT_FEN)} 
 /** A yuan string of the request form, at most MAX_AMOUNT_FEN: for amounts kept as the submitted text. */
 export const yuanText = z
   .string({ error: YUAN_MESSAGE })
-  .check(z.regex(YUAN_PATTERN, { error: YUAN_MESSAGE }), z.refine((s) => yuanToFen(s) <= MAX_AMOUNT_FEN, { error: MAX_AMOUNT_MESSAGE }));
+  .check(z.regex(YUAN_PATTERN, { error: YUAN_MESSAGE, abort: true }), z.refine((s) => yuanToFen(s) <= MAX_AMOUNT_FEN, { error: MAX_AMOUNT_MESSAGE }));
 
 /**
  * Request money: a JSON string in yuan ("1500", "1500.5", "1500.50") → integer fen (150050).

@@ -74,21 +74,13 @@ export function useKmsClient(client: KmsLike | undefined): void {
 }
 
 // The package is loaded on first use only: local runs (and the functions that never open a secret)
-// do not load it. In Lambda it comes from the runtime, as every @aws-sdk/* package does (the bundles
-// keep @aws-sdk/* external, CDK's default for Node 22). The specifier is a variable so that type
-// checking does not need the package in node_modules; once package.json lists @aws-sdk/client-kms it
-// can be the literal `import('@aws-sdk/client-kms')` with the SDK's own types.
-const KMS_PACKAGE = '@aws-sdk/client-kms';
+// do not load it.
 async function realKms(): Promise<KmsLike> {
-  const mod = (await import(/* @vite-ignore */ KMS_PACKAGE)) as {
-    KMSClient: new (config: object) => { send(command: unknown): Promise<any> };
-    EncryptCommand: new (input: object) => unknown;
-    DecryptCommand: new (input: object) => unknown;
-  };
-  const client = new mod.KMSClient({});
+  const { KMSClient, EncryptCommand, DecryptCommand } = await import('@aws-sdk/client-kms');
+  const client = new KMSClient({});
   return {
-    encrypt: (input) => client.send(new mod.EncryptCommand(input)),
-    decrypt: (input) => client.send(new mod.DecryptCommand(input)),
+    encrypt: (input) => client.send(new EncryptCommand(input)),
+    decrypt: (input) => client.send(new DecryptCommand(input)),
   };
 }
 const kms = (): Promise<KmsLike> => (kmsOverride ? Promise.resolve(kmsOverride) : (kmsClient ??= realKms().catch((e) => {
