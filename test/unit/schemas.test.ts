@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as z from '../../shared/zod.ts';
-import { fenToYuan } from '../../shared/money.ts';
+import { fenToYuan, MAX_AMOUNT_FEN } from '../../shared/money.ts';
 import {
   contributionRatePercent,
   creditCode,
@@ -50,14 +50,22 @@ describe('yuanAmount / positiveYuan (api.md money convention)', () => {
     }
   });
 
-  it('property: any fen amount printed by fenToYuan parses back', () => {
+  it('property: any fen amount up to the named maximum printed by fenToYuan parses back; above it, a 400', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e13 }), (n) => {
+      fc.property(fc.integer({ min: 1, max: MAX_AMOUNT_FEN }), (n) => {
         expect(positiveYuan.parse(fenToYuan(n))).toBe(n);
         expect(yuanString.safeParse(fenToYuan(n)).success).toBe(true);
         expect(yuanString.safeParse(fenToYuan(-n)).success).toBe(true);
       }),
     );
+    fc.assert(
+      fc.property(fc.integer({ min: MAX_AMOUNT_FEN + 1, max: 1e15 }), (n) => {
+        expect(positiveYuan.safeParse(fenToYuan(n)).success).toBe(false);
+      }),
+    );
+    expect(positiveYuan.parse(fenToYuan(MAX_AMOUNT_FEN))).toBe(MAX_AMOUNT_FEN);
+    expect(positiveYuan.safeParse('9999999999999.99').success).toBe(false);
+    for (const junk of ['abc', '9999-12-01', '', '1e5']) expect(positiveYuan.safeParse(junk).success).toBe(false);
   });
 
   it('works inside a strict object with a path', () => {
