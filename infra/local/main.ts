@@ -37,6 +37,7 @@ console.log(`HPF Cloud is running (center ${process.env.HPF_CENTER_CODE}) in ${D
   DynamoDB     ${runtime.dynamodbEndpoint}${values.data ? ` (data in ${values.data})` : ' (in memory)'}
   SQS          ${runtime.sqsEndpoint}
   JWT secret   ${process.env.HPF_JWT_SECRET ? '(from HPF_JWT_SECRET)' : `${DEFAULT_DEV_SECRET} (development default)`}
+  Sealing key  ${process.env.HPF_LOCAL_SEALING_KEY ? '(from HPF_LOCAL_SEALING_KEY)' : '(development default, shared/secrets.ts)'}; every listener on 127.0.0.1 only
   API docs     ${runtime.url}/docs
   A token:     npm run token -- --role staff --branch '*'
   A schedule:  npm run schedule -- audit-daily
