@@ -3,22 +3,13 @@
 // Issue 14: bank references and a freeze's document number are the kernel's `documentNumber` (stored
 // and compared canonical: NFKC, Latin upper case; an invisible or look-alike character is a 400, never
 // stripped); people's names are `personName`; a unit's name, reasons, authorities and notes
-// `plainText`; money the kernel's bounded `positiveYuan`; and every period of a contribution lies within
+// `plainText`; positiveYuan the kernel's bounded `positiveYuan`; and every period of a contribution lies within
 // the policy history (a period before its first month is a 400: no rule of this system has a policy
 // for it).
 import * as z from '../../shared/zod.ts';
-import { YUAN_PATTERN } from '../../shared/money.ts';
 import { contributionRatePercent, creditCode, documentNumber, flexibleRatePercent, paginationShape, payDay, period, personName, plainText, POLICY_HISTORY_START, positiveYuan, residentId } from '../../shared/schemas.ts';
 
 const bankRef = documentNumber(64);
-
-const YUAN_MESSAGE = 'amount must be a string in yuan with at most two decimals, e.g. "1500.50" / 金额须为字符串，最多两位小数';
-/**
- * The kernel's `positiveYuan` behind the kernel's yuan pattern: a stopgap while shared/schemas.ts
- * `yuanText` runs its maximum check (yuanToFen, which throws) on a string its pattern refused, so
- * "-5" or "1e3" would be a 500 (reported to the coordinator; harmless once the kernel guards it).
- */
-const money = z.pipe(z.string({ error: YUAN_MESSAGE }).check(z.regex(YUAN_PATTERN, { error: YUAN_MESSAGE })), positiveYuan);
 
 /** The first period of the policy history (2016-02): no contribution is owed, deferred or paid before it. */
 export const FIRST_PERIOD = POLICY_HISTORY_START.slice(0, 7);
@@ -36,12 +27,12 @@ export const changeUnitBody = z
   .strictObject({ employerRate: z.optional(contributionRatePercent), employeeRate: z.optional(contributionRatePercent), payDay: z.optional(payDay) })
   .check(z.refine((b) => Object.values(b).some((v) => v !== undefined), { error: 'nothing to change / 无修改内容' }));
 
-export const hireBody = z.strictObject({ idNumber: residentId, name: personName(), monthlyBase: money, startPeriod: z.optional(contributionPeriod) });
+export const hireBody = z.strictObject({ idNumber: residentId, name: personName(), monthlyBase: positiveYuan, startPeriod: z.optional(contributionPeriod) });
 
 export const baseAdjustmentBody = z.strictObject({
   year: z.int().check(z.gte(1990), z.lte(2100)),
   items: z
-    .array(z.strictObject({ accountNo: z.string().check(z.regex(/^[0-9]{12}$/)), monthlyBase: money }))
+    .array(z.strictObject({ accountNo: z.string().check(z.regex(/^[0-9]{12}$/)), monthlyBase: positiveYuan }))
     .check(
       z.minLength(1),
       z.maxLength(10_000),
@@ -55,11 +46,11 @@ export const deferralBody = z
 
 export const remittanceBody = z.strictObject({ period: contributionPeriod, kind: z._default(z.enum(['REGULAR', 'BACKPAY']), 'REGULAR') });
 
-export const settlementBody = z.strictObject({ amount: money, bankRef });
+export const settlementBody = z.strictObject({ amount: positiveYuan, bankRef });
 
-export const flexibleBody = z.strictObject({ idNumber: residentId, name: personName(), monthlyBase: money, rate: flexibleRatePercent });
+export const flexibleBody = z.strictObject({ idNumber: residentId, name: personName(), monthlyBase: positiveYuan, rate: flexibleRatePercent });
 
-export const depositBody = z.strictObject({ period: contributionPeriod, amount: money, bankRef });
+export const depositBody = z.strictObject({ period: contributionPeriod, amount: positiveYuan, bankRef });
 
 export const interestBody = z.strictObject({ year: z.int().check(z.gte(1990), z.lte(2100)) });
 

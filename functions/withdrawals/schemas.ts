@@ -9,22 +9,14 @@
 // `bankAccountNumber`, evidence money is bounded by the kernel maximum and dates lie in a plausible window.
 import * as z from '../../shared/zod.ts';
 import { bankAccountNumber, dateInWindow, documentNumber, personName, plainText, POLICY_HISTORY_START, positiveYuan, residentId, yuanText } from '../../shared/schemas.ts';
-import { YUAN_PATTERN, yuanToFen } from '../../shared/money.ts';
+import { yuanToFen } from '../../shared/money.ts';
 import { paginationShape } from '../../shared/schemas.ts';
 
 /** A document number of the evidence: the kernel's canonical form (shared/text.ts). */
 const docNo = () => documentNumber();
 
-const YUAN_MESSAGE = 'amount must be a string in yuan with at most two decimals, e.g. "1500.50" / 金额须为字符串，最多两位小数';
-/**
- * The kernel's yuan pattern checked first, then the kernel schema: a stopgap while shared/schemas.ts
- * `yuanText` runs its maximum check (yuanToFen, which throws) on a string its pattern refused, so
- * "-5" or "1e3" would be a 500 (reported to the coordinator; harmless once the kernel guards it).
- */
-const guarded = <S extends z.ZodMiniType<unknown, string>>(schema: S) => z.pipe(z.string({ error: YUAN_MESSAGE }).check(z.regex(YUAN_PATTERN, { error: YUAN_MESSAGE })), schema);
-
 /** A positive yuan amount kept as the submitted string ("450000", "450000.5"), at most the kernel maximum. */
-const positiveYuanText = guarded(yuanText.check(z.refine((s) => yuanToFen(s) > 0, { error: 'must be greater than zero / 金额须大于零' })));
+const positiveYuanText = yuanText.check(z.refine((s) => yuanToFen(s) > 0, { error: 'must be greater than zero / 金额须大于零' }));
 
 /** The earliest plausible date of an event a member documents that predates the policy history (a retirement). */
 const EARLIEST_LIFE_EVENT = '1950-01-01';
@@ -65,7 +57,7 @@ const hpfLoanEvidence = z
 const payeeBankAccount = bankAccountNumber;
 const common = {
   accountNo: z.string().check(z.regex(/^[1-9][0-9]{11}$/, { error: 'accountNo must be 12 digits / 账号应为12位数字' })),
-  amount: z.optional(guarded(positiveYuan)),
+  amount: z.optional(positiveYuan),
   full: z.optional(z.literal(true)),
   payeeBankAccount,
 };
