@@ -80,11 +80,26 @@ const isEmptyObject = (v: unknown) => !!v && typeof v === 'object' && !Array.isA
 
 const isOutcome = (r: Reply | Outcome<unknown>): r is Outcome<unknown> => 'replayed' in r;
 
-function parseBody(event: HttpEvent): { raw: string; value: unknown } {
+function rawBodyOf(event: HttpEvent): string {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
   if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw new DomainError('VALIDATION_FAILED', `Request body larger than ${MAX_BODY_BYTES} bytes / 请求体过大`);
-  if (raw.trim() === '') return { raw, value: undefined };
-  const type = (event.headers?.['content-type'] ?? '').toLowerCase();
+  return raw;
+}
+
+function parseBody(event: HttpEvent): { raw: string; value: unknown } {
+  const raw = rawBodyOf(event);
+  return { raw, value: parseJsonText(raw, event.headers?.['content-type'] ?? event.headers?.['Content-Type'] ?? '') };
+}
+
+/**
+ * A request body's JSON, as strictly as every route reads it (content type, UTF-8, no forbidden
+ * character, no duplicate key, bounded depth); undefined for an empty body. Signed routes call it
+ * themselves once the signature over the raw bytes was verified: a bad signature is a 401 whatever
+ * the body holds.
+ */
+export function parseJsonText(raw: string, contentType: string): unknown {
+  if (raw.trim() === '') return undefined;
+  const type = contentType.toLowerCase();
   if (!/^application\/(problem\+)?json\b/.test(type)) throw new DomainError('VALIDATION_FAILED', 'Content-Type must be application/json / 请求须为 JSON', [{ path: 'content-type', message: 'expected application/json' }]);
   // JSON is UTF-8 (RFC 8259): a body declared in another charset would be read as what it is not
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/.exec(type)?.[1];
@@ -99,7 +114,7 @@ function parseBody(event: HttpEvent): { raw: string; value: unknown } {
   if (bad !== undefined) throw new DomainError('VALIDATION_FAILED', 'Control, direction-override and unpaired surrogate characters are not allowed in text / 文本中不得含控制字符、方向控制符或无效字符', [{ path: bad, message: 'character not allowed' }]);
   const duplicate = duplicateKeyPath(raw);
   if (duplicate !== undefined) throw new DomainError('VALIDATION_FAILED', 'A JSON object names the same field twice / JSON 字段重复', [{ path: duplicate, message: 'duplicate key' }]);
-  return { raw, value };
+  return value;
 }
 
 /** No request body of this API nests deeper; deeper is refused before anything walks it. */
@@ -171,7 +186,10 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
         refuseMissingClaim(caller);
       }
       checkPathParameters(event.pathParameters ?? {});
-      const { raw, value } = parseBody(event);
+      // a signed call (partner, bank) is verified by its handler over the raw bytes before anything
+      // reads them: the kernel only bounds its size here
+      const signed = auth === 'partner' || (auth === 'jwt-or-partner' && !caller);
+      const { raw, value } = signed ? { raw: rawBodyOf(event), value: undefined } : parseBody(event);
       let body: unknown = undefined;
       if (spec.body) {
         const parsed = spec.body.safeParse(value === undefined ? {} : value);

@@ -3,7 +3,7 @@
 // GET /v1/interprovincial/requests/{trackingId} (topology `jwt-or-partner`): a partner reads its own
 // request with a signed call; city-level staff and auditors read any with their token.
 import * as z from '../../shared/zod.ts';
-import { httpHandler, route, zodErrors, type Request } from '../../shared/http.ts';
+import { httpHandler, parseJsonText, route, zodErrors, type Request } from '../../shared/http.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { callbackBody, centerCodeParam, inboundBody, listRequestsQuery, partnerBody, transferBody } from './schemas.ts';
 import { registerPartner, verifyPartnerCall, verifyPartnerRead, type SignedCall } from './usecases/partners.ts';
@@ -12,9 +12,9 @@ import { readTransfer, receiveCallback, requestTransfer } from './usecases/trans
 
 const signedCall = (req: Request<unknown, unknown>): SignedCall => ({ method: req.event.requestContext.http.method, path: req.event.rawPath, headers: req.headers, rawBody: req.rawBody });
 
-/** Parses a partner's body after its signature was verified. */
+/** Parses a partner's body (as strictly as the kernel parses any body) after its signature was verified. */
 function parseSigned<T>(schema: z.ZodMiniType<T>, req: Request<unknown, unknown>): T {
-  const parsed = schema.safeParse(req.rawBody.trim() === '' ? {} : JSON.parse(req.rawBody));
+  const parsed = schema.safeParse(parseJsonText(req.rawBody, req.headers['content-type'] ?? '') ?? {});
   if (!parsed.success) throw new DomainError('VALIDATION_FAILED', 'The request body is invalid / 请求参数有误', zodErrors(parsed.error, 'body'));
   return parsed.data;
 }

@@ -26,13 +26,16 @@ interface Signing {
   /** Body the signature covers (default: the body sent). */
   signedBody?: string;
   unsigned?: boolean;
+  /** Bytes to send instead of the JSON of `body` (and their content type). */
+  rawBody?: string;
+  contentType?: string;
 }
 
 async function signed(method: 'GET' | 'POST', path: string, body?: unknown, s: Signing = {}) {
-  const raw = body === undefined ? '' : JSON.stringify(body);
+  const raw = s.rawBody ?? (body === undefined ? '' : JSON.stringify(body));
   const timestamp = String(s.timestamp ?? Math.floor(Date.now() / 1000));
   const nonce = s.nonce ?? randomBytes(12).toString('hex');
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': s.contentType ?? 'application/json' };
   if (!s.unsigned) {
     headers['x-hpf-center'] = s.center ?? center;
     headers['x-hpf-timestamp'] = timestamp;
@@ -171,6 +174,27 @@ describe('signed requests', () => {
     expect(badType.status).toBe(400);
     const badId = await signed('POST', REQUESTS, { requestId: `R-${randomUUID()}`, type: 'BALANCE_INQUIRY', payload: { idNumber: '510104199001010079', name: a.name } });
     expect(badId.status).toBe(400);
+  });
+
+  it('checks the signature before it reads the body: a badly signed call is 401 whatever its body holds; a well signed bad body is 400', async () => {
+    const junk: { rawBody: string; contentType?: string }[] = [
+      { rawBody: 'not json at all' },
+      { rawBody: '{"requestId":' },
+      { rawBody: '{"a":1,"a":2}' },
+      { rawBody: '{"requestId":"x"}', contentType: 'text/plain' },
+      { rawBody: '{"requestId":"x"}', contentType: 'application/json; charset=gbk' },
+      { rawBody: '{"name":"\u202e"}' },
+    ];
+    for (const j of junk) {
+      for (const bad of [{ unsigned: true }, { secret: 'not-the-shared-secret' }, { timestamp: Math.floor(Date.now() / 1000) - 301 }]) {
+        const res = await signed('POST', REQUESTS, undefined, { ...j, ...bad });
+        expect(res.status, `${j.rawBody} ${JSON.stringify(bad)}`).toBe(401);
+        expect(res.body.code).toBe('SIGNATURE_INVALID');
+      }
+      const res = await signed('POST', REQUESTS, undefined, j);
+      expect(res.status, j.rawBody).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+    }
   });
 
   describe('every refusal of the signature scheme is 401 SIGNATURE_INVALID and records nothing', () => {
