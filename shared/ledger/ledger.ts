@@ -40,7 +40,7 @@ export async function getAccount(accountNo: string, consistent = true): Promise<
 
 export async function mustGetAccount(accountNo: string): Promise<Account> {
   const a = await getAccount(accountNo);
-  if (!a) throw new DomainError('NOT_FOUND', `Account ${accountNo} not found / 账户不存在`);
+  if (!a) throw new DomainError('NOT_FOUND', 'Account not found / 未找到'); // the same answer as any record the caller may not see
   return a;
 }
 
