@@ -37,11 +37,15 @@ describe('the archive route', () => {
       expect(res.body).toEqual(own.body);
     }
     const other = await openFundedAccount({ branch });
-    for (const t of [await memberToken(other.accountNo), await staffToken('ELSEWHERE'), await unitToken('U-NOT-THE-OWNER'), await adminToken(), await token({ role: 'staff' })]) {
+    for (const t of [await memberToken(other.accountNo), await staffToken('ELSEWHERE'), await unitToken('U-NOT-THE-OWNER'), await adminToken()]) {
       const res = await call('GET', path, { token: t });
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('NOT_FOUND');
     }
+    // issue 14 (deny by default): a staff token without a branch acts nowhere, on any route: 403
+    const branchless = await call('GET', path, { token: await token({ role: 'staff' }) });
+    expect([branchless.status, branchless.body.code]).toEqual([403, 'FORBIDDEN']);
+    expect(JSON.stringify(branchless.body)).not.toContain(w.body.withdrawalId);
     // an archive that does not exist answers exactly like one the caller may not see
     const none = await call('GET', `/v1/archive/WITHDRAWAL/W-${randomUUID()}`, { token: await auditorToken() });
     expect(none.status).toBe(404);

@@ -62,18 +62,19 @@ export const EXPECTED: Record<string, Row> = {
   'GET /v1/health': everyone(200),
   'GET /v1/openapi.json': everyone(200),
 
-  // collection (deposits)
+  // collection (deposits). Issue 14 (existence oracles): another unit's or another branch's unit and
+  // remittance answer 404 like an unknown one
   'POST /v1/units': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 201, otherClerk: 403, cityClerk: 201, auditor: 403, admin: 403 }),
-  'GET /v1/units/{unitId}': jwt({ member: 403, otherMember: 403, unit: 200, otherUnit: 403, clerk: 200, otherClerk: 403, cityClerk: 200, auditor: 200, admin: 403 }),
-  'PATCH /v1/units/{unitId}': jwt({ member: 403, otherMember: 403, unit: 200, otherUnit: 403, clerk: 200, otherClerk: 403, cityClerk: 200, auditor: 403, admin: 403 }),
-  'POST /v1/units/{unitId}/employees': jwt({ member: 403, otherMember: 403, unit: 201, otherUnit: 403, clerk: 201, otherClerk: 403, cityClerk: 201, auditor: 403, admin: 403 }),
-  'GET /v1/units/{unitId}/employees': jwt({ member: 403, otherMember: 403, unit: 200, otherUnit: 403, clerk: 200, otherClerk: 403, cityClerk: 200, auditor: 200, admin: 403 }),
-  'POST /v1/units/{unitId}/employees/{accountNo}/seal': jwt({ member: 403, otherMember: 403, unit: 200, otherUnit: 403, clerk: OK, otherClerk: 403, cityClerk: OK, auditor: 403, admin: 403 }),
-  'POST /v1/units/{unitId}/base-adjustments': jwt({ member: 403, otherMember: 403, unit: 201, otherUnit: 403, clerk: 201, otherClerk: 403, cityClerk: 201, auditor: 403, admin: 403 }),
-  'POST /v1/units/{unitId}/deferrals': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 201, otherClerk: 403, cityClerk: 201, auditor: 403, admin: 403 }),
-  'POST /v1/units/{unitId}/remittances': jwt({ member: 403, otherMember: 403, unit: 201, otherUnit: 403, clerk: 201, otherClerk: 403, cityClerk: 201, auditor: 403, admin: 403 }),
-  'GET /v1/remittances/{remittanceId}': jwt({ member: 403, otherMember: 403, unit: 200, otherUnit: 403, clerk: 200, otherClerk: 403, cityClerk: 200, auditor: 200, admin: 403 }),
-  'POST /v1/remittances/{remittanceId}/settlements': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 202, otherClerk: 403, cityClerk: OK, auditor: 403, admin: 403 }),
+  'GET /v1/units/{unitId}': jwt({ member: 403, otherMember: 403, unit: 200, otherUnit: 404, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
+  'PATCH /v1/units/{unitId}': jwt({ member: 403, otherMember: 403, unit: 200, otherUnit: 404, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 403, admin: 403 }),
+  'POST /v1/units/{unitId}/employees': jwt({ member: 403, otherMember: 403, unit: 201, otherUnit: 404, clerk: 201, otherClerk: 404, cityClerk: 201, auditor: 403, admin: 403 }),
+  'GET /v1/units/{unitId}/employees': jwt({ member: 403, otherMember: 403, unit: 200, otherUnit: 404, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
+  'POST /v1/units/{unitId}/employees/{accountNo}/seal': jwt({ member: 403, otherMember: 403, unit: 200, otherUnit: 404, clerk: OK, otherClerk: 404, cityClerk: OK, auditor: 403, admin: 403 }),
+  'POST /v1/units/{unitId}/base-adjustments': jwt({ member: 403, otherMember: 403, unit: 201, otherUnit: 404, clerk: 201, otherClerk: 404, cityClerk: 201, auditor: 403, admin: 403 }),
+  'POST /v1/units/{unitId}/deferrals': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 201, otherClerk: 404, cityClerk: 201, auditor: 403, admin: 403 }),
+  'POST /v1/units/{unitId}/remittances': jwt({ member: 403, otherMember: 403, unit: 201, otherUnit: 404, clerk: 201, otherClerk: 404, cityClerk: 201, auditor: 403, admin: 403 }),
+  'GET /v1/remittances/{remittanceId}': jwt({ member: 403, otherMember: 403, unit: 200, otherUnit: 404, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
+  'POST /v1/remittances/{remittanceId}/settlements': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 202, otherClerk: 404, cityClerk: OK, auditor: 403, admin: 403 }),
   // a member opens a flexible account for themselves only (the ID number here is not theirs)
   'POST /v1/flexible-accounts': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 201, otherClerk: 201, cityClerk: 201, auditor: 403, admin: 403 }),
   'POST /v1/accounts/{accountNo}/deposits': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 201, otherClerk: 404, cityClerk: 201, auditor: 403, admin: 403 }),
