@@ -180,9 +180,9 @@ export const functions: readonly FunctionDef[] = [
   scheduled('supervision', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read' }, ['audit-segments']),
 
   http('interprovincial', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'read', deposits: 'read', archive: 'readwrite' }, ['interprovincial-inbound', 'interprovincial-outbound']),
-  worker('interprovincial-inbound-worker', 'interprovincial', 'inboundRequest', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite', archive: 'readwrite' }, ['interprovincial-outbound']),
+  worker('interprovincial-inbound-worker', 'interprovincial', 'inboundRequest', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'readwrite', deposits: 'readwrite', withdrawals: 'readwrite', archive: 'readwrite' }, ['interprovincial-outbound']),
   worker('interprovincial-outbound-worker', 'interprovincial', 'outboundMessage', { ledger: 'readwrite', interprovincial: 'readwrite', archive: 'readwrite' }, ['interprovincial-outbound'], { partnerSecrets: true }),
-  scheduled('interprovincial', { interprovincial: 'readwrite' }, ['interprovincial-inbound', 'interprovincial-outbound']),
+  scheduled('interprovincial', { ledger: 'read', interprovincial: 'readwrite', withdrawals: 'read', archive: 'readwrite' }, ['interprovincial-inbound', 'interprovincial-outbound']),
 ];
 
 export const routes: readonly RouteDef[] = [
@@ -253,6 +253,7 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/v1/interprovincial/requests', fn: 'interprovincial-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/interprovincial/transfer-requests', fn: 'interprovincial-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/interprovincial/transfer-requests/{transferId}', fn: 'interprovincial-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/interprovincial/transfer-requests/{transferId}/cancel', fn: 'interprovincial-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/interprovincial/callbacks', fn: 'interprovincial-http', auth: 'partner' },
 ];
 
