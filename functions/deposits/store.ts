@@ -12,12 +12,14 @@
 //   REM#<remittanceId> / REM           remittance; gsi1 REMITTANCES#POSTING / <settledAt> while posting
 //   REM#<remittanceId> / C#<nnnn>      a chunk of the list, PENDING → POSTED
 //   IRUN#<runId> / RUN                 an interest settlement run
+//   DCERT#<certificateNo> / DCERT      a deposit certificate (缴存证明) as issued; written once (conditional put)
 import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 import { ddb, queryAll, decodeCursor, encodeCursor, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { sleep } from '../../shared/tx.ts';
+import type { DepositCertificate } from './domain/certificate.ts';
 import type { BaseAdjustment, BaseAdjustmentChunk, Deferral, Employment, InterestRun, RatePeriod, Remittance, RemittanceChunk, Unit } from './domain/types.ts';
 
 const T = () => tableName('deposits');
@@ -385,3 +387,15 @@ export const completeRun = (runId: string, segments: number, at: string) =>
 
 export const failRun = (runId: string) =>
   updateIf({ TableName: T(), Key: runKey(runId), UpdateExpression: 'SET #s = :failed', ConditionExpression: '#s = :running', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':failed': 'FAILED', ':running': 'RUNNING' } });
+
+// ---------- deposit certificates ----------
+
+const depositCertificateKey = (certificateNo: string) => ({ pk: `DCERT#${certificateNo}`, sk: 'DCERT' });
+
+/** A deposit certificate as issued, by its number. */
+export const getDepositCertificate = (certificateNo: string) => get<DepositCertificate>(depositCertificateKey(certificateNo));
+
+/** Puts a new deposit certificate; a second put of the same number fails its condition (written once). */
+export const newDepositCertificateItem = (c: DepositCertificate): TxItem => ({
+  Put: { TableName: T(), Item: { ...depositCertificateKey(c.certificateNo), ...c }, ConditionExpression: 'attribute_not_exists(pk)' },
+});

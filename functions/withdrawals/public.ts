@@ -8,9 +8,18 @@ import type { Withdrawal } from './domain/withdrawal.ts';
 import { withdrawForLoanRepayment as withdrawForLoan, type LoanRepaymentRequest } from './usecases/apply.ts';
 import { withdrawalForRating as forRating } from './usecases/read.ts';
 import type { WithdrawalBody } from './domain/views.ts';
+import type { TxItem } from '../../shared/ddb.ts';
+import {
+  partnerWithdrawalIdOf as partnerIdOf,
+  partnerWithdrawalOutcome as partnerOutcome,
+  planPartnerPurchaseWithdrawal as planPartner,
+  type PartnerPurchaseRequest,
+  type PartnerWithdrawalOutcome,
+} from './usecases/partner.ts';
 
 export type { WithdrawalBody } from './domain/views.ts';
 export type { LoanRepaymentRequest } from './usecases/apply.ts';
+export type { PartnerPurchaseRequest, PartnerWithdrawalOutcome } from './usecases/partner.ts';
 
 export const CLAIM_SHARDS = store.CLAIM_SHARDS;
 
@@ -72,3 +81,28 @@ export async function withdrawForLoanRepayment(
 export async function withdrawalForRating(withdrawalId: string): Promise<{ accountNo: string; branch?: string; completed: boolean } | undefined> {
   return forRating(withdrawalId);
 }
+
+/**
+ * A partner province's purchase withdrawal (跨省通办 PURCHASE_WITHDRAWAL): one of our own PURCHASE
+ * withdrawals with `channel: { partner, trackingId }`, planned by the same code as POST /v1/withdrawals
+ * (frozen/closed account, overdue loan, balance, purchase date window, the property cap "price less what
+ * was already withdrawn for this property by anyone", the fraud rules that send it to staff review, the
+ * archive with the partner as actor, the ledger debit when PAID). Returns the items for the caller's
+ * one commit (never commits): the record, the claim, the archive record, the loan flags' check and, when
+ * PAID, the ledger debit. A refusal is the outcome REJECTED with the withdrawal's own code
+ * (INVALID_STATE, NOT_ELIGIBLE, POLICY_VIOLATION, INSUFFICIENT_BALANCE, VALIDATION_FAILED, NOT_FOUND)
+ * and no items. The withdrawal id derives from `trackingId`: a second call for the same trackingId
+ * returns the existing outcome and no items. The caller's transaction must hold no other item on the
+ * member's ledger account nor its loan flags (the plan writes / checks them).
+ */
+export function planPartnerPurchaseWithdrawal(input: PartnerPurchaseRequest): Promise<{ items: TxItem[]; outcome: PartnerWithdrawalOutcome }> {
+  return planPartner(input);
+}
+
+/** The outcome of a partner's withdrawal now (staff review: approve → PAID, reject → REJECTED code REVIEW_REJECTED); undefined when there is no such partner withdrawal. */
+export function partnerWithdrawalOutcome(withdrawalId: string): Promise<PartnerWithdrawalOutcome | undefined> {
+  return partnerOutcome(withdrawalId);
+}
+
+/** The withdrawal id planPartnerPurchaseWithdrawal gives the request `trackingId` (deterministic). */
+export const partnerWithdrawalIdOf = (trackingId: string): string => partnerIdOf(trackingId);

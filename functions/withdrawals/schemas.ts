@@ -102,6 +102,12 @@ export const applyWithdrawalBody = z
     }),
   );
 
+/**
+ * The evidence of a partner province's purchase withdrawal (public.ts `planPartnerPurchaseWithdrawal`):
+ * exactly a PURCHASE withdrawal's evidence, with the city of the property when the partner names it.
+ */
+export const partnerPurchaseEvidence = z.strictObject({ ...purchase, city: z.optional(plainText(50)) });
+
 /** The parsed request: the domain's `WithdrawalApplication` (plain types, money in fen), as the route passes it on. */
 export type ApplyWithdrawalBody = z.infer<typeof applyWithdrawalBody>;
 

@@ -35,6 +35,7 @@ export const withdrawalView = (w: Withdrawal) => ({
   requested: w.requested.full ? { full: true } : { amount: fenToYuan(w.requested.amountFen) },
   ...(w.payeeBankAccount ? { payeeBankAccount: w.payeeBankAccount } : {}),
   ...(w.branch ? { branch: w.branch } : {}),
+  ...(w.channel ? { channel: w.channel } : {}),
   evidence: w.evidence,
   evidenceSha256: w.evidenceSha256,
   submittedBy: w.submittedBy,

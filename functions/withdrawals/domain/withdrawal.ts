@@ -41,6 +41,8 @@ export interface PurchaseEvidence {
   /** The documented price, the yuan string as submitted. */
   price: string;
   purchaseDate: string;
+  /** The city of the property, when a partner province names it (its purchase withdrawal). */
+  city?: string;
 }
 export type RentEvidence =
   | { housingKind: 'PUBLIC_RENTAL' | 'AFFORDABLE_RENTAL'; leaseContractNo: string; rentReceiptNo: string }
@@ -126,6 +128,16 @@ export interface Withdrawal {
   entryIds: string[];
   /** HPF_LOAN_REPAYMENT of one of our loans: what the amount paid on the loan, in the same transaction. */
   loanRepayment?: LoanRepayment;
+  /**
+   * A withdrawal a partner province asked for (跨省通办, its PURCHASE_WITHDRAWAL): the partner's center
+   * code and our tracking id of its request. No payee bank account: the money's route is the partner's.
+   */
+  channel?: WithdrawalChannel;
+}
+
+export interface WithdrawalChannel {
+  partner: string;
+  trackingId: string;
 }
 
 /** What a withdrawal paid on one of our loans (the loans domain's answer, kept on the record). */
@@ -316,6 +328,7 @@ export function newWithdrawal(a: {
   entryIds: string[];
   branch?: string;
   loanRepayment?: LoanRepayment;
+  channel?: WithdrawalChannel;
 }): Withdrawal {
   const { body, decision } = a;
   const spending = spendingOf(body.reason, body.evidence);
@@ -343,6 +356,7 @@ export function newWithdrawal(a: {
     paidOn: paid ? a.today : undefined,
     entryIds: a.entryIds,
     ...(a.loanRepayment ? { loanRepayment: a.loanRepayment } : {}),
+    ...(a.channel ? { channel: a.channel } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
-// Applying for a withdrawal (POST /v1/withdrawals, and the loans domain's prepayment from the account):
+// Applying for a withdrawal (POST /v1/withdrawals, the loans domain's prepayment from the account, and
+// a partner province's purchase withdrawal through usecases/partner.ts — one plan, planApplication):
 // read, decide (domain), then one transaction through commit(): the ledger debit (and interest to
 // date and closure for closing reasons), the withdrawal record, the property/permit claim, the
 // archive record and the idempotency record commit together or not at all.
@@ -18,15 +19,100 @@ import type { TxItem } from '../../../shared/ddb.ts';
 import { DomainError } from '../../../shared/errors.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { borrowerFlags, borrowerFlagsCheck, planAccountRepayment } from '../../loans/public.ts';
-import { decideApplication, newWithdrawal, spendingOf, withClaim, type LoanRepayment, type Recalculation, type WithdrawalApplication } from '../domain/withdrawal.ts';
+import { decideApplication, newWithdrawal, spendingOf, withClaim, type Actor, type LoanRepayment, type Recalculation, type Withdrawal, type WithdrawalApplication, type WithdrawalChannel } from '../domain/withdrawal.ts';
 import { applicationView, type WithdrawalBody } from '../domain/views.ts';
 import { getClaim, putClaimItem, putWithdrawalItem } from '../store.ts';
 import { actorOf, archiveWithdrawal, payout } from './common.ts';
 
+/** A planned application: the items to commit, the new record and the answer. */
+export interface ApplicationPlan {
+  items: TxItem[];
+  withdrawal: Withdrawal;
+  view: WithdrawalBody;
+}
+
 /**
- * The one application use case. `mayApply`: whether the caller may withdraw from that account (a
- * member: their own; the loans domain's route: also staff covering its branch); others get 404.
- * `submitted`: what the caller submitted, for the archive (default: the application).
+ * The one application plan every entry point shares (POST /v1/withdrawals, the loans domain's
+ * prepayment from the account, a partner province's purchase withdrawal): reads the account, the loan
+ * flags and the property/permit claim, decides (domain), and returns the ledger debit, the flags'
+ * check, the record, the claim and the archive record as items. Throws the refusal (DomainError).
+ * `authorize`: the account the submitter may withdraw from, or a throw (an unknown account and one the
+ * caller may not use get the same 404).
+ */
+export async function planApplication(a: {
+  withdrawalId: string;
+  body: WithdrawalApplication;
+  actor: Actor;
+  authorize: (found: Account | undefined) => Account;
+  /** What was submitted, for the archive. */
+  submitted: unknown;
+  today: string;
+  at: string;
+  channel?: WithdrawalChannel;
+}): Promise<ApplicationPlan> {
+  const { withdrawalId, body, today, at } = a;
+  const evidenceSha256 = createHash('sha256').update(canonicalJson(body.evidence)).digest('hex');
+  const spending = spendingOf(body.reason, body.evidence);
+  const policy = policyOn(today);
+  const [found, loanFlags, claim] = await Promise.all([getAccount(body.accountNo), borrowerFlags(body.accountNo), spending ? getClaim(spending) : undefined]);
+  const account = a.authorize(found);
+  let decision = decideApplication({ account, loanFlags, body, claim, today, policy });
+  const items: TxItem[] = [];
+  let entryIds: string[] = [];
+  let loanRepayment: LoanRepayment | undefined;
+  if (decision.repaysLoanId) {
+    const recalculation: Recalculation = (body.reason === 'HPF_LOAN_REPAYMENT' && body.recalculation) || 'REDUCE_TERM';
+    const plan = await planAccountRepayment({
+      loanId: decision.repaysLoanId,
+      payer: account,
+      ...(body.full ? { full: true } : { amountFen: decision.amountFen }),
+      recalculation,
+      ref: withdrawalId,
+      memo: `HPF_LOAN_REPAYMENT/${policy.withdrawals.reasons.HPF_LOAN_REPAYMENT.code}`,
+      date: today,
+      actor: a.actor,
+    });
+    decision = { ...decision, amountFen: plan.amountFen };
+    items.push(...plan.items);
+    entryIds = plan.entryIds;
+    loanRepayment = { ...plan.loanRepayment, recalculation };
+  } else {
+    // decided on the loan flags as read (an overdue loan allows only its repayment): they must still
+    // hold at commit (the repayment plan above guards the payer's flags itself)
+    items.push(borrowerFlagsCheck(account.accountNo, loanFlags));
+    if (decision.status === 'PAID') {
+      const ledger = ledgerWrite([payout(account, { withdrawalId, reason: body.reason, ...decision }, today)]);
+      items.push(...ledger.items);
+      entryIds = ledger.entries.map((e) => e.entryId);
+    }
+  }
+  const w = newWithdrawal({ withdrawalId, body, decision, evidenceSha256, submittedBy: a.actor, at, today, policy, entryIds, branch: account.branch, loanRepayment, channel: a.channel });
+  items.push(putWithdrawalItem(w));
+  if (spending) items.push(putClaimItem(withClaim(claim, spending, w, today)));
+  const view = applicationView(w);
+  items.push(
+    archiveWithdrawal(w, account, {
+      action: 'SUBMIT',
+      actor: a.actor,
+      at,
+      submitted: a.submitted,
+      decision: {
+        status: w.status,
+        amount: view.amount,
+        ...(w.reviewReasons.length ? { reviewReasons: w.reviewReasons, reviewDueOn: w.reviewDueOn } : {}),
+        ...(view.loanRepayment ? { loanRepayment: view.loanRepayment } : {}),
+        ...(w.channel ? { channel: w.channel } : {}),
+      },
+    }),
+  );
+  return { items, withdrawal: w, view };
+}
+
+/**
+ * The application use case of the routes: one commit of the shared plan. `mayApply`: whether the
+ * caller may withdraw from that account (a member: their own; the loans domain's route: also staff
+ * covering its branch); others get 404. `submitted`: what the caller submitted, for the archive
+ * (default: the application).
  */
 export function apply(
   caller: Caller,
@@ -35,66 +121,19 @@ export function apply(
   opts: { mayApply: (caller: Caller, account: Account) => boolean; submitted?: unknown },
 ): Promise<Outcome<WithdrawalBody>> {
   const withdrawalId = newId('W');
-  const evidenceSha256 = createHash('sha256').update(canonicalJson(body.evidence)).digest('hex');
-  const spending = spendingOf(body.reason, body.evidence);
   return commit({
     idempotency,
     plan: async () => {
-      const today = businessDate();
-      const at = nowIso();
-      const policy = policyOn(today);
-      const [found, loanFlags, claim] = await Promise.all([getAccount(body.accountNo), borrowerFlags(body.accountNo), spending ? getClaim(spending) : undefined]);
-      // an account the caller may not use and one that does not exist get the same 404 (same detail)
-      const account = found && opts.mayApply(caller, found) ? found : notFound('Account');
-      let decision = decideApplication({ account, loanFlags, body, claim, today, policy });
-      const items: TxItem[] = [];
-      let entryIds: string[] = [];
-      let loanRepayment: LoanRepayment | undefined;
-      if (decision.repaysLoanId) {
-        const recalculation: Recalculation = (body.reason === 'HPF_LOAN_REPAYMENT' && body.recalculation) || 'REDUCE_TERM';
-        const plan = await planAccountRepayment({
-          loanId: decision.repaysLoanId,
-          payer: account,
-          ...(body.full ? { full: true } : { amountFen: decision.amountFen }),
-          recalculation,
-          ref: withdrawalId,
-          memo: `HPF_LOAN_REPAYMENT/${policy.withdrawals.reasons.HPF_LOAN_REPAYMENT.code}`,
-          date: today,
-          actor: actorOf(caller),
-        });
-        decision = { ...decision, amountFen: plan.amountFen };
-        items.push(...plan.items);
-        entryIds = plan.entryIds;
-        loanRepayment = { ...plan.loanRepayment, recalculation };
-      } else {
-        // decided on the loan flags as read (an overdue loan allows only its repayment): they must still
-        // hold at commit (the repayment plan above guards the payer's flags itself)
-        items.push(borrowerFlagsCheck(account.accountNo, loanFlags));
-        if (decision.status === 'PAID') {
-          const ledger = ledgerWrite([payout(account, { withdrawalId, reason: body.reason, ...decision }, today)]);
-          items.push(...ledger.items);
-          entryIds = ledger.entries.map((e) => e.entryId);
-        }
-      }
-      const w = newWithdrawal({ withdrawalId, body, decision, evidenceSha256, submittedBy: actorOf(caller), at, today, policy, entryIds, branch: account.branch, loanRepayment });
-      items.push(putWithdrawalItem(w));
-      if (spending) items.push(putClaimItem(withClaim(claim, spending, w, today)));
-      const view = applicationView(w);
-      items.push(
-        archiveWithdrawal(w, account, {
-          action: 'SUBMIT',
-          actor: actorOf(caller),
-          at,
-          submitted: opts.submitted ?? body,
-          decision: {
-            status: w.status,
-            amount: view.amount,
-            ...(w.reviewReasons.length ? { reviewReasons: w.reviewReasons, reviewDueOn: w.reviewDueOn } : {}),
-            ...(view.loanRepayment ? { loanRepayment: view.loanRepayment } : {}),
-          },
-        }),
-      );
-      return { items, body: view };
+      const plan = await planApplication({
+        withdrawalId,
+        body,
+        actor: actorOf(caller),
+        authorize: (found) => (found && opts.mayApply(caller, found) ? found : notFound('Account')),
+        submitted: opts.submitted ?? body,
+        today: businessDate(),
+        at: nowIso(),
+      });
+      return { items: plan.items, body: plan.view };
     },
   });
 }
