@@ -8,7 +8,7 @@ import { DomainError } from '../../shared/errors.ts';
 import { callbackBody, centerCodeParam, inboundBody, listRequestsQuery, partnerBody, transferBody } from './schemas.ts';
 import { registerPartner, verifyPartnerCall, verifyPartnerRead, type SignedCall } from './usecases/partners.ts';
 import { listRequests, readRequestAsPartner, readRequestAsStaff, receiveRequest } from './usecases/inbound.ts';
-import { readTransfer, receiveCallback, requestTransfer } from './usecases/transfers.ts';
+import { cancelTransfer, readTransfer, receiveCallback, requestTransfer } from './usecases/transfers.ts';
 
 const signedCall = (req: Request<unknown, unknown>): SignedCall => ({ method: req.event.requestContext.http.method, path: req.event.rawPath, headers: req.headers, rawBody: req.rawBody });
 
@@ -61,8 +61,14 @@ export const handler = httpHandler('interprovincial', {
     idempotent: { status: 202 },
     handle: async (req) => requestTransfer(req.caller, req.body, req.idempotency, req.log),
   }),
+  'POST /v1/interprovincial/transfer-requests/{transferId}/cancel': route({
+    summary: 'Withdraw a transfer we requested while the partner has not accepted it: a signed TRANSFER_CANCEL → 202 { transferId, status: CANCELLING }; CANCELLED once they confirm; a COMPLETED transfer is 409 (city-level staff)',
+    roles: ['staff'],
+    idempotent: { status: 202 },
+    handle: async (req) => cancelTransfer(req.caller, req.params.transferId, req.idempotency, req.log),
+  }),
   'GET /v1/interprovincial/transfer-requests/{transferId}': route({
-    summary: 'A transfer we requested: QUEUED, SENT, COMPLETED (amount) or REJECTED (rejection)',
+    summary: 'A transfer we requested: QUEUED, SENT, CANCELLING, CANCELLED, COMPLETED (amount) or REJECTED (rejection)',
     roles: ['staff', 'auditor'],
     handle: async (req) => ({ status: 200, body: await readTransfer(req.caller, req.params.transferId) }),
   }),

@@ -65,7 +65,7 @@ const member = { idNumber: residentId, name: personName() };
  */
 export const payloadSchemas = {
   BALANCE_INQUIRY: z.strictObject(member),
-  DEPOSIT_CERTIFICATE: z.strictObject(member),
+  DEPOSIT_CERTIFICATE: z.strictObject({ ...member, purpose: z.optional(plainText(100)) }),
   TRANSFER_REQUEST: z.strictObject(member),
   RETIREMENT_WITHDRAWAL: z.strictObject({ ...member, retirementDate: requestDate }),
   PURCHASE_WITHDRAWAL: z.strictObject({
@@ -77,11 +77,18 @@ export const payloadSchemas = {
     purchaseDate: requestDate,
     city: z.optional(plainText(50)),
   }),
-  LOAN_PAYOFF_CERTIFICATE: z.strictObject(member),
-  FULL_PREPAYMENT: z.strictObject({ ...member, loanContractNo: z.optional(documentNumber()) }),
+  LOAN_PAYOFF_CERTIFICATE: z.strictObject({ ...member, loanId: z.optional(identifier('loanId')) }),
+  /** The payoff amount the partner collected (it must equal that day's payoff amount) and the bank's reference of the money sent. */
+  FULL_PREPAYMENT: z.strictObject({ ...member, loanId: identifier('loanId'), amount: positiveYuanText, bankRef: documentNumber() }),
+  /** The partner's own requestId of a TRANSFER_REQUEST it sent us. */
+  TRANSFER_CANCEL: z.strictObject({ requestId: identifier('requestId') }),
 } as const;
 export type PurchasePayload = z.infer<(typeof payloadSchemas)['PURCHASE_WITHDRAWAL']>;
 export type RetirementPayload = z.infer<(typeof payloadSchemas)['RETIREMENT_WITHDRAWAL']>;
+export type DepositCertificatePayload = z.infer<(typeof payloadSchemas)['DEPOSIT_CERTIFICATE']>;
+export type PayoffCertificatePayload = z.infer<(typeof payloadSchemas)['LOAN_PAYOFF_CERTIFICATE']>;
+export type FullPrepaymentPayload = z.infer<(typeof payloadSchemas)['FULL_PREPAYMENT']>;
+export type TransferCancelPayload = z.infer<(typeof payloadSchemas)['TRANSFER_CANCEL']>;
 export type Payload = z.infer<(typeof payloadSchemas)[keyof typeof payloadSchemas]>;
 
 const inboundShape = z.strictObject({

@@ -6,7 +6,9 @@
 //                                            plaintext of before, is read to be sealed, never written
 //   NONCE#<center>#<nonce>       / NONCE     a nonce seen, with `expiresAt` (compared here: DynamoDB
 //                                            Local never expires TTL items)
-//   REQID#<center>#<requestId>   / REQID     uniqueness of a partner's request id → trackingId
+//   REQID#<center>#<requestId>   / REQID     uniqueness of a partner's request id → trackingId; or,
+//                                            reserved by a TRANSFER_CANCEL that arrived before the
+//                                            request it cancels (`cancelledBy`, no trackingId)
 //   REQ#<trackingId>             / REQ       an inbound request
 //       gsi1: IREQ#<status> / <receivedAt>#<trackingId>     staff list by status
 //   TR#<transferId>              / TR        a transfer we requested from a partner
@@ -87,10 +89,20 @@ export function nonceItem(center: string, nonce: string, nowSeconds: number): Tx
   };
 }
 
-export async function getRequestIdClaim(center: string, requestId: string): Promise<{ trackingId: string; requestHash: string } | undefined> {
+/** A partner's request id as claimed: by its request (`trackingId`), or reserved by the cancel `cancelledBy` of a request never received. */
+export type RequestIdClaim = { trackingId: string; requestHash: string; cancelledBy?: undefined } | { trackingId?: undefined; requestHash?: undefined; cancelledBy: string };
+
+export async function getRequestIdClaim(center: string, requestId: string): Promise<RequestIdClaim | undefined> {
   const item = await get(requestIdKey(center, requestId));
-  return item ? { trackingId: item.trackingId as string, requestHash: item.requestHash as string } : undefined;
+  if (!item) return undefined;
+  if (typeof item.cancelledBy === 'string') return { cancelledBy: item.cancelledBy };
+  return { trackingId: item.trackingId as string, requestHash: item.requestHash as string };
 }
+
+/** Reserves a partner's request id that was cancelled before it arrived (TRANSFER_CANCEL `cancelTrackingId`). */
+export const cancelledRequestIdItem = (center: string, requestId: string, cancelTrackingId: string): TxItem => ({
+  Put: { TableName: T(), Item: { ...requestIdKey(center, requestId), cancelledBy: cancelTrackingId }, ConditionExpression: 'attribute_not_exists(pk)' },
+});
 
 // ---------- inbound requests ----------
 

@@ -9,7 +9,7 @@ export const SYSTEM = { sub: 'system', role: 'system' } as const;
 export const partnerActor = (centerCode: string) => ({ sub: centerCode, role: 'partner' });
 
 /** The member's account and branch, when the identity given matches one of our accounts (else no owner but auditors and staff). */
-export const memberOwnerOf = (account: Account | undefined, who: { idNumber: string; name: string }) =>
+export const memberOwnerOf = (account: Account | undefined, who: { idNumber?: unknown; name?: unknown }) =>
   account && account.idNumber === who.idNumber && account.name === who.name ? { accountNo: account.accountNo, branch: account.branch } : {};
 
 /** A partner's request to us: owned by the member's account when it is ours. */

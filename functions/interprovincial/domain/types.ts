@@ -5,7 +5,12 @@
 //    verify can open it, and only for that center.
 //  - InboundRequest: a partner's request to us, RECEIVED → PROCESSING → COMPLETED | REJECTED.
 //  - Transfer: a TRANSFER_REQUEST we send to a partner for a member who moved here,
-//    QUEUED → SENT → COMPLETED | REJECTED (COMPLETED credits the member once).
+//    QUEUED → SENT → COMPLETED | REJECTED (COMPLETED credits the member once). Our staff may withdraw
+//    it until the partner accepts (domain.md §5): QUEUED | SENT → CANCELLING (our TRANSFER_CANCEL is
+//    on its way; the transfer request itself is withdrawn from our outbox if it was not sent yet) →
+//    CANCELLED when the partner confirms (its callback of our cancel COMPLETED, or of the original
+//    REJECTED with code CANCELLED), or back to what it was when the partner answers ALREADY_ACCEPTED
+//    (then its COMPLETED callback credits as usual). CANCELLED is final: no later callback credits.
 //  - OutboxMessage: a signed POST that must follow a commit (a callback, our transfer request):
 //    written in the transaction that decides it, relayed by the outbound worker, re-sent by the sweeper.
 // A record that must be relayed carries `dueAt`: if it is still pending then, the sweeper re-sends it.
@@ -18,12 +23,14 @@ export const REQUEST_TYPES = [
   'PURCHASE_WITHDRAWAL',
   'LOAN_PAYOFF_CERTIFICATE',
   'FULL_PREPAYMENT',
+  'TRANSFER_CANCEL',
 ] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export const REQUEST_STATUSES = ['RECEIVED', 'PROCESSING', 'COMPLETED', 'REJECTED'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
-export type TransferStatus = 'QUEUED' | 'SENT' | 'COMPLETED' | 'REJECTED';
+export type TransferStatus = 'QUEUED' | 'SENT' | 'CANCELLING' | 'CANCELLED' | 'COMPLETED' | 'REJECTED';
+export const isFinalTransfer = (s: TransferStatus) => s === 'COMPLETED' || s === 'REJECTED' || s === 'CANCELLED';
 
 export interface Rejection {
   code: string;
@@ -47,7 +54,16 @@ export interface InboundRequest {
   partner: string;
   requestId: string;
   type: RequestType;
-  payload: { idNumber: string; name: string } & Record<string, unknown>;
+  /** The canonical payload; every type but TRANSFER_CANCEL (`{ requestId }`) names the member. */
+  payload: { idNumber?: string; name?: string } & Record<string, unknown>;
+  /**
+   * The FIFO group the request is processed in (a digest of it is sent, never the value): the member's
+   * ID number, or for a TRANSFER_CANCEL the cancelled request (`CANCEL:<partner>:<requestId>`).
+   * Absent on records of before: the payload's ID number.
+   */
+  group?: string;
+  /** PURCHASE_WITHDRAWAL under staff review: our withdrawal; the request stays PROCESSING until it is decided. */
+  withdrawalId?: string;
   /** SHA-256 of the canonical body: the same requestId with another body is refused. */
   requestHash: string;
   status: RequestStatus;
@@ -71,6 +87,13 @@ export interface Transfer {
   /** Branch of the receiving account (staff scoping). */
   branch: string;
   status: TransferStatus;
+  /** CANCELLING: the status to go back to when the partner answers ALREADY_ACCEPTED. */
+  statusBeforeCancel?: 'QUEUED' | 'SENT';
+  /** Our staff member who asked to cancel, and when. */
+  cancelRequestedBy?: string;
+  cancelRequestedAt?: string;
+  /** The partner's refusal of our cancel (ALREADY_ACCEPTED), kept for staff. */
+  cancelRejection?: Rejection;
   /** The partner's tracking id once it accepted our request. */
   theirTrackingId?: string;
   amountFen?: number;
@@ -81,20 +104,21 @@ export interface Transfer {
   completedAt?: string;
 }
 
-export type OutboxKind = 'CALLBACK' | 'TRANSFER_REQUEST';
+export type OutboxKind = 'CALLBACK' | 'TRANSFER_REQUEST' | 'TRANSFER_CANCEL';
 
 export interface OutboxMessage {
   outboxId: string;
   kind: OutboxKind;
   /** Partner center code (its secret signs the message). */
   partner: string;
-  /** CALLBACK: the partner's callbackUrl; TRANSFER_REQUEST: its apiBaseUrl + this path. */
+  /** CALLBACK: the partner's callbackUrl; TRANSFER_REQUEST, TRANSFER_CANCEL: its apiBaseUrl + this path. */
   path?: string;
   /** The exact JSON text to POST. */
   body: string;
-  /** trackingId (CALLBACK) or transferId (TRANSFER_REQUEST). */
+  /** trackingId (CALLBACK) or transferId (TRANSFER_REQUEST, TRANSFER_CANCEL). */
   ref: string;
-  status: 'PENDING' | 'DELIVERED';
+  /** WITHDRAWN: a transfer request cancelled before it was delivered (never sent from then on). */
+  status: 'PENDING' | 'DELIVERED' | 'WITHDRAWN';
   createdAt: string;
   deliveredAt?: string;
   dueAt?: string;
@@ -126,3 +150,20 @@ export function transferOutbox(t: Transfer, now: Date): OutboxMessage {
   const body = JSON.stringify({ requestId: t.transferId, type: 'TRANSFER_REQUEST', payload: { idNumber: t.idNumber, name: t.name } });
   return { outboxId: `TR-${t.transferId}`, kind: 'TRANSFER_REQUEST', partner: t.fromCenter, path: REQUESTS_PATH, body, ref: t.transferId, status: 'PENDING', createdAt: now.toISOString(), dueAt: relayDueAt(now) };
 }
+
+/** The requestId of our TRANSFER_CANCEL of transfer `transferId` (its callback names it). */
+export const cancelRequestIdOf = (transferId: string) => `${transferId}.CANCEL`;
+/** The transfer a callback's requestId names: the transfer itself, or the transfer our cancel withdraws. */
+export const transferIdOfRequestId = (requestId: string) => (requestId.endsWith('.CANCEL') ? requestId.slice(0, -'.CANCEL'.length) : requestId);
+
+/** Our TRANSFER_CANCEL of a transfer request we sent (api.md v1.1). */
+export function transferCancelOutbox(t: Transfer, now: Date): OutboxMessage {
+  const body = JSON.stringify({ requestId: cancelRequestIdOf(t.transferId), type: 'TRANSFER_CANCEL', payload: { requestId: t.transferId } });
+  return { outboxId: `TC-${t.transferId}`, kind: 'TRANSFER_CANCEL', partner: t.fromCenter, path: REQUESTS_PATH, body, ref: t.transferId, status: 'PENDING', createdAt: now.toISOString(), dueAt: relayDueAt(now) };
+}
+
+/** The FIFO group of a request (see InboundRequest.group). */
+export const groupOf = (r: Pick<InboundRequest, 'group' | 'payload'>) => r.group ?? String(r.payload.idNumber ?? '');
+
+/** Seconds between two looks of the sweeper at a withdrawal under staff review (not doubling: staff decide within days). */
+export const REVIEW_POLL_SECONDS = 60;

@@ -33,6 +33,8 @@ export const transferView = (t: Transfer) => ({
   ...(t.theirTrackingId ? { trackingId: t.theirTrackingId } : {}),
   ...(t.amountFen !== undefined ? { amount: fenToYuan(t.amountFen) } : {}),
   ...(t.rejection ? { rejection: t.rejection } : {}),
+  ...(t.cancelRequestedAt ? { cancelRequestedAt: t.cancelRequestedAt } : {}),
+  ...(t.cancelRejection ? { cancelRejection: t.cancelRejection } : {}),
   createdAt: t.createdAt,
   updatedAt: t.updatedAt,
 });

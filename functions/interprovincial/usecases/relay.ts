@@ -10,7 +10,7 @@ import type { Logger } from '../../../shared/log.ts';
 import { archiveItem } from '../../../shared/archive.ts';
 import { now, nowIso } from '../../../shared/clock.ts';
 import { getOutbox, getPartner, getRequest, getTransfer, pendingDue, putOutboxItem, putRequestItem, putTransferItem } from '../store.ts';
-import { isFinal, relayDueAt, type InboundRequest, type OutboxMessage } from '../domain/types.ts';
+import { groupOf, isFinal, relayDueAt, type InboundRequest, type OutboxMessage } from '../domain/types.ts';
 import { SYSTEM, transferArchive } from '../domain/archive.ts';
 import { partnerSecret } from './partners.ts';
 
@@ -25,8 +25,8 @@ const SWEEP_MAX_PAGES_ONE_PARTNER = 50;
  * deduplication id names the relay (`sweeps`): SQS FIFO drops a message whose id it saw in the last
  * five minutes, so a re-send by the sweeper under the first send's id would be silently discarded.
  */
-export const dispatchRequest = (r: Pick<InboundRequest, 'trackingId' | 'payload' | 'sweeps'>) =>
-  send('interprovincial-inbound', { body: { trackingId: r.trackingId }, groupId: derivedId('M', r.payload.idNumber), deduplicationId: r.sweeps ? `${r.trackingId}.${r.sweeps}` : r.trackingId });
+export const dispatchRequest = (r: Pick<InboundRequest, 'trackingId' | 'payload' | 'group' | 'sweeps'>) =>
+  send('interprovincial-inbound', { body: { trackingId: r.trackingId }, groupId: derivedId('M', groupOf(r)), deduplicationId: r.sweeps ? `${r.trackingId}.${r.sweeps}` : r.trackingId });
 
 export const dispatchOutbox = (outboxId: string) => send('interprovincial-outbound', { body: { outboxId } });
 
@@ -41,12 +41,13 @@ export async function afterCommit(what: string, sending: () => Promise<void>, lo
 
 /**
  * Delivers one outbox message: a signed POST to the partner. A non-2xx answer or a network error
- * throws (the queue retries, then the DLQ); a 2xx marks it delivered (and our transfer SENT).
+ * throws (the queue retries, then the DLQ); a 2xx marks it delivered (and our transfer SENT). A
+ * transfer request withdrawn by our staff before it was sent (WITHDRAWN) is never sent.
  */
 export async function deliver(outboxId: string, log: Logger): Promise<void> {
   const msg = await getOutbox(outboxId);
   if (!msg) return log.warn('unknown outbox message', { outboxId });
-  if (msg.status === 'DELIVERED') return;
+  if (msg.status !== 'PENDING') return;
   const partner = await getPartner(msg.partner);
   if (!partner) throw new Error(`partner ${msg.partner} is not registered`);
   const base = msg.kind === 'CALLBACK' ? partner.callbackUrl : partner.apiBaseUrl && `${partner.apiBaseUrl.replace(/\/+$/, '')}${msg.path ?? ''}`;
@@ -71,13 +72,13 @@ export async function deliver(outboxId: string, log: Logger): Promise<void> {
   await commit({
     plan: async () => {
       const m = await getOutbox(outboxId);
-      if (!m || m.status === 'DELIVERED') return { items: [], body: null };
+      if (!m || m.status !== 'PENDING') return { items: [], body: null };
       const at = nowIso();
       const items = [putOutboxItem({ ...m, status: 'DELIVERED', deliveredAt: at, dueAt: undefined }, 'PENDING')];
       if (m.kind === 'TRANSFER_REQUEST') {
         const t = await getTransfer(m.ref);
         // the partner's callback may have arrived first: then only the tracking id is recorded
-        if (t) items.push(putTransferItem({ ...t, status: t.status === 'QUEUED' ? 'SENT' : t.status, theirTrackingId: t.theirTrackingId ?? theirTrackingId, updatedAt: at }, t.status));
+        if (t) items.push(putTransferItem({ ...t, status: t.status === 'QUEUED' ? 'SENT' : t.status, ...(t.statusBeforeCancel ? { statusBeforeCancel: 'SENT' as const } : {}), theirTrackingId: t.theirTrackingId ?? theirTrackingId, updatedAt: at }, t.status));
         if (t?.status === 'QUEUED')
           items.push(archiveItem({ ...transferArchive(t, 'SENT'), actor: SYSTEM, submitted: { outboxId, partner: m.partner }, decision: { status: 'SENT', ...(theirTrackingId ? { trackingId: theirTrackingId } : {}) }, at }));
       }
@@ -91,14 +92,14 @@ export async function deliver(outboxId: string, log: Logger): Promise<void> {
  * Re-sends every record still pending after its `dueAt`, and pushes its next `dueAt` back (doubling).
  * `partner` limits the sweep to that partner's records (the scheduled run sweeps them all).
  */
-export async function sweep(log: Logger, opts: { partner?: string } = {}): Promise<{ relayed: number }> {
+export async function sweep(log: Logger, opts: { partner?: string; followReview?: (trackingId: string, log: Logger) => Promise<boolean> } = {}): Promise<{ relayed: number }> {
   let relayed = 0;
   const at = now();
   let start: Record<string, unknown> | undefined;
   for (let page = 0; page < (opts.partner ? SWEEP_MAX_PAGES_ONE_PARTNER : SWEEP_MAX_PAGES); page++) {
     const due = await pendingDue(at, SWEEP_PAGE, { partner: opts.partner, start });
     for (const ref of due.refs) {
-      if (ref.kind === 'REQUEST' ? await rearmRequest(ref.trackingId, at, log) : await rearmOutbox(ref.outboxId, at, log)) relayed++;
+      if (ref.kind === 'REQUEST' ? await rearmRequest(ref.trackingId, at, log, opts.followReview) : await rearmOutbox(ref.outboxId, at, log)) relayed++;
     }
     start = due.lastKey;
     if (!start) break;
@@ -107,11 +108,18 @@ export async function sweep(log: Logger, opts: { partner?: string } = {}): Promi
   return { relayed };
 }
 
-async function rearmRequest(trackingId: string, at: Date, log: Logger): Promise<boolean> {
+/**
+ * A request still pending after its dueAt goes back to the inbound queue; one whose purchase withdrawal
+ * is under staff review (withdrawalId) is followed up here instead (`followReview`: completed or
+ * rejected once staff decided, else looked at again later).
+ */
+async function rearmRequest(trackingId: string, at: Date, log: Logger, followReview?: (trackingId: string, log: Logger) => Promise<boolean>): Promise<boolean> {
+  const first = await getRequest(trackingId);
+  if (first?.withdrawalId && first.status === 'PROCESSING') return followReview ? followReview(trackingId, log) : false;
   const out = await commit({
     plan: async () => {
       const r = await getRequest(trackingId);
-      if (!r || isFinal(r.status) || !r.dueAt || r.dueAt > at.toISOString()) return { items: [], body: undefined };
+      if (!r || isFinal(r.status) || !r.dueAt || r.dueAt > at.toISOString() || r.withdrawalId) return { items: [], body: undefined };
       const sweeps = (r.sweeps ?? 0) + 1;
       const rearmed: InboundRequest = { ...r, sweeps, dueAt: relayDueAt(at, sweeps) };
       return { items: [putRequestItem(rearmed, r.status)], body: rearmed };
