@@ -16,6 +16,7 @@
 //    withdrawal record exists (partnerWithdrawalOutcome answers undefined for it).
 //  - No payee bank account: the money leaves the member's account here; its route is the partner's.
 import { DomainError } from '../../../shared/errors.ts';
+import { notFound } from '../../../shared/auth.ts';
 import { fenToYuan, MAX_AMOUNT_FEN } from '../../../shared/money.ts';
 import { derivedId } from '../../../shared/ids.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
@@ -90,7 +91,7 @@ export async function planPartnerPurchaseWithdrawal(input: PartnerPurchaseReques
       withdrawalId,
       body,
       actor: partnerActor(input.partner),
-      authorize: (found) => found ?? (() => { throw new DomainError('NOT_FOUND', 'Account not found / 账户不存在'); })(),
+      authorize: (found) => found ?? notFound('Account'),
       submitted: { partner: input.partner, trackingId: input.trackingId, accountNo: input.accountNo, reason: 'PURCHASE', amount: fenToYuan(input.amountFen), evidence: body.evidence },
       today: input.today,
       at: input.at.toISOString(),
