@@ -122,7 +122,7 @@ describe('signed requests', () => {
       return r.body?.status === 'COMPLETED' ? r : undefined;
     });
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ trackingId: first.body.trackingId, requestId: body.requestId, type: 'BALANCE_INQUIRY', status: 'COMPLETED', result: { balance: '1234.56', status: 'SEALED', hasHpfLoan: false } });
+    expect(done.body).toMatchObject({ trackingId: first.body.trackingId, requestId: body.requestId, type: 'BALANCE_INQUIRY', status: 'COMPLETED', result: { balance: '1234.56', status: 'SEALED', monthlyBase: '8000.00', monthlyAmount: '1920.00', lastPaidPeriod: null, loans: [] } });
 
     const cb = await until(async () => callbacks.find((c) => c.body.includes(first.body.trackingId)));
     expect(JSON.parse(cb.body)).toEqual({ trackingId: first.body.trackingId, requestId: body.requestId, type: 'BALANCE_INQUIRY', status: 'COMPLETED', result: done.body.result });
@@ -150,6 +150,20 @@ describe('signed requests', () => {
     expect(-out[0].amountFen).toBe(500_000 + interestFen);
     expect(done.result.amount).toBe((-out[0].amountFen / 100).toFixed(2));
     expect(await mustGetAccount(a.accountNo)).toMatchObject({ status: 'CLOSED', statusCode: '04', balanceFen: 0, closedOn: done.result.closedOn });
+  });
+
+  it('a balance inquiry names the identity refusal (api.md v1.1): NOT_FOUND for an unknown ID number, NAME_MISMATCH for another name', async () => {
+    const a = await member();
+    const wrong = await signed('POST', REQUESTS, { requestId: `R-${randomUUID()}`, type: 'BALANCE_INQUIRY', payload: { idNumber: a.idNumber, name: '赵六' } });
+    const unknown = await signed('POST', REQUESTS, { requestId: `R-${randomUUID()}`, type: 'DEPOSIT_CERTIFICATE', payload: { idNumber: randomResidentId(), name: a.name } });
+    const final = (id: string) =>
+      until(async () => {
+        const r = await signed('GET', `${REQUESTS}/${id}`);
+        return r.body?.status === 'REJECTED' ? r.body : undefined;
+      });
+    const [w, u] = await Promise.all([final(wrong.body.trackingId), final(unknown.body.trackingId)]);
+    expect(w.rejection.code).toBe('NAME_MISMATCH');
+    expect(u.rejection.code).toBe('NOT_FOUND');
   });
 
   it('rejects a member whose name does not match with the same answer as an unknown member', async () => {

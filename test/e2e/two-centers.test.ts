@@ -3,16 +3,28 @@
 // for the transfer; A settles interest, moves the whole balance out and closes the account (04); A's
 // signed callback makes B credit the member exactly once. Money is conserved but for A's interest.
 // Each center keeps the pair's secret sealed (shared/secrets.ts): signatures still verify both ways.
+// Then every service type (api.md v1.1 "Inter-provincial services, completed"): center B asks A about
+// a member of A and gets exactly what A's own API says of that member; B's full prepayment closes A's
+// loan and B receives the payoff certificate; a purchase withdrawal through B beyond A's property cap
+// is refused; a transfer B withdraws (TRANSFER_CANCEL) moves no money on either side.
+// B's requests for services are signed by the test as B's system would (B's API has no route that
+// sends them); A's callbacks reach B's system through a small sink here, which hands the callbacks of
+// transfers (ours to track) on to B's runtime unchanged. A, as B sees it, sits behind a gate that can
+// refuse B's transfer requests (A unreachable) while letting everything else through.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { baseUrl, adminToken, staffToken } from '../support/http.ts';
-import { openFundedAccount } from '../support/fixtures.ts';
+import { baseUrl, adminToken, staffToken, memberToken } from '../support/http.ts';
+import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
 import { freePort } from '../../infra/local/ports.ts';
-import { listEntries, mustGetAccount } from '../../shared/ledger/ledger.ts';
-import { signedHeaders } from '../../shared/signature.ts';
-import { yuanToFen } from '../../shared/money.ts';
+import { ledgerWrite, listEntries, mustGetAccount, type Account } from '../../shared/ledger/ledger.ts';
+import { signedHeaders, signatureMatches } from '../../shared/signature.ts';
+import { fenToYuan, yuanToFen } from '../../shared/money.ts';
+import { commit } from '../../shared/tx.ts';
+import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.ts';
+import { getLoan as storedLoan, loanWriteItems } from '../../functions/loans/store.ts';
 import { getOutbox, getRequest, getRequestIdClaim } from '../../functions/interprovincial/store.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../../shared/ddb.ts';
@@ -24,6 +36,30 @@ const secret = `pair-secret-${randomUUID()}`;
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let child: ChildProcess;
 let bUrl: string;
+
+/** A's signed callbacks as B's system received them (every type). */
+const sink: { headers: Record<string, string>; body: any }[] = [];
+let sinkServer: Server;
+/** While set, the gate answers B's TRANSFER_REQUESTs with 503 (A unreachable); everything else goes through. */
+let holdTransfers = false;
+let gateServer: Server;
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+const signedHeadersOf = (req: IncomingMessage) => Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith('x-hpf-') || k === 'content-type')) as Record<string, string>;
+const listen = async (server: Server) => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+};
+/** Forwards a request as received (path, signed headers, body) to `base`, and its answer back. */
+async function forward(base: string, req: IncomingMessage, raw: string) {
+  const res = await fetch(`${base}${req.url}`, { method: req.method, headers: signedHeadersOf(req), body: raw || undefined });
+  return { status: res.status, text: await res.text() };
+}
 
 async function http(base: string, method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {}) {
   const headers: Record<string, string> = { ...opts.headers };
@@ -68,17 +104,43 @@ beforeAll(async () => {
     },
     90_000,
   );
-  // each center registers the other with the pair's shared secret
-  for (const [self, partner, code] of [[baseUrl(), bUrl, B_CODE], [bUrl, baseUrl(), A_CODE]]) {
+  sinkServer = createServer(async (req, res) => {
+    const raw = await readBody(req);
+    const body = JSON.parse(raw);
+    sink.push({ headers: req.headers as Record<string, string>, body });
+    if (body.type === 'TRANSFER_REQUEST' || body.type === 'TRANSFER_CANCEL') {
+      const out = await forward(bUrl, req, raw);
+      res.writeHead(out.status, { 'content-type': 'application/json' }).end(out.text);
+      return;
+    }
+    const h = req.headers as Record<string, string>;
+    const ok = h['x-hpf-center'] === A_CODE && signatureMatches(secret, { method: 'POST', path: req.url ?? '', timestamp: h['x-hpf-timestamp'], nonce: h['x-hpf-nonce'], rawBody: raw }, h['x-hpf-signature']);
+    res.writeHead(ok ? 200 : 401).end();
+  });
+  gateServer = createServer(async (req, res) => {
+    const raw = await readBody(req);
+    if (holdTransfers && raw.includes('"type":"TRANSFER_REQUEST"')) return void res.writeHead(503).end();
+    const out = await forward(baseUrl(), req, raw);
+    res.writeHead(out.status, { 'content-type': 'application/json' }).end(out.text);
+  });
+  const [sinkUrl, gateUrl] = [await listen(sinkServer), await listen(gateServer)];
+  // each center registers the other with the pair's shared secret: A calls B's system back through
+  // the sink; B reaches A through the gate
+  for (const [self, callbackBase, apiBase, code] of [[baseUrl(), sinkUrl, bUrl, B_CODE], [bUrl, baseUrl(), gateUrl, A_CODE]]) {
     const res = await http(self, 'PUT', `/v1/interprovincial/partners/${code}`, {
       token: await adminToken(),
-      body: { name: `Center ${code}`, callbackUrl: `${partner}/v1/interprovincial/callbacks`, apiBaseUrl: partner, sharedSecret: secret },
+      body: { name: `Center ${code}`, callbackUrl: `${callbackBase}/v1/interprovincial/callbacks`, apiBaseUrl: apiBase, sharedSecret: secret },
     });
     expect([200, 201]).toContain(res.status);
   }
 }, 120_000);
 
 afterAll(async () => {
+  for (const server of [sinkServer, gateServer]) {
+    if (!server) continue;
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
   if (!child || child.exitCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
@@ -115,7 +177,7 @@ describe('two centers', () => {
     // A received B's request (requestId = the transferId) and completed it
     const claim = await until('A to receive the request', () => getRequestIdClaim(B_CODE, transferId));
     const atA = await until('A to complete the request', async () => {
-      const r = await getRequest(claim.trackingId);
+      const r = await getRequest(claim.trackingId!);
       return r?.status === 'COMPLETED' || r?.status === 'REJECTED' ? r : undefined;
     });
     expect(atA).toMatchObject({ status: 'COMPLETED', type: 'TRANSFER_REQUEST', partner: B_CODE });
@@ -158,6 +220,16 @@ describe('two centers', () => {
     expect(again.body).toMatchObject({ transferId, status: 'COMPLETED' });
     const bFinal = await http(bUrl, 'GET', `/v1/accounts/${bAccountNo}`, { token: bStaff });
     expect(bFinal.body.balance).toBe(bAfter.body.balance);
+
+    // accepted: B's staff can no longer withdraw it (409), and a TRANSFER_CANCEL of it is ALREADY_ACCEPTED at A
+    const late = await http(bUrl, 'POST', `/v1/interprovincial/transfer-requests/${transferId}/cancel`, { token: bStaff });
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('INVALID_STATE');
+    const cancel = await answerOf(await askA('TRANSFER_CANCEL', { requestId: transferId }, `${transferId}.CANCEL`));
+    expect(cancel).toMatchObject({ status: 'REJECTED', rejection: { code: 'ALREADY_ACCEPTED' } });
+    expect((await mustGetAccount(a.accountNo)).balanceFen).toBe(0);
+    expect((await http(bUrl, 'GET', `/v1/accounts/${bAccountNo}`, { token: bStaff })).body.balance).toBe(bAfter.body.balance);
+    expect((await http(bUrl, 'GET', `/v1/interprovincial/transfer-requests/${transferId}`, { token: bStaff })).body).toMatchObject({ status: 'COMPLETED', cancelRejection: { code: 'ALREADY_ACCEPTED' } });
   });
 
   it('B refuses a transfer request to an account of another person (422) or from an unknown center (422)', async () => {
@@ -169,5 +241,211 @@ describe('two centers', () => {
     expect(other.status).toBe(422);
     const unknown = await http(bUrl, 'POST', '/v1/interprovincial/transfer-requests', { token: bStaff, body: { idNumber, name: '韩梅梅', fromCenter: `X${randomBytes(3).toString('hex')}`, toAccountNo: opened.body.accountNo } });
     expect(unknown.status).toBe(422);
+  });
+});
+
+// ---------- services B asks of A (api.md v1.1) ----------
+
+const REQUESTS = '/v1/interprovincial/requests';
+
+/** B's system sends A a signed request about a member of A: the tracking id. */
+async function askA(type: string, payload: Record<string, unknown>, requestId = `B-${randomUUID()}`): Promise<string> {
+  const rawBody = JSON.stringify({ requestId, type, payload });
+  const res = await http(baseUrl(), 'POST', REQUESTS, { rawBody, headers: signedHeaders(B_CODE, secret, { method: 'POST', path: REQUESTS, rawBody }) });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body.trackingId;
+}
+
+/** A's request as B polls it (signed), once final; and its signed callback as B's system received it, the same outcome. */
+async function answerOf(trackingId: string): Promise<any> {
+  const polled = await until(`A to decide ${trackingId}`, async () => {
+    const path = `${REQUESTS}/${trackingId}`;
+    const r = await http(baseUrl(), 'GET', path, { headers: signedHeaders(B_CODE, secret, { method: 'GET', path, rawBody: '' }) });
+    expect(r.status).toBe(200);
+    return r.body.status === 'COMPLETED' || r.body.status === 'REJECTED' ? r.body : undefined;
+  });
+  const cb = await until(`A's callback of ${trackingId}`, async () => sink.find((c) => c.body.trackingId === trackingId));
+  expect(cb.headers['x-hpf-center']).toBe(A_CODE);
+  expect(cb.body).toEqual({ trackingId, requestId: polled.requestId, type: polled.type, status: polled.status, ...(polled.result ? { result: polled.result } : {}), ...(polled.rejection ? { rejection: polled.rejection } : {}) });
+  return polled;
+}
+
+const aStaff = () => staffToken();
+const aGet = async (path: string) => {
+  const res = await http(baseUrl(), 'GET', path, { token: await aStaff() });
+  expect(res.status, `${path} ${JSON.stringify(res.body)}`).toBe(200);
+  return res.body;
+};
+
+/** A member of A with six consecutive monthly remittances up to last month (loan-eligible). */
+async function depositorOfA(branch: string, name: string): Promise<Account> {
+  const acc = await openFundedAccount({ branch, idNumber: randomResidentId('1995-03-15'), name });
+  const current = periodOf(businessDate());
+  await commit({
+    plan: async () => {
+      const account = await mustGetAccount(acc.accountNo);
+      const postings = Array.from({ length: 6 }, (_, i) => ({ amountFen: 500_000, type: 'REMITTANCE' as const, period: addMonths(current, i - 6), ref: 'fixture-remittance', valueDate: businessDate() }));
+      return { items: ledgerWrite([{ account, postings }]).items, body: null };
+    },
+  });
+  return mustGetAccount(acc.accountNo);
+}
+
+/** A loan at A: applied by the member, approved and disbursed by staff `daysAgo` days back (the approval back-dated in the store first: issue 14). */
+async function loanAtA(account: Account, daysAgo: number): Promise<string> {
+  const body = { accountNo: account.accountNo, housePrice: '2000000', firstHome: true, termMonths: 360, monthlyIncome: '20000', borrowerCategory: 'TALENT', location: 'DISTRICT', repaymentMethod: 'EQUAL_INSTALLMENT', amount: '100000' };
+  const applied = await http(baseUrl(), 'POST', '/v1/loans', { token: await memberToken(account.accountNo), body });
+  expect(applied.status, JSON.stringify(applied.body)).toBe(201);
+  const loanId: string = applied.body.loanId;
+  expect((await http(baseUrl(), 'POST', `/v1/loans/${loanId}/approve`, { token: await aStaff() })).status).toBe(200);
+  const disbursedOn = addDays(businessDate(), -daysAgo);
+  await commit({
+    plan: async () => {
+      const loan = (await storedLoan(loanId))!;
+      return { items: loanWriteItems(loan, { ...loan, appliedOn: disbursedOn, ...(loan.decision ? { decision: { ...loan.decision, on: disbursedOn } } : {}) }), body: null };
+    },
+  });
+  const disbursed = await http(baseUrl(), 'POST', `/v1/loans/${loanId}/disburse`, { token: await aStaff(), body: { disbursedOn } });
+  expect(disbursed.status, JSON.stringify(disbursed.body)).toBe(200);
+  return loanId;
+}
+
+const loanFactsOf = (l: any, payoffAmountToday: string) => ({ loanId: l.loanId, status: l.status, principal: l.principal, outstandingPrincipal: l.outstandingPrincipal, payoffAmountToday, overdueInstallments: l.overdue.installments });
+
+describe('services B asks of A', () => {
+  const branch = `IP${randomUUID().slice(0, 6)}`;
+
+  it('BALANCE_INQUIRY and DEPOSIT_CERTIFICATE: exactly A\'s account and loan; FULL_PREPAYMENT closes A\'s loan and B receives the payoff certificate; LOAN_PAYOFF_CERTIFICATE is A\'s certificate', async () => {
+    const q = await depositorOfA(branch, '周八');
+    const loanId = await loanAtA(q, 10);
+    const who = { idNumber: q.idNumber, name: q.name };
+
+    // the balance inquiry: A's account as A's own API shows it, and the loan with its payoff amount of the day
+    const inquiry = await answerOf(await askA('BALANCE_INQUIRY', who));
+    const account = await aGet(`/v1/accounts/${q.accountNo}`);
+    const loan = await aGet(`/v1/loans/${loanId}`);
+    expect(inquiry.status).toBe('COMPLETED');
+    expect(Object.keys(inquiry.result).sort()).toEqual(['balance', 'lastPaidPeriod', 'loans', 'monthlyAmount', 'monthlyBase', 'status']);
+    expect(inquiry.result).toMatchObject({ status: account.status, balance: account.balance, monthlyBase: account.monthlyBase, monthlyAmount: account.monthlyAmount, lastPaidPeriod: account.lastPaidPeriod ?? null });
+    expect(inquiry.result.loans).toHaveLength(1);
+    const payoff: string = inquiry.result.loans[0].payoffAmountToday;
+    expect(inquiry.result.loans[0]).toEqual(loanFactsOf(loan, payoff));
+    expect(loan.status).toBe('ACTIVE');
+    // ten days of interest on top of the outstanding principal
+    expect(yuanToFen(payoff)).toBeGreaterThan(yuanToFen(loan.outstandingPrincipal));
+    if (loan.payoffAmountToday !== undefined) expect(payoff).toBe(loan.payoffAmountToday);
+
+    // the deposit certificate: the same facts, a certificate number, the loans used
+    const certificate = await answerOf(await askA('DEPOSIT_CERTIFICATE', { ...who, purpose: '异地购房贷款' }));
+    expect(certificate.status).toBe('COMPLETED');
+    expect(certificate.result).toMatchObject({ certificateNo: expect.any(String), status: account.status, openedOn: account.openedOn, balance: account.balance, monthlyBase: account.monthlyBase, monthlyAmount: account.monthlyAmount, lastPaidPeriod: account.lastPaidPeriod ?? null, monthsDeposited: 6, consecutiveMonths: 6 });
+    expect(certificate.result.loans).toEqual(inquiry.result.loans);
+
+    // identity, as api.md names it for these two types
+    expect((await answerOf(await askA('BALANCE_INQUIRY', { ...who, name: '周九' }))).rejection.code).toBe('NAME_MISMATCH');
+    expect((await answerOf(await askA('DEPOSIT_CERTIFICATE', { idNumber: randomResidentId(), name: q.name }))).rejection.code).toBe('NOT_FOUND');
+
+    // no loan closed yet
+    expect((await answerOf(await askA('LOAN_PAYOFF_CERTIFICATE', who))).rejection.code).toBe('NO_CLOSED_LOAN');
+
+    // full prepayment: one fen off is AMOUNT_MISMATCH naming the payoff amount; the payoff amount closes the loan
+    const off = await answerOf(await askA('FULL_PREPAYMENT', { ...who, loanId, amount: fenToYuan(yuanToFen(payoff) + 1), bankRef: `BK-${randomUUID().slice(0, 8)}` }));
+    expect(off).toMatchObject({ status: 'REJECTED', rejection: { code: 'AMOUNT_MISMATCH' } });
+    expect(off.rejection.message).toContain(payoff);
+    expect((await aGet(`/v1/loans/${loanId}`)).status).toBe('ACTIVE');
+    const paid = await answerOf(await askA('FULL_PREPAYMENT', { ...who, loanId, amount: payoff, bankRef: `BK-${randomUUID().slice(0, 8)}` }));
+    expect(paid).toMatchObject({ status: 'COMPLETED', result: { loanId, paidAmount: payoff, closedOn: businessDate(), certificateNo: expect.any(String) } });
+    const closed = await aGet(`/v1/loans/${loanId}`);
+    expect(closed).toMatchObject({ status: 'CLOSED', outstandingPrincipal: '0.00' });
+    const aCertificate = await aGet(`/v1/loans/${loanId}/payoff-certificate`);
+    expect(aCertificate.certificateNo).toBe(paid.result.certificateNo); // B received A's own certificate (polled and by callback)
+    expect((await answerOf(await askA('FULL_PREPAYMENT', { ...who, loanId, amount: payoff, bankRef: `BK-${randomUUID().slice(0, 8)}` }))).rejection.code).toBe('NO_ACTIVE_LOAN');
+
+    // the payoff certificate B asks for is A's, field for field
+    const payoffCertificate = await answerOf(await askA('LOAN_PAYOFF_CERTIFICATE', { ...who, loanId }));
+    expect(payoffCertificate).toMatchObject({ status: 'COMPLETED' });
+    expect(payoffCertificate.result).toEqual({ certificateNo: aCertificate.certificateNo, loanId, principal: aCertificate.principal, disbursedOn: closed.disbursedOn, closedOn: aCertificate.paidOffOn ?? closed.paidOffOn });
+    expect((await answerOf(await askA('LOAN_PAYOFF_CERTIFICATE', who))).result.certificateNo).toBe(aCertificate.certificateNo);
+
+    // after the payoff A's loan facts say CLOSED, for B as for A
+    const after = await answerOf(await askA('BALANCE_INQUIRY', who));
+    expect(after.result.loans).toEqual([expect.objectContaining({ loanId, status: 'CLOSED', outstandingPrincipal: '0.00', overdueInstallments: 0 })]);
+  });
+
+  it('PURCHASE_WITHDRAWAL goes through A\'s own rules: within the property cap it is paid, beyond what anyone already withdrew for the property it is refused', async () => {
+    const recent = addDays(businessDate(), -30);
+    const cert = `ZH-${randomUUID()}`;
+    const first = await openFundedAccount({ branch, balanceFen: 30_000_000, name: '吴九' });
+    const own = await http(baseUrl(), 'POST', '/v1/withdrawals', {
+      token: await memberToken(first.accountNo),
+      body: { accountNo: first.accountNo, reason: 'PURCHASE', amount: '250000', payeeBankAccount: '6222021234567890123', evidence: { contractNo: 'HT-1', propertyCertificateNo: cert, price: '300000', purchaseDate: recent } },
+    });
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+    expect(own.body.status).toBe('PAID');
+
+    const r = await openFundedAccount({ branch, balanceFen: 30_000_000, name: '郑十' });
+    const over = await answerOf(await askA('PURCHASE_WITHDRAWAL', { idNumber: r.idNumber, name: r.name, amount: '50000.01', contractNo: 'HT-2', propertyCertificateNo: cert, price: '300000', purchaseDate: recent }));
+    expect(over).toMatchObject({ status: 'REJECTED', rejection: { code: 'POLICY_VIOLATION' } });
+    expect((await mustGetAccount(r.accountNo)).balanceFen).toBe(30_000_000);
+
+    const fresh = await answerOf(await askA('PURCHASE_WITHDRAWAL', { idNumber: r.idNumber, name: r.name, amount: '1000', contractNo: 'HT-3', propertyCertificateNo: `ZH-${randomUUID()}`, price: '300000', purchaseDate: recent, city: '北京' }));
+    expect(fresh).toMatchObject({ status: 'COMPLETED', result: { withdrawalId: expect.any(String), amount: '1000.00' } });
+    expect((await mustGetAccount(r.accountNo)).balanceFen).toBe(30_000_000 - 100_000);
+    const withdrawal = await aGet(`/v1/withdrawals/${fresh.result.withdrawalId}`);
+    expect(withdrawal).toMatchObject({ withdrawalId: fresh.result.withdrawalId, accountNo: r.accountNo, reason: expect.stringMatching(/PURCHASE/), status: 'PAID', amount: '1000.00' });
+    // a member of A who does not match: the generic answer of these types
+    expect((await answerOf(await askA('PURCHASE_WITHDRAWAL', { idNumber: r.idNumber, name: '郑十一', amount: '1', contractNo: 'HT-4', propertyCertificateNo: `ZH-${randomUUID()}`, price: '300000', purchaseDate: recent }))).rejection.code).toBe('MEMBER_NOT_MATCHED');
+  });
+
+  it('a transfer B withdraws before A accepted it moves no money on either side; A\'s late callback of it could not credit B', async () => {
+    const name = '钱七';
+    const a = await openFundedAccount({ balanceFen: 1_234_500, status: 'SEALED', name, openedOn: '2025-01-01' });
+    const bStaff = await staffToken();
+    const opened = await http(bUrl, 'POST', '/v1/flexible-accounts', { token: bStaff, body: { idNumber: a.idNumber, name, monthlyBase: '8000', rate: '12' } });
+    expect(opened.status).toBe(201);
+    const bAccountNo: string = opened.body.accountNo;
+    const bBefore = (await http(bUrl, 'GET', `/v1/accounts/${bAccountNo}`, { token: bStaff })).body.balance;
+
+    holdTransfers = true; // A is unreachable for B's transfer request
+    let transferId: string;
+    try {
+      const requested = await http(bUrl, 'POST', '/v1/interprovincial/transfer-requests', { token: bStaff, body: { idNumber: a.idNumber, name, fromCenter: A_CODE, toAccountNo: bAccountNo } });
+      expect(requested.status).toBe(202);
+      transferId = requested.body.transferId;
+      // branch staff may not withdraw it; city-level staff may
+      expect((await http(bUrl, 'POST', `/v1/interprovincial/transfer-requests/${transferId}/cancel`, { token: await staffToken('SC') })).status).toBe(403);
+      const cancelled = await http(bUrl, 'POST', `/v1/interprovincial/transfer-requests/${transferId}/cancel`, { token: bStaff });
+      expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(202);
+      expect(cancelled.body).toEqual({ transferId, status: 'CANCELLING' });
+      // A confirms B's TRANSFER_CANCEL; B's transfer is CANCELLED
+      const atB = await until('B to see the cancel confirmed', async () => {
+        const t = await http(bUrl, 'GET', `/v1/interprovincial/transfer-requests/${transferId}`, { token: bStaff });
+        return t.body?.status === 'CANCELLED' ? t.body : undefined;
+      });
+      expect(atB).toMatchObject({ transferId, status: 'CANCELLED' });
+    } finally {
+      holdTransfers = false;
+    }
+    const cancelCallback = sink.find((c) => c.body.type === 'TRANSFER_CANCEL' && c.body.requestId === `${transferId}.CANCEL`);
+    expect(cancelCallback?.body).toMatchObject({ status: 'COMPLETED', result: { requestId: transferId, status: 'CANCELLED' } });
+
+    // B's transfer request, had an attempt reached A after all, is refused there: the id was withdrawn
+    const rawBody = JSON.stringify({ requestId: transferId, type: 'TRANSFER_REQUEST', payload: { idNumber: a.idNumber, name } });
+    const late = await http(baseUrl(), 'POST', REQUESTS, { rawBody, headers: signedHeaders(B_CODE, secret, { method: 'POST', path: REQUESTS, rawBody }) });
+    expect(late.status).toBe(409);
+    // a COMPLETED callback of the cancelled transfer is refused by B and credits nothing
+    const forged = JSON.stringify({ trackingId: `T-${randomUUID()}`, requestId: transferId, type: 'TRANSFER_REQUEST', status: 'COMPLETED', result: { amount: '12345.00' } });
+    const callbacks = '/v1/interprovincial/callbacks';
+    const refused = await http(bUrl, 'POST', callbacks, { rawBody: forged, headers: signedHeaders(A_CODE, secret, { method: 'POST', path: callbacks, rawBody: forged }) });
+    expect(refused.status).toBe(409);
+
+    // no money moved on either side
+    expect(await mustGetAccount(a.accountNo)).toMatchObject({ status: 'SEALED', balanceFen: 1_234_500 });
+    expect((await listEntries(a.accountNo, 50)).items.filter((e) => e.type === 'TRANSFER_OUT' || e.type === 'INTEREST')).toEqual([]);
+    expect((await http(bUrl, 'GET', `/v1/accounts/${bAccountNo}`, { token: bStaff })).body.balance).toBe(bBefore);
+    const bEntries = await http(bUrl, 'GET', `/v1/accounts/${bAccountNo}/entries`, { token: bStaff });
+    expect(bEntries.body.items.filter((e: { type: string }) => e.type === 'TRANSFER_IN')).toEqual([]);
+    // a cancelled transfer cannot be cancelled into anything else
+    expect((await http(bUrl, 'POST', `/v1/interprovincial/transfer-requests/${transferId}/cancel`, { token: bStaff })).body).toEqual({ transferId, status: 'CANCELLED' });
   });
 });
