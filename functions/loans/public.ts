@@ -59,3 +59,26 @@ export async function loanForRating(loanId: string): Promise<{ accountNos: strin
   if (!loan) return undefined;
   return { accountNos: [loan.accountNo, ...(loan.coBorrowerAccountNo ? [loan.coBorrowerAccountNo] : [])], branch: loan.branch, completed: loan.status === 'ACTIVE' || loan.status === 'CLOSED' };
 }
+
+/**
+ * 跨省通办 (api.md v1.1 "Inter-provincial services, completed"), see usecases/partner.ts:
+ * - loanFactsOfAccount(accountNo, today): the member's loans as borrower, ACTIVE and CLOSED (oldest
+ *   application first), with the numbers of GET /v1/loans/{loanId} and the payoff amount of `today`
+ *   (what a full prepayment that day pays; "0.00" once CLOSED);
+ * - payoffCertificateOfAccount(accountNo, loanId?): the certificate GET
+ *   /v1/loans/{loanId}/payoff-certificate states (same certificateNo), of `loanId` or of the loan
+ *   closed last; undefined when the member (as borrower) has no such CLOSED loan;
+ * - planPartnerFullPrepayment(input): one of our full prepayments (source BANK) of the payoff amount
+ *   of `input.today`, planned for the caller's ONE transaction (AMOUNT_MISMATCH, NO_ACTIVE_LOAN);
+ *   once committed, a plan of the same trackingId returns the same result with no items.
+ */
+export {
+  loanFactsOfAccount,
+  payoffCertificateOfAccount,
+  planPartnerFullPrepayment,
+  type LoanFacts,
+  type PayoffCertificate,
+  type PartnerFullPrepaymentInput,
+  type PartnerFullPrepaymentPlan,
+  type PartnerFullPrepaymentResult,
+} from './usecases/partner.ts';

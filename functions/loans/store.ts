@@ -18,6 +18,12 @@
 //                                  fields of the ledger's account; data persisted locally before
 //                                  (`npm start --data`) is NOT migrated: its accounts' old flags are
 //                                  ignored (start with a fresh data directory).
+//   BORROWER#<accountNo> / LOAN#<loanId>   the borrower's loans (index entry { accountNo, loanId },
+//                                  written with the new loan; read consistently by public.ts). Loans
+//                                  applied for before this entry existed are not found by account.
+//   LOAN#<loanId> / PARTNER#<trackingId>   a partner's full prepayment (跨省通办 FULL_PREPAYMENT) of
+//                                  the loan: what it paid and answered, written in the payoff's own
+//                                  transaction; a second plan of the same trackingId answers from it
 //   gsi2: DUE#<segment:02> / <nextActionDate>#<loanId>   active loans the daily run must look at
 import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
@@ -40,6 +46,8 @@ const segmentOf = (loanId: string) => createHash('sha256').update(loanId).digest
 const chunkOf = (no: number) => Math.floor((no - 1) / CHUNK_ROWS);
 const consentKey = (coBorrowerAccountNo: string, consentId: string) => ({ pk: `CBC#${coBorrowerAccountNo}`, sk: `C#${consentId}` });
 const flagsKey = (accountNo: string) => ({ pk: `BORROWER#${accountNo}`, sk: 'FLAGS' });
+const borrowerLoanKey = (accountNo: string, loanId: string) => ({ pk: `BORROWER#${accountNo}`, sk: `LOAN#${loanId}` });
+const partnerPrepaymentKey = (loanId: string, trackingId: string) => ({ pk: `LOAN#${loanId}`, sk: `PARTNER#${trackingId}` });
 
 /** The loans domain's flags on a party's account (what other domains may know of its loans). */
 export interface BorrowerFlags {
@@ -60,8 +68,53 @@ export interface StoredFlags extends BorrowerFlags {
 export async function getLoan(loanId: string): Promise<Loan | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: T(), Key: loanKey(loanId), ConsistentRead: true }));
   if (!out.Item) return undefined;
-  const { pk: _p, sk: _s, gsi2pk: _a, gsi2sk: _b, ...loan } = out.Item;
-  return loan as Loan;
+  return asLoan(out.Item);
+}
+
+const asLoan = (item: Record<string, unknown>): Loan => {
+  const { pk: _p, sk: _s, gsi2pk: _a, gsi2sk: _b, ...loan } = item;
+  return loan as unknown as Loan;
+};
+
+/** The loans of which `accountNo` is the borrower (any status), read consistently, oldest application first. */
+export async function loansOfBorrower(accountNo: string): Promise<Loan[]> {
+  const entries = await queryAll({
+    TableName: T(),
+    KeyConditionExpression: 'pk = :p AND begins_with(sk, :l)',
+    ExpressionAttributeValues: { ':p': `BORROWER#${accountNo}`, ':l': 'LOAN#' },
+    ConsistentRead: true,
+  });
+  const ids = entries.map((e) => e.loanId as string);
+  const loans: Loan[] = [];
+  for (let i = 0; i < ids.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map(loanKey);
+    while (keys && keys.length) {
+      const out = await ddb.send(new BatchGetCommand({ RequestItems: { [T()]: { Keys: keys, ConsistentRead: true } } }));
+      loans.push(...(out.Responses?.[T()] ?? []).map(asLoan));
+      keys = out.UnprocessedKeys?.[T()]?.Keys as Record<string, unknown>[] | undefined;
+    }
+  }
+  // a borrower entry names its loan's borrower: only those (never another member's loan)
+  return loans.filter((l) => l.accountNo === accountNo).sort((a, b) => (a.appliedOn < b.appliedOn ? -1 : a.appliedOn > b.appliedOn ? 1 : a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.loanId < b.loanId ? -1 : 1));
+}
+
+/** What a partner's full prepayment of the loan with this trackingId paid and answered (undefined: none committed). */
+export async function getPartnerPrepayment(loanId: string, trackingId: string): Promise<PartnerPrepaymentRecord | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: T(), Key: partnerPrepaymentKey(loanId, trackingId), ConsistentRead: true }));
+  if (!out.Item) return undefined;
+  const { pk: _p, sk: _s, ...record } = out.Item;
+  return record as PartnerPrepaymentRecord;
+}
+
+export interface PartnerPrepaymentRecord {
+  loanId: string;
+  accountNo: string;
+  partner: string;
+  trackingId: string;
+  bankRef: string;
+  amountFen: number;
+  result: { loanId: string; paidAmount: string; closedOn: string; certificateNo: string };
+  at: string;
 }
 
 /** The whole schedule, in schedule order (due date, then number; at most 30 items). */
@@ -204,6 +257,7 @@ export function loanWriteItems(before: Loan | undefined, after: Loan, rowsBefore
       ? { Put: { TableName: T(), Item: loanItem(next), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': before.version } } }
       : { Put: { TableName: T(), Item: loanItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
   ];
+  if (!before) items.push({ Put: { TableName: T(), Item: { ...borrowerLoanKey(after.accountNo, after.loanId), accountNo: after.accountNo, loanId: after.loanId }, ConditionExpression: 'attribute_not_exists(pk)' } });
   items.push(...scheduleItems(after.loanId, rowsBefore, rowsAfter));
   const totals = totalsItem(before, next);
   if (totals) items.push(totals);
@@ -250,4 +304,9 @@ function totalsItem(before: Loan | undefined, after: Loan): TxItem | undefined {
 /** Records a bank report (its reference is the key: a second report with the same reference cannot apply). */
 export const bankRefItem = (loanId: string, bankRef: string, repayment: Record<string, unknown>): TxItem => ({
   Put: { TableName: T(), Item: { ...bankRefKey(loanId, bankRef), ...repayment, at: nowIso() }, ConditionExpression: 'attribute_not_exists(pk)' },
+});
+
+/** Records a partner's full prepayment of the loan (its trackingId is the key: it applies once). */
+export const partnerPrepaymentItem = (record: PartnerPrepaymentRecord): TxItem => ({
+  Put: { TableName: T(), Item: { ...partnerPrepaymentKey(record.loanId, record.trackingId), ...record }, ConditionExpression: 'attribute_not_exists(pk)' },
 });

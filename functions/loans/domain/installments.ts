@@ -463,6 +463,9 @@ export interface OverdueThresholds {
   cumulative: number;
 }
 
+/** The number of a loan's payoff certificate (贷款结清证明): derived from the loan, the same wherever it is shown. */
+export const payoffCertificateNo = (loanId: string) => derivedId('JQ', loanId);
+
 /** The loan's balances and overdue picture from its installments as of `date`; closes it when all is paid. */
 export function refreshLoan(loan: Loan, rowsIn: readonly ScheduleRow[], date: string, thresholds: OverdueThresholds): Loan {
   const rows = inScheduleOrder(rowsIn);
@@ -496,7 +499,7 @@ export function refreshLoan(loan: Loan, rowsIn: readonly ScheduleRow[], date: st
   if (loan.status === 'ACTIVE' && !nextRow) {
     next.status = 'CLOSED';
     next.paidOffOn = date;
-    next.certificateNo = derivedId('JQ', loan.loanId);
+    next.certificateNo = payoffCertificateNo(loan.loanId);
   }
   return next;
 }

@@ -1,7 +1,7 @@
 // API representations of loans (docs/api.md, Loans): yuan strings and percent strings, built once here.
 import { fenToYuan, percentString } from '../../../shared/money.ts';
 import type { Loan } from './loan.ts';
-import type { ScheduleRow } from './installments.ts';
+import { payoffCertificateNo, type ScheduleRow } from './installments.ts';
 import type { LoanQuote } from './quote.ts';
 
 export function quoteView(q: LoanQuote) {
@@ -57,4 +57,21 @@ export function installmentView(r: ScheduleRow) {
     /** A deferred installment moved to the end of the schedule: the due date it had before. */
     deferredFrom: r.deferredFrom ?? null,
   };
+}
+
+/**
+ * The payoff certificate (贷款结清证明) of a CLOSED loan, as the member's route and a partner center
+ * (跨省通办 LOAN_PAYOFF_CERTIFICATE) both state it.
+ */
+export function payoffCertificateView(l: Loan) {
+  return { certificateNo: l.certificateNo ?? payoffCertificateNo(l.loanId), loanId: l.loanId, principal: fenToYuan(l.principalFen), disbursedOn: l.disbursedOn!, closedOn: l.paidOffOn! };
+}
+
+/**
+ * What the loans domain tells another center of a loan (跨省通办 BALANCE_INQUIRY, DEPOSIT_CERTIFICATE):
+ * the numbers of loanView and the payoff amount of the day (0 once CLOSED).
+ */
+export function loanFactsView(l: Loan, payoffAmountTodayFen: number) {
+  const v = loanView(l);
+  return { loanId: v.loanId, status: v.status, principal: v.principal, outstandingPrincipal: v.outstandingPrincipal, payoffAmountToday: fenToYuan(payoffAmountTodayFen), overdueInstallments: v.overdue.installments };
 }

@@ -112,8 +112,9 @@ export const changed = (a: unknown, b: unknown) => canonicalJson(a) !== canonica
 export const SYSTEM_ACTOR = { sub: 'system:loans-daily', role: 'system' };
 
 /** The archive record (subject LOAN) of an action on a loan, for the action's own transaction. */
-export function loanArchive(loan: Pick<Loan, 'loanId' | 'branch' | 'accountNo' | 'coBorrowerAccountNo'>, action: string, actor: { sub: string; role: string }, submitted: unknown, decision?: unknown, dedupeKey?: string): TxItem {
+export function loanArchive(loan: Pick<Loan, 'loanId' | 'branch' | 'accountNo' | 'coBorrowerAccountNo'>, action: string, actor: { sub: string; role: string }, submitted: unknown, decision?: unknown, dedupeKey?: string, at?: Date): TxItem {
   return archiveItem({
+    ...(at ? { at: at.toISOString() } : {}),
     subjectType: 'LOAN',
     subjectId: loan.loanId,
     action,

@@ -3,13 +3,12 @@ import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { DomainError } from '../../../shared/errors.ts';
 import type { Caller } from '../../../shared/auth.ts';
 import { businessDate, periodOf } from '../../../shared/clock.ts';
-import { fenToYuan } from '../../../shared/money.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { accountCheck, ledgerWrite, mustGetAccount } from '../../../shared/ledger/ledger.ts';
 import { assertStatus, decide } from '../domain/loan.ts';
 import { monthlyDueDate, scheduleFor } from '../domain/schedule.ts';
 import { newRows, refreshLoan } from '../domain/installments.ts';
-import { installmentView, loanView } from '../domain/views.ts';
+import { installmentView, loanView, payoffCertificateView } from '../domain/views.ts';
 import { LOAN_FLOWS } from '../domain/policy.ts';
 import { getSchedule, loanWriteItems } from '../store.ts';
 import { flagItems, loanArchive, partyAccounts, partyFlags, staffLoan, thresholds, visibleLoan } from './common.ts';
@@ -68,5 +67,5 @@ export async function payoffCertificate(caller: Caller, loanId: string) {
   const loan = await visibleLoan(caller, loanId);
   assertStatus(loan, 'CLOSED');
   const borrower = await mustGetAccount(loan.accountNo);
-  return { loanId: loan.loanId, accountNo: loan.accountNo, name: borrower.name, principal: fenToYuan(loan.principalFen), paidOffOn: loan.paidOffOn, certificateNo: loan.certificateNo };
+  return { ...payoffCertificateView(loan), accountNo: loan.accountNo, name: borrower.name, paidOffOn: loan.paidOffOn };
 }

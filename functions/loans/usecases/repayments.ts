@@ -13,7 +13,7 @@ import { assertStatus, type Loan } from '../domain/loan.ts';
 import { applyPayment, largestPaymentFen, noAllocation, payOff, prepayPartial, refreshLoan, repay, type Allocation, type ScheduleRow } from '../domain/installments.ts';
 import type { RecalculationMode } from '../domain/prepayment.ts';
 import { loanView } from '../domain/views.ts';
-import { bankRefItem, bankRefUsed, getLoan, getSchedule, loanWriteItems } from '../store.ts';
+import { bankRefItem, bankRefUsed, getLoan, getSchedule, loanWriteItems, type StoredFlags } from '../store.ts';
 import { flagItems, loanArchive, partyFlags, partyOrStaffLoan, paymentFlows, penaltyRates, postingWrites, staffLoan, thresholds } from './common.ts';
 
 export async function repayFromBank(caller: Caller, loanId: string, input: { amountFen: number; paidOn: string; bankRef: string }, idempotency: IdempotencyContext | undefined) {
@@ -89,26 +89,37 @@ export async function prepay(caller: Caller, loanId: string, input: PrepaymentIn
       assertStatus(loan, 'ACTIVE');
       const today = businessDate();
       const [rows, flags] = await Promise.all([getSchedule(loanId), partyFlags(loan)]);
-      let next: ScheduleRow[];
-      let paid: Allocation;
-      let prepaidFen: number;
-      if (input.full) {
-        ({ rows: next, paid, prepaidPrincipalFen: prepaidFen } = payOff(rows, today, penaltyRates(loan, today), loan));
-      } else {
-        next = prepayPartial(loan, rows, input.amountFen!, input.recalculation!, today);
-        paid = { ...noAllocation(), principalFen: input.amountFen! };
-        prepaidFen = input.amountFen!;
-      }
-      const amountFen = paid.principalFen + paid.interestFen + paid.penaltyFen;
-      const after = refreshLoan({ ...loan, prepaidPrincipalFen: loan.prepaidPrincipalFen + prepaidFen }, next, today, thresholds(today));
-      const ledger = ledgerWrite([], { fundFlows: paymentFlows(loan, paid, today) });
-      const body = prepaymentBody(prepaymentId, after, next, amountFen, input);
-      return {
-        items: [...loanWriteItems(loan, after, rows, next), ...flagItems(after, flags), ...ledger.items, loanArchive(loan, 'PREPAYMENT', caller, input, { status: after.status, prepaymentId, amountFen, paid })],
-        body,
-      };
+      const p = planBankPrepayment(loan, rows, flags, input, today);
+      const body = prepaymentBody(prepaymentId, p.after, p.rows, p.amountFen, input);
+      return { items: [...p.items, loanArchive(loan, 'PREPAYMENT', caller, input, { status: p.after.status, prepaymentId, amountFen: p.amountFen, paid: p.paid })], body };
     },
   });
+}
+
+/**
+ * A prepayment of money the bank received (`source: "BANK"`), the rules of POST
+ * /v1/loans/{loanId}/prepayments (and of a partner's full prepayment, usecases/partner.ts): full = the
+ * payoff of `today` (every unpaid installment with penalty to the day, the principal not yet due with
+ * interest to the day), closing the loan; partial = principal prepaid with the recalculation, only
+ * while nothing is due. The loan (ACTIVE, as read with its rows and parties' flags) after it and the
+ * items (loan, schedule, totals, the parties' flags that change, the ledger's fund flows); the caller
+ * adds its archive record.
+ */
+export function planBankPrepayment(loan: Loan, rows: readonly ScheduleRow[], flags: readonly StoredFlags[], input: Pick<PrepaymentInput, 'full' | 'amountFen' | 'recalculation'>, today: string, at?: Date) {
+  let next: ScheduleRow[];
+  let paid: Allocation;
+  let prepaidFen: number;
+  if (input.full) {
+    ({ rows: next, paid, prepaidPrincipalFen: prepaidFen } = payOff(rows, today, penaltyRates(loan, today), loan));
+  } else {
+    next = prepayPartial(loan, rows, input.amountFen!, input.recalculation!, today);
+    paid = { ...noAllocation(), principalFen: input.amountFen! };
+    prepaidFen = input.amountFen!;
+  }
+  const amountFen = paid.principalFen + paid.interestFen + paid.penaltyFen;
+  const after = refreshLoan({ ...loan, prepaidPrincipalFen: loan.prepaidPrincipalFen + prepaidFen }, next, today, thresholds(today));
+  const ledger = ledgerWrite([], { fundFlows: paymentFlows(loan, paid, today), ...(at ? { now: at } : {}) });
+  return { after, rows: next, paid, amountFen, items: [...loanWriteItems(loan, after, rows, next), ...flagItems(after, flags), ...ledger.items] };
 }
 
 async function prepayFromAccount(caller: Caller, loanId: string, input: PrepaymentInput, idempotency: IdempotencyContext | undefined) {
