@@ -6,6 +6,7 @@ import type { TxItem } from '../../../shared/ddb.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { payoffAmount } from '../domain/installments.ts';
 import type { Loan } from '../domain/loan.ts';
+import { partnerLoanRefusal, payoffAmountRefusal } from '../domain/partner.ts';
 import { loanFactsView, payoffCertificateView } from '../domain/views.ts';
 import { getLoan, getPartnerPrepayment, getSchedule, loansOfBorrower, partnerPrepaymentItem } from '../store.ts';
 import { loanArchive, partyFlags, penaltyRates } from './common.ts';
@@ -80,8 +81,6 @@ export async function payoffCertificateOfAccount(accountNo: string, loanId?: str
   return latest ? payoffCertificateView(latest) : undefined;
 }
 
-const noActiveLoan = (loanId: string): PartnerFullPrepaymentPlan => ({ ok: false, code: 'NO_ACTIVE_LOAN', message: `The member has no active loan ${loanId} / 该缴存人无此未结清贷款` });
-
 /**
  * A partner's full prepayment (跨省通办 FULL_PREPAYMENT): one of our own full prepayments with source
  * BANK (planBankPrepayment, the rules of POST /v1/loans/{loanId}/prepayments `full: true`), the money
@@ -98,13 +97,12 @@ export async function planPartnerFullPrepayment(input: PartnerFullPrepaymentInpu
   const done = await getPartnerPrepayment(input.loanId, input.trackingId);
   if (done && done.accountNo === input.accountNo) return { ok: true, items: [], result: done.result };
   const loan = await getLoan(input.loanId);
-  if (!loan || loan.accountNo !== input.accountNo || loan.status !== 'ACTIVE') return noActiveLoan(input.loanId);
+  const notActive = partnerLoanRefusal(loan, input);
+  if (notActive || !loan) return { ok: false, ...notActive! };
   const [rows, flags] = await Promise.all([getSchedule(loan.loanId), partyFlags(loan)]);
   const p = planBankPrepayment(loan, rows, flags, { full: true }, input.today, input.at);
-  if (input.amountFen !== p.amountFen) {
-    const payoff = fenToYuan(p.amountFen);
-    return { ok: false, code: 'AMOUNT_MISMATCH', message: `The payoff amount on ${input.today} is ${payoff}, not ${fenToYuan(input.amountFen)} / ${input.today}结清金额为${payoff}元` };
-  }
+  const mismatch = payoffAmountRefusal(input.amountFen, p.amountFen, input.today);
+  if (mismatch) return { ok: false, ...mismatch };
   if (p.after.status !== 'CLOSED') throw new Error(`a full prepayment left loan ${loan.loanId} ${p.after.status}`);
   const result: PartnerFullPrepaymentResult = { loanId: loan.loanId, paidAmount: fenToYuan(p.amountFen), closedOn: p.after.paidOffOn!, certificateNo: payoffCertificateView(p.after).certificateNo };
   const at = input.at.toISOString();
