@@ -333,7 +333,6 @@ describe('services B asks of A', () => {
     expect(loan.status).toBe('ACTIVE');
     // ten days of interest on top of the outstanding principal
     expect(yuanToFen(payoff)).toBeGreaterThan(yuanToFen(loan.outstandingPrincipal));
-    if (loan.payoffAmountToday !== undefined) expect(payoff).toBe(loan.payoffAmountToday);
 
     // the deposit certificate: the same facts, a certificate number, the loans used
     const certificate = await answerOf(await askA('DEPOSIT_CERTIFICATE', { ...who, purpose: '异地购房贷款' }));
@@ -370,6 +369,23 @@ describe('services B asks of A', () => {
     // after the payoff A's loan facts say CLOSED, for B as for A
     const after = await answerOf(await askA('BALANCE_INQUIRY', who));
     expect(after.result.loans).toEqual([expect.objectContaining({ loanId, status: 'CLOSED', outstandingPrincipal: '0.00', overdueInstallments: 0 })]);
+  });
+
+  it('the payoff amount B is told is what A\'s own full prepayment of that loan pays today; the certificate B then gets is A\'s', async () => {
+    const p = await depositorOfA(branch, '冯五');
+    const loanId = await loanAtA(p, 20);
+    const who = { idNumber: p.idNumber, name: p.name };
+    const inquiry = await answerOf(await askA('BALANCE_INQUIRY', who));
+    const facts = inquiry.result.loans.find((l: { loanId: string }) => l.loanId === loanId);
+    expect(facts).toEqual(loanFactsOf(await aGet(`/v1/loans/${loanId}`), facts.payoffAmountToday));
+    // A's own member-side route: the full prepayment from the bank pays exactly that amount
+    const full = await http(baseUrl(), 'POST', `/v1/loans/${loanId}/prepayments`, { token: await aStaff(), body: { full: true, source: 'BANK' } });
+    expect(full.status, JSON.stringify(full.body)).toBe(201);
+    expect(full.body).toMatchObject({ kind: 'FULL', amount: facts.payoffAmountToday, loanStatus: 'CLOSED' });
+    const own = await aGet(`/v1/loans/${loanId}/payoff-certificate`);
+    const asked = await answerOf(await askA('LOAN_PAYOFF_CERTIFICATE', { ...who, loanId }));
+    expect(asked.result).toEqual({ certificateNo: own.certificateNo, loanId, principal: own.principal, disbursedOn: (await aGet(`/v1/loans/${loanId}`)).disbursedOn, closedOn: own.paidOffOn });
+    expect((await answerOf(await askA('LOAN_PAYOFF_CERTIFICATE', { ...who, loanId: 'L-NOT-THEIRS' }))).rejection.code).toBe('NO_CLOSED_LOAN');
   });
 
   it('PURCHASE_WITHDRAWAL goes through A\'s own rules: within the property cap it is paid, beyond what anyone already withdrew for the property it is refused', async () => {

@@ -19,7 +19,7 @@ import { notFound, type Caller } from '../../../shared/auth.ts';
 import { accountNoByIdNumber, getAccount, ledgerWrite, type Account } from '../../../shared/ledger/ledger.ts';
 import { yuanToFen } from '../../../shared/money.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
-import * as loans from '../../loans/public.ts';
+import { borrowerFlags, borrowerFlagsCheck, loanFactsOfAccount, payoffCertificateOfAccount, planPartnerFullPrepayment } from '../../loans/public.ts';
 import { depositCertificateItems, depositFactsOf } from '../../deposits/public.ts';
 import { partnerWithdrawalOutcome, planPartnerPurchaseWithdrawal } from '../../withdrawals/public.ts';
 import type { Logger } from '../../../shared/log.ts';
@@ -169,7 +169,7 @@ async function plan(r: InboundRequest, at: Date, today: string): Promise<Planned
   switch (r.type) {
     case 'BALANCE_INQUIRY':
     case 'DEPOSIT_CERTIFICATE': {
-      const [facts, loanFacts] = await Promise.all([depositFactsOf(accountNo, today), loans.loanFactsOfAccount(accountNo, today)]);
+      const [facts, loanFacts] = await Promise.all([depositFactsOf(accountNo, today), loanFactsOfAccount(accountNo, today)]);
       if (!facts) return { decision: reject('NOT_FOUND'), items: [], owner };
       if (r.type === 'BALANCE_INQUIRY') return { decision: { status: 'COMPLETED', result: balanceInquiryResult(facts, loanFacts) }, items: [], owner };
       const { purpose } = r.payload as DepositCertificatePayload;
@@ -179,12 +179,12 @@ async function plan(r: InboundRequest, at: Date, today: string): Promise<Planned
     }
     case 'TRANSFER_REQUEST':
     case 'RETIREMENT_WITHDRAWAL': {
-      const loanFlags = await loans.borrowerFlags(accountNo);
+      const loanFlags = await borrowerFlags(accountNo);
       const decision = decideClosing(r, account, today, policyOn(today), loanFlags);
       if (decision.status !== 'COMPLETED' || !decision.effect) return { decision, items: [], owner };
       // a decision that moves money was taken on the loan flags as read (no loan outstanding): they must still hold at commit
       const ledger = ledgerWrite([{ account, ...decision.effect }], { now: at });
-      return { decision, items: [...ledger.items, loans.borrowerFlagsCheck(accountNo, loanFlags)], owner };
+      return { decision, items: [...ledger.items, borrowerFlagsCheck(accountNo, loanFlags)], owner };
     }
     case 'PURCHASE_WITHDRAWAL': {
       const p = r.payload as PurchasePayload; // canonical: checked by the edge (schemas.ts) before it was stored
@@ -201,11 +201,11 @@ async function plan(r: InboundRequest, at: Date, today: string): Promise<Planned
     }
     case 'LOAN_PAYOFF_CERTIFICATE': {
       const { loanId } = r.payload as PayoffCertificatePayload;
-      return { decision: payoffCertificateDecision(await loans.payoffCertificateOfAccount(accountNo, loanId)), items: [], owner };
+      return { decision: payoffCertificateDecision(await payoffCertificateOfAccount(accountNo, loanId)), items: [], owner };
     }
     case 'FULL_PREPAYMENT': {
       const p = r.payload as FullPrepaymentPayload;
-      const planned = await loans.planPartnerFullPrepayment({ accountNo, loanId: p.loanId, amountFen: yuanToFen(p.amount), bankRef: p.bankRef, partner: r.partner, trackingId: r.trackingId, today, at });
+      const planned = await planPartnerFullPrepayment({ accountNo, loanId: p.loanId, amountFen: yuanToFen(p.amount), bankRef: p.bankRef, partner: r.partner, trackingId: r.trackingId, today, at });
       return { decision: prepaymentDecision(planned), items: planned.ok ? planned.items : [], owner };
     }
   }
