@@ -56,7 +56,7 @@ interface LoanRec {
   branch: string;
   status: 'APPLIED' | 'APPROVED' | 'ACTIVE' | 'CLOSED' | 'REJECTED';
   offset: boolean;
-  /** The loan's own calendar for the daily run (from its first due date on: a few months back, then ahead). */
+  /** The loan's own calendar for the daily run: its first due date (maybe past: caught up today), then ahead. */
   clock?: string;
   busy: boolean;
 }
@@ -80,11 +80,12 @@ interface Replayable {
 const PAYEE = '6222021234567890';
 /**
  * Loans are disbursed up to this many days back (a money event is dated from the policy history's
- * start to today, issue 14), their approval back-dated in the store to the disbursement date: a few
- * installments are due by today, so bank repayments (dated up to today) pay real installments, and
- * the daily run walks each loan's calendar on from its first due date.
+ * start to today, issue 14), their approval back-dated in the store to the disbursement date: up to a
+ * year of installments falls due by today. The daily run catches those up on today, then walks each
+ * loan's calendar ahead; bank repayments (dated up to today) pay the installments due by today it left
+ * unpaid (no offset, or a short balance).
  */
-const DISBURSE_DAYS_BACK = 75;
+const DISBURSE_DAYS_BACK = 365;
 
 /** Dates an approved loan's application and approval `date` (a fixture: the API dates both today). */
 async function backdateApproval(loanId: string, date: string) {
@@ -462,18 +463,25 @@ export class World {
     if (res.status === 200) loan.offset = true;
   }
 
-  /** The daily run's per-loan step for the loan's next date (sometimes twice at once). */
+  /**
+   * The daily run's per-loan step for the loan's next date (sometimes twice at once). A date before
+   * today is caught up by the run of today (one run pays or marks overdue every installment due by
+   * it): the world's money exists from today on, so no offset is dated before it.
+   */
   private async dailyRun() {
     const loan = this.pickLoan('ACTIVE', (l) => !!l.clock);
     if (!loan) return this.offsetSign();
     loan.busy = true;
     try {
-      const date = loan.clock!;
+      const date = loan.clock! < this.today ? this.today : loan.clock!;
       const copies = this.rng.chance(0.15) ? 2 : 1;
       this.counts.operations += copies;
       if (copies > 1) this.counts.duplicates++;
       await Promise.all(Array.from({ length: copies }, () => this.runDaily(loan.loanId, date)));
-      loan.clock = addDays(`${addMonths(periodOf(date), this.rng.chance(0.1) ? 2 : 1)}-01`, Number(date.slice(8, 10)) - 1);
+      const next = (d: string) => addDays(`${addMonths(periodOf(d), this.rng.chance(0.1) ? 2 : 1)}-01`, Number(d.slice(8, 10)) - 1);
+      let clock = next(loan.clock!);
+      while (clock <= date) clock = next(clock);
+      loan.clock = clock;
     } finally {
       loan.busy = false;
     }
