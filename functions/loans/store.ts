@@ -128,6 +128,23 @@ export async function getSchedule(loanId: string): Promise<ScheduleRow[]> {
   return inScheduleOrder(items.flatMap((item) => item.rows as ScheduleRow[]));
 }
 
+/**
+ * The loan and its schedule as of ONE version of the loan (every schedule write bumps the loan's
+ * version in its transaction): the loan is read again after the schedule, and both again while a
+ * write came in between. `known`: the loan as already read. Undefined when there is no such loan.
+ */
+export async function getLoanAndSchedule(loanId: string, known?: Loan): Promise<{ loan: Loan; rows: ScheduleRow[] } | undefined> {
+  let loan = known ?? (await getLoan(loanId));
+  for (let attempt = 0; loan && attempt < 25; attempt++) {
+    const rows = await getSchedule(loanId);
+    const again = await getLoan(loanId);
+    if (again && again.version === loan.version) return { loan: again, rows };
+    loan = again;
+  }
+  if (!loan) return undefined;
+  throw new Error(`loan ${loanId} kept changing while its schedule was read`);
+}
+
 export async function bankRefUsed(loanId: string, bankRef: string): Promise<boolean> {
   const out = await ddb.send(new GetCommand({ TableName: T(), Key: bankRefKey(loanId, bankRef), ConsistentRead: true }));
   return !!out.Item;

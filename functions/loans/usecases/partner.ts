@@ -4,11 +4,11 @@
 // worker's one transaction.
 import type { TxItem } from '../../../shared/ddb.ts';
 import { fenToYuan } from '../../../shared/money.ts';
-import { payoffAmount } from '../domain/installments.ts';
+import { payoffAmount, type ScheduleRow } from '../domain/installments.ts';
 import type { Loan } from '../domain/loan.ts';
 import { partnerLoanRefusal, payoffAmountRefusal } from '../domain/partner.ts';
 import { loanFactsView, payoffCertificateView } from '../domain/views.ts';
-import { getLoan, getPartnerPrepayment, getSchedule, loansOfBorrower, partnerPrepaymentItem } from '../store.ts';
+import { getLoan, getLoanAndSchedule, getPartnerPrepayment, loansOfBorrower, partnerPrepaymentItem } from '../store.ts';
 import { loanArchive, partyFlags, penaltyRates } from './common.ts';
 import { planBankPrepayment } from './repayments.ts';
 
@@ -55,15 +55,18 @@ export type PartnerFullPrepaymentPlan =
 const disbursed = (l: Loan) => l.status === 'ACTIVE' || l.status === 'CLOSED';
 
 /** The payoff amount of `date` of an ACTIVE loan: exactly what planBankPrepayment's full prepayment of that day pays. */
-async function payoffFenOn(loan: Loan, date: string): Promise<number> {
-  if (loan.status !== 'ACTIVE') return 0;
-  return payoffAmount(await getSchedule(loan.loanId), date, penaltyRates(loan, date), loan).totalFen;
+const payoffFenOn = (loan: Loan, rows: readonly ScheduleRow[], date: string) => (loan.status === 'ACTIVE' ? payoffAmount(rows, date, penaltyRates(loan, date), loan).totalFen : 0);
+
+/** The facts of a loan as of one version of it (an ACTIVE loan: with its schedule of that version). */
+async function factsOf(read: Loan, today: string): Promise<LoanFacts> {
+  const { loan, rows } = read.status === 'ACTIVE' ? (await getLoanAndSchedule(read.loanId, read))! : { loan: read, rows: [] };
+  return loanFactsView(loan, payoffFenOn(loan, rows, today)) as LoanFacts;
 }
 
 /** The member's loans as borrower that were disbursed (ACTIVE and CLOSED), oldest application first. */
 export async function loanFactsOfAccount(accountNo: string, today: string): Promise<LoanFacts[]> {
   const loans = (await loansOfBorrower(accountNo)).filter(disbursed);
-  return Promise.all(loans.map(async (l) => loanFactsView(l, await payoffFenOn(l, today)) as LoanFacts));
+  return Promise.all(loans.map((l) => factsOf(l, today)));
 }
 
 /**
@@ -94,13 +97,19 @@ export async function payoffCertificateOfAccount(accountNo: string, loanId?: str
  * loan's version and the trackingId record, so only one commits.
  */
 export async function planPartnerFullPrepayment(input: PartnerFullPrepaymentInput): Promise<PartnerFullPrepaymentPlan> {
-  const done = await getPartnerPrepayment(input.loanId, input.trackingId);
-  if (done && done.accountNo === input.accountNo) return { ok: true, items: [], result: done.result };
-  const loan = await getLoan(input.loanId);
+  const snapshot = await getLoanAndSchedule(input.loanId);
+  const loan = snapshot?.loan;
   const notActive = partnerLoanRefusal(loan, input);
-  if (notActive || !loan) return { ok: false, ...notActive! };
-  const [rows, flags] = await Promise.all([getSchedule(loan.loanId), partyFlags(loan)]);
-  const p = planBankPrepayment(loan, rows, flags, { full: true }, input.today, input.at);
+  if (notActive || !loan) {
+    // closed by this very request (a redelivery)? The record is written in the closing's transaction,
+    // so read after the loan it is there whenever the loan read was already CLOSED by it
+    const done = loan?.status === 'CLOSED' ? await getPartnerPrepayment(input.loanId, input.trackingId) : undefined;
+    if (done && done.accountNo === input.accountNo) return { ok: true, items: [], result: done.result };
+    return { ok: false, ...notActive! };
+  }
+  // the refusal below is taken on the loan and schedule of one version: no write of the loan's would fail it
+  const flags = await partyFlags(loan);
+  const p = planBankPrepayment(loan, snapshot!.rows, flags, { full: true }, input.today, input.at);
   const mismatch = payoffAmountRefusal(input.amountFen, p.amountFen, input.today);
   if (mismatch) return { ok: false, ...mismatch };
   if (p.after.status !== 'CLOSED') throw new Error(`a full prepayment left loan ${loan.loanId} ${p.after.status}`);
