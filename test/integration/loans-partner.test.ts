@@ -24,8 +24,8 @@ const PARTNER = '440300';
 const today = businessDate();
 const newBranch = () => `LR${randomUUID().slice(0, 8)}`;
 
-async function depositor(branch: string): Promise<Account> {
-  const acc = await openFundedAccount({ branch, idNumber: randomResidentId('1991-06-15', 'F') });
+async function depositor(branch: string, birthDate = '1991-06-15', gender: 'M' | 'F' = 'F'): Promise<Account> {
+  const acc = await openFundedAccount({ branch, idNumber: randomResidentId(birthDate, gender) });
   await commit({
     plan: async () => {
       const account = await mustGetAccount(acc.accountNo);
@@ -134,6 +134,24 @@ describe('a partner’s full prepayment under redelivery and races', () => {
     expect((await storedLoan(loanId))!.status).toBe('CLOSED');
     expect(repaidFen(flowsBefore, await periodFlows(periodOf(today), branch))).toBe(payoffFen);
     expect(await partnerRecords(loanId)).toHaveLength(partnerClosed ? 1 : 0);
+  });
+
+  it('a 360-month loan pays off in one transaction with room to spare for the worker’s own items', async () => {
+    const branch = newBranch();
+    const a = await depositor(branch, '1995-03-15', 'M');
+    const body = { accountNo: a.accountNo, amount: '100000', housePrice: '2000000', firstHome: true, termMonths: 360, monthlyIncome: '20000', borrowerCategory: 'TALENT', location: 'DISTRICT', repaymentMethod: 'EQUAL_INSTALLMENT' };
+    const applied = await call('POST', '/v1/loans', { token: await memberToken(a.accountNo), body });
+    expect(applied.status, JSON.stringify(applied.body)).toBe(201);
+    const loanId = applied.body.loanId as string;
+    expect((await call('POST', `/v1/loans/${loanId}/approve`, { token: await staffToken(branch) })).status).toBe(200);
+    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn: today } })).status).toBe(200);
+    const p = await planFor(a, loanId, 10_000_000, `T-${randomUUID()}`);
+    if (!p.ok) throw new Error(JSON.stringify(p));
+    expect(p.items.length).toBeLessThanOrEqual(60); // the transaction holds 100
+    await ddb.send(new TransactWriteCommand({ TransactItems: p.items }));
+    const closed = await call('GET', `/v1/loans/${loanId}/schedule`, { token: await staffToken(branch) });
+    expect(closed.body.installments.every((r: any) => r.status === 'PAID')).toBe(true);
+    expect((await storedLoan(loanId))!).toMatchObject({ status: 'CLOSED', outstandingPrincipalFen: 0, certificateNo: p.result.certificateNo });
   });
 
   it('the borrower index: a new loan is found by its borrower at once, consistently, and never by its co-borrower or another member', async () => {
