@@ -25,6 +25,7 @@ import { tableName } from '../../shared/config.ts';
 import { ddb } from '../../shared/ddb.ts';
 import { addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 import { fenToYuan, yuanToFen } from '../../shared/money.ts';
+import { idempotencyScope, type Caller } from '../../shared/auth.ts';
 import { newAccountNo } from '../../shared/ids.ts';
 import { allEntries, controlTotals, ledgerWrite, listAccountsOfSegment, mustGetAccount, openAccountItems, segmentOf, SEGMENTS, type EntryType } from '../../shared/ledger/ledger.ts';
 import { getOutbox, getRequest, getTransfer } from '../../functions/interprovincial/store.ts';
@@ -119,8 +120,9 @@ async function accountState(accountNo: string) {
   return { balanceFen: a.balanceFen, version: a.version, rev: a.rev, status: a.status, entries: (await allEntries(accountNo)).length };
 }
 
-const idempotencyRecord = async (scope: string, key: string) =>
-  (await ddb.send(new GetCommand({ TableName: tableName('idempotency'), Key: { pk: `IDEM#${scope}#${key}`, sk: 'R' }, ConsistentRead: true }))).Item;
+/** The stored answer of `key` for this caller (scoped by its sub and claims, shared/auth.ts). */
+const idempotencyRecord = async (caller: Caller, key: string) =>
+  (await ddb.send(new GetCommand({ TableName: tableName('idempotency'), Key: { pk: `IDEM#${idempotencyScope(caller)}#${key}`, sk: 'R' }, ConsistentRead: true }))).Item;
 
 /** A problem document as api.md has it, with nothing of the injected fault in it. */
 function expectCleanProblem(res: ApiResult, status: number, code: string) {
@@ -227,10 +229,11 @@ describe('DynamoDB throttling and transaction conflicts', () => {
     expect(await accountState(acc.accountNo)).toEqual(before);
     expect((await controlTotals([branch])).balanceFen).toBe(totalsBefore.balanceFen);
     expect((await api('GET', `/v1/accounts/${acc.accountNo}/withdrawals`, { as: member(acc.accountNo) })).body.items).toEqual([]);
-    expect(await idempotencyRecord(`member-${acc.accountNo}`, key)).toBeUndefined();
+    expect(await idempotencyRecord(member(acc.accountNo), key)).toBeUndefined();
 
     const retried = await api('POST', '/v1/withdrawals', { as: member(acc.accountNo), body: rent(acc.accountNo, '100.00'), idem: key });
     expect([retried.status, retried.headers['idempotency-replayed']]).toEqual([201, undefined]);
+    expect(await idempotencyRecord(member(acc.accountNo), key)).toBeDefined(); // the lookup above reads the right key
     expect((await mustGetAccount(acc.accountNo)).balanceFen).toBe(300_000 - 10_000);
     await expectBooksBalance();
   });
@@ -248,9 +251,10 @@ describe('DynamoDB throttling and transaction conflicts', () => {
     undoDdb();
     undoDdb = undefined;
     expect(await accountState(acc.accountNo)).toEqual(before);
-    expect(await idempotencyRecord(`member-${acc.accountNo}`, key)).toBeUndefined();
+    expect(await idempotencyRecord(member(acc.accountNo), key)).toBeUndefined();
     const retried = await api('POST', '/v1/withdrawals', { as: member(acc.accountNo), body: rent(acc.accountNo, '50.00'), idem: key });
     expect(retried.status).toBe(201);
+    expect(await idempotencyRecord(member(acc.accountNo), key)).toBeDefined();
     expect((await mustGetAccount(acc.accountNo)).balanceFen).toBe(195_000);
     await expectBooksBalance();
   });

@@ -139,6 +139,7 @@ export const EXPECTED: Record<string, Row> = {
   'GET /v1/interprovincial/requests': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 200, auditor: 200, admin: 403 }),
   'POST /v1/interprovincial/transfer-requests': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 202, otherClerk: 404, cityClerk: OK, auditor: 403, admin: 403 }),
   'GET /v1/interprovincial/transfer-requests/{transferId}': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
+  'POST /v1/interprovincial/transfer-requests/{transferId}/cancel': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 202, otherClerk: 404, cityClerk: 202, auditor: 403, admin: 403 }),
   'POST /v1/interprovincial/callbacks': { ...everyone(401), partner: 200, otherPartner: 404 },
 };
 
@@ -471,6 +472,7 @@ export const REQUESTS: Record<string, (w: World, c: CallerName) => RouteRequest>
     body: { idNumber: w.employee.idNumber, name: w.employee.name, fromCenter: w.partners[0].code, toAccountNo: w.employee.accountNo },
   }),
   'GET /v1/interprovincial/transfer-requests/{transferId}': (w) => ({ params: { transferId: w.transferId } }),
+  'POST /v1/interprovincial/transfer-requests/{transferId}/cancel': (w) => ({ params: { transferId: w.transferId } }),
   'POST /v1/interprovincial/callbacks': (w) => ({
     params: {},
     body: { trackingId: `THEIRS-${tag()}`, requestId: w.transferId, type: 'TRANSFER_REQUEST', status: 'REJECTED', rejection: { code: 'R01', message: '账户状态不允许转出' } },

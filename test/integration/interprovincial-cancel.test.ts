@@ -218,10 +218,14 @@ describe('our staff cancel a transfer we requested', () => {
     expect(await callback({ requestId: second.transferId, type: 'TRANSFER_REQUEST', status: 'REJECTED', rejection: { code: 'CANCELLED', message: 'x' } })).toMatchObject({ status: 'CANCELLED' });
   });
 
-  it('branch staff may not cancel (403); an unknown transfer is 404', async () => {
-    const { transferId } = await request();
-    const branch = await cancelTransfer({ sub: 'clerk-sc', role: 'staff', branch: 'SC' } as Caller, transferId, undefined, log).catch((e: unknown) => e);
-    expect((branch as DomainError).code).toBe('FORBIDDEN');
+  it('staff of another branch get 404 as for an unknown transfer, a non-staff caller 403; staff of its branch may cancel', async () => {
+    const { a, transferId } = await request();
+    const other = await cancelTransfer({ sub: 'clerk-other', role: 'staff', branch: `${a.branch}-OTHER` } as Caller, transferId, undefined, log).catch((e: unknown) => e);
+    expect((other as DomainError).code).toBe('NOT_FOUND');
+    const auditor = await cancelTransfer({ sub: 'aud', role: 'auditor' } as Caller, transferId, undefined, log).catch((e: unknown) => e);
+    expect((auditor as DomainError).code).toBe('FORBIDDEN');
+    const own = await cancelTransfer({ sub: 'clerk-own', role: 'staff', branch: a.branch } as Caller, transferId, undefined, log);
+    expect(own).toMatchObject({ status: 202, body: { transferId, status: 'CANCELLING' } });
     const unknown = await cancelTransfer(staff, 'X-NO-SUCH', undefined, log).catch((e: unknown) => e);
     expect((unknown as DomainError).code).toBe('NOT_FOUND');
   });

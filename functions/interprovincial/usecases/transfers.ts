@@ -70,15 +70,15 @@ export async function readTransfer(caller: Caller, transferId: string) {
 
 /**
  * Withdraws a transfer request we sent while the partner has not accepted it → 202 { transferId,
- * status: CANCELLING }. City-level staff only (inter-provincial business is handled at city level): a
- * branch clerk is 403. QUEUED or SENT: the transfer becomes CANCELLING and a signed TRANSFER_CANCEL
+ * status: CANCELLING }. The staff who may send it may withdraw it: the receiving account's branch
+ * and city level; another branch answers as if it did not exist (404, as reading it). QUEUED or SENT: the transfer becomes CANCELLING and a signed TRANSFER_CANCEL
  * goes out (outbox); a transfer request not delivered yet is withdrawn from the outbox (never sent
  * from then on; the cancel still goes, in case an attempt reached the partner). CANCELLING or
  * CANCELLED: 202 with that status, nothing new. COMPLETED (the money arrived) or REJECTED: 409
  * INVALID_STATE.
  */
 export async function cancelTransfer(caller: Caller, transferId: string, idempotency: IdempotencyContext | undefined, log: Logger) {
-  if (caller.role !== 'staff' || caller.branch !== '*') fail('FORBIDDEN', 'Inter-provincial transfers are withdrawn at city level / 跨省转移申请由市级中心撤回');
+  if (caller.role !== 'staff') fail('FORBIDDEN', 'Inter-provincial transfers are withdrawn by staff / 跨省转移申请由经办人员撤回');
   let outboxId: string | undefined;
   const out = await commit({
     idempotency,
@@ -86,7 +86,7 @@ export async function cancelTransfer(caller: Caller, transferId: string, idempot
     plan: async () => {
       outboxId = undefined;
       const t = isRecordId(transferId) ? await getTransfer(transferId) : undefined;
-      if (!t) return notFound('Transfer request');
+      if (!t || !staffCovers(caller, t.branch)) return notFound('Transfer request');
       if (t.status === 'COMPLETED') fail('INVALID_STATE', 'The transfer was completed: it can no longer be withdrawn / 转移已办结，不能撤回');
       if (t.status === 'REJECTED') fail('INVALID_STATE', 'The transfer was refused: there is nothing to withdraw / 转移申请已被驳回');
       if (t.status === 'CANCELLING' || t.status === 'CANCELLED') return { items: [], body: { transferId, status: t.status } };
