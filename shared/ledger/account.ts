@@ -128,9 +128,14 @@ export function accrue(a: Pick<Account, 'balanceFen' | 'accrualYear' | 'accrualF
   return { accrualYear, accrualFenDays, accrualDate, unsettledAccruals: unsettled };
 }
 
-/** interest = round(Σ balance·days × rate / dayBasis), half-up to the fen. */
+/**
+ * interest = round(Σ balance·days × rate / dayBasis), half-up to the fen; never negative. (A debit
+ * value-dated before the credits that funded it subtracts days the money was not yet there, which
+ * can leave Σ balance·days below zero; deposit interest is never charged back, so that is 0 interest,
+ * not a smaller payout that would leave part of a closing balance behind.)
+ */
 export const interestOnFenDays = (fenDays: number, annualRate: string, dayBasis: number): number =>
-  roundFen(new D(fenDays).times(annualRate).div(dayBasis));
+  fenDays <= 0 ? 0 : roundFen(new D(fenDays).times(annualRate).div(dayBasis));
 
 const CONTRIBUTION_TYPES = new Set<EntryType>(['REMITTANCE', 'BACKPAY', 'DEPOSIT']);
 

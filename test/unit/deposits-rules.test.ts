@@ -115,6 +115,10 @@ describe('interest (结息, 积数法) at 1.50% / 360', () => {
     expect(interestOnFenDays(36_000, RATE.annualRate, RATE.dayBasis)).toBe(2);
     expect(interestOnFenDays(35_999, RATE.annualRate, RATE.dayBasis)).toBe(1);
   });
+  it('never negative: a debit value-dated before the credit that funded it gives 0 interest, and a closing pays the whole balance', () => {
+    expect(interestOnFenDays(-1_000_000, RATE.annualRate, RATE.dayBasis)).toBe(0);
+    expect(interestOnFenDays(0, RATE.annualRate, RATE.dayBasis)).toBe(0);
+  });
   it('the scheduled run settles the year ending on the latest June 30; a year settles only once it ended', () => {
     expect(lastSettledYearOn('2026-06-30', policy)).toBe(2026);
     expect(lastSettledYearOn('2026-06-29', policy)).toBe(2025);
