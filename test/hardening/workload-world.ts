@@ -384,7 +384,7 @@ export class World {
     const rehire = this.rng.chance(0.25) ? this.pickAccount((x) => x.status === 'SEALED' && !x.leaving) : undefined;
     const person = rehire ?? { idNumber: uniqueResidentId(), name: '职工' };
     const monthlyBase = String(this.rng.int(2_000, 24_000));
-    const res = await this.call('hire', 'POST', `/v1/units/${unit.unitId}/employees`, { as: unitAgent(unit.unitId), body: { idNumber: person.idNumber, name: person.name, monthlyBase } }, ['CONFLICT', 'INVALID_STATE']);
+    const res = await this.call('hire', 'POST', `/v1/units/${unit.unitId}/employees`, { as: unitAgent(unit.unitId), body: { idNumber: person.idNumber, name: person.name, monthlyBase } }, ['CONFLICT', 'INVALID_STATE', 'NOT_ELIGIBLE']);
     if (res.status !== 201) return;
     const existing = this.accounts.get(res.body.accountNo);
     if (existing) Object.assign(existing, { status: 'NORMAL', unitId: unit.unitId, branch: res.body.branch, kind: res.body.kind });
@@ -588,7 +588,11 @@ export class World {
   private async inquiry() {
     const a = this.pickAccount(() => true);
     if (!a) return this.read();
-    await this.partnerRequest(a, this.rng.pick(['BALANCE_INQUIRY', 'DEPOSIT_CERTIFICATE', 'LOAN_PAYOFF_CERTIFICATE', 'FULL_PREPAYMENT']), {}, this.records.inquiries);
+    const type = this.rng.pick(['BALANCE_INQUIRY', 'DEPOSIT_CERTIFICATE', 'LOAN_PAYOFF_CERTIFICATE', 'FULL_PREPAYMENT']);
+    // a full prepayment of 0.01 is never the payoff amount: the partner is told AMOUNT_MISMATCH (or
+    // NO_ACTIVE_LOAN) and no money moves, so the model's balances stay exact
+    const extra = type === 'FULL_PREPAYMENT' ? { loanId: a.loanId ?? `L-NONE-${this.rng.int(1, 1e6)}`, amount: '0.01', bankRef: `WLP-${this.rng.int(1, 1e9)}` } : {};
+    await this.partnerRequest(a, type, extra, this.records.inquiries);
   }
 
   /** Staff defer a borrower's installments (缓期还贷) around the loan's calendar: no money moves. */

@@ -128,10 +128,13 @@ describe('deposits schedule and sweeper', () => {
     const run = (date: string) => depositsSchedule({ task: 'interest-settlement', date }, {} as never);
     // June 29, 2016 → year 2015 (July 2014 – June 2015), before the deposit-rate regime of 2016: refused
     await expect(run('2016-06-29')).rejects.toMatchObject({ code: 'POLICY_VIOLATION', message: expect.stringContaining('2015') });
-    // June 30 → the year ending that day; a late run two weeks on → the same year, the same run
-    expect(await run('2016-06-30')).toEqual({ runId: 'INT-2016' });
-    expect(await run('2016-07-15')).toEqual({ runId: 'INT-2016' });
-    expect(await store.getRun('INT-2016')).toMatchObject({ year: 2016 });
+    // June 30 → the year ending that day; a late run two weeks on → the same year, the same run.
+    // (Year 2019, July 2018 – June 2019: no test opens an account accruing in it. A run of a year
+    // another file settles, 2016 in faults.test.ts or 2017 in deposits-interest, would take that
+    // file's run id and credit its accounts under its feet.)
+    expect(await run('2019-06-30')).toEqual({ runId: 'INT-2019' });
+    expect(await run('2019-07-15')).toEqual({ runId: 'INT-2019' });
+    expect(await store.getRun('INT-2019')).toMatchObject({ year: 2019 });
   }, 60_000);
 
   it('a forged or foreign cursor into the posting index is refused (400), never sent to DynamoDB', async () => {
