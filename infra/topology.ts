@@ -13,6 +13,7 @@ export type TableName =
   | 'loans'
   | 'supervision'
   | 'interprovincial'
+  | 'settlement'
   | 'archive'
   | 'idempotency';
 
@@ -29,7 +30,8 @@ export type QueueName =
   | 'loan-batch'
   | 'audit-segments'
   | 'interprovincial-inbound'
-  | 'interprovincial-outbound';
+  | 'interprovincial-outbound'
+  | 'settlement-payments';
 
 export interface QueueDef {
   name: QueueName;
@@ -55,9 +57,12 @@ export type FunctionName =
   | 'interprovincial-http'
   | 'interprovincial-inbound-worker'
   | 'interprovincial-outbound-worker'
-  | 'interprovincial-schedule';
+  | 'interprovincial-schedule'
+  | 'settlement-http'
+  | 'settlement-payment-worker'
+  | 'settlement-schedule';
 
-export type Domain = 'deposits' | 'withdrawals' | 'loans' | 'supervision' | 'interprovincial';
+export type Domain = 'deposits' | 'withdrawals' | 'loans' | 'supervision' | 'interprovincial' | 'settlement';
 
 export interface FunctionDef {
   name: FunctionName;
@@ -108,6 +113,7 @@ export const tables: readonly TableDef[] = [
   domainTable('loans'),
   domainTable('supervision'),
   { ...domainTable('interprovincial'), ttlAttribute: 'expiresAt' },
+  domainTable('settlement'), // 资金结算: banks, arrival notices, suspense items, payment orders, reconciliation runs
   { name: 'archive', gsis: [] }, // the electronic archive (电子档案): one item per action on a business record
   { name: 'idempotency', gsis: [], ttlAttribute: 'expiresAt' },
 ];
@@ -119,6 +125,8 @@ export const queues: readonly QueueDef[] = [
   { name: 'audit-segments', fifo: false, visibilityTimeoutSeconds: 120, maxReceiveCount: 5, consumer: 'supervision-audit-worker', batchSize: 1 },
   { name: 'interprovincial-inbound', fifo: true, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, consumer: 'interprovincial-inbound-worker', batchSize: 10 },
   { name: 'interprovincial-outbound', fifo: false, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, consumer: 'interprovincial-outbound-worker', batchSize: 10 },
+  // payment orders to the banks (one message per paymentId; sent once, retried with back-off)
+  { name: 'settlement-payments', fifo: false, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, consumer: 'settlement-payment-worker', batchSize: 10 },
 ];
 
 const http = (domain: Domain, tablesUsed: FunctionDef['tables'], sendsTo: QueueName[] = [], extra: Partial<FunctionDef> = {}): FunctionDef => ({
@@ -183,6 +191,12 @@ export const functions: readonly FunctionDef[] = [
   worker('interprovincial-inbound-worker', 'interprovincial', 'inboundRequest', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'readwrite', deposits: 'readwrite', withdrawals: 'readwrite', archive: 'readwrite' }, ['interprovincial-outbound']),
   worker('interprovincial-outbound-worker', 'interprovincial', 'outboundMessage', { ledger: 'readwrite', interprovincial: 'readwrite', archive: 'readwrite' }, ['interprovincial-outbound'], { partnerSecrets: true }),
   scheduled('interprovincial', { ledger: 'read', interprovincial: 'readwrite', withdrawals: 'read', archive: 'readwrite' }, ['interprovincial-inbound', 'interprovincial-outbound']),
+
+  // settlement (资金结算): banks call it signed (X-HPF-Bank); an arrival notice settles a remittance
+  // (deposits), repays a loan (loans) or deposits to a flexible account through their public.ts
+  http('settlement', { ledger: 'readwrite', settlement: 'readwrite', deposits: 'readwrite', loans: 'readwrite', archive: 'readwrite' }, ['settlement-payments', 'remittance-posting']),
+  worker('settlement-payment-worker', 'settlement', 'paymentOrders', { settlement: 'readwrite' }, ['settlement-payments']),
+  scheduled('settlement', { settlement: 'readwrite' }, ['settlement-payments']),
 ];
 
 export const routes: readonly RouteDef[] = [
@@ -255,6 +269,14 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/v1/interprovincial/transfer-requests/{transferId}', fn: 'interprovincial-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/interprovincial/transfer-requests/{transferId}/cancel', fn: 'interprovincial-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/interprovincial/callbacks', fn: 'interprovincial-http', auth: 'partner' },
+
+  // banks and settlement (委托银行, 资金结算): `partner` = signed by the counterparty (here X-HPF-Bank)
+  { method: 'PUT', path: '/v1/banks/{bankCode}', fn: 'settlement-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/bank/notifications', fn: 'settlement-http', auth: 'partner' },
+  { method: 'POST', path: '/v1/bank/payment-results', fn: 'settlement-http', auth: 'partner' },
+  { method: 'GET', path: '/v1/bank/payments', fn: 'settlement-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/bank/suspense', fn: 'settlement-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/bank/suspense/{itemId}/assign', fn: 'settlement-http', auth: 'jwt' },
 ];
 
 export const schedules: readonly ScheduleDef[] = [
@@ -265,6 +287,7 @@ export const schedules: readonly ScheduleDef[] = [
   { name: 'audit-daily', expression: 'cron(0 2 * * ? *)', timezone: 'Asia/Shanghai', target: 'supervision-schedule', input: { task: 'audit' }, description: 'Daily electronic audit (电子稽查) with reconciliation' },
   { name: 'indicators-snapshot-daily', expression: 'cron(55 23 * * ? *)', timezone: 'Asia/Shanghai', target: 'supervision-schedule', input: { task: 'snapshot' }, description: 'Daily fund indicator snapshot' },
   { name: 'outbox-sweeper', expression: 'rate(1 minute)', timezone: 'Asia/Shanghai', target: 'interprovincial-schedule', input: { task: 'sweep-outbox' }, description: 'Relays inter-provincial messages whose send did not follow their commit' },
+  { name: 'payment-orders-sweeper', expression: 'rate(1 minute)', timezone: 'Asia/Shanghai', target: 'settlement-schedule', input: { task: 'sweep-payments' }, description: 'Re-sends payment orders whose send did not follow their commit or was not acknowledged (付款指令补发)' },
 ];
 
 /** Physical names: the local runtime uses these; CDK passes its generated names through the same env vars. */

@@ -31,6 +31,7 @@ import { interestSettlement, remittancePosting } from '../../functions/deposits/
 import { loanBatch } from '../../functions/loans/queue.ts';
 import { auditSegment } from '../../functions/supervision/queue.ts';
 import { inboundRequest, outboundMessage } from '../../functions/interprovincial/queue.ts';
+import { paymentOrders } from '../../functions/settlement/queue.ts';
 
 // ---------- HTTP handlers in-process ----------
 
@@ -125,6 +126,7 @@ const consumers: Record<QueueName, QueueFn> = {
   'audit-segments': auditSegment,
   'interprovincial-inbound': inboundRequest,
   'interprovincial-outbound': outboundMessage,
+  'settlement-payments': paymentOrders,
 };
 
 /** The SQS event of the source mapping for these messages (one receive of each). */
