@@ -52,8 +52,13 @@ export interface SignatureHeaders {
  * The signature headers of a request (lower-case names), checked for form and for the timestamp
  * window; undefined when one is missing or malformed. The HMAC and the nonce are checked by the caller.
  */
-export function readSignatureHeaders(headers: Record<string, string | undefined>, nowSeconds: number): SignatureHeaders | undefined {
-  const center = headers[SIGNATURE_HEADERS.center] ?? '';
+/**
+ * The signature headers of a call, or undefined when one is missing, malformed or out of the time
+ * window. `party` names the header that says who signs: `x-hpf-center` for a partner center (the
+ * default), `x-hpf-bank` for a bank (api.md, Banks); `center` in the answer is that header's value.
+ */
+export function readSignatureHeaders(headers: Record<string, string | undefined>, nowSeconds: number, party: 'x-hpf-center' | 'x-hpf-bank' = SIGNATURE_HEADERS.center): SignatureHeaders | undefined {
+  const center = headers[party] ?? '';
   const timestamp = headers[SIGNATURE_HEADERS.timestamp] ?? '';
   const nonce = headers[SIGNATURE_HEADERS.nonce] ?? '';
   const sig = headers[SIGNATURE_HEADERS.signature] ?? '';
