@@ -13,6 +13,7 @@
 //   REM#<remittanceId> / C#<nnnn>      a chunk of the list, PENDING → POSTED
 //   IRUN#<runId> / RUN                 an interest settlement run
 //   DCERT#<certificateNo> / DCERT      a deposit certificate (缴存证明) as issued; written once (conditional put)
+//   FLEXDEP#<accountNo> / BANKREF#<ref> a flexible deposit the bank reported (its reference applies once; conditional put)
 import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
@@ -28,6 +29,24 @@ const remKey = (remittanceId: string) => ({ pk: `REM#${remittanceId}`, sk: 'REM'
 const chunkKey = (remittanceId: string, chunkNo: number) => ({ pk: `REM#${remittanceId}`, sk: `C#${String(chunkNo).padStart(4, '0')}` });
 const runKey = (runId: string) => ({ pk: `IRUN#${runId}`, sk: 'RUN' });
 const POSTING_INDEX = 'REMITTANCES#POSTING';
+const bankDepositKey = (accountNo: string, bankRef: string) => ({ pk: `FLEXDEP#${accountNo}`, sk: `BANKREF#${bankRef}` });
+
+/** A flexible deposit applied from a bank's report: what it credited. */
+export interface BankDepositRecord {
+  accountNo: string;
+  bankRef: string;
+  period: string;
+  amount: string;
+  entryId: string;
+  at: string;
+}
+
+export const bankDepositRecord = (accountNo: string, bankRef: string) => get<BankDepositRecord>(bankDepositKey(accountNo, bankRef));
+
+/** Records a bank-reported flexible deposit (its reference applies once to the account). */
+export const bankDepositItem = (r: BankDepositRecord): TxItem => ({
+  Put: { TableName: T(), Item: { ...bankDepositKey(r.accountNo, r.bankRef), ...r }, ConditionExpression: 'attribute_not_exists(pk)' },
+});
 
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;

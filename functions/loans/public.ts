@@ -1,7 +1,11 @@
 // What other domains may use of the loans domain (architecture.md: "Flows that cross domains").
 // Nothing else of functions/loans/ is imported from outside it.
 import type { TxItem } from '../../shared/ddb.ts';
-import { flagsCheckItem, getFlags, getLoan, getSchedule, type BorrowerFlags } from './store.ts';
+import { bankRefRecord, flagsCheckItem, getFlags, getLoan, getSchedule, type BorrowerFlags } from './store.ts';
+import { DomainError } from '../../shared/errors.ts';
+import { newId } from '../../shared/ids.ts';
+import { moneyEventDate } from '../../shared/schemas.ts';
+import { planBankRepayment, type BankRepaymentResult } from './usecases/repayments.ts';
 
 export type { BorrowerFlags } from './store.ts';
 
@@ -82,3 +86,42 @@ export {
   type PartnerFullPrepaymentPlan,
   type PartnerFullPrepaymentResult,
 } from './usecases/partner.ts';
+
+export type RepaymentByBank =
+  | { ok: true; items: TxItem[]; repayment: { loanId: string; installmentsPaid: number; amount: string } }
+  | { ok: false; reason: 'NOT_FOUND' | 'INVALID_STATE' | 'POLICY_VIOLATION' };
+
+/**
+ * planRepaymentByBank (issue 16: a bank's arrival naming a loan): the bank repayment report of POST
+ * /v1/loans/{loanId}/repayments (the same plan, usecases/repayments.ts planBankRepayment), planned
+ * for the caller's ONE transaction, its refusals as values: NOT_FOUND; INVALID_STATE (the loan is not
+ * ACTIVE); POLICY_VIOLATION (more than is payable on `paidOn`: paying ahead is a prepayment; nothing
+ * due; `paidOn` in the future or before the policy history; amount not positive). `installmentsPaid`
+ * counts the installments the money went to. `bankRef` is the bank's unique reference of the
+ * movement (the notice's id): it applies once per loan, its record is among the items (conditional
+ * put: the same items committed twice apply once), and a plan of a bankRef already applied answers
+ * the same repayment with no items. Archive: LOAN BANK_REPAYMENT with `actor` (default
+ * `{ sub: 'bank', role: 'bank' }`; the settlement domain passes `{ sub: 'bank:<bankCode>', role: 'bank' }`).
+ */
+export async function planRepaymentByBank(input: { loanId: string; amountFen: number; bankRef: string; paidOn: string; at: Date; actor?: { sub: string; role: string } }): Promise<RepaymentByBank> {
+  const applied = await bankRefRecord(input.loanId, input.bankRef);
+  if (applied) return { ok: true, items: [], repayment: appliedRepayment(applied as unknown as BankRepaymentResult) };
+  const loan = await getLoan(input.loanId);
+  if (!loan) return { ok: false, reason: 'NOT_FOUND' };
+  if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0 || !moneyEventDate.safeParse(input.paidOn).success) return { ok: false, reason: 'POLICY_VIOLATION' };
+  try {
+    const p = await planBankRepayment(loan, { amountFen: input.amountFen, paidOn: input.paidOn, bankRef: input.bankRef }, input.actor ?? { sub: 'bank', role: 'bank' }, newId('P'), input.at);
+    if (p.body.installments.length === 0) return { ok: false, reason: 'POLICY_VIOLATION' };
+    return { ok: true, items: p.items, repayment: appliedRepayment(p.body) };
+  } catch (err) {
+    if (err instanceof DomainError && (err.code === 'INVALID_STATE' || err.code === 'POLICY_VIOLATION')) return { ok: false, reason: err.code };
+    if (err instanceof DomainError && err.code === 'CONFLICT') {
+      // applied between the first read and the plan (a concurrent commit of the same report)
+      const again = await bankRefRecord(input.loanId, input.bankRef);
+      if (again) return { ok: true, items: [], repayment: appliedRepayment(again as unknown as BankRepaymentResult) };
+    }
+    throw err;
+  }
+}
+
+const appliedRepayment = (r: Pick<BankRepaymentResult, 'loanId' | 'installments' | 'amount'>) => ({ loanId: r.loanId, installmentsPaid: r.installments.length, amount: r.amount });

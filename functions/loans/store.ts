@@ -145,6 +145,14 @@ export async function getLoanAndSchedule(loanId: string, known?: Loan): Promise<
   throw new Error(`loan ${loanId} kept changing while its schedule was read`);
 }
 
+/** The stored result of a bank repayment report applied to the loan (undefined: not applied). */
+export async function bankRefRecord(loanId: string, bankRef: string): Promise<Record<string, unknown> | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: T(), Key: bankRefKey(loanId, bankRef), ConsistentRead: true }));
+  if (!out.Item) return undefined;
+  const { pk: _p, sk: _s, ...rest } = out.Item;
+  return rest;
+}
+
 export async function bankRefUsed(loanId: string, bankRef: string): Promise<boolean> {
   const out = await ddb.send(new GetCommand({ TableName: T(), Key: bankRefKey(loanId, bankRef), ConsistentRead: true }));
   return !!out.Item;

@@ -3,13 +3,14 @@
 // owner, unit, branch staff and auditors.
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { fail } from '../../../shared/errors.ts';
-import { businessDate, nowIso, periodOf } from '../../../shared/clock.ts';
+import { addMonths, businessDate, nowIso, periodOf } from '../../../shared/clock.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { newAccountNo } from '../../../shared/ids.ts';
 import { canReadAccount, forbidden, notFound, type Caller } from '../../../shared/auth.ts';
 import { fenToYuan } from '../../../shared/money.ts';
-import { archiveItem } from '../../../shared/archive.ts';
-import { accountNoByIdNumber, getAccount, inRanges, ledgerWrite, listEntries, openAccountItems, type Account } from '../../../shared/ledger/ledger.ts';
+import { archiveItem, type ArchiveActor } from '../../../shared/archive.ts';
+import type { TxItem } from '../../../shared/ddb.ts';
+import { accountNoByIdNumber, getAccount, inRanges, ledgerWrite, listEntries, openAccountItems, type Account, type Entry } from '../../../shared/ledger/ledger.ts';
 import { assertBaseInRange, CENTER_BRANCH, shareFen } from '../domain/rules.ts';
 import { assertMayFreeze, freezeChanges, unfreezeChanges, type FreezeOrder } from '../domain/freeze.ts';
 import { accountView, entryView } from '../domain/views.ts';
@@ -67,6 +68,59 @@ export async function openFlexibleAccount(caller: Caller, input: OpenFlexible, i
   });
 }
 
+/** Why a flexible deposit is refused (the staff route: 422 POLICY_VIOLATION, 409 CONFLICT). */
+export type FlexibleDepositRefusal = 'NOT_FLEXIBLE' | 'ALREADY_PAID' | 'AMOUNT_MISMATCH';
+
+export interface FlexibleDepositInput {
+  period: string;
+  amountFen: number;
+  bankRef: string;
+  /** Value date of the credit (the route: today; the bank: the arrival's value date). */
+  valueDate: string;
+  actor: ArchiveActor;
+  at?: Date;
+}
+
+export type FlexibleDepositPlan = { ok: true; items: TxItem[]; entry: Entry } | { ok: false; reason: FlexibleDepositRefusal };
+
+/**
+ * The one code path of a flexible account's monthly deposit (the staff route and the bank's arrival
+ * notice), on the account as read: a FLEXIBLE account, the period not yet paid, the monthly amount of
+ * its base and rate. The ledger credit (conditioned on the account's revision and on the period's
+ * entry key `DEPOSIT-<period>`: committed twice, it credits once) and the archive record; commits
+ * nothing. The ledger's refusal (a CLOSED account: no credits) is thrown as its DomainError
+ * INVALID_STATE; a FROZEN account is credited (credits post on a frozen account).
+ */
+export function planFlexibleDeposit(account: Account, input: FlexibleDepositInput): FlexibleDepositPlan {
+  if (account.kind !== 'FLEXIBLE') return { ok: false, reason: 'NOT_FLEXIBLE' };
+  if (inRanges(account.paidPeriods ?? [], input.period)) return { ok: false, reason: 'ALREADY_PAID' };
+  if (input.amountFen !== account.monthlyAmountFen) return { ok: false, reason: 'AMOUNT_MISMATCH' };
+  const latest = !account.lastPaidPeriod || input.period > account.lastPaidPeriod;
+  const w = ledgerWrite(
+    [
+      {
+        account,
+        postings: [{ amountFen: input.amountFen, type: 'DEPOSIT', ref: input.bankRef, period: input.period, valueDate: input.valueDate, entryKey: `DEPOSIT-${input.period}` }],
+        changes: latest ? { lastPaidPeriod: input.period } : undefined,
+      },
+    ],
+    input.at ? { now: input.at } : {},
+  );
+  const e = w.entries[0];
+  const archived = archiveItem({ subjectType: 'ACCOUNT', subjectId: account.accountNo, action: 'DEPOSIT', actor: input.actor, submitted: { period: input.period, amount: fenToYuan(input.amountFen), bankRef: input.bankRef }, decision: { status: 'POSTED', entryId: e.entryId }, owner: accountOwner(account), ...(input.at ? { at: input.at.toISOString() } : {}) });
+  return { ok: true, items: [...w.items, archived], entry: e };
+}
+
+/**
+ * The period a flexible account owes next: the first unpaid period after its last paid one (from its
+ * opening period when it has none). May lie in the future (nothing owed yet).
+ */
+export function nextOwedPeriod(account: Pick<Account, 'lastPaidPeriod' | 'paidPeriods' | 'openedOn'>): string {
+  let period = account.lastPaidPeriod ? addMonths(account.lastPaidPeriod, 1) : periodOf(account.openedOn);
+  while (inRanges(account.paidPeriods ?? [], period)) period = addMonths(period, 1);
+  return period;
+}
+
 /**
  * A flexible account's monthly deposit, confirmed by staff: once per period (409), for the monthly
  * amount of its base and rate (422 otherwise), not for a future period.
@@ -79,20 +133,13 @@ export async function depositToFlexible(caller: Caller, accountNo: string, input
     idempotency,
     plan: async () => {
       const account = await accountFor(caller, accountNo);
-      if (account.kind !== 'FLEXIBLE') fail('POLICY_VIOLATION', 'Deposits are for flexible-employment accounts; employees are paid by remittance / 仅灵活就业账户可自行缴存');
-      if (inRanges(account.paidPeriods ?? [], input.period)) fail('CONFLICT', `Period ${input.period} is already paid / 该期间已缴存`);
-      if (input.amountFen !== account.monthlyAmountFen) fail('POLICY_VIOLATION', `The monthly deposit is ${fenToYuan(account.monthlyAmountFen)} / 月缴存额应为 ${fenToYuan(account.monthlyAmountFen)}`, [{ path: 'amount', message: 'must equal monthlyAmount' }]);
-      const latest = !account.lastPaidPeriod || input.period > account.lastPaidPeriod;
-      const w = ledgerWrite([
-        {
-          account,
-          postings: [{ amountFen: input.amountFen, type: 'DEPOSIT', ref: input.bankRef, period: input.period, valueDate: today, entryKey: `DEPOSIT-${input.period}` }],
-          changes: latest ? { lastPaidPeriod: input.period } : undefined,
-        },
-      ]);
-      const e = w.entries[0];
-      const archived = archiveItem({ subjectType: 'ACCOUNT', subjectId: accountNo, action: 'DEPOSIT', actor: actorOf(caller), submitted: { period: input.period, amount: fenToYuan(input.amountFen), bankRef: input.bankRef }, decision: { status: 'POSTED', entryId: e.entryId }, owner: accountOwner(account) });
-      return { items: [...w.items, archived], body: { ...entryView(e), accountNo, bankRef: input.bankRef } };
+      const p = planFlexibleDeposit(account, { ...input, valueDate: today, actor: actorOf(caller) });
+      if (!p.ok) {
+        if (p.reason === 'NOT_FLEXIBLE') fail('POLICY_VIOLATION', 'Deposits are for flexible-employment accounts; employees are paid by remittance / 仅灵活就业账户可自行缴存');
+        if (p.reason === 'ALREADY_PAID') fail('CONFLICT', `Period ${input.period} is already paid / 该期间已缴存`);
+        return fail('POLICY_VIOLATION', `The monthly deposit is ${fenToYuan(account.monthlyAmountFen)} / 月缴存额应为 ${fenToYuan(account.monthlyAmountFen)}`, [{ path: 'amount', message: 'must equal monthlyAmount' }]);
+      }
+      return { items: p.items, body: { ...entryView(p.entry), accountNo, bankRef: input.bankRef } };
     },
   });
 }

@@ -18,12 +18,13 @@
 // counted in `skippedCount`/`skippedAmount` for the refund to the unit.
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { fail } from '../../../shared/errors.ts';
-import { businessDate, nowIso, periodOf } from '../../../shared/clock.ts';
+import { businessDate, now, nowIso, periodOf } from '../../../shared/clock.ts';
 import { newId } from '../../../shared/ids.ts';
 import type { Caller } from '../../../shared/auth.ts';
 import { send } from '../../../shared/sqs.ts';
 import type { Logger } from '../../../shared/log.ts';
-import { archiveItem } from '../../../shared/archive.ts';
+import { archiveItem, type ArchiveActor } from '../../../shared/archive.ts';
+import type { TxItem } from '../../../shared/ddb.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { getAccounts, ledgerWrite, listAccountsOfUnit, type Account, type AccountWrite } from '../../../shared/ledger/ledger.ts';
 import * as store from '../store.ts';
@@ -139,21 +140,54 @@ export async function getRemittanceView(caller: Caller, remittanceId: string) {
   return remittanceView(r);
 }
 
-/** The bank confirmed the funds: the amount must equal the list's total to the fen. */
+/** Why a settlement is refused (the staff route answers 404 / 422 POLICY_VIOLATION / 409 INVALID_STATE). */
+export type SettlementRefusal = 'NOT_FOUND' | 'AMOUNT_MISMATCH' | 'NOT_AWAITING_FUNDS';
+
+export interface SettlementInput {
+  amountFen: number;
+  bankRef: string;
+  /** Who settles: the staff member (route) or the bank (an arrival notice, deposits/public.ts). */
+  actor: ArchiveActor;
+  /** The instant of the settlement (default now): settledAt, and its business date is the credits' value date. */
+  at?: Date;
+}
+
+export type SettlementPlan = { ok: true; items: TxItem[]; remittance: Remittance } | { ok: false; reason: SettlementRefusal; remittance?: Remittance };
+
+/**
+ * The one code path of a remittance's settlement (the staff route and the bank's arrival notice):
+ * AWAITING_FUNDS → POSTING with the settlement facts, the unit's funded period, the archive record.
+ * The amount must equal the list's total to the fen. Reads, decides, returns the items (the
+ * remittance's update is conditioned on AWAITING_FUNDS: a plan committed twice settles once); commits
+ * nothing. After the commit the caller starts the posting: driveRemittance(remittanceId).
+ */
+export async function planSettlement(remittanceId: string, input: SettlementInput): Promise<SettlementPlan> {
+  const r = await store.getRemittance(remittanceId);
+  if (!r) return { ok: false, reason: 'NOT_FOUND' };
+  if (r.status !== 'AWAITING_FUNDS') return { ok: false, reason: 'NOT_AWAITING_FUNDS', remittance: r };
+  if (input.amountFen !== r.totalFen) return { ok: false, reason: 'AMOUNT_MISMATCH', remittance: r };
+  const at = input.at ?? now();
+  const settlement = { amountFen: input.amountFen, bankRef: input.bankRef, settledOn: businessDate(at), settledAt: at.toISOString(), settledBy: input.actor.sub };
+  // the period is funded now: arrears are measured from the latest funded REGULAR period
+  const unit = r.kind === 'REGULAR' ? await store.getUnit(r.unitId) : undefined;
+  const funded = unit && (!unit.lastFundedPeriod || r.period > unit.lastFundedPeriod) ? [store.fundedPeriodItem(r.unitId, r.period)] : [];
+  const archived = archiveItem({ subjectType: 'REMITTANCE', subjectId: remittanceId, action: 'SETTLE', actor: input.actor, submitted: { amount: fenToYuan(input.amountFen), bankRef: input.bankRef }, decision: { status: 'POSTING' }, owner: unitOwner(r), at: settlement.settledAt });
+  return { ok: true, items: [store.settleItem(remittanceId, settlement), ...funded, archived], remittance: r };
+}
+
+/** The bank confirmed the funds (staff route): planSettlement, its refusals as the route's errors. */
 export async function settleRemittance(caller: Caller, remittanceId: string, input: { amountFen: number; bankRef: string }, idempotency?: IdempotencyContext) {
   assertStaffCoversRecord(caller, await mustGetRemittance(remittanceId), 'Remittance');
   const out = await commit({
     idempotency,
     plan: async () => {
-      const r = await mustGetRemittance(remittanceId);
-      if (r.status !== 'AWAITING_FUNDS') fail('INVALID_STATE', `Remittance is already settled (${r.status}) / 汇缴单已确认到账`);
-      if (input.amountFen !== r.totalFen) fail('POLICY_VIOLATION', `Funds received differ from the total of the list / 到账金额与清册合计不符`, [{ path: 'amount', message: 'must equal totalAmount' }]);
-      const settlement = { amountFen: input.amountFen, bankRef: input.bankRef, settledOn: businessDate(), settledAt: nowIso(), settledBy: caller.sub };
-      // the period is funded now: arrears are measured from the latest funded REGULAR period
-      const unit = r.kind === 'REGULAR' ? await store.getUnit(r.unitId) : undefined;
-      const funded = unit && (!unit.lastFundedPeriod || r.period > unit.lastFundedPeriod) ? [store.fundedPeriodItem(r.unitId, r.period)] : [];
-      const archived = archiveItem({ subjectType: 'REMITTANCE', subjectId: remittanceId, action: 'SETTLE', actor: actorOf(caller), submitted: { amount: fenToYuan(input.amountFen), bankRef: input.bankRef }, decision: { status: 'POSTING' }, owner: unitOwner(r), at: settlement.settledAt });
-      return { items: [store.settleItem(remittanceId, settlement), ...funded, archived], body: { remittanceId, status: 'POSTING' as const, totalAmount: remittanceView(r).totalAmount } };
+      const p = await planSettlement(remittanceId, { ...input, actor: actorOf(caller) });
+      if (!p.ok) {
+        if (p.reason === 'NOT_FOUND') return recordNotFound('Remittance');
+        if (p.reason === 'NOT_AWAITING_FUNDS') fail('INVALID_STATE', `Remittance is already settled (${p.remittance!.status}) / 汇缴单已确认到账`);
+        return fail('POLICY_VIOLATION', `Funds received differ from the total of the list / 到账金额与清册合计不符`, [{ path: 'amount', message: 'must equal totalAmount' }]);
+      }
+      return { items: p.items, body: { remittanceId, status: 'POSTING' as const, totalAmount: remittanceView(p.remittance).totalAmount } };
     },
   });
   await driveRemittance(remittanceId);

@@ -16,36 +16,66 @@ import { loanView } from '../domain/views.ts';
 import { bankRefItem, bankRefUsed, getLoan, getSchedule, loanWriteItems, type StoredFlags } from '../store.ts';
 import { flagItems, loanArchive, partyFlags, partyOrStaffLoan, paymentFlows, penaltyRates, postingWrites, staffLoan, thresholds } from './common.ts';
 
-export async function repayFromBank(caller: Caller, loanId: string, input: { amountFen: number; paidOn: string; bankRef: string }, idempotency: IdempotencyContext | undefined) {
+export interface BankRepaymentInput {
+  amountFen: number;
+  paidOn: string;
+  bankRef: string;
+}
+
+/** What a bank repayment answers (the route's 201 body; stored with the bank reference). */
+export interface BankRepaymentResult {
+  repaymentId: string;
+  loanId: string;
+  amount: string;
+  paidOn: string;
+  bankRef: string;
+  principal: string;
+  interest: string;
+  penaltyInterest: string;
+  installments: number[];
+  outstandingPrincipal: string;
+  loanStatus: string;
+}
+
+/**
+ * The one code path of a bank repayment report (the staff route and the bank's arrival notice), on
+ * the loan as read: ACTIVE (else INVALID_STATE), the bank reference not yet applied to it (CONFLICT),
+ * the payable installments paid overdue first (more than is payable: POLICY_VIOLATION). The items
+ * (loan, schedule, totals, the bank reference's record, conditioned on not existing: committed twice,
+ * it applies once; the parties' flags; the fund flows; the LOAN archive record); commits nothing.
+ */
+export async function planBankRepayment(loan: Loan, input: BankRepaymentInput, actor: { sub: string; role: string }, repaymentId: string, at?: Date): Promise<{ items: TxItem[]; body: BankRepaymentResult }> {
+  assertStatus(loan, 'ACTIVE');
+  const loanId = loan.loanId;
+  const [used, rows, flags] = await Promise.all([bankRefUsed(loanId, input.bankRef), getSchedule(loanId), partyFlags(loan)]);
+  if (used) throw new DomainError('CONFLICT', `Bank report ${input.bankRef} was already applied to this loan / 该银行流水已入账`);
+  const out = repay(rows, input.amountFen, input.paidOn, penaltyRates(loan, input.paidOn));
+  const after = refreshLoan(loan, out.rows, input.paidOn, thresholds(input.paidOn));
+  const ledger = ledgerWrite([], { fundFlows: paymentFlows(loan, out.paid, input.paidOn), ...(at ? { now: at } : {}) });
+  const body: BankRepaymentResult = {
+    repaymentId,
+    loanId,
+    amount: fenToYuan(input.amountFen),
+    paidOn: input.paidOn,
+    bankRef: input.bankRef,
+    principal: fenToYuan(out.paid.principalFen),
+    interest: fenToYuan(out.paid.interestFen),
+    penaltyInterest: fenToYuan(out.paid.penaltyFen),
+    installments: out.paidNos,
+    outstandingPrincipal: fenToYuan(after.outstandingPrincipalFen),
+    loanStatus: after.status,
+  };
+  return {
+    items: [...loanWriteItems(loan, after, rows, out.rows), bankRefItem(loanId, input.bankRef, { ...body, by: actor.sub }), ...flagItems(after, flags), ...ledger.items, loanArchive(loan, 'BANK_REPAYMENT', actor, input, { status: 'APPLIED', repaymentId, installments: out.paidNos, paid: out.paid }, undefined, at)],
+    body,
+  };
+}
+
+export async function repayFromBank(caller: Caller, loanId: string, input: BankRepaymentInput, idempotency: IdempotencyContext | undefined) {
   const repaymentId = newId('P');
   return commit({
     idempotency,
-    plan: async () => {
-      const loan = await staffLoan(caller, loanId);
-      assertStatus(loan, 'ACTIVE');
-      const [used, rows, flags] = await Promise.all([bankRefUsed(loanId, input.bankRef), getSchedule(loanId), partyFlags(loan)]);
-      if (used) throw new DomainError('CONFLICT', `Bank report ${input.bankRef} was already applied to this loan / 该银行流水已入账`);
-      const out = repay(rows, input.amountFen, input.paidOn, penaltyRates(loan, input.paidOn));
-      const after = refreshLoan(loan, out.rows, input.paidOn, thresholds(input.paidOn));
-      const ledger = ledgerWrite([], { fundFlows: paymentFlows(loan, out.paid, input.paidOn) });
-      const body = {
-        repaymentId,
-        loanId,
-        amount: fenToYuan(input.amountFen),
-        paidOn: input.paidOn,
-        bankRef: input.bankRef,
-        principal: fenToYuan(out.paid.principalFen),
-        interest: fenToYuan(out.paid.interestFen),
-        penaltyInterest: fenToYuan(out.paid.penaltyFen),
-        installments: out.paidNos,
-        outstandingPrincipal: fenToYuan(after.outstandingPrincipalFen),
-        loanStatus: after.status,
-      };
-      return {
-        items: [...loanWriteItems(loan, after, rows, out.rows), bankRefItem(loanId, input.bankRef, { ...body, by: caller.sub }), ...flagItems(after, flags), ...ledger.items, loanArchive(loan, 'BANK_REPAYMENT', caller, input, { status: 'APPLIED', repaymentId, installments: out.paidNos, paid: out.paid })],
-        body,
-      };
-    },
+    plan: async () => planBankRepayment(await staffLoan(caller, loanId), input, caller, repaymentId),
   });
 }
 
