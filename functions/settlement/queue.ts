@@ -1,6 +1,12 @@
 // Queue entry point of the settlement domain: payment orders to the banks (one message per paymentId).
+// A message without its paymentId is poison: it fails until the DLQ takes it.
 import { queueHandler } from '../../shared/queue.ts';
+import { annotate } from '../../shared/trace.ts';
+import { deliverPayment } from './usecases/orders.ts';
 
-export const paymentOrders = queueHandler('settlement-payment-worker', async (body) => {
-  throw new Error(`payment orders are not sent yet: ${JSON.stringify(body).slice(0, 80)}`);
+export const paymentOrders = queueHandler('settlement-payment-worker', (body, _record, log) => {
+  const paymentId = (body as Record<string, unknown> | null)?.paymentId;
+  if (typeof paymentId !== 'string' || !paymentId) throw new Error('message without paymentId');
+  annotate({ paymentId });
+  return deliverPayment(paymentId, log.child({ paymentId }));
 });

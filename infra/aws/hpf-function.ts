@@ -45,10 +45,15 @@ export interface SealingGrant {
  * secrets: the HTTP function registers partners (seals) and verifies their signed calls (opens); the
  * outbound worker signs our callbacks and requests (opens). The inbound worker and the sweeper never
  * sign, and other domains' functions may read the interprovincial table but not open its secrets.
+ * Bank secrets (settlement) likewise: the HTTP function seals and opens, the payment worker opens.
  */
 export const SEALING_GRANTS: Readonly<Partial<Record<FunctionName, SealingGrant>>> = {
   'interprovincial-http': { seal: ['partner-secret'], open: ['partner-secret'] },
   'interprovincial-outbound-worker': { open: ['partner-secret'] },
+  // bank secrets: the HTTP function registers banks (seals) and verifies their signed notices and
+  // results (opens); the payment worker signs our orders (opens); the sweeper only re-sends messages
+  'settlement-http': { seal: ['bank-secret'], open: ['bank-secret'] },
+  'settlement-payment-worker': { open: ['bank-secret'] },
 };
 
 export interface HpfFunctionProps {

@@ -127,16 +127,21 @@ describe('the sealing key (partner secrets, shared/secrets.ts)', () => {
   const onSealingKey = (name: (typeof functions)[number]['name']) => roleStatements(functionIds(name).role).filter((s) => mentions(s, sealingKeyArnImport));
   const purposeOf = (s: object) => (s as { Condition?: { StringEquals?: Record<string, unknown> } }).Condition?.StringEquals?.['kms:EncryptionContext:purpose'];
 
-  it('exactly the signing and verifying functions use it: the HTTP function seals and opens, the outbound worker only opens', () => {
-    expect(Object.keys(SEALING_GRANTS).sort()).toEqual(['interprovincial-http', 'interprovincial-outbound-worker']);
-    const http = onSealingKey('interprovincial-http');
-    expect(http.flatMap(actionsOf).sort()).toEqual(['kms:Decrypt', 'kms:Encrypt']);
-    const outbound = onSealingKey('interprovincial-outbound-worker');
-    expect(outbound.flatMap(actionsOf)).toEqual(['kms:Decrypt']);
-    for (const s of [...http, ...outbound]) {
-      expect(s.Effect).toBe('Allow');
-      expect(s.Resource).toEqual({ 'Fn::ImportValue': sealingKeyArnImport });
-      expect(purposeOf(s)).toEqual(['partner-secret']); // only under the partner-secret encryption context
+  it('exactly the signing and verifying functions use it: the HTTP functions seal and open, the outbound and payment workers only open', () => {
+    expect(Object.keys(SEALING_GRANTS).sort()).toEqual(['interprovincial-http', 'interprovincial-outbound-worker', 'settlement-http', 'settlement-payment-worker']);
+    for (const [httpName, workerName, purpose] of [
+      ['interprovincial-http', 'interprovincial-outbound-worker', 'partner-secret'],
+      ['settlement-http', 'settlement-payment-worker', 'bank-secret'],
+    ] as const) {
+      const http = onSealingKey(httpName);
+      expect(http.flatMap(actionsOf).sort()).toEqual(['kms:Decrypt', 'kms:Encrypt']);
+      const worker = onSealingKey(workerName);
+      expect(worker.flatMap(actionsOf)).toEqual(['kms:Decrypt']);
+      for (const s of [...http, ...worker]) {
+        expect(s.Effect).toBe('Allow');
+        expect(s.Resource).toEqual({ 'Fn::ImportValue': sealingKeyArnImport });
+        expect(purposeOf(s)).toEqual([purpose]); // only under its own encryption context
+      }
     }
   });
 
@@ -150,6 +155,10 @@ describe('the sealing key (partner secrets, shared/secrets.ts)', () => {
     for (const s of statements.filter((x) => actionsOf(x).some((a) => a.startsWith('kms:')))) {
       expect(mentions(s, keyArnImport) || mentions(s, sealingKeyArnImport), `${name}: ${JSON.stringify(s.Resource)}`).toBe(true);
     }
+  });
+
+  it('the settlement sweeper never signs: it cannot open a bank secret', () => {
+    expect(onSealingKey('settlement-schedule')).toEqual([]);
   });
 
   it('the interprovincial table readers that do not sign (supervision, the inbound worker, the sweeper) cannot open a partner secret', () => {

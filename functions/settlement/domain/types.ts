@@ -1,0 +1,162 @@
+// The settlement domain's records (资金结算, api.md "Banks and settlement"). Pure types and rules.
+import { derivedId } from '../../../shared/ids.ts';
+import { fenToYuan } from '../../../shared/money.ts';
+
+const fenAmount = (fen: number) => fenToYuan(fen);
+
+export const ACCOUNT_PURPOSES = ['COLLECTION', 'PAYMENT'] as const;
+export type AccountPurpose = (typeof ACCOUNT_PURPOSES)[number];
+
+/** A special account (住房公积金专户) at a bank. */
+export interface BankAccount {
+  accountNo: string;
+  purpose: AccountPurpose;
+  /** Absent: the account serves every branch. */
+  branches?: string[];
+  /** When this account was registered (the PUT that listed it), to rank "the one registered last". */
+  registeredAt: string;
+  /** Its place in that PUT's list (a later place was registered later). */
+  seq: number;
+}
+
+/** A commissioned bank (委托银行). Its shared secret only sealed. */
+export interface Bank {
+  bankCode: string;
+  name: string;
+  apiBaseUrl: string;
+  sealedSecret: string;
+  accounts: BankAccount[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a bank's record looks like to the admin: never its secret. */
+export const bankView = (b: Bank) => ({
+  bankCode: b.bankCode,
+  name: b.name,
+  apiBaseUrl: b.apiBaseUrl,
+  accounts: b.accounts.map((a) => ({ accountNo: a.accountNo, purpose: a.purpose, ...(a.branches ? { branches: a.branches } : {}) })),
+  createdAt: b.createdAt,
+  updatedAt: b.updatedAt,
+});
+
+export const bankSecretContext = (bankCode: string) => ({ purpose: 'bank-secret', subject: bankCode });
+
+export type MatchedKind = 'REMITTANCE' | 'LOAN' | 'DEPOSIT';
+export interface NoticeAnswer {
+  matched: { kind: MatchedKind; id: string } | null;
+}
+
+/** An arrival notice (到账通知) as recorded, with the answer it got (the same again for a duplicate). */
+export interface Notice {
+  bankCode: string;
+  notificationId: string;
+  accountNo: string;
+  amountFen: number;
+  valueDate: string;
+  payerName: string;
+  payerAccount: string;
+  reference: string;
+  answer: NoticeAnswer;
+  /** The suspense item it became, when nothing matched. */
+  suspenseItemId?: string;
+  receivedAt: string;
+}
+
+export type SuspenseStatus = 'OPEN' | 'ASSIGNED' | 'REFUNDING' | 'REFUNDED';
+/** A suspense item (待查款项): money arrived that nothing matched. */
+export interface SuspenseItem {
+  itemId: string;
+  bankCode: string;
+  notificationId: string;
+  accountNo: string;
+  amountFen: number;
+  valueDate: string;
+  payerName: string;
+  payerAccount: string;
+  reference: string;
+  status: SuspenseStatus;
+  receivedAt: string;
+  updatedAt: string;
+  assignedTo?: { kind: 'REMITTANCE'; id: string };
+  /** The refund order in progress or done. */
+  paymentId?: string;
+  refundAttempts?: number;
+  note?: string;
+  /** Why the last refund failed (the item is OPEN again). */
+  lastRefundFailure?: { code: string; message: string };
+}
+
+export const suspenseItemIdOf = (bankCode: string, notificationId: string) => derivedId('S', bankCode, notificationId);
+
+export type PaymentStatus = 'ORDERED' | 'SETTLED' | 'FAILED';
+export const PAYMENT_STATUSES = ['ORDERED', 'SETTLED', 'FAILED'] as const;
+
+/** What a payment order pays for (the record whose result it reports). */
+export interface PaymentSource {
+  kind: 'SUSPENSE_REFUND' | 'WITHDRAWAL' | 'LOAN_DISBURSEMENT' | 'TRANSFER_OUT';
+  id: string;
+}
+
+/** A payment order (付款指令) to a bank, sent from an outbox; idempotent by paymentId at the bank. */
+export interface PaymentOrder {
+  paymentId: string;
+  bankCode: string;
+  fromAccountNo: string;
+  payeeName: string;
+  payeeAccount: string;
+  amountFen: number;
+  purpose: string;
+  reference: string;
+  source: PaymentSource;
+  branch?: string;
+  status: PaymentStatus;
+  /** PENDING until the bank acknowledged the order (2xx), then SENT. */
+  delivery: 'PENDING' | 'SENT';
+  /** Sends tried without acknowledgement. */
+  attempts: number;
+  /** When the sweeper re-sends it (while PENDING). */
+  dueAt?: string;
+  orderedAt: string;
+  sentAt?: string;
+  bankRef?: string;
+  settledAt?: string;
+  failure?: { code: string; message: string };
+  resultAt?: string;
+}
+
+export const paymentView = (p: PaymentOrder) => ({
+  paymentId: p.paymentId,
+  bankCode: p.bankCode,
+  fromAccountNo: p.fromAccountNo,
+  payeeName: p.payeeName,
+  payeeAccount: p.payeeAccount,
+  amount: fenAmount(p.amountFen),
+  purpose: p.purpose,
+  reference: p.reference,
+  source: p.source,
+  status: p.status,
+  delivery: p.delivery,
+  orderedAt: p.orderedAt,
+  ...(p.sentAt ? { sentAt: p.sentAt } : {}),
+  ...(p.bankRef ? { bankRef: p.bankRef } : {}),
+  ...(p.settledAt ? { settledAt: p.settledAt } : {}),
+  ...(p.failure ? { failure: p.failure } : {}),
+});
+
+export const suspenseView = (s: SuspenseItem) => ({
+  itemId: s.itemId,
+  bankCode: s.bankCode,
+  notificationId: s.notificationId,
+  accountNo: s.accountNo,
+  amount: fenAmount(s.amountFen),
+  valueDate: s.valueDate,
+  payerName: s.payerName,
+  payerAccount: s.payerAccount,
+  reference: s.reference,
+  status: s.status,
+  receivedAt: s.receivedAt,
+  ...(s.assignedTo ? { assignedTo: s.assignedTo } : {}),
+  ...(s.paymentId ? { paymentId: s.paymentId } : {}),
+  ...(s.lastRefundFailure ? { lastRefundFailure: s.lastRefundFailure } : {}),
+});

@@ -1,0 +1,146 @@
+// The settlement table: the only code that knows its keys, indexes and conditions.
+//
+// Keys (table `settlement`):
+//   BANK#<bankCode>                / BANK     a bank (secret only sealed)       gsi1: BANKS / <bankCode>
+//   NONCE#<bank>#<nonce>           / NONCE    a nonce seen, `expiresAt` (compared here)
+//   NOTICE#<bank>#<notificationId> / NOTICE   an arrival notice and the answer it got
+//   SUSP#<itemId>                  / SUSP     a suspense item               gsi1: SUSP#<status> / <receivedAt>#<itemId>
+//   PAY#<paymentId>                / PAY      a payment order               gsi1: PAYS#<status> / <orderedAt>#<paymentId>
+//       gsi2 (sparse, orders not yet acknowledged by their bank): PAYPENDING / <dueAt>#<paymentId>
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb, decodeCursor, encodeCursor, invalidCursor, queryAll, type TxItem } from '../../shared/ddb.ts';
+import { tableName } from '../../shared/config.ts';
+import { TIMESTAMP_WINDOW_SECONDS } from '../../shared/signature.ts';
+import type { Bank, Notice, PaymentOrder, PaymentStatus, SuspenseItem, SuspenseStatus } from './domain/types.ts';
+
+const T = () => tableName('settlement');
+const bankKey = (code: string) => ({ pk: `BANK#${code}`, sk: 'BANK' });
+const nonceKey = (bank: string, nonce: string) => ({ pk: `NONCE#${bank}#${nonce}`, sk: 'NONCE' });
+const noticeKey = (bank: string, id: string) => ({ pk: `NOTICE#${bank}#${id}`, sk: 'NOTICE' });
+const suspenseKey = (id: string) => ({ pk: `SUSP#${id}`, sk: 'SUSP' });
+const paymentKey = (id: string) => ({ pk: `PAY#${id}`, sk: 'PAY' });
+const BANKS = 'BANKS';
+const PENDING = 'PAYPENDING';
+const NONCE_TTL_SECONDS = 2 * TIMESTAMP_WINDOW_SECONDS;
+
+function strip<X>(item: Record<string, unknown>): X {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, expiresAt: _e, ...rest } = item;
+  return rest as X;
+}
+const get = async (key: { pk: string; sk: string }) => (await ddb.send(new GetCommand({ TableName: T(), Key: key, ConsistentRead: true }))).Item;
+
+// ---------- banks ----------
+
+export async function getBank(code: string): Promise<Bank | undefined> {
+  const item = await get(bankKey(code));
+  return item ? strip<Bank>(item) : undefined;
+}
+
+/** Every registered bank (a city has a handful). */
+export async function listBanks(): Promise<Bank[]> {
+  const items = await queryAll({ TableName: T(), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': BANKS } });
+  return items.map((i) => strip<Bank>(i));
+}
+
+/** Creates (`previous` undefined) or replaces the bank as read. Written field by field: the sealed secret only. */
+export function putBankItem(b: Bank, previous?: Pick<Bank, 'updatedAt'>): TxItem {
+  const item: Bank = { bankCode: b.bankCode, name: b.name, apiBaseUrl: b.apiBaseUrl, sealedSecret: b.sealedSecret, accounts: b.accounts, createdAt: b.createdAt, updatedAt: b.updatedAt };
+  return {
+    Put: {
+      TableName: T(),
+      Item: { ...bankKey(b.bankCode), ...item, gsi1pk: BANKS, gsi1sk: b.bankCode },
+      ...(previous ? { ConditionExpression: 'updatedAt = :u', ExpressionAttributeValues: { ':u': previous.updatedAt } } : { ConditionExpression: 'attribute_not_exists(pk)' }),
+    },
+  };
+}
+
+// ---------- nonces ----------
+
+export async function nonceSeen(bank: string, nonce: string, nowSeconds: number): Promise<boolean> {
+  const item = await get(nonceKey(bank, nonce));
+  return !!item && Number(item.expiresAt) >= nowSeconds;
+}
+
+export const nonceItem = (bank: string, nonce: string, nowSeconds: number): TxItem => ({
+  Put: {
+    TableName: T(),
+    Item: { ...nonceKey(bank, nonce), expiresAt: nowSeconds + NONCE_TTL_SECONDS },
+    ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+    ExpressionAttributeValues: { ':now': nowSeconds },
+  },
+});
+
+// ---------- notices ----------
+
+export async function getNotice(bank: string, notificationId: string): Promise<Notice | undefined> {
+  const item = await get(noticeKey(bank, notificationId));
+  return item ? strip<Notice>(item) : undefined;
+}
+
+/** A notice, once: a concurrent twin's commit fails this condition and re-plans into the stored answer. */
+export const newNoticeItem = (n: Notice): TxItem => ({ Put: { TableName: T(), Item: { ...noticeKey(n.bankCode, n.notificationId), ...n }, ConditionExpression: 'attribute_not_exists(pk)' } });
+
+// ---------- suspense ----------
+
+const suspenseIndex = (s: SuspenseItem) => ({ gsi1pk: `SUSP#${s.status}`, gsi1sk: `${s.receivedAt}#${s.itemId}` });
+
+export async function getSuspense(itemId: string): Promise<SuspenseItem | undefined> {
+  const item = await get(suspenseKey(itemId));
+  return item ? strip<SuspenseItem>(item) : undefined;
+}
+
+/** Puts a suspense item: new (`expect` undefined) or one that must still have status `expect`. */
+export const putSuspenseItem = (s: SuspenseItem, expect?: SuspenseStatus): TxItem => ({
+  Put: {
+    TableName: T(),
+    Item: { ...suspenseKey(s.itemId), ...s, ...suspenseIndex(s) },
+    ...(expect ? { ConditionExpression: '#s = :expect', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':expect': expect } } : { ConditionExpression: 'attribute_not_exists(pk)' }),
+  },
+});
+
+// ---------- payment orders ----------
+
+const paymentIndex = (p: PaymentOrder) => ({
+  gsi1pk: `PAYS#${p.status}`,
+  gsi1sk: `${p.orderedAt}#${p.paymentId}`,
+  ...(p.delivery === 'PENDING' && p.status === 'ORDERED' && p.dueAt ? { gsi2pk: PENDING, gsi2sk: `${p.dueAt}#${p.paymentId}` } : {}),
+});
+
+export async function getPayment(paymentId: string): Promise<PaymentOrder | undefined> {
+  const item = await get(paymentKey(paymentId));
+  return item ? strip<PaymentOrder>(item) : undefined;
+}
+
+/** Puts a payment order: new (`expect` undefined: once per paymentId) or one as read (its status and delivery). */
+export const putPaymentItem = (p: PaymentOrder, expect?: Pick<PaymentOrder, 'status' | 'delivery' | 'attempts'>): TxItem => ({
+  Put: {
+    TableName: T(),
+    Item: { ...paymentKey(p.paymentId), ...p, ...paymentIndex(p) },
+    ...(expect
+      ? { ConditionExpression: '#s = :s AND delivery = :d AND attempts = :a', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': expect.status, ':d': expect.delivery, ':a': expect.attempts } }
+      : { ConditionExpression: 'attribute_not_exists(pk)' }),
+  },
+});
+
+/** The payment ids of unacknowledged orders whose re-send is due at `now`, oldest due first. */
+export async function pendingPayments(now: Date, limit: number, start?: Record<string, unknown>): Promise<{ ids: string[]; lastKey?: Record<string, unknown> }> {
+  const out = await ddb.send(
+    new QueryCommand({ TableName: T(), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :p AND gsi2sk <= :due', ExpressionAttributeValues: { ':p': PENDING, ':due': `${now.toISOString()}#~` }, Limit: limit, ExclusiveStartKey: start }),
+  );
+  return { ids: (out.Items ?? []).map((i) => i.paymentId as string), lastKey: out.LastEvaluatedKey };
+}
+
+// ---------- lists (oldest first, kernel cursors) ----------
+
+const LIST_KEY_NAMES = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
+
+async function listIndex<X>(gsi1pk: string, pkPrefix: string, limit: number, cursor: string | undefined): Promise<{ items: X[]; nextCursor: string | null }> {
+  const start = decodeCursor(cursor, LIST_KEY_NAMES, { gsi1pk });
+  if (start && !String(start.pk).startsWith(pkPrefix)) invalidCursor();
+  const out = await ddb.send(new QueryCommand({ TableName: T(), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': gsi1pk }, ScanIndexForward: true, Limit: limit, ExclusiveStartKey: start }));
+  const last = out.LastEvaluatedKey;
+  return { items: (out.Items ?? []).map((i) => strip<X>(i)), nextCursor: last ? encodeCursor({ pk: last.pk, sk: last.sk, gsi1pk: last.gsi1pk, gsi1sk: last.gsi1sk }) : null };
+}
+
+export const listPayments = (status: PaymentStatus, limit: number, cursor?: string) => listIndex<PaymentOrder>(`PAYS#${status}`, 'PAY#', limit, cursor);
+export const listSuspense = (status: SuspenseStatus, limit: number, cursor?: string) => listIndex<SuspenseItem>(`SUSP#${status}`, 'SUSP#', limit, cursor);
