@@ -16,6 +16,7 @@ import { fenToYuan } from '../../shared/money.ts';
 import { controlTotals, getAccounts, ledgerWrite, mustGetAccount, type Account } from '../../shared/ledger/ledger.ts';
 import * as supervisionStore from '../../functions/supervision/store.ts';
 import * as depositsStore from '../../functions/deposits/store.ts';
+import { suspenseItemIdOf } from '../../functions/settlement/domain/types.ts';
 
 // ------------------------------------------------------------------------------------ callers
 
@@ -141,6 +142,18 @@ export const EXPECTED: Record<string, Row> = {
   'GET /v1/interprovincial/transfer-requests/{transferId}': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
   'POST /v1/interprovincial/transfer-requests/{transferId}/cancel': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 202, otherClerk: 404, cityClerk: 202, auditor: 403, admin: 403 }),
   'POST /v1/interprovincial/callbacks': { ...everyone(401), partner: 200, otherPartner: 404 },
+
+  // banks and settlement (issue 16). The partners are registered as banks too (same code and secret):
+  // on /v1/bank/ routes they sign with X-HPF-Bank. The other bank's notice is to an account that is
+  // not its collection account (422); the result of another bank's order is as if it did not exist
+  // (404). Suspense and payment orders belong to no branch: city-level staff and auditors read them,
+  // city-level staff assign (the second assignment meets a REFUNDING item: 409)
+  'PUT /v1/banks/{bankCode}': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 403, auditor: 403, admin: 201 }),
+  'POST /v1/bank/notifications': { ...everyone(401), partner: 200, otherPartner: 422 },
+  'POST /v1/bank/payment-results': { ...everyone(401), partner: 200, otherPartner: 404 },
+  'GET /v1/bank/payments': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 200, auditor: 200, admin: 403 }),
+  'GET /v1/bank/suspense': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 200, auditor: 200, admin: 403 }),
+  'POST /v1/bank/suspense/{itemId}/assign': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: OK, auditor: 403, admin: 403 }),
 };
 
 /** The first caller the table allows on a route (partners on partner routes): who fuzzes it. */
@@ -188,6 +201,14 @@ export interface World {
   /** A center code the admin registers in the matrix. */
   newPartnerCode: string;
   partners: [Partner, Partner];
+  /** The partners as banks: partners[i]'s collection account. */
+  bankCollection: [string, string];
+  /** A bank code the admin registers in the matrix. */
+  newBankCode: string;
+  /** An open suspense item (at partners[0]'s bank) for the matrix to refund. */
+  suspenseItemId: string;
+  /** A payment order of partners[0]'s bank (a suspense refund), for its results. */
+  paymentId: string;
   tokens: Partial<Record<CallerName, string>>;
   /** Data of the member and the unit that no refusal may contain. */
   secrets: string[];
@@ -195,6 +216,8 @@ export interface World {
 }
 
 const tag = () => randomBytes(4).toString('hex');
+/** A bank account number of 19 digits, unique enough for a run. */
+const bankAccountOf = () => `6${Array.from(randomBytes(18), (b) => b % 10).join('')}`;
 const currentPeriod = () => periodOf(businessDate());
 
 async function must(res: Promise<Res> | Res, status: number, what: string): Promise<any> {
@@ -347,6 +370,10 @@ export async function setupWorld(): Promise<World> {
     interestRunId: 'INT-1995',
     newPartnerCode: `HN${tag()}`,
     partners,
+    bankCollection: [bankAccountOf(), bankAccountOf()],
+    newBankCode: `BN${tag()}`,
+    suspenseItemId: '',
+    paymentId: '',
     tokens,
     secrets,
     close: () => new Promise<void>((r) => sink.server.close(() => r())),
@@ -358,6 +385,23 @@ export async function setupWorld(): Promise<World> {
     'partner request',
   );
   world.trackingId = inbound.trackingId;
+
+  // the partners as banks (same code and secret), each with a collection and a payment account; two
+  // unmatched arrivals at the first: one stays open (the matrix refunds it), one is refunded here
+  for (const [i, p] of partners.entries()) {
+    const body = { name: `Bank ${p.code}`, apiBaseUrl: sink.url, sharedSecret: p.secret, accounts: [{ accountNo: world.bankCollection[i], purpose: 'COLLECTION' }, { accountNo: bankAccountOf(), purpose: 'PAYMENT' }] };
+    await must(call('PUT', `/v1/banks/${p.code}`, { token: admin, body }), 201, 'bank registration');
+  }
+  const arrival = () => ({ notificationId: `N-${tag()}${tag()}`, accountNo: world.bankCollection[0], amount: '12.34', valueDate: businessDate(), payerName: '权限矩阵付款人', payerAccount: '6222020200112233', reference: '未注明 款项' });
+  const itemIds: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const n = arrival();
+    await must(request(world, 'partner', 'POST', '/v1/bank/notifications', { body: n }), 200, 'arrival notice');
+    itemIds.push(suspenseItemIdOf(partners[0].code, n.notificationId));
+  }
+  world.suspenseItemId = itemIds[0];
+  const refund = await must(call('POST', `/v1/bank/suspense/${itemIds[1]}/assign`, { token: cityClerk, body: { refund: true, note: '退回付款人' }, idem: randomUUID() }), 200, 'suspense refund');
+  world.paymentId = refund.paymentId;
 
   // no API creates these without side effects on the whole shared runtime (an audit run fans out
   // over every account; interest runs exist only for finished years): written through their stores
@@ -473,6 +517,15 @@ export const REQUESTS: Record<string, (w: World, c: CallerName) => RouteRequest>
   }),
   'GET /v1/interprovincial/transfer-requests/{transferId}': (w) => ({ params: { transferId: w.transferId } }),
   'POST /v1/interprovincial/transfer-requests/{transferId}/cancel': (w) => ({ params: { transferId: w.transferId } }),
+  'PUT /v1/banks/{bankCode}': (w) => ({ params: { bankCode: w.newBankCode }, body: { name: '新委托银行', apiBaseUrl: 'http://127.0.0.1:9/bank', sharedSecret: `secret-${randomUUID()}`, accounts: [{ accountNo: '6222000011112222', purpose: 'COLLECTION', branches: [w.branch] }] } }),
+  'POST /v1/bank/notifications': (w) => ({
+    params: {},
+    body: { notificationId: `N-${fresh()}`, accountNo: w.bankCollection[0], amount: '12.34', valueDate: businessDate(), payerName: '权限矩阵付款人', payerAccount: '6222020200112233', reference: '未注明 款项' },
+  }),
+  'POST /v1/bank/payment-results': (w) => ({ params: {}, body: { paymentId: w.paymentId, status: 'SETTLED', bankRef: 'BR-HARDENING-1' } }),
+  'GET /v1/bank/payments': () => ({ params: {}, query: 'status=ORDERED' }),
+  'GET /v1/bank/suspense': () => ({ params: {} }),
+  'POST /v1/bank/suspense/{itemId}/assign': (w) => ({ params: { itemId: w.suspenseItemId }, body: { refund: true, note: '退回付款人' } }),
   'POST /v1/interprovincial/callbacks': (w) => ({
     params: {},
     body: { trackingId: `THEIRS-${tag()}`, requestId: w.transferId, type: 'TRANSFER_REQUEST', status: 'REJECTED', rejection: { code: 'R01', message: '账户状态不允许转出' } },
@@ -494,7 +547,15 @@ export function request(w: World, caller: CallerName, method: string, path: stri
   const rawBody = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
   const headers = { ...opts.headers };
   const partner = caller === 'partner' ? w.partners[0] : caller === 'otherPartner' ? w.partners[1] : undefined;
-  if (partner) Object.assign(headers, signedHeaders(partner.code, partner.secret, { method, path: new URL(path, baseUrl()).pathname, rawBody: rawBody ?? '' }));
+  if (partner) {
+    const signed: Record<string, string> = signedHeaders(partner.code, partner.secret, { method, path: new URL(path, baseUrl()).pathname, rawBody: rawBody ?? '' });
+    // a bank signs with X-HPF-Bank (api.md, Banks): the partners are the world's banks too
+    if (path.startsWith('/v1/bank/')) {
+      signed['x-hpf-bank'] = signed['x-hpf-center'];
+      delete signed['x-hpf-center'];
+    }
+    Object.assign(headers, signed);
+  }
   return call(method, path, { token: w.tokens[caller], rawBody, headers, idem: opts.idem });
 }
 
