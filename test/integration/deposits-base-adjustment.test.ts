@@ -8,7 +8,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { createHash } from 'node:crypto';
 import { call, unitToken } from '../support/http.ts';
 import { randomResidentId } from '../support/fixtures.ts';
-import { faults } from '../../shared/tx.ts';
+import { commit, faults } from '../../shared/tx.ts';
 import { canonicalJson } from '../../shared/canonical.ts';
 import { readArchive } from '../../shared/archive.ts';
 import { getAccounts } from '../../shared/ledger/ledger.ts';
@@ -129,12 +129,17 @@ describe('deposits schedule and sweeper', () => {
     // June 29, 2016 → year 2015 (July 2014 – June 2015), before the deposit-rate regime of 2016: refused
     await expect(run('2016-06-29')).rejects.toMatchObject({ code: 'POLICY_VIOLATION', message: expect.stringContaining('2015') });
     // June 30 → the year ending that day; a late run two weeks on → the same year, the same run.
-    // (Year 2019, July 2018 – June 2019: no test opens an account accruing in it. A run of a year
-    // another file settles, 2016 in faults.test.ts or 2017 in deposits-interest, would take that
-    // file's run id and credit its accounts under its feet.)
+    // Year 2019's run is recorded COMPLETED first, so that these calls only name it and never settle
+    // the city: a real run of 2019 settles every account that accrues in it, and those are all the
+    // accounts with a balance opened before July 2019, deposits-interest's among them (run beside it,
+    // it rolled that file's account to 2019-07-01 between two of its postings). The run itself is
+    // deposits-interest's test (year 2017) and faults.test.ts's (2016).
+    await commit({ plan: async () => ({ items: [store.newRunItem({ runId: 'INT-2019', year: 2019, status: 'COMPLETED', doneSegments: [], accounts: 0, totalInterestFen: 0, startedAt: new Date().toISOString() })], body: null }) }).catch(async (err) => {
+      if ((await store.getRun('INT-2019'))?.status !== 'COMPLETED') throw err;
+    });
     expect(await run('2019-06-30')).toEqual({ runId: 'INT-2019' });
     expect(await run('2019-07-15')).toEqual({ runId: 'INT-2019' });
-    expect(await store.getRun('INT-2019')).toMatchObject({ year: 2019 });
+    expect(await store.getRun('INT-2019')).toMatchObject({ year: 2019, status: 'COMPLETED' });
   }, 60_000);
 
   it('a forged or foreign cursor into the posting index is refused (400), never sent to DynamoDB', async () => {
