@@ -113,7 +113,7 @@ export const tables: readonly TableDef[] = [
   domainTable('loans'),
   domainTable('supervision'),
   { ...domainTable('interprovincial'), ttlAttribute: 'expiresAt' },
-  domainTable('settlement'), // 资金结算: banks, arrival notices, suspense items, payment orders, reconciliation runs
+  { ...domainTable('settlement'), ttlAttribute: 'expiresAt' }, // 资金结算: banks, arrival notices, suspense items, payment orders, reconciliation runs
   { name: 'archive', gsis: [] }, // the electronic archive (电子档案): one item per action on a business record
   { name: 'idempotency', gsis: [], ttlAttribute: 'expiresAt' },
 ];

@@ -36,6 +36,7 @@ console.log(`HPF Cloud is running (center ${process.env.HPF_CENTER_CODE}) in ${D
   API          ${runtime.url}/v1  (health: ${runtime.url}/v1/health)
   DynamoDB     ${runtime.dynamodbEndpoint}${values.data ? ` (data in ${values.data})` : ' (in memory)'}
   SQS          ${runtime.sqsEndpoint}
+  Bank         ${runtime.bank ? `${runtime.bank.url} (simulator, registered as ${runtime.bank.bankCode}; a unit pays: POST ${runtime.url}/_local/bank/arrivals)` : '(none)'}
   JWT secret   ${process.env.HPF_JWT_SECRET ? '(from HPF_JWT_SECRET)' : `${DEFAULT_DEV_SECRET} (development default)`}
   Sealing key  ${process.env.HPF_LOCAL_SEALING_KEY ? '(from HPF_LOCAL_SEALING_KEY)' : '(development default, shared/secrets.ts)'}; every listener on 127.0.0.1 only
   API docs     ${runtime.url}/docs

@@ -10,6 +10,8 @@ import { startDynamoLocal, createTables, type DynamoLocal } from './dynamodb.ts'
 import { startQueues, startPoller, REGION, type LocalQueues, type Poller } from './sqs.ts';
 import { startGateway, type Gateway } from './gateway.ts';
 import { startScheduler } from './scheduler.ts';
+import { startBankSimulator, type BankSimulator } from './bank-simulator.ts';
+import { mintToken } from './jwt.ts';
 import { freePort } from './ports.ts';
 import { docsPage } from './docs-page.ts';
 import { readFileSync } from 'node:fs';
@@ -41,6 +43,8 @@ export interface RuntimeOptions {
   /** Overrides every queue's visibility timeout (tests use 1 s to see redeliveries quickly). */
   visibilityTimeoutSeconds?: number;
   scheduler?: boolean;
+  /** The bank simulator (default on): started on a free port and registered as a bank serving every branch. */
+  bank?: boolean;
   pollerConcurrency?: number;
   log?: (msg: string) => void;
 }
@@ -49,6 +53,8 @@ export interface LocalRuntime {
   url: string;
   dynamodbEndpoint: string;
   sqsEndpoint: string;
+  /** The bank simulator, registered as a bank (undefined with `bank: false`). */
+  bank?: BankSimulator;
   queues: LocalQueues;
   env: Record<string, string>;
   /** Invokes a function's exported handler directly (as Lambda would). */
@@ -129,7 +135,17 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
       started.push(async () => sched.stop());
     }
 
+    let bank: BankSimulator | undefined;
     const control = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+      // the bank simulator's control routes (a unit paid: POST /_local/bank/arrivals, …) live on its own server
+      if (path.startsWith('/_local/bank/') && bank) {
+        const raw = await readBody(req);
+        const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
+        const out = await fetch(`${bank.url}${path}${query}`, { method: req.method, headers: { 'content-type': 'application/json' }, body: raw.trim() && req.method !== 'GET' ? raw : undefined });
+        res.writeHead(out.status, { 'content-type': out.headers.get('content-type') ?? 'application/json' });
+        res.end(await out.text());
+        return true;
+      }
       if (path === '/docs' && req.method === 'GET') {
         const doc = JSON.parse(readFileSync(join(root, 'functions', 'supervision', 'openapi.json'), 'utf8'));
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -173,10 +189,25 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     });
     started.push(() => gateway.stop());
 
+    if (opts.bank !== false) {
+      const sim = await startBankSimulator({ port: await freePort(), centerUrl: gateway.url, centerCode: env.HPF_CENTER_CODE });
+      started.push(() => sim.stop());
+      // registered through the public API, as an administrator would
+      const admin = await mintToken({ sub: 'local-runtime', role: 'admin' });
+      const registered = await fetch(`${gateway.url}/v1/banks/${sim.bankCode}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: '本地模拟银行', apiBaseUrl: sim.url, sharedSecret: sim.sharedSecret, accounts: sim.accounts }),
+      });
+      if (registered.status >= 300) throw new Error(`registering the bank simulator failed: ${registered.status} ${await registered.text()}`);
+      bank = sim;
+    }
+
     return {
       url: gateway.url,
       dynamodbEndpoint: ddb.endpoint,
       sqsEndpoint: q.endpoint,
+      bank,
       queues: q,
       env,
       invoke,

@@ -1,6 +1,6 @@
 // The local runtime serves this machine, not its network: every socket that the runtime's processes
-// (the test run's main process, which hosts the gateway, the SQS server and the pollers, and the
-// DynamoDB Local JVM it spawned) listen on is bound to a loopback address. Read from the kernel's own
+// (the test run's main process, which hosts the gateway, the SQS server, the pollers and the bank
+// simulator, and the DynamoDB Local JVM it spawned) listen on is bound to a loopback address. Read from the kernel's own
 // socket tables (/proc/net/tcp, tcp6), so nothing here trusts what the runtime says about itself.
 import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
@@ -90,7 +90,7 @@ describe.runIf(process.platform === 'linux')('the local runtime listens on loopb
   it('every listening socket of the runtime and its child processes is bound to 127.0.0.0/8 or ::1', () => {
     const endpoints = JSON.parse(process.env.HPF_TEST_LISTENERS ?? '{}') as Record<string, string>;
     const ports = Object.fromEntries(Object.entries(endpoints).map(([k, url]) => [k, Number(new URL(url).port)]));
-    expect(Object.keys(ports).sort()).toEqual(['dynamodb', 'gateway', 'sqs']);
+    expect(Object.keys(ports).sort()).toEqual(['bank', 'dynamodb', 'gateway', 'sqs']);
     const all = listeners();
     // the process that owns the gateway's socket is the runtime's host; the JVM is its child
     const gatewayInodes = new Set(all.filter((l) => l.port === ports.gateway).map((l) => l.inode));
