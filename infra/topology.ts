@@ -194,7 +194,7 @@ export const functions: readonly FunctionDef[] = [
 
   // settlement (资金结算): banks call it signed (X-HPF-Bank); an arrival notice settles a remittance
   // (deposits), repays a loan (loans) or deposits to a flexible account through their public.ts
-  http('settlement', { ledger: 'readwrite', settlement: 'readwrite', deposits: 'readwrite', loans: 'readwrite', archive: 'readwrite' }, ['settlement-payments', 'remittance-posting']),
+  http('settlement', { ledger: 'readwrite', settlement: 'readwrite', deposits: 'readwrite', loans: 'readwrite', archive: 'readwrite', supervision: 'readwrite' }, ['settlement-payments', 'remittance-posting']),
   worker('settlement-payment-worker', 'settlement', 'paymentOrders', { settlement: 'readwrite' }, ['settlement-payments']),
   scheduled('settlement', { settlement: 'readwrite' }, ['settlement-payments']),
 ];
@@ -277,6 +277,8 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/v1/bank/payments', fn: 'settlement-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/bank/suspense', fn: 'settlement-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/bank/suspense/{itemId}/assign', fn: 'settlement-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/bank/reconciliations', fn: 'settlement-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/bank/reconciliations/{runId}', fn: 'settlement-http', auth: 'jwt' },
 ];
 
 export const schedules: readonly ScheduleDef[] = [

@@ -5,7 +5,8 @@
 import * as z from '../../shared/zod.ts';
 import { httpHandler, parseJsonText, route, zodErrors, type Request } from '../../shared/http.ts';
 import { DomainError } from '../../shared/errors.ts';
-import { assignBody, bankBody, bankCodeParam, notificationBody, paymentResultBody, paymentsQuery, suspenseQuery } from './schemas.ts';
+import { assignBody, bankBody, bankCodeParam, notificationBody, paymentResultBody, paymentsQuery, reconciliationBody, suspenseQuery } from './schemas.ts';
+import { readReconciliation, startReconciliation } from './usecases/reconciliations.ts';
 import { registerBank, verifyBankCall, type SignedCall } from './usecases/banks.ts';
 import { receiveNotification } from './usecases/notifications.ts';
 import { paymentsByStatus, receivePaymentResult } from './usecases/results.ts';
@@ -65,5 +66,18 @@ export const handler = httpHandler('settlement', {
     body: assignBody,
     idempotent: { status: 200 },
     handle: async (req) => assignSuspense(req.caller, req.params.itemId, req.body, req.idempotency, req.log),
+  }),
+  // Reconciliation runs synchronously in this function for now (a city has a few special accounts): the 202 follows the run.
+  'POST /v1/bank/reconciliations': route({
+    summary: "Reconcile every special account's bank statement of a day against our notices and settled payments (auditor) → 202 { runId }; every difference a CRITICAL BANK_RECONCILIATION finding",
+    roles: ['auditor'],
+    body: reconciliationBody,
+    idempotent: { status: 202 },
+    handle: async (req) => startReconciliation(req.caller, req.body.date, req.idempotency, req.log),
+  }),
+  'GET /v1/bank/reconciliations/{runId}': route({
+    summary: 'A bank reconciliation run: { runId, date, status, accounts: [{ bankCode, accountNo, lines, matched, differences }], findings } (auditors, city-level staff)',
+    roles: ['staff', 'auditor'],
+    handle: async (req) => ({ status: 200, body: await readReconciliation(req.caller, req.params.runId) }),
   }),
 });

@@ -1,8 +1,12 @@
 // Scheduled entry point of the settlement domain: the payment-order sweeper (every minute) re-sends
-// orders whose send did not follow their commit or was not acknowledged, once their back-off passed.
+// orders whose send did not follow their commit or was not acknowledged, once their back-off passed;
+// `reconcile` reconciles yesterday's bank statements (银行对账).
 import { scheduleHandler } from '../../shared/schedule.ts';
 import { sweepPayments } from './usecases/orders.ts';
+import { reconcileYesterday } from './usecases/reconciliations.ts';
 
 export const handler = scheduleHandler('settlement-schedule', {
   'sweep-payments': (_input, log) => sweepPayments(log),
+  // daily bank reconciliation (银行对账) of yesterday
+  reconcile: (_input, log) => reconcileYesterday(log),
 });

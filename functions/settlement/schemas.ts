@@ -78,3 +78,6 @@ export type AssignBody = z.infer<typeof assignBody>;
 
 export const paymentsQuery = z.strictObject({ ...paginationShape, status: z._default(z.optional(z.enum(PAYMENT_STATUSES)), 'ORDERED') });
 export const suspenseQuery = z.strictObject({ ...paginationShape });
+
+/** POST /v1/bank/reconciliations: a business date up to today. */
+export const reconciliationBody = z.strictObject({ date: dateInWindow({ maxDaysAhead: 0 }) });

@@ -4,14 +4,18 @@
 //   BANK#<bankCode>                / BANK     a bank (secret only sealed)       gsi1: BANKS / <bankCode>
 //   NONCE#<bank>#<nonce>           / NONCE    a nonce seen, `expiresAt` (compared here)
 //   NOTICE#<bank>#<notificationId> / NOTICE   an arrival notice and the answer it got
+//                                              gsi1: NOTICES#<bank>#<accountNo>#<valueDate> / <notificationId>   (reconciliation)
 //   SUSP#<itemId>                  / SUSP     a suspense item               gsi1: SUSP#<status> / <receivedAt>#<itemId>
 //   PAY#<paymentId>                / PAY      a payment order               gsi1: PAYS#<status> / <orderedAt>#<paymentId>
 //       gsi2 (sparse, orders not yet acknowledged by their bank): PAYPENDING / <dueAt>#<paymentId>
+//       gsi2 (settled orders, for reconciliation): PAYSETTLED#<bank>#<fromAccountNo>#<settled business date> / <paymentId>
+//   RECON#<runId>                  / RECON    a bank reconciliation run (its accounts and findings)
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, decodeCursor, encodeCursor, invalidCursor, queryAll, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
+import { businessDate } from '../../shared/clock.ts';
 import { TIMESTAMP_WINDOW_SECONDS } from '../../shared/signature.ts';
-import type { Bank, Notice, PaymentOrder, PaymentStatus, SuspenseItem, SuspenseStatus } from './domain/types.ts';
+import type { Bank, Notice, PaymentOrder, PaymentStatus, ReconciliationRun, SuspenseItem, SuspenseStatus } from './domain/types.ts';
 
 const T = () => tableName('settlement');
 const bankKey = (code: string) => ({ pk: `BANK#${code}`, sk: 'BANK' });
@@ -78,7 +82,16 @@ export async function getNotice(bank: string, notificationId: string): Promise<N
 }
 
 /** A notice, once: a concurrent twin's commit fails this condition and re-plans into the stored answer. */
-export const newNoticeItem = (n: Notice): TxItem => ({ Put: { TableName: T(), Item: { ...noticeKey(n.bankCode, n.notificationId), ...n }, ConditionExpression: 'attribute_not_exists(pk)' } });
+const noticesOfDay = (bank: string, accountNo: string, date: string) => `NOTICES#${bank}#${accountNo}#${date}`;
+export const newNoticeItem = (n: Notice): TxItem => ({
+  Put: { TableName: T(), Item: { ...noticeKey(n.bankCode, n.notificationId), ...n, gsi1pk: noticesOfDay(n.bankCode, n.accountNo, n.valueDate), gsi1sk: n.notificationId }, ConditionExpression: 'attribute_not_exists(pk)' },
+});
+
+/** The arrival notices of a bank's account value-dated `date` (every one recorded, matched or in suspense). */
+export async function noticesOn(bank: string, accountNo: string, date: string): Promise<Notice[]> {
+  const items = await queryAll({ TableName: T(), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': noticesOfDay(bank, accountNo, date) } });
+  return items.map((i) => strip<Notice>(i));
+}
 
 // ---------- suspense ----------
 
@@ -104,7 +117,15 @@ const paymentIndex = (p: PaymentOrder) => ({
   gsi1pk: `PAYS#${p.status}`,
   gsi1sk: `${p.orderedAt}#${p.paymentId}`,
   ...(p.delivery === 'PENDING' && p.status === 'ORDERED' && p.dueAt ? { gsi2pk: PENDING, gsi2sk: `${p.dueAt}#${p.paymentId}` } : {}),
+  ...(p.status === 'SETTLED' ? { gsi2pk: settledOfDay(p.bankCode, p.fromAccountNo, businessDate(new Date(p.settledAt ?? p.resultAt ?? p.orderedAt))), gsi2sk: p.paymentId } : {}),
 });
+const settledOfDay = (bank: string, accountNo: string, date: string) => `PAYSETTLED#${bank}#${accountNo}#${date}`;
+
+/** The payment orders of a bank's account settled on business date `date` (by the bank's settledAt). */
+export async function paymentsSettledOn(bank: string, accountNo: string, date: string): Promise<PaymentOrder[]> {
+  const items = await queryAll({ TableName: T(), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :p', ExpressionAttributeValues: { ':p': settledOfDay(bank, accountNo, date) } });
+  return items.map((i) => strip<PaymentOrder>(i));
+}
 
 export async function getPayment(paymentId: string): Promise<PaymentOrder | undefined> {
   const item = await get(paymentKey(paymentId));
@@ -144,3 +165,15 @@ async function listIndex<X>(gsi1pk: string, pkPrefix: string, limit: number, cur
 
 export const listPayments = (status: PaymentStatus, limit: number, cursor?: string) => listIndex<PaymentOrder>(`PAYS#${status}`, 'PAY#', limit, cursor);
 export const listSuspense = (status: SuspenseStatus, limit: number, cursor?: string) => listIndex<SuspenseItem>(`SUSP#${status}`, 'SUSP#', limit, cursor);
+
+// ---------- reconciliation runs ----------
+
+const runKey = (runId: string) => ({ pk: `RECON#${runId}`, sk: 'RECON' });
+
+/** A run as finished (a run of the same id again — the schedule re-run for its day — replaces it). */
+export const putRunItem = (r: ReconciliationRun): TxItem => ({ Put: { TableName: T(), Item: { ...runKey(r.runId), ...r } } });
+
+export async function getRun(runId: string): Promise<ReconciliationRun | undefined> {
+  const item = await get(runKey(runId));
+  return item ? strip<ReconciliationRun>(item) : undefined;
+}

@@ -16,6 +16,7 @@ import { fenToYuan } from '../../shared/money.ts';
 import { controlTotals, getAccounts, ledgerWrite, mustGetAccount, type Account } from '../../shared/ledger/ledger.ts';
 import * as supervisionStore from '../../functions/supervision/store.ts';
 import * as depositsStore from '../../functions/deposits/store.ts';
+import * as settlementStore from '../../functions/settlement/store.ts';
 import { suspenseItemIdOf } from '../../functions/settlement/domain/types.ts';
 
 // ------------------------------------------------------------------------------------ callers
@@ -154,6 +155,9 @@ export const EXPECTED: Record<string, Row> = {
   'GET /v1/bank/payments': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 200, auditor: 200, admin: 403 }),
   'GET /v1/bank/suspense': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 200, auditor: 200, admin: 403 }),
   'POST /v1/bank/suspense/{itemId}/assign': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: OK, auditor: 403, admin: 403 }),
+  // bank reconciliation (银行对账): an auditor starts a run; auditors and city-level staff read it
+  'POST /v1/bank/reconciliations': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 403, auditor: 202, admin: 403 }),
+  'GET /v1/bank/reconciliations/{runId}': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 200, auditor: 200, admin: 403 }),
 };
 
 /** The first caller the table allows on a route (partners on partner routes): who fuzzes it. */
@@ -209,6 +213,8 @@ export interface World {
   suspenseItemId: string;
   /** A payment order of partners[0]'s bank (a suspense refund), for its results. */
   paymentId: string;
+  /** A bank reconciliation run (written through the settlement store) for its reads. */
+  bankReconciliationRunId: string;
   tokens: Partial<Record<CallerName, string>>;
   /** Data of the member and the unit that no refusal may contain. */
   secrets: string[];
@@ -374,6 +380,7 @@ export async function setupWorld(): Promise<World> {
     newBankCode: `BN${tag()}`,
     suspenseItemId: '',
     paymentId: '',
+    bankReconciliationRunId: '',
     tokens,
     secrets,
     close: () => new Promise<void>((r) => sink.server.close(() => r())),
@@ -413,6 +420,8 @@ export async function setupWorld(): Promise<World> {
       body: null,
     }),
   });
+  world.bankReconciliationRunId = `BRHARDENING${tag()}`;
+  await commit({ plan: async () => ({ items: [settlementStore.putRunItem({ runId: world.bankReconciliationRunId, date: '2020-01-15', status: 'COMPLETED', trigger: 'AUDITOR', accounts: [], findings: [], findingsTotal: 0, startedAt: at, finishedAt: at })], body: null }) });
   // INT-1995 precedes the deposit-rate policy, so no request can ever start it; both test files may write it
   await commit({
     plan: async () => ({
@@ -526,6 +535,9 @@ export const REQUESTS: Record<string, (w: World, c: CallerName) => RouteRequest>
   'GET /v1/bank/payments': () => ({ params: {}, query: 'status=ORDERED' }),
   'GET /v1/bank/suspense': () => ({ params: {} }),
   'POST /v1/bank/suspense/{itemId}/assign': (w) => ({ params: { itemId: w.suspenseItemId }, body: { refund: true, note: '退回付款人' } }),
+  // a day before any bank movement of a test run: the run reads every statement and finds nothing
+  'POST /v1/bank/reconciliations': () => ({ params: {}, body: { date: '2020-01-15' } }),
+  'GET /v1/bank/reconciliations/{runId}': (w) => ({ params: { runId: w.bankReconciliationRunId } }),
   'POST /v1/interprovincial/callbacks': (w) => ({
     params: {},
     body: { trackingId: `THEIRS-${tag()}`, requestId: w.transferId, type: 'TRANSFER_REQUEST', status: 'REJECTED', rejection: { code: 'R01', message: '账户状态不允许转出' } },

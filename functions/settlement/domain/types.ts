@@ -160,3 +160,51 @@ export const suspenseView = (s: SuspenseItem) => ({
   ...(s.paymentId ? { paymentId: s.paymentId } : {}),
   ...(s.lastRefundFailure ? { lastRefundFailure: s.lastRefundFailure } : {}),
 });
+
+/** One special account in a reconciliation run. `error`: its statement could not be fetched (not reconciled). */
+export interface ReconciledAccount {
+  bankCode: string;
+  accountNo: string;
+  lines: number;
+  matched: number;
+  differences: number;
+  error?: string;
+}
+
+/** A finding a reconciliation raised (recorded by supervision, rule BANK_RECONCILIATION). */
+export interface ReconciliationFinding {
+  findingId: string;
+  kind: string;
+  subject: string;
+  bankCode: string;
+  accountNo: string;
+  lineId?: string;
+  reference?: string;
+  record?: { kind: 'NOTICE' | 'PAYMENT'; id: string };
+}
+
+/** A daily bank reconciliation (银行对账) of one business date. COMPLETED: every account's statement was read. */
+export interface ReconciliationRun {
+  runId: string;
+  date: string;
+  status: 'COMPLETED' | 'INCOMPLETE';
+  trigger: 'AUDITOR' | 'SCHEDULE';
+  accounts: ReconciledAccount[];
+  findings: ReconciliationFinding[];
+  /** All findings, when more than those listed (the list is capped to keep the run one item). */
+  findingsTotal: number;
+  startedAt: string;
+  finishedAt: string;
+  by?: string;
+}
+
+export const reconciliationView = (r: ReconciliationRun) => ({
+  runId: r.runId,
+  date: r.date,
+  status: r.status,
+  accounts: r.accounts,
+  findings: r.findings,
+  findingsTotal: r.findingsTotal,
+  startedAt: r.startedAt,
+  finishedAt: r.finishedAt,
+});
