@@ -7,6 +7,6 @@ import { reconcileYesterday } from './usecases/reconciliations.ts';
 
 export const handler = scheduleHandler('settlement-schedule', {
   'sweep-payments': (_input, log) => sweepPayments(log),
-  // daily bank reconciliation (银行对账) of yesterday
-  reconcile: (_input, log) => reconcileYesterday(log),
+  // daily bank reconciliation (银行对账) of the day before the event's business date
+  reconcile: (_input, log, { date }) => reconcileYesterday(log, date),
 });

@@ -133,12 +133,17 @@ export async function getPayment(paymentId: string): Promise<PaymentOrder | unde
 }
 
 /** Puts a payment order: new (`expect` undefined: once per paymentId) or one as read (its status and delivery). */
-export const putPaymentItem = (p: PaymentOrder, expect?: Pick<PaymentOrder, 'status' | 'delivery' | 'attempts'>): TxItem => ({
+export const putPaymentItem = (p: PaymentOrder, expect?: Pick<PaymentOrder, 'status' | 'delivery' | 'attempts' | 'sendingUntil'>): TxItem => ({
   Put: {
     TableName: T(),
     Item: { ...paymentKey(p.paymentId), ...p, ...paymentIndex(p) },
     ...(expect
-      ? { ConditionExpression: '#s = :s AND delivery = :d AND attempts = :a', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': expect.status, ':d': expect.delivery, ':a': expect.attempts } }
+      ? {
+          // the send lease is part of the condition: of two workers claiming the same send, one wins
+          ConditionExpression: `#s = :s AND delivery = :d AND attempts = :a AND ${expect.sendingUntil === undefined ? 'attribute_not_exists(sendingUntil)' : 'sendingUntil = :su'}`,
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': expect.status, ':d': expect.delivery, ':a': expect.attempts, ...(expect.sendingUntil === undefined ? {} : { ':su': expect.sendingUntil }) },
+        }
       : { ConditionExpression: 'attribute_not_exists(pk)' }),
   },
 });

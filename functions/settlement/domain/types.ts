@@ -117,6 +117,8 @@ export interface PaymentOrder {
   attempts: number;
   /** When the sweeper re-sends it (while PENDING). */
   dueAt?: string;
+  /** A worker is sending it until then (a claim taken before the POST): nobody else sends it meanwhile. */
+  sendingUntil?: string;
   orderedAt: string;
   sentAt?: string;
   bankRef?: string;

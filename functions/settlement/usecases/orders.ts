@@ -17,6 +17,8 @@ import type { PaymentOrder, PaymentSource } from '../domain/types.ts';
 import { bankSecret } from './banks.ts';
 
 const BANK_TIMEOUT_MS = 10_000;
+/** How long a worker holds the send of an order (longer than the bank call may take). */
+const SEND_LEASE_MS = 3 * BANK_TIMEOUT_MS;
 /** The first send follows the commit; the sweeper re-sends it when this has passed without an acknowledgement. */
 const FIRST_RESEND_MS = 60_000;
 
@@ -77,9 +79,24 @@ export const paymentMessage = (p: PaymentOrder) => ({ paymentId: p.paymentId, fr
  * (the sweeper re-sends it then). Only a failure to record throws (the queue redelivers).
  */
 export async function deliverPayment(paymentId: string, log: Logger): Promise<void> {
-  const order = await getPayment(paymentId);
-  if (!order) return log.warn('unknown payment order', { paymentId });
-  if (order.delivery === 'SENT' || order.status !== 'ORDERED') return;
+  const first = await getPayment(paymentId);
+  if (!first) return log.warn('unknown payment order', { paymentId });
+  // claim the send first: a redelivered message or the sweeper finding it meanwhile sends nothing
+  // (an order is sent once per attempt); a worker that dies mid-send leaves the claim to expire, and
+  // the sweeper re-sends it after `dueAt`, which the claim moved past its end
+  const claim = await commit({
+    plan: async () => {
+      const p = await getPayment(paymentId);
+      if (!p || p.delivery === 'SENT' || p.status !== 'ORDERED') return { items: [], body: undefined };
+      const at = now();
+      if (p.sendingUntil && p.sendingUntil > at.toISOString()) return { items: [], body: undefined };
+      const until = new Date(at.getTime() + SEND_LEASE_MS).toISOString();
+      const claimed: PaymentOrder = { ...p, sendingUntil: until, dueAt: p.dueAt && p.dueAt > until ? p.dueAt : until };
+      return { items: [putPaymentItem(claimed, p)], body: claimed };
+    },
+  });
+  const order = claim.body;
+  if (!order) return;
   const bank = await getBank(order.bankCode);
   if (!bank) throw new Error(`bank ${order.bankCode} is not registered`);
   const url = new URL(`${bank.apiBaseUrl.replace(/\/+$/, '')}/v1/payments`);
@@ -105,9 +122,10 @@ export async function deliverPayment(paymentId: string, log: Logger): Promise<vo
       const p = await getPayment(paymentId);
       if (!p || p.delivery === 'SENT') return { items: [], body: null };
       const at = now();
+      const { sendingUntil: _released, ...rest } = p;
       const next: PaymentOrder = acknowledged
-        ? { ...p, delivery: 'SENT', sentAt: at.toISOString(), dueAt: undefined }
-        : { ...p, attempts: p.attempts + 1, dueAt: new Date(at.getTime() + resendDelayMs(p.attempts + 1)).toISOString() };
+        ? { ...rest, delivery: 'SENT', sentAt: at.toISOString(), dueAt: undefined }
+        : { ...rest, attempts: p.attempts + 1, dueAt: new Date(at.getTime() + resendDelayMs(p.attempts + 1)).toISOString() };
       return { items: [putPaymentItem(next, p)], body: null };
     },
   });
