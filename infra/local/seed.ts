@@ -1,7 +1,7 @@
 // `npm run seed -- --units 300 --employees 30000 --months 12`: fills a RUNNING local system with demo
 // data THROUGH ITS API, as the online channel and the center's staff would: units (names, valid credit
 // codes), employees (Chinese names, valid resident IDs, bases within the policy's range), the last
-// `months` remittances of every unit (created, settled, posted), some withdrawals (rent, purchase) and
+// `months` remittances of every unit (created, paid at the bank simulator, posted), some withdrawals (rent, purchase) and
 // some loans (quote, apply, approve, disburse) for eligible members; then prints a summary and the
 // supervision indicators. Writes are POSTs with an Idempotency-Key, retried with the same key on a
 // network error or a 5xx/429, so a retry never does anything twice.
@@ -144,6 +144,19 @@ class Api {
     }
   }
 
+  /**
+   * A payment arriving at the local runtime's bank simulator (POST /_local/bank/arrivals): sent once,
+   * never retried (each arrival is a new movement at the bank); 'NO_BANK' where there is no simulator.
+   */
+  async arrival(body: { amount: string; reference: string; payerName: string; payerAccount: string }): Promise<'MATCHED' | 'NO_BANK'> {
+    const res = await fetch(`${this.baseUrl}/_local/bank/arrivals`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await res.text();
+    if (res.status === 404) return 'NO_BANK';
+    const answer = text ? JSON.parse(text) : undefined;
+    if (res.status !== 200 || answer?.centerAnswer?.matched?.kind !== 'REMITTANCE') throw new Error(`arrival for ${body.reference} → ${res.status} ${text.slice(0, 300)}`);
+    return 'MATCHED';
+  }
+
   /** The reply's body, or an error naming the request when the status is not `expected`. */
   async expect(expected: number, method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<any> {
     const reply = await this.call(method, path, token, body);
@@ -203,6 +216,7 @@ class Progress {
 
 interface SeededUnit {
   unitId: string;
+  name: string;
   branch: string;
   employees: number;
 }
@@ -257,7 +271,7 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
       for (let attempt = 0; ; attempt++) {
         const reply = await api.call('POST', '/v1/units', staff, body);
         if (reply.status === 201) {
-          units[i] = { unitId: reply.body.unitId, branch: body.branch, employees: sizes[i] };
+          units[i] = { unitId: reply.body.unitId, name: body.name, branch: body.branch, employees: sizes[i] };
           break;
         }
         if (reply.status !== 409 || attempt >= 3) throw new Error(`POST /v1/units → ${reply.status} ${JSON.stringify(reply.body)}`);
@@ -304,7 +318,10 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
       const posting: { remittanceId: string; headcount: number }[] = [];
       await pool(units, o.concurrency, async (u, i) => {
         const created = await api.expect(201, 'POST', `/v1/units/${u.unitId}/remittances`, staff, { period });
-        await api.expect(202, 'POST', `/v1/remittances/${created.remittanceId}/settlements`, staff, { amount: created.totalAmount, bankRef: `SEED-${period}-${i + 1}` });
+        // the unit pays at the bank: the local runtime's bank simulator posts the arrival notice, which
+        // settles the remittance with no clerk (a runtime without the simulator: the staff route)
+        const paid = await api.arrival({ amount: created.totalAmount, reference: created.remittanceId, payerName: u.name, payerAccount: `6222${String(i + 1).padStart(12, '0')}` });
+        if (paid === 'NO_BANK') await api.expect(202, 'POST', `/v1/remittances/${created.remittanceId}/settlements`, staff, { amount: created.totalAmount, bankRef: `SEED-${period}-${i + 1}` });
         remittedFen += yuanToFen(created.totalAmount);
         posting.push({ remittanceId: created.remittanceId, headcount: created.headcount });
       });
