@@ -155,6 +155,24 @@ export const personName = (max = PERSON_NAME_MAX_CHARS) =>
 export const plainText = (max: number, opts: { multiline?: boolean } = {}) =>
   canonical((s) => canonicalText(s, max, opts), 'text', 'printable characters');
 
+/**
+ * An http(s) URL in printable ASCII (URL parsers silently drop tabs and newlines, so they are refused
+ * here), without credentials (a `user:password@` would be a secret stored in plaintext): where we
+ * call a partner center or a bank.
+ */
+export const httpUrl = z
+  .string()
+  .check(
+    z.maxLength(2048),
+    z.regex(/^[\x21-\x7e]+$/, { error: 'must be a URL in printable ASCII (no spaces or control characters)' }),
+    z.refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), { error: 'must be an http(s) URL' }),
+    z.refine((s) => !URL.canParse(s) || (new URL(s).username === '' && new URL(s).password === ''), { error: 'must not carry credentials' }),
+  );
+
+/** An identifier of ours or a counterparty's (request, tracking, notification, payment ids): 1–128 of [A-Za-z0-9_.:-]. */
+export const RECORD_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const recordIdentifier = (what: string) => z.string().check(z.regex(RECORD_ID, { error: `${what} must be 1–128 of [A-Za-z0-9_.:-]` }));
+
 /** Idempotency-Key header: 1–128 of [A-Za-z0-9_.:-]. */
 export const idempotencyKey = z
   .string({ error: 'Idempotency-Key header is required' })

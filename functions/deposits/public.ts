@@ -9,7 +9,7 @@ import { DomainError } from '../../shared/errors.ts';
 import { businessDate, periodOf } from '../../shared/clock.ts';
 import { fenToYuan } from '../../shared/money.ts';
 import { getAccount } from '../../shared/ledger/ledger.ts';
-import type { DepositCertificate, DepositFacts } from './domain/certificate.ts';
+import type { DepositCertificate, DepositCertificateRequest, DepositFacts } from './domain/certificate.ts';
 
 /** Pure rules of contribution records (they live with the account in the ledger kernel). */
 export { consecutiveDepositMonths, inRanges } from '../../shared/ledger/account.ts';
@@ -44,7 +44,7 @@ export async function unitsOfShard(shard: number): Promise<UnitAuditFact[]> {
   return (await store.unitsOfShard(shard)).map((u) => ({ unitId: u.unitId, branch: u.branch, startPeriod: u.startPeriod, ...(u.lastFundedPeriod ? { lastFundedPeriod: u.lastFundedPeriod } : {}) }));
 }
 
-export type { DepositFacts, DepositCertificate } from './domain/certificate.ts';
+export type { DepositFacts, DepositCertificate, DepositCertificateRequest } from './domain/certificate.ts';
 
 /**
  * The account's deposit facts as of `today` (undefined: no such account): status, balance, monthly
@@ -64,16 +64,7 @@ export function depositFactsOf(accountNo: string, today: string): Promise<Deposi
  * same number cannot write it twice (its transaction is cancelled: the caller guards redelivery by its
  * own state, or checks getDepositCertificate(depositCertificateNoOf(trackingId)) first).
  */
-export function depositCertificateItems(input: {
-  accountNo: string;
-  facts: DepositFacts;
-  loans: readonly unknown[];
-  purpose?: string;
-  issuedTo: { partner?: string; sub?: string };
-  trackingId?: string;
-  today: string;
-  at: Date;
-}): { certificateNo: string; items: TxItem[] } {
+export function depositCertificateItems(input: DepositCertificateRequest): { certificateNo: string; items: TxItem[] } {
   return certificates.depositCertificateItems(input);
 }
 

@@ -3,35 +3,20 @@
 // `documentNumber`, other text `plainText`; money is bounded by MAX_AMOUNT_FEN; dates lie in a
 // plausible window. What is stored and compared is the canonical value.
 import * as z from '../../shared/zod.ts';
-import { dateInWindow, documentNumber, paginationShape, personName, plainText, residentId, yuanText } from '../../shared/schemas.ts';
-import { YUAN_PATTERN, yuanToFen } from '../../shared/money.ts';
+import { dateInWindow, documentNumber, paginationShape, personName, plainText, residentId, yuanText, httpUrl, recordIdentifier, RECORD_ID } from '../../shared/schemas.ts';
+import { yuanToFen } from '../../shared/money.ts';
 import { REQUEST_STATUSES, REQUEST_TYPES } from './domain/types.ts';
 
-/**
- * An http(s) URL in printable ASCII (URL parsers silently drop tabs and newlines, so they are refused
- * here), without credentials (a `user:password@` would be a secret stored in plaintext).
- */
-const url = z
-  .string()
-  .check(
-    z.maxLength(2048),
-    z.regex(/^[\x21-\x7e]+$/, { error: 'must be a URL in printable ASCII (no spaces or control characters)' }),
-    z.refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), { error: 'must be an http(s) URL' }),
-    z.refine((s) => !URL.canParse(s) || (new URL(s).username === '' && new URL(s).password === ''), { error: 'must not carry credentials' }),
-  );
 
 /** A center code: the path parameter, `fromCenter`, and what X-HPF-Center must look like. */
 export const CENTER_CODE = /^[A-Za-z0-9_-]{2,32}$/;
 export const centerCodeParam = z.string().check(z.regex(CENTER_CODE, { error: 'centerCode must be 2–32 of [A-Za-z0-9_-]' }));
 
-/** An identifier of ours or a partner's (request ids, tracking ids, transfer ids). */
-const ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-const identifier = (what: string) => z.string().check(z.regex(ID, { error: `${what} must be 1–128 of [A-Za-z0-9_.:-]` }));
 
 export const partnerBody = z.strictObject({
   name: plainText(100),
-  callbackUrl: url,
-  apiBaseUrl: z.optional(url),
+  callbackUrl: httpUrl,
+  apiBaseUrl: z.optional(httpUrl),
   /** Printable ASCII, 16–256 characters: sealed before it is stored (shared/secrets.ts), never returned. */
   sharedSecret: z.string().check(
     z.minLength(16, { error: 'sharedSecret must have at least 16 characters' }),
@@ -41,12 +26,7 @@ export const partnerBody = z.strictObject({
 });
 export type PartnerBody = z.infer<typeof partnerBody>;
 
-/**
- * A yuan amount as text, bounded by the kernel's named maximum. The kernel's form is checked first and
- * stops the checks when it fails: the kernel's `yuanText` bound calls yuanToFen, which throws on a
- * string of another form (a 500) when it runs after a failed pattern check.
- */
-const boundedYuanText = z.pipe(z.string().check(z.regex(YUAN_PATTERN, { error: 'amount must be a string in yuan with at most two decimals, e.g. "1500.50" / 金额须为字符串，最多两位小数', abort: true })), yuanText);
+const boundedYuanText = yuanText; // the kernel's form and its named maximum (it stops at a failed pattern)
 /** A positive yuan amount kept as the submitted text. */
 const positiveYuanText = boundedYuanText.check(z.refine((s) => yuanToFen(s) > 0, { error: 'amount must be greater than zero / 金额须大于零' }));
 
@@ -77,11 +57,11 @@ export const payloadSchemas = {
     purchaseDate: requestDate,
     city: z.optional(plainText(50)),
   }),
-  LOAN_PAYOFF_CERTIFICATE: z.strictObject({ ...member, loanId: z.optional(identifier('loanId')) }),
+  LOAN_PAYOFF_CERTIFICATE: z.strictObject({ ...member, loanId: z.optional(recordIdentifier('loanId')) }),
   /** The payoff amount the partner collected (it must equal that day's payoff amount) and the bank's reference of the money sent. */
-  FULL_PREPAYMENT: z.strictObject({ ...member, loanId: identifier('loanId'), amount: positiveYuanText, bankRef: documentNumber() }),
+  FULL_PREPAYMENT: z.strictObject({ ...member, loanId: recordIdentifier('loanId'), amount: positiveYuanText, bankRef: documentNumber() }),
   /** The partner's own requestId of a TRANSFER_REQUEST it sent us. */
-  TRANSFER_CANCEL: z.strictObject({ requestId: identifier('requestId') }),
+  TRANSFER_CANCEL: z.strictObject({ requestId: recordIdentifier('requestId') }),
 } as const;
 export type PurchasePayload = z.infer<(typeof payloadSchemas)['PURCHASE_WITHDRAWAL']>;
 export type RetirementPayload = z.infer<(typeof payloadSchemas)['RETIREMENT_WITHDRAWAL']>;
@@ -92,7 +72,7 @@ export type TransferCancelPayload = z.infer<(typeof payloadSchemas)['TRANSFER_CA
 export type Payload = z.infer<(typeof payloadSchemas)[keyof typeof payloadSchemas]>;
 
 const inboundShape = z.strictObject({
-  requestId: identifier('requestId'),
+  requestId: recordIdentifier('requestId'),
   type: z.enum(REQUEST_TYPES),
   payload: z.record(z.string(), z.unknown()),
 });
@@ -115,8 +95,8 @@ const RESULT_MAX_FIELDS = 32;
 
 export const callbackBody = z
   .strictObject({
-    trackingId: identifier('trackingId'),
-    requestId: identifier('requestId'),
+    trackingId: recordIdentifier('trackingId'),
+    requestId: recordIdentifier('requestId'),
     type: z.enum(REQUEST_TYPES),
     status: z.enum(['COMPLETED', 'REJECTED']),
     result: z.optional(
@@ -141,4 +121,4 @@ export type TransferBody = z.infer<typeof transferBody>;
 export const listRequestsQuery = z.strictObject({ ...paginationShape, status: z.optional(z.enum(REQUEST_STATUSES)) });
 
 /** A path id (tracking id, transfer id) that can name a record: anything else is simply not found. */
-export const isRecordId = (s: unknown): s is string => typeof s === 'string' && ID.test(s);
+export const isRecordId = (s: unknown): s is string => typeof s === 'string' && RECORD_ID.test(s);

@@ -1,32 +1,20 @@
 // Request bodies of the bank routes (api.md "Banks and settlement"), strict: unknown fields refused.
 import * as z from '../../shared/zod.ts';
-import { bankAccountNumber, dateInWindow, documentNumber, paginationShape, plainText, yuanText } from '../../shared/schemas.ts';
-import { yuanToFen } from '../../shared/money.ts';
+import { bankAccountNumber, dateInWindow, documentNumber, paginationShape, plainText, positiveYuan, httpUrl, recordIdentifier } from '../../shared/schemas.ts';
 import { ACCOUNT_PURPOSES, PAYMENT_STATUSES } from './domain/types.ts';
 
-/** An http(s) URL in printable ASCII, without credentials (as the partner registry's). */
-const url = z
-  .string()
-  .check(
-    z.maxLength(2048),
-    z.regex(/^[\x21-\x7e]+$/, { error: 'must be a URL in printable ASCII (no spaces or control characters)' }),
-    z.refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), { error: 'must be an http(s) URL' }),
-    z.refine((s) => !URL.canParse(s) || (new URL(s).username === '' && new URL(s).password === ''), { error: 'must not carry credentials' }),
-  );
 
 /** A bank code: the path parameter and what X-HPF-Bank must look like. */
 export const BANK_CODE = /^[A-Za-z0-9_-]{2,32}$/;
 export const bankCodeParam = z.string().check(z.regex(BANK_CODE, { error: 'bankCode must be 2–32 of [A-Za-z0-9_-]' }));
 
-const ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-const identifier = (what: string) => z.string().check(z.regex(ID, { error: `${what} must be 1–128 of [A-Za-z0-9_.:-]` }));
 const BRANCH = /^[A-Za-z0-9_-]{1,32}$/;
 
-const amount = z.pipe(yuanText, z.transform((s: string) => yuanToFen(s))).check(z.refine((fen) => fen > 0, { error: 'amount must be greater than zero / 金额须大于零' }));
+const amount = positiveYuan;
 
 export const bankBody = z.strictObject({
   name: plainText(100),
-  apiBaseUrl: url,
+  apiBaseUrl: httpUrl,
   /** Printable ASCII, 16–256 characters: sealed before it is stored, never returned. */
   sharedSecret: z.string().check(
     z.minLength(16, { error: 'sharedSecret must have at least 16 characters' }),
@@ -50,7 +38,7 @@ export const bankBody = z.strictObject({
 export type BankBody = z.infer<typeof bankBody>;
 
 export const notificationBody = z.strictObject({
-  notificationId: identifier('notificationId'),
+  notificationId: recordIdentifier('notificationId'),
   accountNo: bankAccountNumber,
   amount,
   valueDate: dateInWindow({ maxDaysAhead: 0 }),
@@ -62,7 +50,7 @@ export const notificationBody = z.strictObject({
 export type NotificationBody = z.infer<typeof notificationBody>;
 
 export const paymentResultBody = z.strictObject({
-  paymentId: identifier('paymentId'),
+  paymentId: recordIdentifier('paymentId'),
   status: z.enum(['SETTLED', 'FAILED']),
   bankRef: documentNumber(64),
   settledAt: z.optional(z.iso.datetime({ offset: true })),
@@ -71,7 +59,7 @@ export const paymentResultBody = z.strictObject({
 export type PaymentResultBody = z.infer<typeof paymentResultBody>;
 
 export const assignBody = z.union([
-  z.strictObject({ remittanceId: identifier('remittanceId') }),
+  z.strictObject({ remittanceId: recordIdentifier('remittanceId') }),
   z.strictObject({ refund: z.literal(true), note: plainText(500) }),
 ]);
 export type AssignBody = z.infer<typeof assignBody>;

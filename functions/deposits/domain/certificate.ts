@@ -74,8 +74,8 @@ export interface DepositCertificate {
   issuedAt: string;
 }
 
-export function newDepositCertificate(c: {
-  certificateNo: string;
+/** What a caller asks a certificate to state, to whom, when (`trackingId`: the request that asks). */
+export interface DepositCertificateRequest {
   accountNo: string;
   facts: DepositFacts;
   loans: readonly unknown[];
@@ -84,7 +84,9 @@ export function newDepositCertificate(c: {
   trackingId?: string;
   today: string;
   at: Date;
-}): DepositCertificate {
+}
+
+export function newDepositCertificate(c: DepositCertificateRequest & { certificateNo: string }): DepositCertificate {
   return {
     certificateNo: c.certificateNo,
     accountNo: c.accountNo,

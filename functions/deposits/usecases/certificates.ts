@@ -4,7 +4,7 @@
 import { getAccount } from '../../../shared/ledger/ledger.ts';
 import { derivedId, newId } from '../../../shared/ids.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
-import { depositFacts, newDepositCertificate, type DepositCertificate, type DepositFacts } from '../domain/certificate.ts';
+import { depositFacts, newDepositCertificate, type DepositCertificate, type DepositCertificateRequest, type DepositFacts } from '../domain/certificate.ts';
 import { deferralRanges, getDepositCertificate, newDepositCertificateItem } from '../store.ts';
 
 /** The account's deposit facts as of `today`; undefined when there is no such account. */
@@ -18,16 +18,6 @@ export async function depositFactsOf(accountNo: string, today: string): Promise<
 /** The number of the certificate answering a request (deterministic from our tracking id). */
 export const depositCertificateNoOf = (trackingId: string) => derivedId('DC', 'DEPOSIT_CERTIFICATE', trackingId);
 
-export interface DepositCertificateRequest {
-  accountNo: string;
-  facts: DepositFacts;
-  loans: readonly unknown[];
-  purpose?: string;
-  issuedTo: { partner?: string; sub?: string };
-  trackingId?: string;
-  today: string;
-  at: Date;
-}
 
 /** The items that issue a certificate (never committed here): one conditional put of the record. */
 export function depositCertificateItems(input: DepositCertificateRequest): { certificateNo: string; items: TxItem[] } {

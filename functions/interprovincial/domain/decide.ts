@@ -27,6 +27,8 @@
 //  - FULL_PREPAYMENT: one of our full prepayments (loans planPartnerFullPrepayment): AMOUNT_MISMATCH
 //    (its message names the payoff amount) or NO_ACTIVE_LOAN.
 //  - TRANSFER_CANCEL: see `cancelDecision`.
+import type { DepositFacts } from '../../deposits/public.ts';
+import type { LoanFacts } from '../../loans/public.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { monthsBetween } from '../../../shared/clock.ts';
 import { interestDue, type Account, type AccountChanges, type Posting } from '../../../shared/ledger/ledger.ts';
@@ -131,27 +133,9 @@ export function decideClosing(request: Pick<InboundRequest, 'trackingId' | 'type
 
 // ---------- facts of the owning domains, as plain data (their public.ts contracts) ----------
 
-/** A loan as a partner sees it (loans loanFactsOfAccount), yuan strings. */
-export interface LoanFact {
-  loanId: string;
-  status: string;
-  principal: string;
-  outstandingPrincipal: string;
-  payoffAmountToday: string;
-  overdueInstallments: number;
-}
-
-/** The deposit facts of an account (deposits depositFactsOf), yuan strings. */
-export interface DepositFact {
-  status: string;
-  balance: string;
-  monthlyBase: string;
-  monthlyAmount: string;
-  lastPaidPeriod: string | null;
-  openedOn: string;
-  monthsDeposited: number;
-  consecutiveMonths: number;
-}
+// the types of the owning domains' public.ts (types only: nothing of theirs runs here)
+export type LoanFact = LoanFacts;
+export type DepositFact = DepositFacts;
 
 /** Exactly the fields api.md gives a partner of each loan. */
 export const loanResult = (l: LoanFact) => ({
