@@ -14,6 +14,8 @@ export type TableName =
   | 'supervision'
   | 'interprovincial'
   | 'settlement'
+  | 'documents'
+  | 'certificates'
   | 'archive'
   | 'idempotency';
 
@@ -60,9 +62,22 @@ export type FunctionName =
   | 'interprovincial-schedule'
   | 'settlement-http'
   | 'settlement-payment-worker'
-  | 'settlement-schedule';
+  | 'settlement-schedule'
+  | 'documents-http'
+  | 'certificates-http';
 
-export type Domain = 'deposits' | 'withdrawals' | 'loans' | 'supervision' | 'interprovincial' | 'settlement';
+export type Domain = 'deposits' | 'withdrawals' | 'loans' | 'supervision' | 'interprovincial' | 'settlement' | 'documents' | 'certificates';
+
+/** Object-store buckets (S3 in the cloud, the SQS server's S3 emulation locally). */
+export type BucketName = 'documents';
+
+export interface BucketDef {
+  name: BucketName;
+  /** Uploads never completed (status PENDING) are removed after this many days (lifecycle rule on `uploads/`). */
+  pendingUploadExpiryDays: number;
+}
+
+export const buckets: readonly BucketDef[] = [{ name: 'documents', pendingUploadExpiryDays: 2 }];
 
 export interface FunctionDef {
   name: FunctionName;
@@ -77,6 +92,8 @@ export interface FunctionDef {
   sendsTo: readonly QueueName[];
   /** Queues whose attributes the function reads (health checks). */
   inspects?: readonly QueueName[];
+  /** Object-store buckets the function uses (pre-signing is a use: the URL carries the function's rights). */
+  buckets?: Partial<Record<BucketName, 'read' | 'readwrite'>>;
   /** Needs the partner secrets (outbound signing). */
   partnerSecrets?: boolean;
   /** Files (relative to the repo root) shipped beside the bundle and read at run time, not bundled. */
@@ -114,6 +131,8 @@ export const tables: readonly TableDef[] = [
   domainTable('supervision'),
   { ...domainTable('interprovincial'), ttlAttribute: 'expiresAt' },
   { ...domainTable('settlement'), ttlAttribute: 'expiresAt' }, // 资金结算: banks, arrival notices, suspense items, payment orders, reconciliation runs
+  domainTable('documents'), // uploaded evidence (材料): metadata and status; the objects are in the documents bucket
+  domainTable('certificates'), // issued certificates (电子证明) by verification code, and the latest per subject
   { name: 'archive', gsis: [] }, // the electronic archive (电子档案): one item per action on a business record
   { name: 'idempotency', gsis: [], ttlAttribute: 'expiresAt' },
 ];
@@ -169,14 +188,15 @@ const scheduled = (domain: Domain, tablesUsed: FunctionDef['tables'], sendsTo: Q
 });
 
 export const functions: readonly FunctionDef[] = [
-  http('deposits', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite' }, ['remittance-posting', 'interest-settlement']),
+  http('deposits', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite', certificates: 'readwrite' }, ['remittance-posting', 'interest-settlement']),
   worker('deposits-remittance-worker', 'deposits', 'remittancePosting', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite' }, ['remittance-posting']),
   worker('deposits-interest-worker', 'deposits', 'interestSettlement', { ledger: 'readwrite', deposits: 'readwrite' }, ['interest-settlement']),
   scheduled('deposits', { ledger: 'read', deposits: 'readwrite' }, ['interest-settlement', 'remittance-posting']),
 
-  http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite', loans: 'readwrite', archive: 'readwrite' }),
+  // a withdrawal paid to a bank account is paid by a payment order (settlement/public.ts) in its commit
+  http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite', loans: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'read' }, ['settlement-payments']),
 
-  http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite', archive: 'readwrite' }),
+  http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'read', certificates: 'readwrite' }, ['settlement-payments']),
   worker('loans-batch-worker', 'loans', 'loanBatch', { ledger: 'readwrite', loans: 'readwrite', archive: 'readwrite' }, ['loan-batch']),
   scheduled('loans', { ledger: 'read', loans: 'readwrite' }, ['loan-batch']),
 
@@ -188,15 +208,22 @@ export const functions: readonly FunctionDef[] = [
   scheduled('supervision', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read' }, ['audit-segments']),
 
   http('interprovincial', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'read', deposits: 'read', archive: 'readwrite' }, ['interprovincial-inbound', 'interprovincial-outbound']),
-  worker('interprovincial-inbound-worker', 'interprovincial', 'inboundRequest', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'readwrite', deposits: 'readwrite', withdrawals: 'readwrite', archive: 'readwrite' }, ['interprovincial-outbound']),
+  worker('interprovincial-inbound-worker', 'interprovincial', 'inboundRequest', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'readwrite', deposits: 'readwrite', withdrawals: 'readwrite', settlement: 'readwrite', archive: 'readwrite', certificates: 'readwrite' }, ['interprovincial-outbound', 'settlement-payments']),
   worker('interprovincial-outbound-worker', 'interprovincial', 'outboundMessage', { ledger: 'readwrite', interprovincial: 'readwrite', archive: 'readwrite' }, ['interprovincial-outbound'], { partnerSecrets: true }),
   scheduled('interprovincial', { ledger: 'read', interprovincial: 'readwrite', withdrawals: 'read', archive: 'readwrite' }, ['interprovincial-inbound', 'interprovincial-outbound']),
 
   // settlement (资金结算): banks call it signed (X-HPF-Bank); an arrival notice settles a remittance
   // (deposits), repays a loan (loans) or deposits to a flexible account through their public.ts
-  http('settlement', { ledger: 'readwrite', settlement: 'readwrite', deposits: 'readwrite', loans: 'readwrite', archive: 'readwrite', supervision: 'readwrite' }, ['settlement-payments', 'remittance-posting']),
+  // a payment result's effect (a failed withdrawal's reversal, a disbursement's or a transfer's payment
+  // status) commits with the result through the paying domain's public.ts
+  http('settlement', { ledger: 'readwrite', settlement: 'readwrite', deposits: 'readwrite', loans: 'readwrite', withdrawals: 'readwrite', interprovincial: 'readwrite', archive: 'readwrite', supervision: 'readwrite' }, ['settlement-payments', 'remittance-posting']),
   worker('settlement-payment-worker', 'settlement', 'paymentOrders', { settlement: 'readwrite' }, ['settlement-payments']),
   scheduled('settlement', { settlement: 'readwrite', supervision: 'readwrite' }, ['settlement-payments']),
+
+  // documents (材料): pre-signed uploads to the documents bucket, checked against their SHA-256
+  http('documents', { documents: 'readwrite', withdrawals: 'read', loans: 'read' }, [], { buckets: { documents: 'readwrite' } }),
+  // certificates (电子证明): anyone verifies a certificate by its code
+  http('certificates', { certificates: 'read' }),
 ];
 
 export const routes: readonly RouteDef[] = [
@@ -247,6 +274,7 @@ export const routes: readonly RouteDef[] = [
   { method: 'DELETE', path: '/v1/loans/{loanId}/offset', fn: 'loans-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/loans/{loanId}/deferrals', fn: 'loans-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/loans/{loanId}/payoff-certificate', fn: 'loans-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/accounts/{accountNo}/deposit-certificate', fn: 'deposits-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/co-borrower-consents', fn: 'loans-http', auth: 'jwt' },
   { method: 'DELETE', path: '/v1/co-borrower-consents/{consentId}', fn: 'loans-http', auth: 'jwt' },
 
@@ -279,6 +307,11 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/v1/bank/suspense/{itemId}/assign', fn: 'settlement-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/bank/reconciliations', fn: 'settlement-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/bank/reconciliations/{runId}', fn: 'settlement-http', auth: 'jwt' },
+
+  // documents and certificates (材料, 电子证明)
+  { method: 'POST', path: '/v1/documents', fn: 'documents-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/documents/{documentId}', fn: 'documents-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/certificates/{verificationCode}', fn: 'certificates-http', auth: 'none' },
 ];
 
 export const schedules: readonly ScheduleDef[] = [

@@ -10,10 +10,15 @@ function required(name: string): string {
   return v;
 }
 
+export const bucketEnvVar = (bucket: string) => `BUCKET_${bucket.toUpperCase().replace(/-/g, '_')}`;
+
 /** Physical table name of a logical table (`ledger`, `deposits`, …). */
 export const tableName = (table: string) => required(tableEnvVar(table));
 /** URL of a logical queue (`remittance-posting`, …). */
 export const queueUrl = (queue: string) => required(queueEnvVar(queue));
+
+/** Physical name of a logical object-store bucket (`documents`). */
+export const bucketName = (bucket: string) => required(bucketEnvVar(bucket));
 
 /** Our own center code (跨省通办 X-HPF-Center when we sign). */
 export const centerCode = () => process.env.HPF_CENTER_CODE ?? '330100';

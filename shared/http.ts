@@ -41,6 +41,16 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A non-JSON answer (a certificate's PDF): sent as these bytes with this content type (base64 through API Gateway). */
+  binary?: { bytes: Uint8Array; contentType: string };
+}
+
+/** Whether the request asks for `type` (an Accept header naming it, e.g. application/pdf) rather than JSON. */
+export function accepts(headers: Record<string, string>, type: string): boolean {
+  return (headers.accept ?? '')
+    .split(',')
+    .map((part) => part.split(';')[0].trim().toLowerCase())
+    .includes(type.toLowerCase());
 }
 
 export interface RouteSpec<B = unknown, Q = unknown> {
@@ -224,6 +234,9 @@ export function httpHandler(service: string, routes: Record<string, RouteSpec<an
         return json(result.status, result.body, result.replayed ? { 'idempotency-replayed': 'true' } : {});
       }
       if (result.status === 204) return { statusCode: 204, headers: result.headers ?? {} };
+      if (result.binary) {
+        return { statusCode: result.status, headers: { 'content-type': result.binary.contentType, 'content-length': String(result.binary.bytes.byteLength), ...result.headers }, body: Buffer.from(result.binary.bytes).toString('base64'), isBase64Encoded: true };
+      }
       return json(result.status, result.body ?? {}, result.headers);
     } catch (err) {
       if (err instanceof DomainError) {

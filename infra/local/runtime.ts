@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { functions, queues, schedules, tableEnvVar, queueEnvVar, type FunctionName, type ScheduleDef } from '../topology.ts';
+import { buckets, functions, queues, schedules, tableEnvVar, queueEnvVar, type FunctionName, type ScheduleDef } from '../topology.ts';
+import { bucketEnvVar } from '../../shared/config.ts';
 import { startDynamoLocal, createTables, type DynamoLocal } from './dynamodb.ts';
 import { startQueues, startPoller, REGION, type LocalQueues, type Poller } from './sqs.ts';
 import { startGateway, type Gateway } from './gateway.ts';
@@ -87,11 +88,18 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
       AWS_ENDPOINT_URL_SQS: q.endpoint,
+      // the same server emulates S3 (path-style): the documents bucket
+      AWS_ENDPOINT_URL_S3: q.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       HPF_CENTER_CODE: opts.centerCode ?? process.env.HPF_CENTER_CODE ?? '330100',
     };
     for (const [logical, physical] of Object.entries(tableNames)) env[tableEnvVar(logical)] = physical;
     for (const [logical, url] of Object.entries(q.urls)) env[queueEnvVar(logical)] = url;
+    for (const b of buckets) {
+      const physical = `${prefix}-${b.name}`;
+      q.server.createBucket(physical);
+      env[bucketEnvVar(b.name)] = physical;
+    }
     Object.assign(process.env, env);
 
     // import the handlers only now: their clients read the environment at module scope
