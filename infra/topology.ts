@@ -63,6 +63,7 @@ export type FunctionName =
   | 'settlement-http'
   | 'settlement-payment-worker'
   | 'settlement-schedule'
+  | 'settlement-reconciler'
   | 'documents-http'
   | 'certificates-http';
 
@@ -218,7 +219,9 @@ export const functions: readonly FunctionDef[] = [
   // status) commits with the result through the paying domain's public.ts
   http('settlement', { ledger: 'readwrite', settlement: 'readwrite', deposits: 'readwrite', loans: 'readwrite', withdrawals: 'readwrite', interprovincial: 'readwrite', archive: 'readwrite', supervision: 'readwrite' }, ['settlement-payments', 'remittance-posting']),
   worker('settlement-payment-worker', 'settlement', 'paymentOrders', { settlement: 'readwrite' }, ['settlement-payments']),
-  scheduled('settlement', { settlement: 'readwrite', supervision: 'readwrite' }, ['settlement-payments']),
+  scheduled('settlement', { settlement: 'readwrite' }, ['settlement-payments']),
+  // the daily bank reconciliation signs its statement requests (a bank secret), so it is not the sweeper
+  { ...scheduled('settlement', { settlement: 'readwrite', supervision: 'readwrite' }), name: 'settlement-reconciler', handler: 'reconciler' },
 
   // documents (材料): pre-signed uploads to the documents bucket, checked against their SHA-256
   http('documents', { documents: 'readwrite', withdrawals: 'read', loans: 'read' }, [], { buckets: { documents: 'readwrite' } }),
@@ -323,7 +326,7 @@ export const schedules: readonly ScheduleDef[] = [
   { name: 'indicators-snapshot-daily', expression: 'cron(55 23 * * ? *)', timezone: 'Asia/Shanghai', target: 'supervision-schedule', input: { task: 'snapshot' }, description: 'Daily fund indicator snapshot' },
   { name: 'outbox-sweeper', expression: 'rate(1 minute)', timezone: 'Asia/Shanghai', target: 'interprovincial-schedule', input: { task: 'sweep-outbox' }, description: 'Relays inter-provincial messages whose send did not follow their commit' },
   { name: 'payment-orders-sweeper', expression: 'rate(1 minute)', timezone: 'Asia/Shanghai', target: 'settlement-schedule', input: { task: 'sweep-payments' }, description: 'Re-sends payment orders whose send did not follow their commit or was not acknowledged (付款指令补发)' },
-  { name: 'bank-reconciliation-daily', expression: 'cron(30 1 * * ? *)', timezone: 'Asia/Shanghai', target: 'settlement-schedule', input: { task: 'reconcile' }, description: "Daily bank reconciliation of yesterday's statements (银行对账)" },
+  { name: 'bank-reconciliation-daily', expression: 'cron(30 1 * * ? *)', timezone: 'Asia/Shanghai', target: 'settlement-reconciler', input: { task: 'reconcile' }, description: "Daily bank reconciliation of yesterday's statements (银行对账)" },
 ];
 
 /** Physical names: the local runtime uses these; CDK passes its generated names through the same env vars. */

@@ -45,7 +45,8 @@ export interface SealingGrant {
  * secrets: the HTTP function registers partners (seals) and verifies their signed calls (opens); the
  * outbound worker signs our callbacks and requests (opens). The inbound worker and the sweeper never
  * sign, and other domains' functions may read the interprovincial table but not open its secrets.
- * Bank secrets (settlement) likewise: the HTTP function seals and opens, the payment worker opens.
+ * Bank secrets (settlement) likewise: the HTTP function seals and opens, the payment worker and the
+ * reconciler open.
  */
 export const SEALING_GRANTS: Readonly<Partial<Record<FunctionName, SealingGrant>>> = {
   'interprovincial-http': { seal: ['partner-secret'], open: ['partner-secret'] },
@@ -54,6 +55,8 @@ export const SEALING_GRANTS: Readonly<Partial<Record<FunctionName, SealingGrant>
   // results (opens); the payment worker signs our orders (opens); the sweeper only re-sends messages
   'settlement-http': { seal: ['bank-secret'], open: ['bank-secret'] },
   'settlement-payment-worker': { open: ['bank-secret'] },
+  // the daily reconciliation signs its statement requests
+  'settlement-reconciler': { open: ['bank-secret'] },
 };
 
 export interface HpfFunctionProps {

@@ -128,7 +128,8 @@ describe('the sealing key (partner secrets, shared/secrets.ts)', () => {
   const purposeOf = (s: object) => (s as { Condition?: { StringEquals?: Record<string, unknown> } }).Condition?.StringEquals?.['kms:EncryptionContext:purpose'];
 
   it('exactly the signing and verifying functions use it: the HTTP functions seal and open, the outbound and payment workers only open', () => {
-    expect(Object.keys(SEALING_GRANTS).sort()).toEqual(['interprovincial-http', 'interprovincial-outbound-worker', 'settlement-http', 'settlement-payment-worker']);
+    expect(Object.keys(SEALING_GRANTS).sort()).toEqual(['interprovincial-http', 'interprovincial-outbound-worker', 'settlement-http', 'settlement-payment-worker', 'settlement-reconciler']);
+    expect(onSealingKey('settlement-reconciler').flatMap(actionsOf)).toEqual(['kms:Decrypt']);
     for (const [httpName, workerName, purpose] of [
       ['interprovincial-http', 'interprovincial-outbound-worker', 'partner-secret'],
       ['settlement-http', 'settlement-payment-worker', 'bank-secret'],
