@@ -5,8 +5,8 @@
 //   NONCE#<bank>#<nonce>           / NONCE    a nonce seen, `expiresAt` (compared here)
 //   NOTICE#<bank>#<notificationId> / NOTICE   an arrival notice and the answer it got
 //                                              gsi1: NOTICES#<bank>#<accountNo>#<valueDate> / <notificationId>   (reconciliation)
-//   SUSP#<itemId>                  / SUSP     a suspense item               gsi1: SUSP#<status> / <receivedAt>#<itemId>
-//   PAY#<paymentId>                / PAY      a payment order               gsi1: PAYS#<status> / <orderedAt>#<paymentId>
+//   SUSP#<itemId>                  / SUSP     a suspense item               gsi1: SUSP#<status> / <receivedAt>#<itemId>   (lists; old OPEN items)
+//   PAY#<paymentId>                / PAY      a payment order               gsi1: PAYS#<status> / <orderedAt>#<paymentId> (lists; old ORDERED orders)
 //       gsi2 (sparse, orders not yet acknowledged by their bank): PAYPENDING / <dueAt>#<paymentId>
 //       gsi2 (settled orders, for reconciliation): PAYSETTLED#<bank>#<fromAccountNo>#<settled business date> / <paymentId>
 //   RECON#<runId>                  / RECON    a bank reconciliation run (its accounts and findings)
@@ -111,6 +111,12 @@ export const putSuspenseItem = (s: SuspenseItem, expect?: SuspenseStatus): TxIte
   },
 });
 
+/** OPEN suspense items received before the instant `before` (ISO), oldest first (the reconciliation's old items). */
+export async function openSuspenseReceivedBefore(before: string): Promise<SuspenseItem[]> {
+  const items = await queryAll({ TableName: T(), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :b', ExpressionAttributeValues: { ':p': 'SUSP#OPEN', ':b': before } });
+  return items.map((i) => strip<SuspenseItem>(i));
+}
+
 // ---------- payment orders ----------
 
 const paymentIndex = (p: PaymentOrder) => ({
@@ -147,6 +153,12 @@ export const putPaymentItem = (p: PaymentOrder, expect?: Pick<PaymentOrder, 'sta
       : { ConditionExpression: 'attribute_not_exists(pk)' }),
   },
 });
+
+/** Payment orders still ORDERED (no result) ordered before the instant `before` (ISO), oldest first (the reconciliation's old items). */
+export async function orderedPaymentsBefore(before: string): Promise<PaymentOrder[]> {
+  const items = await queryAll({ TableName: T(), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :b', ExpressionAttributeValues: { ':p': 'PAYS#ORDERED', ':b': before } });
+  return items.map((i) => strip<PaymentOrder>(i));
+}
 
 /** The payment ids of unacknowledged orders whose re-send is due at `now`, oldest due first. */
 export async function pendingPayments(now: Date, limit: number, start?: Record<string, unknown>): Promise<{ ids: string[]; lastKey?: Record<string, unknown> }> {

@@ -4,13 +4,23 @@
 // payments. Matched movements raise no finding; a stray statement line raises exactly one CRITICAL
 // finding of rule BANK_RECONCILIATION naming it (recorded by supervision, the same again: the same
 // finding). Other files move money through the same simulator today, so what is asserted is what
-// this file's own lines and records got.
+// this file's own lines and records got. Old open items are findings too (HIGH, the same rule): an
+// OPEN suspense item and an ORDERED payment order older than their thresholds each raise exactly one;
+// fresh ones none. Time cannot pass in a test: the old ones are written with an old date through the
+// settlement store.
 import { randomInt, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { baseUrl, call, staffToken, unitToken, auditorToken } from '../support/http.ts';
 import { randomResidentId } from '../support/fixtures.ts';
 import { pollUntil, registerUnit, uniqueBranch } from './deposits-fixtures.ts';
 import { businessDate, periodOf, addMonths } from '../../shared/clock.ts';
+import { commit } from '../../shared/tx.ts';
+import { ddb } from '../../shared/ddb.ts';
+import { tableName } from '../../shared/config.ts';
+import { getPayment, getSuspense, putPaymentItem, putSuspenseItem } from '../../functions/settlement/store.ts';
+import type { PaymentOrder } from '../../functions/settlement/domain/types.ts';
+import { DEFAULT_ACCOUNTS } from '../../infra/local/bank-simulator.ts';
 
 const digits = (n: number) => Array.from({ length: n }, (_x, i) => (i === 0 ? randomInt(1, 10) : randomInt(0, 10))).join('');
 const local = async (path: string, body: unknown) => {
@@ -92,6 +102,69 @@ describe('daily bank reconciliation (银行对账)', () => {
     expect(aboutAgain.map((f) => f.findingId)).toEqual([about[0].findingId]);
     const after = (await call('GET', '/v1/supervision/findings?status=OPEN&rule=BANK_RECONCILIATION&limit=200', { token: auditor })).body.items as any[];
     expect(after.filter((f) => f.subject === about[0].subject)).toHaveLength(1);
+  });
+
+  it('old open items: an old OPEN suspense item and an old ORDERED order each raise exactly one HIGH finding (the same again); fresh ones none', async () => {
+    const auditor = await auditorToken();
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
+    // two arrivals nothing matches: suspense items, received now
+    const strays = await Promise.all(['旧', '新'].map((tag) => arrive({ amount: '31.40', reference: `待查-${tag}-${randomUUID().slice(0, 8)}`, payerName: '某单位', payerAccount: digits(16) })));
+    for (const s of strays) expect(s.body.centerAnswer, JSON.stringify(s.body)).toEqual({ matched: null });
+    const items: any[] = [];
+    for (let cursor = ''; ; ) {
+      const page = await call('GET', `/v1/bank/suspense?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token: auditor });
+      items.push(...page.body.items);
+      if (!page.body.nextCursor) break;
+      cursor = page.body.nextCursor;
+    }
+    const [oldItemId, freshItemId] = strays.map((s) => items.find((i) => i.notificationId === s.body.notificationId)!.itemId as string);
+    // the first arrived 10 days ago (written through the store, still OPEN)
+    const held = (await getSuspense(oldItemId))!;
+    await commit({ plan: async () => ({ items: [putSuspenseItem({ ...held, receivedAt: daysAgo(10) }, 'OPEN')], body: null }) });
+
+    // two orders no bank has answered (written through the store, acknowledged: nothing re-sends them), one ordered 4 days ago, one now
+    const payAccount = DEFAULT_ACCOUNTS.find((a) => a.purpose === 'PAYMENT')!.accountNo;
+    const order = (paymentId: string, orderedAt: string): PaymentOrder => ({ paymentId, bankCode: 'SIMBANK', fromAccountNo: payAccount, payeeName: '某职工', payeeAccount: digits(16), amountFen: 12_300, purpose: 'WITHDRAWAL', reference: `W-${paymentId}`, source: { kind: 'WITHDRAWAL', id: `W-${paymentId}` }, status: 'ORDERED', delivery: 'SENT', attempts: 1, orderedAt, sentAt: orderedAt });
+    const [oldPaymentId, freshPaymentId] = [`PAGED${randomUUID().slice(0, 8).toUpperCase()}`, `PFRESH${randomUUID().slice(0, 8).toUpperCase()}`];
+    await commit({ plan: async () => ({ items: [putPaymentItem(order(oldPaymentId, daysAgo(4))), putPaymentItem(order(freshPaymentId, new Date().toISOString()))], body: null }) });
+    try {
+      const mine = [oldItemId, freshItemId, oldPaymentId, freshPaymentId];
+      const run = await reconcile(businessDate());
+      const about = naming(run.findings, mine);
+      expect(about).toHaveLength(2);
+      const suspenseFinding = about.find((f) => f.kind === 'AGED_SUSPENSE');
+      const paymentFinding = about.find((f) => f.kind === 'UNSETTLED_PAYMENT');
+      expect(suspenseFinding).toMatchObject({ subject: `SUSPENSE:${oldItemId}`, bankCode: 'SIMBANK', accountNo: held.accountNo, record: { kind: 'SUSPENSE', id: oldItemId } });
+      expect(paymentFinding).toMatchObject({ subject: `PAYMENT:${oldPaymentId}:UNSETTLED`, bankCode: 'SIMBANK', accountNo: payAccount, record: { kind: 'PAYMENT', id: oldPaymentId } });
+      // counted in the run (other files' old items may be counted too)
+      expect((run as any).aged.suspense).toBeGreaterThanOrEqual(1);
+      expect((run as any).aged.unsettledPayments).toBeGreaterThanOrEqual(1);
+      expect((run as any).findingsTotal).toBeGreaterThanOrEqual(2);
+
+      // supervision recorded each once: HIGH, rule BANK_RECONCILIATION, the evidence a clerk chases it with
+      const open = async () => (await call('GET', '/v1/supervision/findings?status=OPEN&rule=BANK_RECONCILIATION&limit=200', { token: auditor })).body.items as any[];
+      const listed = await pollUntil(open, (xs) => [suspenseFinding, paymentFinding].every((f) => xs.some((x) => x.findingId === f.findingId)), 10_000);
+      expect(listed.find((f) => f.findingId === suspenseFinding.findingId)).toMatchObject({
+        rule: 'BANK_RECONCILIATION', severity: 'HIGH', subject: `SUSPENSE:${oldItemId}`, status: 'OPEN',
+        evidence: { kind: 'AGED_SUSPENSE', ageDays: 10, thresholdDays: 5, suspense: { itemId: oldItemId, notificationId: strays[0]!.body.notificationId, amount: '31.40' } },
+      });
+      expect(listed.find((f) => f.findingId === paymentFinding.findingId)).toMatchObject({
+        rule: 'BANK_RECONCILIATION', severity: 'HIGH', subject: `PAYMENT:${oldPaymentId}:UNSETTLED`, status: 'OPEN',
+        evidence: { kind: 'UNSETTLED_PAYMENT', ageDays: 4, thresholdDays: 3, payment: { paymentId: oldPaymentId, amount: '123.00', delivery: 'SENT' } },
+      });
+      expect(listed.filter((f) => mine.some((id) => f.subject.includes(id)))).toHaveLength(2);
+
+      // reconciled again: the same two findings, no new one
+      const again = await reconcile(businessDate());
+      expect(naming(again.findings, mine).map((f) => f.findingId).sort()).toEqual([suspenseFinding.findingId, paymentFinding.findingId].sort());
+      expect((await open()).filter((f) => mine.some((id) => f.subject.includes(id)))).toHaveLength(2);
+      // the run read the items, it did not change them
+      expect((await getSuspense(freshItemId))?.status).toBe('OPEN');
+      expect((await getPayment(oldPaymentId))?.status).toBe('ORDERED');
+    } finally {
+      // the orders no bank will ever answer do not outlive this test (other files reconcile too)
+      for (const id of [oldPaymentId, freshPaymentId]) await ddb.send(new DeleteCommand({ TableName: tableName('settlement'), Key: { pk: `PAY#${id}`, sk: 'PAY' } }));
+    }
   });
 
   it('who: an auditor starts a run (a city-level clerk reads it, a branch clerk may not); an unknown run is 404; a date ahead is 400', async () => {

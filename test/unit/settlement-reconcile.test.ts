@@ -2,7 +2,9 @@
 // every line matched to exactly one of our movements and each of ours to a line, with the same
 // direction and amount; every difference named once.
 import { describe, expect, it } from 'vitest';
-import { dayBefore, differenceSubject, matchStatement, type OurMovement, type StatementLineFacts } from '../../functions/settlement/domain/reconcile.ts';
+import { agedSince, agedSubject, agedSuspense, dayBefore, differenceSubject, matchStatement, unsettledPayments, type OurMovement, type StatementLineFacts } from '../../functions/settlement/domain/reconcile.ts';
+import { PAYMENT_FINDING_DAYS, SUSPENSE_FINDING_DAYS } from '../../functions/settlement/domain/rules.ts';
+import type { PaymentStatus, SuspenseStatus } from '../../functions/settlement/domain/types.ts';
 
 const D = '2026-03-10';
 const line = (lineId: string, reference: string, amountFen: number, direction: 'CREDIT' | 'DEBIT' = 'CREDIT'): StatementLineFacts => ({ lineId, direction, amountFen, reference, valueDate: D });
@@ -68,5 +70,60 @@ describe('bank statement matching (银行对账)', () => {
     expect(dayBefore('2026-03-01')).toBe('2026-02-28');
     expect(dayBefore('2024-03-01')).toBe('2024-02-29');
     expect(dayBefore('2026-01-01')).toBe('2025-12-31');
+  });
+});
+
+// Old open items (issue 16 item 5): age in calendar days from the business date (Asia/Shanghai) an
+// item began to the run's date; an item that old or older and still open is named once.
+describe('old open items are findings too', () => {
+  const suspense = (itemId: string, receivedAt: string, status: SuspenseStatus = 'OPEN') => ({ itemId, bankCode: 'SIMBANK', accountNo: '6222C', amountFen: 7770, status, receivedAt });
+  const order = (paymentId: string, orderedAt: string, status: PaymentStatus = 'ORDERED') => ({ paymentId, bankCode: 'SIMBANK', fromAccountNo: '6222P', amountFen: 6660, status, orderedAt });
+
+  it('the thresholds: 5 calendar days for suspense, 3 for an order without result', () => {
+    expect(SUSPENSE_FINDING_DAYS).toBe(5);
+    expect(PAYMENT_FINDING_DAYS).toBe(3);
+    expect(agedSince('2026-03-10', 5)).toBe('2026-03-05');
+    expect(agedSince('2026-03-02', 3)).toBe('2026-02-27');
+  });
+
+  it('suspense: OPEN and 5 days old or older is named (with its age); 4 days, or no longer OPEN, is not', () => {
+    const items = [
+      suspense('S-OLD', '2026-03-01T02:00:00.000Z'), // 03-01 in Shanghai: 9 days
+      suspense('S-EDGE', '2026-03-05T15:59:59.999Z'), // 03-05 23:59:59 in Shanghai: exactly 5 days
+      suspense('S-FRESH', '2026-03-05T16:00:00.000Z'), // 03-06 00:00 in Shanghai: 4 days
+      suspense('S-DONE', '2026-02-01T00:00:00.000Z', 'ASSIGNED'),
+      suspense('S-REFUNDING', '2026-02-01T00:00:00.000Z', 'REFUNDING'),
+      suspense('S-TODAY', '2026-03-10T01:00:00.000Z'),
+    ];
+    expect(agedSuspense(items, D)).toEqual([
+      { kind: 'AGED_SUSPENSE', id: 'S-OLD', bankCode: 'SIMBANK', accountNo: '6222C', amountFen: 7770, since: '2026-03-01', ageDays: 9 },
+      { kind: 'AGED_SUSPENSE', id: 'S-EDGE', bankCode: 'SIMBANK', accountNo: '6222C', amountFen: 7770, since: '2026-03-05', ageDays: 5 },
+    ]);
+  });
+
+  it('orders: ORDERED 3 days after orderedAt or more is named; 2 days, SETTLED or FAILED is not', () => {
+    const orders = [
+      order('P-FRI', '2026-02-27T09:00:00.000Z'), // Friday's order, Monday's run: 3 days
+      order('P-SAT', '2026-02-28T09:00:00.000Z'), // 2 days
+      order('P-SETTLED', '2026-02-01T00:00:00.000Z', 'SETTLED'),
+      order('P-FAILED', '2026-02-01T00:00:00.000Z', 'FAILED'),
+    ];
+    expect(unsettledPayments(orders, '2026-03-02')).toEqual([{ kind: 'UNSETTLED_PAYMENT', id: 'P-FRI', bankCode: 'SIMBANK', accountNo: '6222P', amountFen: 6660, since: '2026-02-27', ageDays: 3 }]);
+  });
+
+  it('an item that began after the run\'s date (an auditor reconciling a past day) is not old', () => {
+    expect(agedSuspense([suspense('S-LATER', '2026-03-20T00:00:00.000Z')], D)).toEqual([]);
+    expect(unsettledPayments([order('P-LATER', '2026-03-20T00:00:00.000Z')], D)).toEqual([]);
+  });
+
+  it('subjects: one per item, an unsettled order not the subject of its missing line', () => {
+    expect(agedSubject({ kind: 'AGED_SUSPENSE', id: 'S1' })).toBe('SUSPENSE:S1');
+    expect(agedSubject({ kind: 'UNSETTLED_PAYMENT', id: 'P1' })).toBe('PAYMENT:P1:UNSETTLED');
+    expect(agedSubject({ kind: 'UNSETTLED_PAYMENT', id: 'P1' })).not.toBe(differenceSubject('SIMBANK', '6222', { kind: 'MISSING_LINE', ours: payment('P1', 6660) }));
+  });
+
+  it('empty in, empty out', () => {
+    expect(agedSuspense([], D)).toEqual([]);
+    expect(unsettledPayments([], D)).toEqual([]);
   });
 });

@@ -9,6 +9,13 @@
 //   DUPLICATE_LINE      a further line referencing a movement another line already answered
 // Lines are taken in statement order; an exact line is preferred over a disagreeing one, whatever
 // their order.
+//
+// Besides the statement, a run reports our old open items (agedSuspense, unsettledPayments): an OPEN
+// suspense item or an ORDERED payment order whose age at the run's date reached its threshold
+// (rules.ts), each its own finding.
+import { addDays, businessDate, daysBetween } from '../../../shared/clock.ts';
+import { PAYMENT_FINDING_DAYS, SUSPENSE_FINDING_DAYS } from './rules.ts';
+import type { PaymentOrder, SuspenseItem } from './types.ts';
 
 export type Direction = 'CREDIT' | 'DEBIT';
 
@@ -84,3 +91,50 @@ export function differenceSubject(bankCode: string, accountNo: string, d: Differ
 
 /** The day before a business date (the schedule reconciles yesterday). */
 export const dayBefore = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+
+// ---------- old open items ----------
+
+export type AgedKind = 'AGED_SUSPENSE' | 'UNSETTLED_PAYMENT';
+
+/** An open item old enough to be a finding: an OPEN suspense item or an ORDERED payment order. */
+export interface AgedItem {
+  kind: AgedKind;
+  /** itemId or paymentId. */
+  id: string;
+  bankCode: string;
+  /** The account it arrived on (suspense) or leaves from (payment). */
+  accountNo: string;
+  amountFen: number;
+  /** The business date it began (arrival, order). */
+  since: string;
+  /** Calendar days from `since` to the run's date. */
+  ageDays: number;
+}
+
+/**
+ * The latest business date an item may have begun on and be old at `runDate` with threshold `days`.
+ * A store query by instant may use any bound after that day's end (the exact day is checked here).
+ */
+export const agedSince = (runDate: string, days: number): string => addDays(runDate, -days);
+
+const aged = <T>(xs: readonly T[], runDate: string, days: number, open: (x: T) => boolean, began: (x: T) => string, item: (x: T, since: string, ageDays: number) => AgedItem): AgedItem[] =>
+  xs.flatMap((x) => {
+    if (!open(x)) return [];
+    const since = businessDate(new Date(began(x)));
+    const ageDays = daysBetween(since, runDate);
+    return ageDays >= days ? [item(x, since, ageDays)] : [];
+  });
+
+/** Suspense items still OPEN that arrived `days` or more calendar days before `runDate`, in the given order. */
+export const agedSuspense = (items: readonly Pick<SuspenseItem, 'itemId' | 'bankCode' | 'accountNo' | 'amountFen' | 'status' | 'receivedAt'>[], runDate: string, days: number = SUSPENSE_FINDING_DAYS): AgedItem[] =>
+  aged(items, runDate, days, (s) => s.status === 'OPEN', (s) => s.receivedAt, (s, since, ageDays) => ({ kind: 'AGED_SUSPENSE', id: s.itemId, bankCode: s.bankCode, accountNo: s.accountNo, amountFen: s.amountFen, since, ageDays }));
+
+/** Payment orders still ORDERED (no result) ordered `days` or more calendar days before `runDate`, in the given order. */
+export const unsettledPayments = (orders: readonly Pick<PaymentOrder, 'paymentId' | 'bankCode' | 'fromAccountNo' | 'amountFen' | 'status' | 'orderedAt'>[], runDate: string, days: number = PAYMENT_FINDING_DAYS): AgedItem[] =>
+  aged(orders, runDate, days, (p) => p.status === 'ORDERED', (p) => p.orderedAt, (p, since, ageDays) => ({ kind: 'UNSETTLED_PAYMENT', id: p.paymentId, bankCode: p.bankCode, accountNo: p.fromAccountNo, amountFen: p.amountFen, since, ageDays }));
+
+/**
+ * The finding's subject of an old item: the suspense item, or the order as unsettled (not `PAYMENT:<id>`,
+ * the subject of a settled order's missing line: a different fact about the same order).
+ */
+export const agedSubject = (a: Pick<AgedItem, 'kind' | 'id'>): string => (a.kind === 'AGED_SUSPENSE' ? `SUSPENSE:${a.id}` : `PAYMENT:${a.id}:UNSETTLED`);

@@ -45,3 +45,29 @@ export function resultDecision(order: Pick<PaymentOrder, 'status' | 'bankRef'>, 
 
 /** Back-off of the re-send of an unacknowledged order: 30 s doubling per attempt, at most an hour. */
 export const resendDelayMs = (attempts: number) => Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
+
+// ---------- old open items (issue 16 item 5: "suspense and unsettled orders older than a threshold are findings too") ----------
+// Ages are whole calendar days from the business date an item began (a suspense item's arrival, an
+// order's `orderedAt`) to the reconciliation run's date; an item that old or older, and still open
+// when the run reads it, is a finding of rule BANK_RECONCILIATION (one per item, subject below).
+// Calendar days, not business days: there is no holiday calendar here, and a threshold that a weekend
+// cannot stretch is the stricter reading.
+
+/**
+ * An arrival nothing matched (待查款项) is to be assigned or refunded within 3 business days; 5
+ * calendar days are 3 business days across any weekend. Older and still OPEN: a finding.
+ */
+export const SUSPENSE_FINDING_DAYS = 5;
+/**
+ * A single payment (单笔付款) is answered by its bank on the day or the next business day (after the
+ * day's cut-off); 3 calendar days cover that across a weekend (Friday's order answered Monday). An
+ * order still ORDERED that long after `orderedAt` — never acknowledged, or its result lost — has
+ * debited the books for money no bank has confirmed moving: a finding.
+ */
+export const PAYMENT_FINDING_DAYS = 3;
+/**
+ * Severities: a statement difference is CRITICAL (api.md: the books and the bank disagree). An old
+ * open item is not (yet) a disagreement — the books say where the money is, waiting — but it is money
+ * a clerk must chase (a unit's remittance may wait in suspense; a member's withdrawal is unpaid): HIGH.
+ */
+export const AGED_ITEM_SEVERITY = 'HIGH' as const;

@@ -173,7 +173,11 @@ export interface ReconciledAccount {
   error?: string;
 }
 
-/** A finding a reconciliation raised (recorded by supervision, rule BANK_RECONCILIATION). */
+/**
+ * A finding a reconciliation raised (recorded by supervision, rule BANK_RECONCILIATION): a statement
+ * difference (`kind` a DifferenceKind), or an old open item (AGED_SUSPENSE, UNSETTLED_PAYMENT: `record`
+ * the suspense item or the order, `accountNo` the account it arrived on or leaves from).
+ */
 export interface ReconciliationFinding {
   findingId: string;
   kind: string;
@@ -182,7 +186,7 @@ export interface ReconciliationFinding {
   accountNo: string;
   lineId?: string;
   reference?: string;
-  record?: { kind: 'NOTICE' | 'PAYMENT'; id: string };
+  record?: { kind: 'NOTICE' | 'PAYMENT' | 'SUSPENSE'; id: string };
 }
 
 /** A daily bank reconciliation (银行对账) of one business date. COMPLETED: every account's statement was read. */
@@ -195,6 +199,8 @@ export interface ReconciliationRun {
   findings: ReconciliationFinding[];
   /** All findings, when more than those listed (the list is capped to keep the run one item). */
   findingsTotal: number;
+  /** Old open items found (each a finding, counted in findingsTotal): OPEN suspense, ORDERED orders. */
+  aged?: { suspense: number; unsettledPayments: number };
   startedAt: string;
   finishedAt: string;
   by?: string;
@@ -207,6 +213,7 @@ export const reconciliationView = (r: ReconciliationRun) => ({
   accounts: r.accounts,
   findings: r.findings,
   findingsTotal: r.findingsTotal,
+  aged: r.aged ?? { suspense: 0, unsettledPayments: 0 },
   startedAt: r.startedAt,
   finishedAt: r.finishedAt,
 });

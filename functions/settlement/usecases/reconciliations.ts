@@ -5,12 +5,16 @@
 // finding of rule BANK_RECONCILIATION recorded by supervision (its public.ts: the same difference
 // found again is the same finding, a resolved one found again reopens), naming the line or our record.
 // A statement that cannot be read leaves its account unreconciled (`error`) and the run INCOMPLETE.
+// Our old open items are findings too (issue 16 item 5), whatever the statements say: every suspense
+// item still OPEN and every payment order still ORDERED whose age at the run's date reached its
+// threshold (domain/rules.ts: SUSPENSE_FINDING_DAYS, PAYMENT_FINDING_DAYS), one HIGH finding of rule
+// BANK_RECONCILIATION per item (kinds AGED_SUSPENSE, UNSETTLED_PAYMENT), counted in the run.
 //
 // Run synchronously in the settlement-http function for now (a city has a few special accounts;
 // statements are read a few at a time). The scheduled task `reconcile` runs it for yesterday.
 import * as z from '../../../shared/zod.ts';
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
-import { businessDate, now } from '../../../shared/clock.ts';
+import { addDays, businessDate, now } from '../../../shared/clock.ts';
 import { centerCode } from '../../../shared/config.ts';
 import { fail } from '../../../shared/errors.ts';
 import { derivedId, newId } from '../../../shared/ids.ts';
@@ -19,9 +23,10 @@ import { YUAN_PATTERN, fenToYuan, yuanToFen } from '../../../shared/money.ts';
 import type { Caller } from '../../../shared/auth.ts';
 import type { Logger } from '../../../shared/log.ts';
 import { findingIdOf, findingItems } from '../../supervision/public.ts';
-import { getPayment, getNotice, getRun, listBanks, noticesOn, paymentsSettledOn, putRunItem } from '../store.ts';
-import { differenceSubject, matchStatement, dayBefore, type Difference, type OurMovement, type StatementLineFacts } from '../domain/reconcile.ts';
-import { reconciliationView, type Bank, type ReconciledAccount, type ReconciliationFinding, type ReconciliationRun } from '../domain/types.ts';
+import { getPayment, getNotice, getRun, listBanks, noticesOn, openSuspenseReceivedBefore, orderedPaymentsBefore, paymentsSettledOn, putRunItem } from '../store.ts';
+import { agedSince, agedSubject, agedSuspense, differenceSubject, matchStatement, dayBefore, unsettledPayments, type AgedItem, type Difference, type OurMovement, type StatementLineFacts } from '../domain/reconcile.ts';
+import { AGED_ITEM_SEVERITY, PAYMENT_FINDING_DAYS, SUSPENSE_FINDING_DAYS } from '../domain/rules.ts';
+import { reconciliationView, type Bank, type PaymentOrder, type ReconciledAccount, type ReconciliationFinding, type ReconciliationRun, type SuspenseItem } from '../domain/types.ts';
 import { bankSecret } from './banks.ts';
 import { requireCityLevel } from './suspense.ts';
 
@@ -121,7 +126,9 @@ export async function reconcile(input: { runId: string; date: string; trigger: R
     const account: ReconciledAccount = { bankCode: bank.bankCode, accountNo, lines: lines.length, matched: matched.length, differences: differences.length };
     return { account, findings };
   });
-  const findings = results.flatMap((r) => r.findings);
+  const old = await oldOpenItems(input.date);
+  const agedFindings = await pool([...old.suspense, ...old.payments], 4, (a) => recordAged(a, input, startedAt));
+  const findings = [...results.flatMap((r) => r.findings), ...agedFindings];
   const run: ReconciliationRun = {
     runId: input.runId,
     date: input.date,
@@ -130,6 +137,7 @@ export async function reconcile(input: { runId: string; date: string; trigger: R
     accounts: results.map((r) => r.account),
     findings: findings.slice(0, LISTED_FINDINGS),
     findingsTotal: findings.length,
+    aged: { suspense: old.suspense.length, unsettledPayments: old.payments.length },
     startedAt,
     finishedAt: now().toISOString(),
     ...(input.by ? { by: input.by } : {}),
@@ -161,6 +169,33 @@ async function recordDifference(bankCode: string, accountNo: string, d: Differen
     ...(d.line ? { lineId: d.line.lineId, reference: d.line.reference } : {}),
     ...(d.ours ? { record: { kind: d.ours.kind, id: d.ours.id } } : {}),
   };
+}
+
+/**
+ * Our old open items at `date`: OPEN suspense and ORDERED orders that began SUSPENSE_FINDING_DAYS /
+ * PAYMENT_FINDING_DAYS or more days before it, each with its record (for the evidence). The store is
+ * asked by instant with a bound after the last old day's end — business dates are UTC+8
+ * (shared/clock.ts), so every instant of a business date ≤ X is before X+1 T00:00Z — and the domain
+ * keeps exactly the old ones.
+ */
+async function oldOpenItems(date: string) {
+  const bound = (days: number) => `${addDays(agedSince(date, days), 1)}T00:00:00.000Z`;
+  const [suspense, payments] = await Promise.all([openSuspenseReceivedBefore(bound(SUSPENSE_FINDING_DAYS)), orderedPaymentsBefore(bound(PAYMENT_FINDING_DAYS))]);
+  const records = new Map<string, SuspenseItem | PaymentOrder>([...suspense.map((s) => [`S:${s.itemId}`, s] as const), ...payments.map((p) => [`P:${p.paymentId}`, p] as const)]);
+  const withRecord = (a: AgedItem) => ({ ...a, record: records.get(`${a.kind === 'AGED_SUSPENSE' ? 'S' : 'P'}:${a.id}`)! });
+  return { suspense: agedSuspense(suspense, date).map(withRecord), payments: unsettledPayments(payments, date).map(withRecord) };
+}
+
+const suspenseEvidence = (s: SuspenseItem) => ({ itemId: s.itemId, notificationId: s.notificationId, amount: fenToYuan(s.amountFen), valueDate: s.valueDate, payerName: s.payerName, reference: s.reference, receivedAt: s.receivedAt });
+const paymentEvidence = (p: PaymentOrder) => ({ paymentId: p.paymentId, amount: fenToYuan(p.amountFen), purpose: p.purpose, reference: p.reference, source: p.source, delivery: p.delivery, attempts: p.attempts, orderedAt: p.orderedAt, ...(p.sentAt ? { sentAt: p.sentAt } : {}) });
+
+/** One old open item as a HIGH finding (its own commit), its evidence what a clerk needs to chase it. */
+async function recordAged(a: AgedItem & { record: SuspenseItem | PaymentOrder }, run: { runId: string; date: string }, foundAt: string): Promise<ReconciliationFinding> {
+  const subject = agedSubject(a);
+  const about = a.kind === 'AGED_SUSPENSE' ? { suspense: suspenseEvidence(a.record as SuspenseItem) } : { payment: paymentEvidence(a.record as PaymentOrder) };
+  const evidence = { kind: a.kind, date: run.date, bankCode: a.bankCode, accountNo: a.accountNo, since: a.since, ageDays: a.ageDays, thresholdDays: a.kind === 'AGED_SUSPENSE' ? SUSPENSE_FINDING_DAYS : PAYMENT_FINDING_DAYS, ...about };
+  await commit({ plan: async () => ({ items: await findingItems({ rule: RECONCILIATION_RULE, severity: AGED_ITEM_SEVERITY, subject, evidence, foundAt, runId: run.runId }), body: null }) });
+  return { findingId: findingIdOf(RECONCILIATION_RULE, subject), kind: a.kind, subject, bankCode: a.bankCode, accountNo: a.accountNo, record: { kind: a.kind === 'AGED_SUSPENSE' ? 'SUSPENSE' : 'PAYMENT', id: a.id } };
 }
 
 /** POST /v1/bank/reconciliations (auditor): reconciled at once, 202 { runId }; the same Idempotency-Key: the same run. */
