@@ -125,3 +125,15 @@ export async function planRepaymentByBank(input: { loanId: string; amountFen: nu
 }
 
 const appliedRepayment = (r: Pick<BankRepaymentResult, 'loanId' | 'installments' | 'amount'>) => ({ loanId: r.loanId, installmentsPaid: r.installments.length, amount: r.amount });
+
+/**
+ * planDisbursementPaymentResult (issue 16): the bank's result of a loan disbursement's payment order
+ * (source { kind: 'LOAN_DISBURSEMENT', id: loanId }), planned for the settlement domain's ONE result
+ * transaction: SETTLED → the loan's payment SETTLED; FAILED → the payment FAILED with the bank's reason
+ * (GET /v1/loans/{loanId} `payment`) and the disbursement's fund flow reversed (a negative
+ * LOAN_DISBURSEMENT flow in the disbursement's period); both with a LOAN archive record. Conditioned
+ * on the loan's version as read: committed twice, it applies once (a re-plan finds it applied and
+ * returns no items). No items for an unknown loan, another payment than the loan's current one, or a
+ * payment that already has its result.
+ */
+export { planDisbursementPaymentResult, type DisbursementPaymentResultInput } from './usecases/disbursement-payments.ts';

@@ -1,6 +1,6 @@
 // Request bodies of the loans routes (docs/api.md, Loans; v1.1 co-borrower consents), zod.
 import * as z from '../../shared/zod.ts';
-import { documentNumber, moneyEventDate, period, plainText, positiveYuan } from '../../shared/schemas.ts';
+import { bankAccountNumber, documentNumber, moneyEventDate, period, plainText, positiveYuan } from '../../shared/schemas.ts';
 import { isAccountNo } from '../../shared/ids.ts';
 import { YUAN_PATTERN } from '../../shared/money.ts';
 import type { LoanApplication } from './domain/loan.ts';
@@ -33,8 +33,15 @@ export const applicationBody = z.strictObject({ ...applicationShape, amount: mon
 export const application = ({ housePrice, monthlyIncome, ...rest }: z.infer<typeof quoteBody>): LoanApplication => ({ ...rest, housePriceFen: housePrice, monthlyIncomeFen: monthlyIncome });
 
 export const reviewBody = z.strictObject({ note: z.optional(plainText(1000, { multiline: true })) });
-/** A disbursement is a money event: dated from the start of the policy history to today. */
-export const disburseBody = z.strictObject({ disbursedOn: moneyEventDate, dueDay: z.optional(z.int().check(z.gte(1), z.lte(31))) });
+/**
+ * The seller a disbursement pays (api.md v1.1): a person or a company, so its name is printable text
+ * (a company name has parentheses and digits a person's name has not), and a bank account number.
+ */
+export const payee = z.strictObject({ name: plainText(100), bankAccount: bankAccountNumber });
+/** A disbursement is a money event: dated from the start of the policy history to today; it pays the seller (`payee`). */
+export const disburseBody = z.strictObject({ disbursedOn: moneyEventDate, dueDay: z.optional(z.int().check(z.gte(1), z.lte(31))), payee });
+/** A new payment of a disbursement whose payment failed, to a corrected payee. */
+export const disbursementPaymentBody = z.strictObject({ payee });
 /** The bank's repayment report: paid on a date of the policy history up to today; its reference is a document number (canonical form stored and compared). */
 export const repaymentBody = z.strictObject({ amount: money, paidOn: moneyEventDate, bankRef: documentNumber() });
 export const prepaymentBody = z

@@ -3,6 +3,7 @@
 // monthly offset and one who does not pay and goes overdue. At the end the indicators — overdue rate
 // included — and the findings are exactly what the month implies, live and in the day's snapshot.
 import { describe, it, expect } from 'vitest';
+import { SELLER } from '../support/seller.ts';
 import { Decimal } from 'decimal.js';
 import { businessDate, addMonths, addDays, periodOf } from '../../shared/clock.ts';
 import { uniqueBranch } from './deposits-fixtures.ts';
@@ -19,7 +20,7 @@ async function loan(accountNo: string, branch: string, amount: string, offset: b
   const body = { accountNo, housePrice: '500000', firstHome: true, termMonths: 12, monthlyIncome: '15000', borrowerCategory: 'STANDARD', location: 'DISTRICT', repaymentMethod: 'EQUAL_PRINCIPAL', amount };
   const { loanId } = ok(await call('POST', '/v1/loans', { token: t, body }), 201);
   ok(await call('POST', `/v1/loans/${loanId}/approve`, { token: await staffToken(branch), body: {} }));
-  ok(await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn: today, dueDay: 1 } }));
+  ok(await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn: today, dueDay: 1 } }));
   if (offset) ok(await call('PUT', `/v1/loans/${loanId}/offset`, { token: t, body: { enabled: true }, idem: false }));
   return loanId as string;
 }

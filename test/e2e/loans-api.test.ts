@@ -5,6 +5,7 @@
 // store first (a disbursement may not precede its approval); the others disburse today and run the
 // per-loan daily step and the repricing for dates ahead.
 import { describe, expect, it } from 'vitest';
+import { SELLER } from '../support/seller.ts';
 import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { call, memberToken, staffToken, auditorToken, unitToken } from '../support/http.ts';
@@ -88,7 +89,7 @@ async function activeLoan(branch: string, account: Account, body: Record<string,
   const loanId = applied.body.loanId as string;
   expect((await call('POST', `/v1/loans/${loanId}/approve`, { token: await staffToken(branch) })).status).toBe(200);
   if (disbursedOn < businessDate()) await backdate(loanId, disbursedOn);
-  const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn, ...(dueDay ? { dueDay } : {}) } });
+  const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn, ...(dueDay ? { dueDay } : {}) } });
   expect(disbursed.status, JSON.stringify(disbursed.body)).toBe(200);
   return loanId;
 }
@@ -221,13 +222,13 @@ describe('a loan from application to payoff', () => {
     expect(due(2) > today).toBe(true);
     await backdate(loanId, disbursedOn);
     const key = randomUUID();
-    const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn }, idem: key });
+    const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn }, idem: key });
     expect(disbursed.status).toBe(200);
     expect(disbursed.body.status).toBe('ACTIVE');
-    const replay = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn }, idem: key });
+    const replay = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn }, idem: key });
     expect(replay.headers.get('idempotency-replayed')).toBe('true');
     expect(replay.body).toEqual(disbursed.body);
-    const twice = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn } });
+    const twice = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn } });
     expect([twice.status, twice.body.code]).toEqual([409, 'INVALID_STATE']);
 
     // 1,000,000.00 over 360 months at 2.60%: M = 4,003.40; month 1 interest 2,166.67, principal 1,836.73; month 360 = 4,001.75; total interest 441,222.35
@@ -312,7 +313,7 @@ describe('a loan from application to payoff', () => {
     const applied = await call('POST', '/v1/loans', { token: await memberToken(a.accountNo), body: { ...application(a.accountNo), amount: '10000' } });
     const rejected = await call('POST', `/v1/loans/${applied.body.loanId}/reject`, { token: await staffToken(branch), body: { note: 'documents missing' } });
     expect(rejected.body).toMatchObject({ status: 'REJECTED', decision: { decision: 'REJECTED' } });
-    expect((await call('POST', `/v1/loans/${applied.body.loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn: businessDate() } })).body.code).toBe('INVALID_STATE');
+    expect((await call('POST', `/v1/loans/${applied.body.loanId}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn: businessDate() } })).body.code).toBe('INVALID_STATE');
   });
 });
 

@@ -5,6 +5,7 @@
 // Loans are disbursed in the past (the approval is back-dated in the store first, since a disbursement
 // may not precede its approval) so that due dates can pass up to today.
 import { describe, expect, it } from 'vitest';
+import { SELLER } from '../support/seller.ts';
 import { randomUUID } from 'node:crypto';
 import { baseUrl, call, memberToken, staffToken, auditorToken } from '../support/http.ts';
 import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
@@ -50,7 +51,7 @@ async function loanSince(branch: string, account: Account, body: Record<string, 
       return { items: loanWriteItems(loan, { ...loan, appliedOn: disbursedOn, decision: { ...loan.decision!, on: disbursedOn } }), body: null };
     },
   });
-  const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn, dueDay } });
+  const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn, dueDay } });
   expect(disbursed.status, JSON.stringify(disbursed.body)).toBe(200);
   return loanId;
 }

@@ -8,6 +8,7 @@
 // Today is the real business date; the loan is disbursed today and its due dates lie ahead, so the
 // loans' daily run is driven for those days through POST /_local/schedules/loans-daily {date}.
 import { describe, it, expect, afterAll } from 'vitest';
+import { SELLER } from '../support/seller.ts';
 import { randomUUID } from 'node:crypto';
 import { businessDate, addMonths, periodOf } from '../../shared/clock.ts';
 import { uniqueBranch } from './deposits-fixtures.ts';
@@ -95,7 +96,7 @@ describe('a member’s life (hire → remittances → rent → loan with co-borr
     const applied = ok(await call('POST', '/v1/loans', { token: b, body: { ...application, amount: '24000' } }), 201);
     const loanId: string = applied.loanId;
     ok(await call('POST', `/v1/loans/${loanId}/approve`, { token: staff, body: {} }));
-    const disbursed = ok(await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn: today, dueDay: 1 } }));
+    const disbursed = ok(await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn: today, dueDay: 1 } }));
     expect(disbursed).toMatchObject({ status: 'ACTIVE', outstandingPrincipal: '24000.00' });
     ok(await call('PUT', `/v1/loans/${loanId}/offset`, { token: b, body: { enabled: true }, idem: false }));
 

@@ -4,6 +4,7 @@
 // document numbers (bank references) are compared in their canonical form, free text is printable,
 // and a staff token without a `branch` claim reads no indicators (deny by default).
 import { describe, expect, it } from 'vitest';
+import { SELLER } from '../support/seller.ts';
 import { randomUUID } from 'node:crypto';
 import { call, memberToken, staffToken, auditorToken, token } from '../support/http.ts';
 import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
@@ -99,7 +100,7 @@ describe('loan quotes and applications: money at the named maximum', () => {
     const staff = await staffToken(branch);
     const member = await memberToken(a.accountNo);
     const loanId = await approvedLoan(branch, a);
-    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn: today() } })).status).toBe(200);
+    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn: today() } })).status).toBe(200);
     for (const bad of ['-100', '-0', ' 100', '100 ', '+100', '1e5', 'Infinity', '１００', '100.001', '1,000', '', '00100', '.5']) {
       const sent = [
         call('POST', '/v1/loan-quotes', { token: staff, body: application(a.accountNo, { housePrice: bad }) }),
@@ -156,13 +157,13 @@ describe('money events are dated from the start of the policy history to today',
     const staff = await staffToken(branch);
     const loanId = await approvedLoan(branch, a);
     for (const disbursedOn of ['9999-12-01', addDays(today(), 1), '1990-01-01', addDays(POLICY_HISTORY_START, -1), '2026-02-30']) {
-      const res = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn } });
+      const res = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn } });
       expectProblem(res, 400, 'VALIDATION_FAILED');
       expect(res.body.errors.map((e: any) => e.path)).toContain('body.disbursedOn');
     }
-    for (const dueDay of [0, 32, -1]) expectProblem(await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn: today(), dueDay } }), 400, 'VALIDATION_FAILED');
+    for (const dueDay of [0, 32, -1]) expectProblem(await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn: today(), dueDay } }), 400, 'VALIDATION_FAILED');
     expect((await call('GET', `/v1/loans/${loanId}`, { token: staff })).body.status).toBe('APPROVED');
-    const ok = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn: today(), dueDay: 31 } });
+    const ok = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn: today(), dueDay: 31 } });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect(ok.body.status).toBe('ACTIVE');
   });
@@ -171,7 +172,7 @@ describe('money events are dated from the start of the policy history to today',
     const branch = newBranch();
     const a = await depositor(branch);
     const loanId = await approvedLoan(branch, a, { termMonths: 12 }, POLICY_HISTORY_START);
-    const res = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn: POLICY_HISTORY_START } });
+    const res = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn: POLICY_HISTORY_START } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     // the loan is closed again at once (so that no daily run meets its installments, all long past)
     const payoff = await call('POST', `/v1/loans/${loanId}/prepayments`, { token: await staffToken(branch), body: { full: true, source: 'BANK' } });
@@ -183,7 +184,7 @@ describe('money events are dated from the start of the policy history to today',
     const a = await depositor(branch);
     const staff = await staffToken(branch);
     const loanId = await approvedLoan(branch, a);
-    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn: today() } })).status).toBe(200);
+    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn: today() } })).status).toBe(200);
     for (const paidOn of ['1990-01-01', '9999-12-01', addDays(today(), 1), addDays(POLICY_HISTORY_START, -1)]) {
       const res = await call('POST', `/v1/loans/${loanId}/repayments`, { token: staff, body: { amount: '100', paidOn, bankRef: `BR-${randomUUID()}` } });
       expectProblem(res, 400, 'VALIDATION_FAILED');
@@ -211,7 +212,7 @@ describe('bank references are document numbers: one canonical form, invisible an
     // approved three months ago and disbursed then: its first installment (due on the 1st) is due by today
     const start = addMonths(periodOf(today()), -3);
     const loanId = await approvedLoan(branch, a, { termMonths: 12 }, `${start}-01`);
-    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn: `${start}-01`, dueDay: 1 } })).status).toBe(200);
+    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn: `${start}-01`, dueDay: 1 } })).status).toBe(200);
     const [first] = (await call('GET', `/v1/loans/${loanId}/schedule`, { token: staff })).body.installments;
     expect(first.dueDate).toBe(`${addMonths(start, 1)}-01`);
     const ref = `br-${randomUUID().slice(0, 8)}`;
@@ -250,7 +251,7 @@ describe('free text of loans and supervision is printable text', () => {
     for (const note of junk) {
       expectProblem(await call('POST', `/v1/loans/${loanId}/reject`, { token: staff, body: { note } }), 400, 'VALIDATION_FAILED');
     }
-    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn: today() } })).status).toBe(200);
+    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn: today() } })).status).toBe(200);
     const p = addMonths(periodOf(today()), 2);
     for (const reason of [...junk, '']) {
       expectProblem(await call('POST', `/v1/loans/${loanId}/deferrals`, { token: staff, body: { fromPeriod: p, toPeriod: p, reason } }), 400, 'VALIDATION_FAILED');
@@ -272,7 +273,7 @@ describe('free text of loans and supervision is printable text', () => {
     const a = await depositor(branch);
     const staff = await staffToken(branch);
     const loanId = await approvedLoan(branch, a);
-    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { disbursedOn: today() } })).status).toBe(200);
+    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn: today() } })).status).toBe(200);
     const defer = (fromPeriod: string, toPeriod: string) => call('POST', `/v1/loans/${loanId}/deferrals`, { token: staff, body: { fromPeriod, toPeriod, reason: '重大疾病' } });
     for (const [f, t] of [['1990-01', '1990-01'], ['2100-12', '2100-12'], ['1990-01', '1990-12']]) expectProblem(await defer(f, t), 422, 'POLICY_VIOLATION');
     for (const [f, t] of [['1989-12', '1990-01'], ['2100-12', '2101-01'], ['2100-12', '1990-01'], ['2030-00', '2030-01'], ['2030-13', '2030-13']]) expectProblem(await defer(f, t), 400, 'VALIDATION_FAILED');

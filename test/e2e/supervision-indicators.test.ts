@@ -1,5 +1,6 @@
 // Indicators move by exactly the amount of each posting kind, read O(shards) from the control totals.
 import { describe, it, expect } from 'vitest';
+import { SELLER } from '../support/seller.ts';
 import { randomUUID } from 'node:crypto';
 import { call, auditorToken, staffToken, memberToken, baseUrl } from '../support/http.ts';
 import { openFundedAccount } from '../support/fixtures.ts';
@@ -92,7 +93,7 @@ async function activeLoan(branch: string, accountNo: string, amount: string, rep
   expect(applied.status, JSON.stringify(applied.body)).toBe(201);
   const loanId = applied.body.loanId as string;
   expect((await call('POST', `/v1/loans/${loanId}/approve`, { token: await staffToken(branch) })).status).toBe(200);
-  const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn: businessDate(), dueDay } });
+  const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn: businessDate(), dueDay } });
   expect(disbursed.status, JSON.stringify(disbursed.body)).toBe(200);
   return loanId;
 }

@@ -1,6 +1,7 @@
 // Audit rules over facts of the other domains, built through their APIs: each rule finds exactly one
 // finding for its subject, and still one after a second run.
 import { describe, it, expect } from 'vitest';
+import { SELLER } from '../support/seller.ts';
 import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { call, auditorToken, memberToken, staffToken } from '../support/http.ts';
@@ -42,7 +43,7 @@ describe('audit rules over the domains’ facts', () => {
     const loanId = applied.body.loanId as string;
     expect((await call('POST', `/v1/loans/${loanId}/approve`, { token: await staffToken(branch) })).status).toBe(200);
     const disbursedOn = businessDate();
-    const disb = await call("POST", `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn } });
+    const disb = await call("POST", `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn } });
     expect(disb.status, JSON.stringify(disb.body)).toBe(200);
     await runDailyForLoan(loanId, `${addMonths(periodOf(businessDate()), 5)}-28`);
     const loan = await call('GET', `/v1/loans/${loanId}`, { token: await staffToken(branch) });
@@ -60,7 +61,7 @@ describe('audit rules over the domains’ facts', () => {
     });
     const loan2 = applied2.body.loanId as string;
     await call('POST', `/v1/loans/${loan2}/approve`, { token: await staffToken(branch) });
-    expect((await call('POST', `/v1/loans/${loan2}/disburse`, { token: await staffToken(branch), body: { disbursedOn: businessDate() } })).status).toBe(200);
+    expect((await call('POST', `/v1/loans/${loan2}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn: businessDate() } })).status).toBe(200);
     await ddb.send(new UpdateCommand({ TableName: tableName('loans'), Key: { pk: `LOAN#${loan2}`, sk: 'LOAN' }, UpdateExpression: 'SET outstandingPrincipalFen = :o', ExpressionAttributeValues: { ':o': 19_999_000 } }));
 
     // UNIT_NO_REMITTANCE: a unit owing since five months ago that never remitted; another whose

@@ -12,6 +12,7 @@
 // transfers (ours to track) on to B's runtime unchanged. A, as B sees it, sits behind a gate that can
 // refuse B's transfer requests (A unreachable) while letting everything else through.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { SELLER } from '../support/seller.ts';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -305,7 +306,7 @@ async function loanAtA(account: Account, daysAgo: number): Promise<string> {
       return { items: loanWriteItems(loan, { ...loan, appliedOn: disbursedOn, ...(loan.decision ? { decision: { ...loan.decision, on: disbursedOn } } : {}) }), body: null };
     },
   });
-  const disbursed = await http(baseUrl(), 'POST', `/v1/loans/${loanId}/disburse`, { token: await aStaff(), body: { disbursedOn } });
+  const disbursed = await http(baseUrl(), 'POST', `/v1/loans/${loanId}/disburse`, { token: await aStaff(), body: { payee: SELLER, disbursedOn } });
   expect(disbursed.status, JSON.stringify(disbursed.body)).toBe(200);
   return loanId;
 }

@@ -12,6 +12,7 @@
 // Handlers are invoked in-process; the SQS client of this process is tapped (workload-support.ts) so
 // that the runtime's pollers never race the deliveries driven here.
 import { describe, it, expect, beforeAll, afterAll, afterEach, vi } from 'vitest';
+import { SELLER } from '../support/seller.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -522,7 +523,7 @@ describe('scheduled runs executed twice or concurrently; their messages delivere
     expect((await api('POST', `/v1/loans/${loanId}/approve`, { as: staff(branch), body: {} })).status).toBe(200);
     // due on the 1st: the earliest due date any loan disbursed from today can have, so that the run
     // for it finds no other test's installment overdue
-    const disbursed = await api('POST', `/v1/loans/${loanId}/disburse`, { as: staff(branch), body: { disbursedOn: today, dueDay: 1 } });
+    const disbursed = await api('POST', `/v1/loans/${loanId}/disburse`, { as: staff(branch), body: { payee: SELLER, disbursedOn: today, dueDay: 1 } });
     expect(disbursed.status, disbursed.raw).toBe(200);
     expect((await api('PUT', `/v1/loans/${loanId}/offset`, { as: member(borrower.accountNo), body: { enabled: true } })).status).toBe(200);
     const [first] = (await api('GET', `/v1/loans/${loanId}/schedule`, { as: staff(branch) })).body.installments;

@@ -372,7 +372,7 @@ const FIELD_CASES: FieldCase[] = [
   { route: 'POST /v1/loans', label: 'application', body: same, fields: [['housePrice', 'money'], ['monthlyIncome', 'money'], ['amount', 'money']] },
   { route: 'POST /v1/loans/{loanId}/approve', label: 'loan approval', body: same, fields: [['note', 'text']] },
   { route: 'POST /v1/loans/{loanId}/reject', label: 'loan rejection', body: same, fields: [['note', 'text']] },
-  { route: 'POST /v1/loans/{loanId}/disburse', label: 'disbursement', body: same, fields: [['disbursedOn', 'eventDate']] },
+  { route: 'POST /v1/loans/{loanId}/disburse', label: 'disbursement', body: same, fields: [['disbursedOn', 'eventDate'], ['payee.name', 'text'], ['payee.bankAccount', 'bankAccount']] },
   { route: 'POST /v1/loans/{loanId}/repayments', label: 'bank repayment', body: same, fields: [['bankRef', 'document'], ['amount', 'money'], ['paidOn', 'eventDate']] },
   { route: 'POST /v1/loans/{loanId}/prepayments', label: 'prepayment', body: same, fields: [['amount', 'money']] },
   { route: 'POST /v1/loans/{loanId}/deferrals', label: 'loan deferral', body: same, fields: [['fromPeriod', 'period'], ['toPeriod', 'period'], ['reason', 'text']] },

@@ -4,6 +4,7 @@
 // response: it is answered as any request of its own (403/404 for a record it may not see), and the
 // original token still gets its replay.
 import { describe, expect, it } from 'vitest';
+import { SELLER } from '../support/seller.ts';
 import { randomUUID } from 'node:crypto';
 import { call, token } from '../support/http.ts';
 import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
@@ -73,7 +74,7 @@ describe('idempotent replays are scoped by the caller and its claims', () => {
     expect((await call('POST', `/v1/loans/${loanId}/approve`, { token: clerkA, body: {} })).status).toBe(200);
 
     const key = `K-${randomUUID()}`;
-    const body = { disbursedOn: businessDate() };
+    const body = { payee: SELLER, disbursedOn: businessDate() };
     const first = await call('POST', `/v1/loans/${loanId}/disburse`, { token: clerkA, body, idem: key });
     expect(first.status, JSON.stringify(first.body)).toBe(200);
 

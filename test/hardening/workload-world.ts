@@ -7,6 +7,7 @@
 // a call where no fault was injected, a 400 to a well-formed request, a replay that differs from the
 // first answer, two effects for one Idempotency-Key, a message that keeps failing.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { SELLER } from '../support/seller.ts';
 import { randomUUID } from 'node:crypto';
 import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 import { fenToYuan, yuanToFen } from '../../shared/money.ts';
@@ -16,6 +17,7 @@ import { getLoan, loanWriteItems } from '../../functions/loans/store.ts';
 import { commit } from '../../shared/tx.ts';
 import { api, member, partnerApi, staff, unitAgent, uniqueResidentId, type ApiOptions, type ApiResult, type Claims } from './workload-support.ts';
 import type { Random } from '../../infra/local/random.ts';
+import type { BankSimulator } from '../../infra/local/bank-simulator.ts';
 
 /** Faults injected while a call (or a delivery) ran: a 500 is expected only when one was. */
 export interface FaultContext {
@@ -78,6 +80,10 @@ interface Replayable {
 }
 
 const PAYEE = '6222021234567890';
+/** A payee account the banks do not know (ending in 0000, issue 16): the payment order fails and the money comes back. */
+const FAILING_PAYEE = '6222021234560000';
+/** The account units pay their remittances from at the bank. */
+const UNIT_PAYER = '6228480012345678';
 /**
  * Loans are disbursed up to this many days back (a money event is dated from the policy history's
  * start to today, issue 14), their approval back-dated in the store to the disbursement date: up to a
@@ -122,7 +128,14 @@ export class World {
     /** The amounts this run's partner reported for the transfers it completed. */
     transfersInFen: new Map<string, number>(),
     fixturesFen: 0,
+    /** Arrival notices this run's bank sent, and those that matched nothing (待查款项). */
+    notices: new Set<string>(),
+    unmatchedNotices: new Set<string>(),
+    /** Suspense items of this run refunded (a payment order to the payer). */
+    refunds: new Set<string>(),
   };
+  /** This run's bank (issue 16): pays the withdrawals of this run's branches, receives units' payments. */
+  bank?: BankSimulator;
   /** Accounts many operations aim at at once (optimistic concurrency under contention). */
   readonly hot = new Set<string>();
   readonly anomalies: string[] = [];
@@ -235,6 +248,8 @@ export class World {
       withdrawal: 24,
       deposit: 20,
       remittance: 3,
+      unmatchedArrival: 0.5,
+      suspenseRefund: 0.4,
       hire: 2,
       seal: 1,
       openFlexible: 2,
@@ -287,11 +302,11 @@ export class World {
         EMIGRATION: { certificateNo: `CJ-${this.rng.int(1, 1e6)}` },
         DEATH: { heirIdNumber: uniqueResidentId(), heirName: '继承人', deathCertificateNo: `SW-${this.rng.int(1, 1e6)}` },
       }[closing];
-      body = { accountNo: a.accountNo, reason: closing, full: true, payeeBankAccount: PAYEE, evidence: closingEvidence };
+      body = { accountNo: a.accountNo, reason: closing, full: true, payeeBankAccount: this.payee(), evidence: closingEvidence };
     } else {
       const size = this.rng.weighted({ small: 60, medium: 22, full: 10, overdraw: 8 });
       const amount = size === 'small' ? this.yuanBetween(100, 50_000) : size === 'medium' ? this.yuanBetween(50_000, 500_000) : size === 'overdraw' ? '9999999.99' : undefined;
-      body = { accountNo: a.accountNo, reason, ...(amount ? { amount } : { full: true }), payeeBankAccount: PAYEE, evidence: evidence[reason] };
+      body = { accountNo: a.accountNo, reason, ...(amount ? { amount } : { full: true }), payeeBankAccount: this.payee(), evidence: evidence[reason] };
     }
     const res = await this.call('withdrawal', 'POST', '/v1/withdrawals', { as: member(a.accountNo), body }, ['INSUFFICIENT_BALANCE', 'INVALID_STATE', 'POLICY_VIOLATION', 'NOT_ELIGIBLE']);
     if (res.status === 201) {
@@ -299,6 +314,11 @@ export class World {
       if (res.body.status === 'PENDING_REVIEW') this.records.pendingWithdrawals.add(res.body.withdrawalId);
       if (res.body.accountClosed) a.status = 'CLOSED';
     } else if (res.body?.code === 'INVALID_STATE') a.status = 'CLOSED';
+  }
+
+  /** Where a withdrawal is paid: one time in ten an account the bank cannot pay. */
+  private payee() {
+    return this.rng.chance(0.1) ? FAILING_PAYEE : PAYEE;
   }
 
   private async review() {
@@ -363,10 +383,67 @@ export class World {
         const wrong = await this.call('remittance.settle-wrong-amount', 'POST', path, { as: staff(unit.branch), body: { amount: fenToYuan(yuanToFen(created.body.totalAmount) + 1), bankRef: 'WL-WRONG' } }, ['POLICY_VIOLATION']);
         if (wrong.status < 300) this.anomaly(`settlement of ${remittanceId} accepted an amount other than the total`);
       }
-      await this.call('remittance.settle', 'POST', path, { as: staff(unit.branch), body: { amount: created.body.totalAmount, bankRef: `WL-${remittanceId}` } }, ['INVALID_STATE']);
+      // half the units pay at the bank (its arrival notice settles the remittance, no clerk); the others' payment is confirmed by staff
+      if (this.bank && yuanToFen(created.body.totalAmount) > 0 && this.rng.chance(0.5)) await this.payAtBank(remittanceId, created.body.totalAmount);
+      else await this.call('remittance.settle', 'POST', path, { as: staff(unit.branch), body: { amount: created.body.totalAmount, bankRef: `WL-${remittanceId}` } }, ['INVALID_STATE']);
     } finally {
       unit.busy = false;
     }
+  }
+
+  /** A bank call the run makes as the bank (the notice reaches the center signed, through the runtime's gateway). */
+  private async bankCall<T>(op: string, send: () => Promise<T>): Promise<T | undefined> {
+    this.counts.operations++;
+    this.counts.calls++;
+    try {
+      return await send();
+    } catch (error) {
+      this.anomaly(`${op}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** A unit pays its remittance at the bank: the arrival notice names it and settles it; now and then the bank sends the notice twice. */
+  private async payAtBank(remittanceId: string, totalAmount: string) {
+    const arrived = await this.bankCall('arrival', () => this.bank!.arrive({ amount: totalAmount, reference: remittanceId, payerName: '压测单位', payerAccount: UNIT_PAYER }));
+    if (!arrived) return;
+    this.records.notices.add(arrived.notificationId);
+    const expected = JSON.stringify({ matched: { kind: 'REMITTANCE', id: remittanceId } });
+    if (arrived.status !== 200 || JSON.stringify(arrived.body) !== expected) return this.anomaly(`arrival for ${remittanceId}: ${arrived.status} ${JSON.stringify(arrived.body)}`);
+    if (!this.rng.chance(0.15)) return;
+    this.counts.duplicates++;
+    const again = await this.bankCall('arrival.again', () => this.bank!.resendNotice(arrived.notificationId));
+    if (again && (again.status !== 200 || JSON.stringify(again.body) !== expected)) this.anomaly(`the same notice for ${remittanceId} again: ${again.status} ${JSON.stringify(again.body)}`);
+  }
+
+  /** Money arrives that names nothing of ours: it waits in suspense, credited to nobody. */
+  private async unmatchedArrival() {
+    if (!this.bank) return this.read();
+    const payerAccount = this.rng.chance(0.3) ? FAILING_PAYEE : UNIT_PAYER;
+    const arrived = await this.bankCall('arrival.unmatched', () => this.bank!.arrive({ amount: this.yuanBetween(100, 500_000), reference: `WL-不明-${randomUUID().slice(0, 8)}`, payerName: '不明付款人', payerAccount }));
+    if (!arrived) return;
+    this.records.notices.add(arrived.notificationId);
+    if (arrived.status !== 200 || JSON.stringify(arrived.body) !== JSON.stringify({ matched: null })) return this.anomaly(`an unmatched arrival: ${arrived.status} ${JSON.stringify(arrived.body)}`);
+    this.records.unmatchedNotices.add(arrived.notificationId);
+  }
+
+  /** City staff refund a suspense item of this run to its payer (a payment order; a payer account the bank cannot pay fails, and the item reopens). */
+  private async suspenseRefund() {
+    if (!this.records.unmatchedNotices.size) return this.unmatchedArrival();
+    let item: { itemId: string; notificationId: string } | undefined;
+    let cursor: string | undefined;
+    for (let page = 0; page < 20 && !item; page++) {
+      this.counts.operations++;
+      const res = await this.attempt('suspense.list', () => api('GET', `/v1/bank/suspense?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { as: staff('*') }));
+      if (res.status !== 200) return res.status === 500 ? undefined : this.anomaly(`suspense list: ${res.status} ${res.raw}`);
+      const ours = (res.body.items as { itemId: string; notificationId: string }[]).filter((i) => this.records.unmatchedNotices.has(i.notificationId) && !this.records.refunds.has(i.itemId));
+      item = ours.length ? this.rng.pick(ours) : undefined;
+      cursor = res.body.nextCursor;
+      if (!cursor) break;
+    }
+    if (!item) return;
+    const res = await this.call('suspense.refund', 'POST', `/v1/bank/suspense/${item.itemId}/assign`, { as: staff('*'), body: { refund: true, note: '退回付款人' } }, ['INVALID_STATE']);
+    if (res.status === 200) this.records.refunds.add(item.itemId);
   }
 
   /** An employee on a remittance's list leaves: sealed, then moved out by a partner's request. */
@@ -446,7 +523,7 @@ export class World {
     try {
       const disbursedOn = addDays(this.today, -this.rng.int(0, DISBURSE_DAYS_BACK));
       if (disbursedOn < this.today && !(await this.backdate(loan.loanId, disbursedOn))) return;
-      const body = { disbursedOn, dueDay: this.rng.int(1, 28) };
+      const body = { payee: SELLER, disbursedOn, dueDay: this.rng.int(1, 28) };
       const res = await this.call('loan.disburse', 'POST', `/v1/loans/${loan.loanId}/disburse`, { as: staff(loan.branch), body }, ['INVALID_STATE', 'NOT_ELIGIBLE']);
       if (res.status !== 200) return;
       loan.status = 'ACTIVE';

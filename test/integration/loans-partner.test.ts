@@ -5,6 +5,7 @@
 // trackingId's record. Loans are real (applied, approved and disbursed over HTTP); the worker is
 // played in-process (plan through loans/public.ts, commit with shared/tx.ts) against the same store.
 import { describe, expect, it } from 'vitest';
+import { SELLER } from '../support/seller.ts';
 import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { call, memberToken, staffToken, auditorToken } from '../support/http.ts';
@@ -52,7 +53,7 @@ async function activeLoan(branch: string, a: Account, overdue: boolean): Promise
       },
     });
   }
-  const res = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn, dueDay: 20 } });
+  const res = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn, dueDay: 20 } });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   if (overdue) await runDailyForLoan(loanId, today);
   return loanId;
@@ -144,7 +145,7 @@ describe('a partner’s full prepayment under redelivery and races', () => {
     expect(applied.status, JSON.stringify(applied.body)).toBe(201);
     const loanId = applied.body.loanId as string;
     expect((await call('POST', `/v1/loans/${loanId}/approve`, { token: await staffToken(branch) })).status).toBe(200);
-    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn: today } })).status).toBe(200);
+    expect((await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn: today } })).status).toBe(200);
     const p = await planFor(a, loanId, 10_000_000, `T-${randomUUID()}`);
     if (!p.ok) throw new Error(JSON.stringify(p));
     expect(p.items.length).toBeLessThanOrEqual(60); // the transaction holds 100
@@ -172,7 +173,7 @@ describe('a partner’s full prepayment under redelivery and races', () => {
     expect(await loansOfBorrower(stranger.accountNo)).toEqual([]);
     // disbursed: a loan of the borrower's facts, not of the co-borrower's
     expect((await call('POST', `/v1/loans/${res.body.loanId}/approve`, { token: await staffToken(branch) })).status).toBe(200);
-    expect((await call('POST', `/v1/loans/${res.body.loanId}/disburse`, { token: await staffToken(branch), body: { disbursedOn: today } })).status).toBe(200);
+    expect((await call('POST', `/v1/loans/${res.body.loanId}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn: today } })).status).toBe(200);
     expect((await loanFactsOfAccount(a.accountNo, today)).map((f) => f.loanId)).toEqual([res.body.loanId]);
     expect(await loanFactsOfAccount(b.accountNo, today)).toEqual([]);
   });

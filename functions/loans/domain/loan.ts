@@ -6,6 +6,7 @@ import { loanAnnualRate, type Policy } from '../../../shared/policy.ts';
 import { productCapFen, type BorrowerCategory, type LimitKey, type LoanLocation, type QuoteInput } from './quote.ts';
 import { monthlyDueDate, type RepaymentMethod } from './schedule.ts';
 import type { RiskClass } from './penalty.ts';
+import type { LoanDisbursement } from './disbursement.ts';
 
 export type LoanStatus = 'APPLIED' | 'APPROVED' | 'REJECTED' | 'ACTIVE' | 'CLOSED';
 
@@ -54,6 +55,8 @@ export interface Loan {
   decision?: LoanDecision;
   disbursedOn?: string;
   disbursedBy?: string;
+  /** The seller the disbursement pays and its payment order(s) (absent on loans disbursed before payments existed). */
+  disbursement?: LoanDisbursement;
   dueDay?: number;
   /** Monthly offset (月对冲) agreement. */
   offsetEnabled: boolean;

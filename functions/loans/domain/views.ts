@@ -3,6 +3,7 @@ import { fenToYuan, percentString } from '../../../shared/money.ts';
 import type { Loan } from './loan.ts';
 import { payoffCertificateNo, type ScheduleRow } from './installments.ts';
 import type { LoanQuote } from './quote.ts';
+import { paymentSummary } from './disbursement.ts';
 
 export function quoteView(q: LoanQuote) {
   return {
@@ -36,6 +37,8 @@ export function loanView(l: Loan) {
     appliedOn: l.appliedOn,
     decision: l.decision ? { decision: l.decision.decision, on: l.decision.on, late: l.decision.late } : null,
     disbursedOn: l.disbursedOn ?? null,
+    payee: l.disbursement ? { name: l.disbursement.payee.name, bankAccount: l.disbursement.payee.bankAccount } : null,
+    payment: l.disbursement ? paymentSummary(l.disbursement.payment) : null,
     dueDay: l.dueDay ?? null,
     paidOffOn: l.paidOffOn ?? null,
     maturityDate: l.maturityDate ?? null,

@@ -2,7 +2,7 @@
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { DomainError } from '../../../shared/errors.ts';
 import type { Caller } from '../../../shared/auth.ts';
-import { businessDate, periodOf } from '../../../shared/clock.ts';
+import { businessDate, now, periodOf } from '../../../shared/clock.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { accountCheck, ledgerWrite, mustGetAccount } from '../../../shared/ledger/ledger.ts';
 import { assertStatus, decide } from '../domain/loan.ts';
@@ -12,6 +12,8 @@ import { installmentView, loanView, payoffCertificateView } from '../domain/view
 import { LOAN_FLOWS } from '../domain/policy.ts';
 import { getSchedule, loanWriteItems } from '../store.ts';
 import { flagItems, loanArchive, partyAccounts, partyFlags, staffLoan, thresholds, visibleLoan } from './common.ts';
+import { firstDisbursement, type LoanPayee } from '../domain/disbursement.ts';
+import { disbursementOrder, runAfterCommit } from './disbursement-payments.ts';
 
 export async function review(caller: Caller, loanId: string, decision: 'APPROVED' | 'REJECTED', note: string | undefined, idempotency: IdempotencyContext | undefined) {
   return commit({
@@ -25,8 +27,15 @@ export async function review(caller: Caller, loanId: string, decision: 'APPROVED
   });
 }
 
-export async function disburse(caller: Caller, loanId: string, input: { disbursedOn: string; dueDay?: number }, idempotency: IdempotencyContext | undefined) {
-  return commit({
+/**
+ * Disburses an APPROVED loan: the schedule, the parties' flags, the disbursement's fund flow and the
+ * payment order to the seller (`payee`, api.md v1.1) in one transaction; the order is sent to the bank
+ * after the commit (not after a replay: the first request sent it, and the settlement sweeper re-sends
+ * an order whose send was lost).
+ */
+export async function disburse(caller: Caller, loanId: string, input: { disbursedOn: string; dueDay?: number; payee: LoanPayee }, idempotency: IdempotencyContext | undefined) {
+  let after_: (() => Promise<void>) | undefined;
+  const out = await commit({
     idempotency,
     plan: async () => {
       const loan = await staffLoan(caller, loanId);
@@ -43,15 +52,28 @@ export async function disburse(caller: Caller, loanId: string, input: { disburse
       const dueDay = input.dueDay ?? Number(input.disbursedOn.slice(8, 10));
       const rows = newRows(scheduleFor(loan.repaymentMethod, { principalFen: loan.principalFen, annualRate: loan.annualRate, termMonths: loan.termMonths, firstDueDate: monthlyDueDate(input.disbursedOn, 1, dueDay), dueDay }));
       const after = refreshLoan({ ...loan, status: 'ACTIVE', disbursedOn: input.disbursedOn, disbursedBy: caller.sub, dueDay }, rows, input.disbursedOn, thresholds(input.disbursedOn));
+      const at = now();
+      const disbursed = { ...after, disbursement: firstDisbursement(loan, input.payee, at.toISOString()) };
+      const order = await disbursementOrder(disbursed, at);
+      after_ = order.afterCommit;
       const ledger = ledgerWrite([], { fundFlows: [{ kind: LOAN_FLOWS.DISBURSEMENT, amountFen: loan.principalFen, branch: loan.branch, period: periodOf(input.disbursedOn) }] });
       // the parties' flags (activeLoanId) are written conditioned on the version read; their accounts,
       // checked NORMAL above, must still be as read
       return {
-        items: [...loanWriteItems(loan, after, [], rows), ...flagItems(after, flags), ...accounts.map(accountCheck), ...ledger.items, loanArchive(loan, 'DISBURSED', caller, input, { status: 'ACTIVE', principalFen: loan.principalFen, maturityDate: after.maturityDate })],
-        body: loanView(after),
+        items: [
+          ...loanWriteItems(loan, disbursed, [], rows),
+          ...flagItems(disbursed, flags),
+          ...accounts.map(accountCheck),
+          ...ledger.items,
+          ...order.items,
+          loanArchive(loan, 'DISBURSED', caller, input, { status: 'ACTIVE', principalFen: loan.principalFen, maturityDate: after.maturityDate, paymentId: disbursed.disbursement.payment.paymentId }),
+        ],
+        body: loanView(disbursed),
       };
     },
   });
+  if (!out.replayed) await runAfterCommit(after_, loanId);
+  return out;
 }
 
 export async function readLoan(caller: Caller, loanId: string) {
