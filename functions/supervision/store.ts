@@ -197,6 +197,47 @@ export async function upsertFinding(c: FindingCandidate, runId: string, observed
   }
 }
 
+/** A finding another domain's check records (through public.ts `findingItems`): the audit's candidate, when it was observed, the run. */
+export interface ObservedFinding extends FindingCandidate {
+  observedAt: string;
+  runId: string;
+}
+
+/**
+ * `upsertFinding` as transaction items, for a check that records its finding in its own commit:
+ * planned from the finding as read (`seen`, undefined when none), each conditional on it as read (a
+ * concurrent change fails the commit, which re-plans). New: OPEN; OPEN: evidence refreshed; resolved
+ * before `observedAt`: reopened, its resolution into the history; resolved since: nothing.
+ */
+export function findingUpsertItems(f: ObservedFinding, seen: Pick<FindingRecord, 'status' | 'resolution'> | undefined): TxItem[] {
+  const findingId = findingIdOf(f.rule, f.subject);
+  const Key = findingKey(findingId);
+  const common = { ':id': findingId, ':rule': f.rule, ':sev': f.severity, ':sub': f.subject, ':ev': f.evidence, ':at': f.observedAt, ':run': f.runId, ':open': 'OPEN', ':idx': 'FINDINGS#OPEN', ':sortk': `${f.observedAt}#${findingId}` };
+  const refresh = 'findingId = :id, #r = :rule, severity = :sev, subject = :sub, evidence = :ev, lastSeenAt = :at, lastRunId = :run';
+  if (!seen) {
+    return [{ Update: { TableName: T(), Key, UpdateExpression: `SET ${refresh}, foundAt = :at, #s = :open, gsi1pk = :idx, gsi1sk = :sortk`, ConditionExpression: 'attribute_not_exists(pk)', ExpressionAttributeNames: { '#r': 'rule', '#s': 'status' }, ExpressionAttributeValues: common } }];
+  }
+  if (seen.status === 'OPEN') {
+    const { ':idx': _i, ':sortk': _k, ...values } = common;
+    return [{ Update: { TableName: T(), Key, UpdateExpression: `SET ${refresh}`, ConditionExpression: '#s = :open', ExpressionAttributeNames: { '#r': 'rule', '#s': 'status' }, ExpressionAttributeValues: values } }];
+  }
+  // resolved: found after the resolution it reopens (the resolution into the history); a fact read before it does not
+  const resolvedAt = seen.resolution?.at;
+  if (!resolvedAt || resolvedAt >= f.observedAt) return [];
+  return [
+    {
+      Update: {
+        TableName: T(),
+        Key,
+        UpdateExpression: `SET ${refresh}, #s = :open, reopenedAt = :at, gsi1pk = :idx, gsi1sk = :sortk, resolutions = list_append(if_not_exists(resolutions, :none), if_not_exists(lastResolutionList, :none)) REMOVE resolution, lastResolutionList`,
+        ConditionExpression: '#s = :resolved AND resolution.#at = :resAt',
+        ExpressionAttributeNames: { '#r': 'rule', '#s': 'status', '#at': 'at' },
+        ExpressionAttributeValues: { ...common, ':resolved': 'RESOLVED', ':resAt': resolvedAt, ':none': [] },
+      },
+    },
+  ];
+}
+
 export async function getFinding(findingId: string): Promise<FindingRecord | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: T(), Key: findingKey(findingId), ConsistentRead: true }));
   if (!out.Item) return undefined;

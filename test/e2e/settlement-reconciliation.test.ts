@@ -158,6 +158,15 @@ describe('daily bank reconciliation (银行对账)', () => {
       const again = await reconcile(businessDate());
       expect(naming(again.findings, mine).map((f) => f.findingId).sort()).toEqual([suspenseFinding.findingId, paymentFinding.findingId].sort());
       expect((await open()).filter((f) => mine.some((id) => f.subject.includes(id)))).toHaveLength(2);
+      // resolved by the auditor while the order is still unanswered: the next run reopens the same finding
+      const resolved = await call('POST', `/v1/supervision/findings/${paymentFinding.findingId}/resolve`, { token: auditor, body: { note: '已联系银行查询' }, idem: randomUUID() });
+      expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+      const third = await reconcile(businessDate());
+      expect(naming(third.findings, mine).map((f) => f.findingId).sort()).toEqual([suspenseFinding.findingId, paymentFinding.findingId].sort());
+      const reopened = (await open()).filter((f) => f.findingId === paymentFinding.findingId);
+      expect(reopened).toHaveLength(1);
+      expect(reopened[0]).toMatchObject({ status: 'OPEN', previousResolutions: [{ note: '已联系银行查询' }] });
+      expect(reopened[0].reopenedAt > resolved.body.resolution.at).toBe(true);
       // the run read the items, it did not change them
       expect((await getSuspense(freshItemId))?.status).toBe('OPEN');
       expect((await getPayment(oldPaymentId))?.status).toBe('ORDERED');
