@@ -11,6 +11,7 @@ import * as z from '../../shared/zod.ts';
 import { bankAccountNumber, dateInWindow, documentNumber, personName, plainText, POLICY_HISTORY_START, positiveYuan, residentId, yuanText } from '../../shared/schemas.ts';
 import { yuanToFen } from '../../shared/money.ts';
 import { paginationShape } from '../../shared/schemas.ts';
+import { documentIdList } from '../documents/public.ts';
 
 /** A document number of the evidence: the kernel's canonical form (shared/text.ts). */
 const docNo = () => documentNumber();
@@ -37,14 +38,21 @@ const centerCode = z.string().check(z.regex(/^[A-Za-z0-9_-]{2,16}$/, { error: 'c
 
 const purchase = { contractNo: docNo(), propertyCertificateNo: docNo(), price: positiveYuanText, purchaseDate };
 
+/**
+ * Uploaded evidence (scans of the contract, the receipt…): `documentIds` of STORED documents the
+ * member uploaded (POST /v1/documents), 1–10, each attached to this withdrawal in its commit and
+ * archived with it (documents/public.ts). Any reason's evidence may carry them; a partner's may not.
+ */
+const documents = { documentIds: z.optional(documentIdList) };
+
 const rentEvidence = z.discriminatedUnion('housingKind', [
-  z.strictObject({ housingKind: z.enum(['PUBLIC_RENTAL', 'AFFORDABLE_RENTAL']), leaseContractNo: docNo(), rentReceiptNo: docNo() }),
-  z.strictObject({ housingKind: z.literal('COMMERCIAL'), noHouseCertificateNo: docNo(), spouseNoHouseCertificateNo: z.optional(docNo()) }),
+  z.strictObject({ housingKind: z.enum(['PUBLIC_RENTAL', 'AFFORDABLE_RENTAL']), leaseContractNo: docNo(), rentReceiptNo: docNo(), ...documents }),
+  z.strictObject({ housingKind: z.literal('COMMERCIAL'), noHouseCertificateNo: docNo(), spouseNoHouseCertificateNo: z.optional(docNo()), ...documents }),
 ]);
 
 /** Our own loan (`loanId`, or none: the account's active loan) or another center's (`centerCode` + `loanContractNo`). */
 const hpfLoanEvidence = z
-  .strictObject({ loanId: z.optional(recordId), centerCode: z.optional(centerCode), loanContractNo: z.optional(docNo()) })
+  .strictObject({ loanId: z.optional(recordId), centerCode: z.optional(centerCode), loanContractNo: z.optional(docNo()), ...documents })
   .check(
     z.superRefine((e, ctx) => {
       const other = e.centerCode !== undefined || e.loanContractNo !== undefined;
@@ -80,21 +88,21 @@ const hpfLoanRepayment = z
     }),
   );
 
-const certificate = z.strictObject({ certificateNo: docNo() });
+const certificate = z.strictObject({ certificateNo: docNo(), ...documents });
 
 export const applyWithdrawalBody = z
   .discriminatedUnion('reason', [
-    z.strictObject({ ...common, reason: z.literal('PURCHASE'), evidence: z.strictObject(purchase) }),
-    z.strictObject({ ...common, reason: z.literal('OFFSITE_PURCHASE'), evidence: z.strictObject({ ...purchase, city: plainText(50) }) }),
-    z.strictObject({ ...common, reason: z.literal('BUILD_REPAIR'), evidence: z.strictObject({ permitNo: docNo(), budget: positiveYuanText }) }),
-    z.strictObject({ ...common, reason: z.literal('RETIREMENT'), evidence: z.strictObject({ retirementDate }) }),
+    z.strictObject({ ...common, reason: z.literal('PURCHASE'), evidence: z.strictObject({ ...purchase, ...documents }) }),
+    z.strictObject({ ...common, reason: z.literal('OFFSITE_PURCHASE'), evidence: z.strictObject({ ...purchase, city: plainText(50), ...documents }) }),
+    z.strictObject({ ...common, reason: z.literal('BUILD_REPAIR'), evidence: z.strictObject({ permitNo: docNo(), budget: positiveYuanText, ...documents }) }),
+    z.strictObject({ ...common, reason: z.literal('RETIREMENT'), evidence: z.strictObject({ retirementDate, ...documents }) }),
     z.strictObject({ ...common, reason: z.literal('INCAPACITY'), evidence: certificate }),
     z.strictObject({ ...common, reason: z.literal('EMIGRATION'), evidence: certificate }),
-    z.strictObject({ ...common, reason: z.literal('DEATH'), evidence: z.strictObject({ heirIdNumber: residentId, heirName: personName(), deathCertificateNo: docNo() }) }),
+    z.strictObject({ ...common, reason: z.literal('DEATH'), evidence: z.strictObject({ heirIdNumber: residentId, heirName: personName(), deathCertificateNo: docNo(), ...documents }) }),
     hpfLoanRepayment,
-    z.strictObject({ ...common, reason: z.literal('COMMERCIAL_LOAN_REPAYMENT'), evidence: z.strictObject({ bankName: plainText(100), loanContractNo: docNo(), outstandingAmount: positiveYuanText }) }),
+    z.strictObject({ ...common, reason: z.literal('COMMERCIAL_LOAN_REPAYMENT'), evidence: z.strictObject({ bankName: plainText(100), loanContractNo: docNo(), outstandingAmount: positiveYuanText, ...documents }) }),
     z.strictObject({ ...common, reason: z.literal('RENT'), evidence: rentEvidence }),
-    z.strictObject({ ...common, reason: z.literal('ELEVATOR_RETROFIT'), evidence: z.strictObject({ projectFilingNo: docNo(), ownerShareAmount: positiveYuanText }) }),
+    z.strictObject({ ...common, reason: z.literal('ELEVATOR_RETROFIT'), evidence: z.strictObject({ projectFilingNo: docNo(), ownerShareAmount: positiveYuanText, ...documents }) }),
   ])
   .check(
     z.superRefine((b, ctx) => {

@@ -19,6 +19,7 @@ import type { TxItem } from '../../../shared/ddb.ts';
 import { DomainError } from '../../../shared/errors.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { borrowerFlags, borrowerFlagsCheck, planAccountRepayment } from '../../loans/public.ts';
+import { planAttachDocuments } from '../../documents/public.ts';
 import { decideApplication, newWithdrawal, spendingOf, withClaim, type Actor, type LoanRepayment, type Recalculation, type Withdrawal, type WithdrawalApplication, type WithdrawalChannel } from '../domain/withdrawal.ts';
 import { applicationView, type WithdrawalBody } from '../domain/views.ts';
 import { getClaim, putClaimItem, putWithdrawalItem } from '../store.ts';
@@ -57,7 +58,14 @@ export async function planApplication(a: {
   const [found, loanFlags, claim] = await Promise.all([getAccount(body.accountNo), borrowerFlags(body.accountNo), spending ? getClaim(spending) : undefined]);
   const account = a.authorize(found);
   let decision = decideApplication({ account, loanFlags, body, claim, today, policy });
-  const items: TxItem[] = [];
+  // the uploaded evidence goes with this withdrawal, in its commit, and into its archive record
+  const attached = await planAttachDocuments({
+    documentIds: (body.evidence as { documentIds?: readonly string[] }).documentIds ?? [],
+    submitter: { sub: a.actor.sub },
+    record: { kind: 'WITHDRAWAL', id: withdrawalId, branch: account.branch, accountNo: account.accountNo },
+    path: 'body.evidence.documentIds',
+  });
+  const items: TxItem[] = [...attached.items];
   let entryIds: string[] = [];
   let loanRepayment: LoanRepayment | undefined;
   if (decision.repaysLoanId) {
@@ -95,7 +103,7 @@ export async function planApplication(a: {
       action: 'SUBMIT',
       actor: a.actor,
       at,
-      submitted: a.submitted,
+      submitted: attached.documents.length ? { ...(a.submitted as Record<string, unknown>), documents: attached.documents } : a.submitted,
       decision: {
         status: w.status,
         amount: view.amount,
