@@ -1,12 +1,14 @@
 // Attaching documents to the record they were submitted with (a withdrawal, a loan application):
-// planned here, committed in that record's own transaction (public.ts). A document still PENDING is
-// checked against its upload first (the member need not read it back before submitting).
+// planned here, committed in that record's own transaction (public.ts). Only a STORED document goes
+// with a record: the uploader reads it back once after the upload (GET /v1/documents/{id}: the check
+// that makes it STORED). Checking it here instead would give every submitting function the bucket
+// and write access to the documents table's checks; as it is, they read the table and write the
+// one conditional attach item, and only documents-http touches the object store.
 import { DomainError } from '../../../shared/errors.ts';
 import { nowIso } from '../../../shared/clock.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
 import { archivedDocument, attachDecision, type ArchivedDocument, type RecordKind } from '../domain/document.ts';
 import { attachedCheckItem, attachItem, getDocument } from '../store.ts';
-import { verifyUpload } from './verify.ts';
 
 export interface AttachInput {
   documentIds: readonly string[];
@@ -25,10 +27,7 @@ export interface AttachPlan {
 export async function planAttachDocuments(input: AttachInput): Promise<AttachPlan> {
   const path = input.path ?? 'body.documentIds';
   if (input.documentIds.length === 0) return { items: [], documents: [] };
-  const found = await Promise.all(input.documentIds.map(async (id) => {
-    const d = await getDocument(id);
-    return d && d.uploader.sub === input.submitter.sub ? verifyUpload(d) : d;
-  }));
+  const found = await Promise.all(input.documentIds.map((id) => getDocument(id)));
   const at = nowIso();
   const items: TxItem[] = [];
   const documents: ArchivedDocument[] = [];
@@ -40,7 +39,7 @@ export async function planAttachDocuments(input: AttachInput): Promise<AttachPla
         case 'NOT_FOUND':
           throw new DomainError('NOT_FOUND', `Document ${input.documentIds[i]} not found among your uploads / 未找到该材料`, [{ path: field, message: 'no document of yours with this id' }]);
         case 'NOT_STORED':
-          throw new DomainError('INVALID_STATE', `Document ${input.documentIds[i]} is not stored yet: upload it with its URL (the declared bytes) first / 材料尚未上传或与申报不符`, [{ path: field, message: 'not stored' }]);
+          throw new DomainError('INVALID_STATE', `Document ${input.documentIds[i]} is not stored: upload the declared bytes with its URL, then read it once (GET /v1/documents/{documentId}) / 材料尚未上传完成（上传后请先查询一次）`, [{ path: field, message: 'not stored' }]);
         case 'ATTACHED_ELSEWHERE':
           throw new DomainError('INVALID_STATE', `Document ${input.documentIds[i]} already belongs to another record / 该材料已用于其他业务`, [{ path: field, message: 'attached to another record' }]);
       }
