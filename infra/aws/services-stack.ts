@@ -52,7 +52,7 @@ export class ServicesStack extends Stack {
     });
 
     // --- functions, one construct per domain ----------------------------------------------
-    const resources = { tables: stateful.tables, queues: stateful.queues, sealingKey: stateful.sealingKey };
+    const resources = { tables: stateful.tables, queues: stateful.queues, sealingKey: stateful.sealingKey, buckets: stateful.buckets };
     const domainNames = [...new Set(functions.map((f) => f.domain))];
     for (const domain of domainNames) {
       const svc = new DomainService(this, `Domain-${domain}`, { domain, resources, centerCode, scheduleDlq, jwt: { issuer: jwtIssuer, audience: jwtAudience } });

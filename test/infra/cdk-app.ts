@@ -9,7 +9,7 @@ import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../infra/aws/app.ts';
-import { tables, queues, type FunctionName, type QueueName, type TableName } from '../../infra/topology.ts';
+import { buckets, tables, queues, type BucketName, type FunctionName, type QueueName, type TableName } from '../../infra/topology.ts';
 
 export const built = buildApp({ bundling: false, cfnValidation: false });
 const { stateful, services } = built;
@@ -33,6 +33,9 @@ export const queueUrlImport = Object.fromEntries(
 ) as Record<QueueName, string>;
 export const keyArnImport = importName(stateful.key.keyArn);
 export const sealingKeyArnImport = importName(stateful.sealingKey.keyArn);
+export const bucketArnImport = Object.fromEntries(buckets.map((b) => [b.name, importName(stateful.buckets[b.name].bucketArn)])) as Record<BucketName, string>;
+export const bucketNameImport = Object.fromEntries(buckets.map((b) => [b.name, importName(stateful.buckets[b.name].bucketName)])) as Record<BucketName, string>;
+export const documentsKeyArnImport = importName(stateful.documentsKey.keyArn);
 
 // Synthesises the app (cdk-nag runs as a validation plugin and would throw on an unacknowledged error).
 export const statefulTemplate = Template.fromStack(stateful);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { functions, queueEnvVar, queues, routeKey, routes, schedules, tableEnvVar, tables } from '../../infra/topology.ts';
 import { API_THROTTLE } from '../../infra/aws/services-stack.ts';
 import { SEALING_GRANTS } from '../../infra/aws/hpf-function.ts';
+import { bucketEnvVar } from '../../shared/config.ts';
 import {
   actionsOf,
   built,
@@ -59,6 +60,8 @@ describe('functions', () => {
       ...(routes.some((r) => r.fn === name && r.auth === 'jwt-or-partner') ? ['HPF_JWT_ISSUER', 'HPF_JWT_AUDIENCE', 'HPF_JWT_JWKS_URL'] : []),
       // a function granted the sealing key knows which key it is (shared/secrets.ts)
       ...(SEALING_GRANTS[name] ? ['HPF_SEALING_KEY_ID'] : []),
+      // and one that uses a bucket its physical name (shared/config.ts bucketName)
+      ...Object.keys(def.buckets ?? {}).map(bucketEnvVar),
     ];
     expect(Object.keys(env).sort()).toEqual(expected.sort());
     expect(env.HPF_CENTER_CODE).toBe(services.node.tryGetContext('hpf:centerCode'));

@@ -14,9 +14,9 @@ describe('tables', () => {
     t.resourceCountIs('AWS::DynamoDB::Table', tables.length);
   });
 
-  it('two keys, the data key and the sealing key: each rotates and is retained', () => {
-    t.resourceCountIs('AWS::KMS::Key', 2);
-    for (const key of [stateful.key, stateful.sealingKey]) {
+  it('three keys, the data key, the sealing key and the documents key: each rotates and is retained', () => {
+    t.resourceCountIs('AWS::KMS::Key', 3);
+    for (const key of [stateful.key, stateful.sealingKey, stateful.documentsKey]) {
       const r = resource(logicalId(key));
       expect(r.Type).toBe('AWS::KMS::Key');
       expect(r.Properties.EnableKeyRotation).toBe(true);
