@@ -25,7 +25,7 @@ export const handler = httpHandler('withdrawals', {
     roles: ['member'],
     body: applyWithdrawalBody,
     idempotent: { status: 201 },
-    handle: (req) => logged(req, applyWithdrawal(req.caller, req.body, req.idempotency)),
+    handle: (req) => logged(req, applyWithdrawal(req.caller, req.body, req.idempotency, undefined, req.log)),
   }),
   'GET /v1/withdrawals': route({
     summary: 'The review queue (staff): PENDING_REVIEW withdrawals oldest first, with reviewDueOn and overdueForReview; a branch clerk sees their branch',
@@ -49,7 +49,7 @@ export const handler = httpHandler('withdrawals', {
     roles: ['staff'],
     body: approveBody,
     idempotent: { status: 200 },
-    handle: (req) => logged(req, approveWithdrawal(req.caller, req.params.withdrawalId, req.body.note, req.idempotency)),
+    handle: (req) => logged(req, approveWithdrawal(req.caller, req.params.withdrawalId, req.body.note, req.idempotency, req.log)),
   }),
   'POST /v1/withdrawals/{withdrawalId}/reject': route({
     summary: 'Staff reject a PENDING_REVIEW withdrawal with a note',

@@ -4,7 +4,8 @@
 import type { Caller } from '../../shared/auth.ts';
 import type { IdempotencyContext, Outcome } from '../../shared/tx.ts';
 import * as store from './store.ts';
-import type { Withdrawal } from './domain/withdrawal.ts';
+import { claimCounts, type Withdrawal } from './domain/withdrawal.ts';
+import { planWithdrawalPaymentResult as planPaymentResult, type WithdrawalPaymentResultInput } from './usecases/payment.ts';
 import { withdrawForLoanRepayment as withdrawForLoan, type LoanRepaymentRequest } from './usecases/apply.ts';
 import { withdrawalForRating as forRating } from './usecases/read.ts';
 import type { WithdrawalBody } from './domain/views.ts';
@@ -20,6 +21,7 @@ import {
 export type { WithdrawalBody } from './domain/views.ts';
 export type { LoanRepaymentRequest } from './usecases/apply.ts';
 export type { PartnerPurchaseRequest, PartnerWithdrawalOutcome } from './usecases/partner.ts';
+export type { WithdrawalPaymentResultInput } from './usecases/payment.ts';
 
 export const CLAIM_SHARDS = store.CLAIM_SHARDS;
 
@@ -30,12 +32,12 @@ export interface PropertyClaimFact {
   withdrawalId: string;
 }
 
-/** Every claim on a property (not rejected) of one claim shard (0 … CLAIM_SHARDS−1). */
+/** Every claim on a property that counts (not rejected, its payment not failed) of one claim shard (0 … CLAIM_SHARDS−1). */
 export async function propertyClaimsOfShard(shard: number): Promise<PropertyClaimFact[]> {
   const claims: PropertyClaimFact[] = [];
   for (const item of await store.claimsOfShard(shard)) {
     if (item.kind !== 'PROPERTY') continue;
-    for (const c of item.claims ?? []) if (c.status !== 'REJECTED') claims.push({ propertyCertificateNo: item.docNo, accountNo: c.accountNo, claimedOn: c.claimedOn, withdrawalId: c.withdrawalId });
+    for (const c of item.claims ?? []) if (claimCounts(c)) claims.push({ propertyCertificateNo: item.docNo, accountNo: c.accountNo, claimedOn: c.claimedOn, withdrawalId: c.withdrawalId });
   }
   return claims;
 }
@@ -106,3 +108,19 @@ export function partnerWithdrawalOutcome(withdrawalId: string): Promise<PartnerW
 
 /** The withdrawal id planPartnerPurchaseWithdrawal gives the request `trackingId` (deterministic). */
 export const partnerWithdrawalIdOf = (trackingId: string): string => partnerIdOf(trackingId);
+
+/**
+ * The items settlement commits WITH a bank's result of a withdrawal's payment order (source kind
+ * WITHDRAWAL; POST /v1/bank/payment-results). SETTLED: the withdrawal's payment SETTLED. FAILED: one
+ * REVERSAL posting of the whole amount on the member's account (ref the withdrawal, memo naming the
+ * payment and the bank's reason; a closing withdrawal re-opens the account in the status it had), the
+ * withdrawal PAYMENT_FAILED with `payment: { status: FAILED, failure }`, its property/permit claim no
+ * longer counting against the cap, and an archive record (action PAYMENT_FAILED, actor `bank:<code>`).
+ * Every item is conditional on the withdrawal still being PAID with that payment ORDERED: a result
+ * applies exactly once. Throws (nothing to commit): NOT_FOUND for an unknown withdrawal, INVALID_STATE
+ * for one not awaiting this payment's result or whose money cannot go back (its account closed since
+ * by a transfer out). The caller's transaction must hold no other item on the member's ledger account.
+ */
+export function planWithdrawalPaymentResult(input: WithdrawalPaymentResultInput): Promise<TxItem[]> {
+  return planPaymentResult(input);
+}

@@ -131,6 +131,23 @@ export function putWithdrawalItem(w: Withdrawal, expectStatus?: Withdrawal['stat
   };
 }
 
+/**
+ * Puts a withdrawal after its bank's result: only while it is still PAID with payment `paymentId`
+ * ORDERED (a result applies once).
+ */
+export function putWithdrawalPaymentResultItem(w: Withdrawal, paymentId: string): TxItem {
+  const put = putWithdrawalItem(w).Put!;
+  return {
+    Put: {
+      TableName: put.TableName,
+      Item: put.Item,
+      ConditionExpression: '#s = :paid AND #pay.#pid = :pid AND #pay.#ps = :ordered',
+      ExpressionAttributeNames: { '#s': 'status', '#pay': 'payment', '#pid': 'paymentId', '#ps': 'status' },
+      ExpressionAttributeValues: { ':paid': 'PAID', ':pid': paymentId, ':ordered': 'ORDERED' },
+    },
+  };
+}
+
 /** Puts a claim conditioned on the version it was read at (`next.version - 1`; 0 = it did not exist). */
 export function putClaimItem(next: SpendingClaim): TxItem {
   const readVersion = next.version - 1;

@@ -245,9 +245,11 @@ function accountItem(a: Account) {
   };
 }
 
-export type AccountChanges = Partial<Pick<Account, 'status' | 'statusCode' | 'unitId' | 'branch' | 'monthlyBaseFen' | 'employerRatePercent' | 'employeeRatePercent' | 'monthlyAmountFen' | 'lastPaidPeriod' | 'closedOn' | 'name'>> & {
+export type AccountChanges = Partial<Pick<Account, 'status' | 'statusCode' | 'unitId' | 'branch' | 'monthlyBaseFen' | 'employerRatePercent' | 'employeeRatePercent' | 'monthlyAmountFen' | 'lastPaidPeriod' | 'name'>> & {
   /** Set with `status: 'FROZEN'`; cleared (null) by the unfreeze, the only change that may leave FROZEN. */
   freeze?: AccountFreeze | null;
+  /** Set with `status: 'CLOSED'`; cleared (null) when a CLOSED account is re-opened. */
+  closedOn?: string | null;
 };
 
 export interface AccountWrite {
@@ -315,6 +317,9 @@ export function ledgerWrite(writes: readonly AccountWrite[], opts: { fundFlows?:
       if (settled.posting) postings.push(settled.posting);
     }
     postings.push(...(w.postings ?? []));
+    // a write that re-opens a CLOSED account (the failed payment of the withdrawal that closed it gives
+    // the money back): its postings apply to the account in the status it re-opens to
+    if (w.account.status === 'CLOSED' && w.changes?.status && w.changes.status !== 'CLOSED') base = { ...base, status: w.changes.status };
     const applied = applyPostings(base, postings, at, (seq) => `${w.account.accountNo}-${seq}`);
     const next = { ...applied.account, ...w.changes, updatedAt: at } as Account;
     for (const [k, v] of Object.entries(w.changes ?? {})) if (v === null) delete (next as unknown as Record<string, unknown>)[k]; // null removes (the freeze on unfreeze)

@@ -17,11 +17,23 @@ import type { PaymentResultBody } from '../schemas.ts';
 import type { Caller } from '../../../shared/auth.ts';
 import type { VerifiedBankCall } from './banks.ts';
 import { refundResultItems, requireCityLevel } from './suspense.ts';
+import { planWithdrawalPaymentResult } from './contracts.ts';
 
-/** What a result adds besides the order, by what the order pays (this round: suspense refunds). */
+/**
+ * What a result adds besides the order, by what the order pays (`order` carries the result). The
+ * owning domain's plan throws a refusal (its record unknown or not awaiting this result): nothing is
+ * recorded and the bank gets that answer.
+ */
 async function effectItems(order: PaymentOrder, at: string): Promise<TxItem[]> {
-  if (order.source.kind === 'SUSPENSE_REFUND') return refundResultItems(order, at);
-  return [];
+  const result = { paymentId: order.paymentId, status: order.status as 'SETTLED' | 'FAILED', bankRef: order.bankRef ?? '', ...(order.failure ? { failure: order.failure } : {}), at, bankCode: order.bankCode };
+  switch (order.source.kind) {
+    case 'SUSPENSE_REFUND':
+      return refundResultItems(order, at);
+    case 'WITHDRAWAL':
+      return planWithdrawalPaymentResult({ withdrawalId: order.source.id, ...result });
+    default:
+      return [];
+  }
 }
 
 export async function receivePaymentResult(call: VerifiedBankCall, r: PaymentResultBody) {

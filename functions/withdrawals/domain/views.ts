@@ -1,6 +1,9 @@
 // The API shapes of a withdrawal (api.md): money in yuan strings, the archive as recorded. Pure.
 import { fenToYuan } from '../../../shared/money.ts';
-import { overdueForReview, type LoanRepayment, type Withdrawal } from './withdrawal.ts';
+import { overdueForReview, type LoanRepayment, type Withdrawal, type WithdrawalPayment } from './withdrawal.ts';
+
+/** api.md v1.1: `payment: { paymentId, status }`, with the bank's reason when FAILED (the member sees why). */
+const paymentView = (p: WithdrawalPayment) => ({ paymentId: p.paymentId, status: p.status, ...(p.status === 'FAILED' && p.failure ? { failure: p.failure } : {}) });
 
 /** api.md v1.1: `loanRepayment: { loanId, installmentsPaid, principalPrepaid, outstandingPrincipal }` (and the loan's status). */
 const loanRepaymentView = (r: LoanRepayment) => ({
@@ -23,10 +26,12 @@ export const applicationView = (w: Withdrawal) => ({
   reasonCode: w.reasonCode,
   status: w.status,
   amount: fenToYuan(w.amountFen),
-  ...(w.closesAccount ? { interest: fenToYuan(w.interestFen), accountClosed: true } : {}),
+  // a closing withdrawal whose payment failed re-opened the account
+  ...(w.closesAccount ? { interest: fenToYuan(w.interestFen), accountClosed: w.status !== 'PAYMENT_FAILED' } : {}),
   ...(w.status === 'PENDING_REVIEW' ? { reviewReasons: w.reviewReasons, reviewDueOn: w.reviewDueOn } : {}),
   ...(w.rejection ? { rejection: w.rejection } : {}),
   ...(w.loanRepayment ? { loanRepayment: loanRepaymentView(w.loanRepayment) } : {}),
+  ...(w.payment ? { payment: paymentView(w.payment) } : {}),
 });
 
 /** The withdrawal with its electronic archive: evidence and its hash, submitter, decisions. */

@@ -16,6 +16,14 @@
 //    account), or claimed at all within the last 12 months. Such an application is PENDING_REVIEW:
 //    nothing is debited or reserved; approval re-checks balance, status and cap and debits then.
 //    Rejected claims no longer count.
+//  - Paid to a bank account (a payee, and not one of our own loans nor a partner's purchase): a payment
+//    order (settlement/public.ts) in the commit of the debit; the record keeps `payment`. The bank's
+//    FAILED result gives the money back exactly once (a REVERSAL entry value-dated the day it was paid,
+//    so the interest accrues as if it never left), the withdrawal becomes PAYMENT_FAILED and its claim
+//    on a property or permit no longer counts (neither against the cap nor for the fraud rules: like a
+//    rejected one, nothing was withdrawn). A closing withdrawal re-opens the account in the status it
+//    had before (`closedFrom`). The payee of a DEATH withdrawal is the heir (`evidence.heirName`);
+//    otherwise the account holder.
 import { DomainError } from '../../../shared/errors.ts';
 import { yuanToFen } from '../../../shared/money.ts';
 import { addDays, addMonths } from '../../../shared/clock.ts';
@@ -79,7 +87,7 @@ export type WithdrawalApplication = ApplicationBase &
 
 export type WithdrawalEvidence = WithdrawalApplication['evidence'];
 
-export type WithdrawalStatus = 'PAID' | 'PENDING_REVIEW' | 'REJECTED';
+export type WithdrawalStatus = 'PAID' | 'PENDING_REVIEW' | 'REJECTED' | 'PAYMENT_FAILED';
 export type ReviewReason = 'PROPERTY_CLAIMED_BY_ANOTHER_ACCOUNT' | 'PROPERTY_CLAIMED_WITHIN_REPEAT_WINDOW';
 
 export interface Actor {
@@ -90,7 +98,7 @@ export interface Actor {
 export const SYSTEM: Actor = { sub: 'system', role: 'system' };
 
 export interface Decision {
-  action: 'AUTO_APPROVE' | 'REFER_TO_REVIEW' | 'APPROVE' | 'REJECT';
+  action: 'AUTO_APPROVE' | 'REFER_TO_REVIEW' | 'APPROVE' | 'REJECT' | 'PAYMENT_FAILED';
   by: Actor;
   at: string;
   note?: string;
@@ -133,6 +141,31 @@ export interface Withdrawal {
    * code and our tracking id of its request. No payee bank account: the money's route is the partner's.
    */
   channel?: WithdrawalChannel;
+  /** The payment order that pays it to `payeeBankAccount` (settlement), and the bank's result. */
+  payment?: WithdrawalPayment;
+  /** A closing withdrawal: the account's status before it closed (a failed payment re-opens it so). */
+  closedFrom?: { status: 'NORMAL' | 'SEALED'; statusCode: string };
+}
+
+export type WithdrawalPaymentStatus = 'ORDERED' | 'SETTLED' | 'FAILED';
+
+/** The payment of a withdrawal through a bank (付款指令) as the withdrawal knows it. */
+export interface WithdrawalPayment {
+  paymentId: string;
+  status: WithdrawalPaymentStatus;
+  /** The bank's reason when FAILED. */
+  failure?: { code: string; message: string };
+  bankRef?: string;
+  resultAt?: string;
+}
+
+/** The bank's result of a withdrawal's payment (what settlement hands over). */
+export interface PaymentResultFacts {
+  paymentId: string;
+  status: 'SETTLED' | 'FAILED';
+  bankRef: string;
+  failure?: { code: string; message: string };
+  at: string;
 }
 
 export interface WithdrawalChannel {
@@ -183,6 +216,9 @@ export interface SpendingClaim extends SpendingRef {
  * before issue 14 the way their claims were keyed.
  */
 export const normalizedDocNo = (docNo: string) => docNo.normalize('NFKC').replace(/\s+/gu, '').toUpperCase();
+
+/** Does a claim still count (the fraud rules, the audit)? A rejected one and one whose payment failed do not: nothing was withdrawn. */
+export const claimCounts = (c: Pick<ClaimEntry, 'status'>) => c.status !== 'REJECTED' && c.status !== 'PAYMENT_FAILED';
 
 /** The spending a withdrawal is capped by: the documented price or budget. */
 export function spendingOf(reason: WithdrawalReason, evidence: WithdrawalEvidence): (SpendingRef & { capFen: number }) | undefined {
@@ -256,7 +292,7 @@ function assertAmount(amountFen: number, balanceFen: number, capFen: number | un
 /** Fraud rules on a property's earlier claims (domain.md §6). */
 function reviewReasonsFor(claim: SpendingClaim | undefined, accountNo: string, today: string, policy: Policy): ReviewReason[] {
   if (!claim || claim.kind !== 'PROPERTY') return [];
-  const live = claim.claims.filter((c) => c.status !== 'REJECTED');
+  const live = claim.claims.filter(claimCounts);
   const windowStart = `${addMonths(today.slice(0, 7), -policy.withdrawals.propertyRepeatWindowMonths)}${today.slice(7)}`;
   const reasons: ReviewReason[] = [];
   if (live.some((c) => c.accountNo !== accountNo)) reasons.push('PROPERTY_CLAIMED_BY_ANOTHER_ACCOUNT');
@@ -329,6 +365,8 @@ export function newWithdrawal(a: {
   branch?: string;
   loanRepayment?: LoanRepayment;
   channel?: WithdrawalChannel;
+  /** The account's status as read (a closing withdrawal records it in `closedFrom`). */
+  accountStatus?: { status: Account['status']; statusCode: string };
 }): Withdrawal {
   const { body, decision } = a;
   const spending = spendingOf(body.reason, body.evidence);
@@ -357,6 +395,9 @@ export function newWithdrawal(a: {
     entryIds: a.entryIds,
     ...(a.loanRepayment ? { loanRepayment: a.loanRepayment } : {}),
     ...(a.channel ? { channel: a.channel } : {}),
+    ...(decision.closesAccount && a.accountStatus && (a.accountStatus.status === 'NORMAL' || a.accountStatus.status === 'SEALED')
+      ? { closedFrom: { status: a.accountStatus.status, statusCode: a.accountStatus.statusCode } }
+      : {}),
   };
 }
 
@@ -395,6 +436,77 @@ export function withClaimDecided(claim: SpendingClaim, w: Pick<Withdrawal, 'with
     ...claim,
     paidFen: claim.paidFen + (w.status === 'PAID' ? w.amountFen : 0),
     claims: claim.claims.map((c) => (c.withdrawalId === w.withdrawalId ? { ...c, status: w.status } : c)),
+    version: claim.version + 1,
+  };
+}
+
+// ---------- the payment through a bank (settlement) ----------
+
+/**
+ * Is the withdrawal paid out to a bank account by a payment order? PAID, with a payee, an amount, and
+ * not a repayment of one of our loans (the money went to the loan) nor a partner province's purchase
+ * (the money's route is the partner's).
+ */
+export const paysToBank = (w: Pick<Withdrawal, 'status' | 'payeeBankAccount' | 'amountFen' | 'loanRepayment' | 'channel' | 'payment'>): boolean =>
+  w.status === 'PAID' && !!w.payeeBankAccount && w.amountFen > 0 && !w.loanRepayment && !w.channel && !w.payment;
+
+/** Who the bank pays: the heir of a DEATH withdrawal, otherwise the account holder. */
+export const payeeNameOf = (w: Pick<Withdrawal, 'reason' | 'evidence'>, holderName: string): string =>
+  w.reason === 'DEATH' && 'heirName' in w.evidence ? w.evidence.heirName : holderName;
+
+/** The withdrawal with its payment ordered. */
+export const withPaymentOrdered = (w: Withdrawal, paymentId: string): Withdrawal => ({ ...w, payment: { paymentId, status: 'ORDERED' } });
+
+/** A bank's result applies to a withdrawal only while it is PAID with that payment ORDERED (so it happens once). */
+export function assertAwaitingResult(w: Withdrawal, paymentId: string): void {
+  if (w.status !== 'PAID' || w.payment?.paymentId !== paymentId || w.payment.status !== 'ORDERED') {
+    throw new DomainError('INVALID_STATE', `Withdrawal ${w.withdrawalId} is not awaiting the result of payment ${paymentId} / 该提取不在等待此付款结果的状态`);
+  }
+}
+
+const BANK_MESSAGE_MAX = 200;
+
+/** The withdrawal after its bank's result: SETTLED keeps it PAID; FAILED makes it PAYMENT_FAILED with the bank's reason. */
+export function withPaymentResult(w: Withdrawal, r: PaymentResultFacts, by: Actor): Withdrawal {
+  if (r.status === 'SETTLED') return { ...w, payment: { paymentId: r.paymentId, status: 'SETTLED', bankRef: r.bankRef, resultAt: r.at } };
+  const failure = failureOf(r);
+  return {
+    ...w,
+    status: 'PAYMENT_FAILED',
+    payment: { paymentId: r.paymentId, status: 'FAILED', failure, bankRef: r.bankRef, resultAt: r.at },
+    decisions: [...w.decisions, { action: 'PAYMENT_FAILED', by, at: r.at, note: `${failure.code}: ${failure.message}` }],
+  };
+}
+
+/** The bank's reason (bounded), or UNKNOWN when it gave none. */
+export const failureOf = (r: Pick<PaymentResultFacts, 'failure'>): { code: string; message: string } => ({
+  code: r.failure?.code || 'UNKNOWN',
+  message: (r.failure?.message || 'The bank gave no reason / 银行未说明原因').slice(0, BANK_MESSAGE_MAX),
+});
+
+/**
+ * The posting that gives a failed payment's money back: +amount, REVERSAL, value-dated the day it was
+ * paid (the 积数 as if it never left), keyed by the payment (the ledger refuses it twice).
+ */
+export function reversalPosting(w: Pick<Withdrawal, 'withdrawalId' | 'amountFen' | 'paidOn'>, r: Pick<PaymentResultFacts, 'paymentId' | 'failure'>, today: string) {
+  const failure = failureOf(r);
+  return {
+    amountFen: w.amountFen,
+    type: 'REVERSAL' as const,
+    ref: w.withdrawalId,
+    valueDate: w.paidOn && w.paidOn <= today ? w.paidOn : today,
+    entryKey: `REVERSAL-${r.paymentId}`,
+    memo: `PAYMENT_FAILED ${r.paymentId} ${failure.code}: ${failure.message}`.slice(0, 300),
+  };
+}
+
+/** The claim after a withdrawal's payment failed: its amount no longer counts against the cap. */
+export function withClaimPaymentFailed(claim: SpendingClaim, w: Pick<Withdrawal, 'withdrawalId' | 'amountFen'>): SpendingClaim {
+  const entry = claim.claims.find((c) => c.withdrawalId === w.withdrawalId);
+  return {
+    ...claim,
+    paidFen: claim.paidFen - (entry?.status === 'PAID' ? w.amountFen : 0),
+    claims: claim.claims.map((c) => (c.withdrawalId === w.withdrawalId ? { ...c, status: 'PAYMENT_FAILED' as const } : c)),
     version: claim.version + 1,
   };
 }

@@ -7,6 +7,9 @@
 // HPF_LOAN_REPAYMENT of one of our loans: the loans domain plans the repayment (overdue installments
 // with penalty, then due ones, then principal; the payer's debit is in its ledger write) and the
 // withdrawal record and its archive record join those items in the same commit. Nothing is paid out.
+//
+// PAID to a bank account (a payee; not our own loan, not a partner's purchase): the payment order
+// (usecases/payment.ts) joins the same commit; its send follows the commit (never on a replay).
 import { createHash } from 'node:crypto';
 import { commit, type IdempotencyContext, type Outcome } from '../../../shared/tx.ts';
 import { getAccount, ledgerWrite, type Account } from '../../../shared/ledger/ledger.ts';
@@ -18,18 +21,22 @@ import { notFound, staffCovers, type Caller } from '../../../shared/auth.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
 import { DomainError } from '../../../shared/errors.ts';
 import { fenToYuan } from '../../../shared/money.ts';
+import type { Logger } from '../../../shared/log.ts';
 import { borrowerFlags, borrowerFlagsCheck, planAccountRepayment } from '../../loans/public.ts';
 import { planAttachDocuments } from '../../documents/public.ts';
 import { decideApplication, newWithdrawal, spendingOf, withClaim, type Actor, type LoanRepayment, type Recalculation, type Withdrawal, type WithdrawalApplication, type WithdrawalChannel } from '../domain/withdrawal.ts';
 import { applicationView, type WithdrawalBody } from '../domain/views.ts';
 import { getClaim, putClaimItem, putWithdrawalItem } from '../store.ts';
 import { actorOf, archiveWithdrawal, payout } from './common.ts';
+import { orderWithdrawalPayment, sendOrdered } from './payment.ts';
 
 /** A planned application: the items to commit, the new record and the answer. */
 export interface ApplicationPlan {
   items: TxItem[];
   withdrawal: Withdrawal;
   view: WithdrawalBody;
+  /** Sends the payment order after the commit (a withdrawal paid to a bank account). */
+  afterCommit?: () => Promise<void>;
 }
 
 /**
@@ -94,7 +101,11 @@ export async function planApplication(a: {
       entryIds = ledger.entries.map((e) => e.entryId);
     }
   }
-  const w = newWithdrawal({ withdrawalId, body, decision, evidenceSha256, submittedBy: a.actor, at, today, policy, entryIds, branch: account.branch, loanRepayment, channel: a.channel });
+  const decided = newWithdrawal({ withdrawalId, body, decision, evidenceSha256, submittedBy: a.actor, at, today, policy, entryIds, branch: account.branch, loanRepayment, channel: a.channel, accountStatus: account });
+  // paid to a bank account: its payment order in this commit (none for our loan, a partner's purchase, a review)
+  const payment = await orderWithdrawalPayment(decided, account, new Date(at));
+  const w = payment.withdrawal;
+  items.push(...payment.items);
   items.push(putWithdrawalItem(w));
   if (spending) items.push(putClaimItem(withClaim(claim, spending, w, today)));
   const view = applicationView(w);
@@ -110,10 +121,11 @@ export async function planApplication(a: {
         ...(w.reviewReasons.length ? { reviewReasons: w.reviewReasons, reviewDueOn: w.reviewDueOn } : {}),
         ...(view.loanRepayment ? { loanRepayment: view.loanRepayment } : {}),
         ...(w.channel ? { channel: w.channel } : {}),
+        ...(w.payment ? { paymentId: w.payment.paymentId } : {}),
       },
     }),
   );
-  return { items, withdrawal: w, view };
+  return { items, withdrawal: w, view, ...(payment.afterCommit ? { afterCommit: payment.afterCommit } : {}) };
 }
 
 /**
@@ -126,9 +138,10 @@ export function apply(
   caller: Caller,
   body: WithdrawalApplication,
   idempotency: IdempotencyContext | undefined,
-  opts: { mayApply: (caller: Caller, account: Account) => boolean; submitted?: unknown },
+  opts: { mayApply: (caller: Caller, account: Account) => boolean; submitted?: unknown; log?: Logger },
 ): Promise<Outcome<WithdrawalBody>> {
   const withdrawalId = newId('W');
+  let after: (() => Promise<void>) | undefined;
   return commit({
     idempotency,
     plan: async () => {
@@ -141,8 +154,12 @@ export function apply(
         today: businessDate(),
         at: nowIso(),
       });
+      after = plan.afterCommit;
       return { items: plan.items, body: plan.view };
     },
+  }).then(async (out) => {
+    await sendOrdered(after, out.replayed, opts.log, withdrawalId);
+    return out;
   });
 }
 
@@ -150,8 +167,8 @@ export function apply(
 const ownAccount = (c: Caller, account: Account) => c.role === 'member' && c.accountNo === account.accountNo;
 
 /** POST /v1/withdrawals: a member withdraws from their own account. */
-export const applyWithdrawal = (caller: Caller, body: WithdrawalApplication, idempotency: IdempotencyContext | undefined, submitted?: unknown) =>
-  apply(caller, body, idempotency, { mayApply: ownAccount, submitted });
+export const applyWithdrawal = (caller: Caller, body: WithdrawalApplication, idempotency: IdempotencyContext | undefined, submitted?: unknown, log?: Logger) =>
+  apply(caller, body, idempotency, { mayApply: ownAccount, submitted, log });
 
 export interface LoanRepaymentRequest {
   accountNo: string;

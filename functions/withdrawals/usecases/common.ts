@@ -20,7 +20,7 @@ export function payout(account: Account, w: Pick<Withdrawal, 'withdrawalId' | 'r
 export function archiveWithdrawal(
   w: Withdrawal,
   account: Pick<Account, 'accountNo' | 'branch'>,
-  a: { action: 'SUBMIT' | 'APPROVE' | 'REJECT'; actor: Actor; at: string; submitted: unknown; decision: Record<string, unknown> },
+  a: { action: 'SUBMIT' | 'APPROVE' | 'REJECT' | 'PAYMENT_FAILED'; actor: Actor; at: string; submitted: unknown; decision: Record<string, unknown> },
 ): TxItem {
   return archiveItem({
     subjectType: 'WITHDRAWAL',

@@ -50,9 +50,15 @@ export const partnerWithdrawalIdOf = (trackingId: string) => derivedId('W', 'PAR
 /** The partner's actor in the record and the archive (the same actor the interprovincial domain archives). */
 const partnerActor = (partner: string): Actor => ({ sub: partner, role: 'partner' });
 
+/** A partner's withdrawal has no payment order of ours (no payee): it is never PAYMENT_FAILED. */
+const partnerStatus = (w: Withdrawal): PartnerWithdrawalOutcome['status'] => {
+  if (w.status === 'PAYMENT_FAILED') throw new Error(`partner withdrawal ${w.withdrawalId} has a failed payment of ours`);
+  return w.status;
+};
+
 export const outcomeOf = (w: Withdrawal): PartnerWithdrawalOutcome => ({
   withdrawalId: w.withdrawalId,
-  status: w.status,
+  status: partnerStatus(w),
   amount: fenToYuan(w.amountFen),
   ...(w.rejection ? { rejection: { code: w.rejection.code, message: w.rejection.message } } : {}),
 });

@@ -1,7 +1,8 @@
 // Staff decisions on a PENDING_REVIEW withdrawal (Art. 25: within 3 days), and the review queue.
 // A decision re-reads the account and the claim, re-checks the rules (a FROZEN account is 409
 // INVALID_STATE and nothing changes), and commits the debit, the record (which leaves the queue), the
-// claim and the archive record in one transaction.
+// claim and the archive record in one transaction. An approved withdrawal paid to a bank account gets
+// its payment order in that transaction too (usecases/payment.ts), sent after the commit.
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { ledgerWrite, mustGetAccount } from '../../../shared/ledger/ledger.ts';
 import { businessDate, nowIso } from '../../../shared/clock.ts';
@@ -11,7 +12,9 @@ import { approved, assertApprovable, assertPending, rejected, withClaimDecided }
 import { reviewQueueView, withdrawalView } from '../domain/views.ts';
 import { getClaim, getWithdrawal, listReviewQueue, putClaimItem, putWithdrawalItem } from '../store.ts';
 import { borrowerFlags, borrowerFlagsCheck } from '../../loans/public.ts';
+import type { Logger } from '../../../shared/log.ts';
 import { actorOf, archiveWithdrawal, payout } from './common.ts';
+import { orderWithdrawalPayment, sendOrdered } from './payment.ts';
 
 /** A pending withdrawal with its account, for staff covering the account's branch (others: 404). */
 async function pendingForStaff(caller: Caller, withdrawalId: string) {
@@ -23,8 +26,9 @@ async function pendingForStaff(caller: Caller, withdrawalId: string) {
 }
 
 /** POST /v1/withdrawals/{id}/approve: PENDING_REVIEW → PAID, debited now after re-checking the rules. */
-export function approveWithdrawal(caller: Caller, withdrawalId: string, note: string | undefined, idempotency: IdempotencyContext | undefined) {
-  return commit({
+export async function approveWithdrawal(caller: Caller, withdrawalId: string, note: string | undefined, idempotency: IdempotencyContext | undefined, log?: Logger) {
+  let after: (() => Promise<void>) | undefined;
+  const out = await commit({
     idempotency,
     plan: async () => {
       const { w, account, loanFlags, claim } = await pendingForStaff(caller, withdrawalId);
@@ -32,14 +36,18 @@ export function approveWithdrawal(caller: Caller, withdrawalId: string, note: st
       const today = businessDate();
       const at = nowIso();
       const ledger = ledgerWrite([payout(account, w, today)]);
-      const next = approved(w, actorOf(caller), at, today, ledger.entries.map((e) => e.entryId), note);
+      const payment = await orderWithdrawalPayment(approved(w, actorOf(caller), at, today, ledger.entries.map((e) => e.entryId), note), account, new Date(at));
+      const next = payment.withdrawal;
+      after = payment.afterCommit;
       // approved on the loan flags as read (no overdue loan): they must still hold at commit
-      const items: TxItem[] = [...ledger.items, borrowerFlagsCheck(account.accountNo, loanFlags), putWithdrawalItem(next, 'PENDING_REVIEW')];
+      const items: TxItem[] = [...ledger.items, borrowerFlagsCheck(account.accountNo, loanFlags), ...payment.items, putWithdrawalItem(next, 'PENDING_REVIEW')];
       if (claim) items.push(putClaimItem(withClaimDecided(claim, next)));
-      items.push(archiveWithdrawal(next, account, { action: 'APPROVE', actor: actorOf(caller), at, submitted: note === undefined ? {} : { note }, decision: { status: next.status, ...(note ? { note } : {}) } }));
+      items.push(archiveWithdrawal(next, account, { action: 'APPROVE', actor: actorOf(caller), at, submitted: note === undefined ? {} : { note }, decision: { status: next.status, ...(note ? { note } : {}), ...(next.payment ? { paymentId: next.payment.paymentId } : {}) } }));
       return { items, body: withdrawalView(next) };
     },
   });
+  await sendOrdered(after, out.replayed, log, withdrawalId);
+  return out;
 }
 
 /** POST /v1/withdrawals/{id}/reject: PENDING_REVIEW → REJECTED with the reviewer's note. */
