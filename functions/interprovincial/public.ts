@@ -18,3 +18,14 @@ export async function transferForRating(transferId: string): Promise<TransferFor
   const t = await getTransfer(transferId);
   return t ? { accountNo: t.toAccountNo, branch: t.branch, completed: t.status === 'COMPLETED' } : undefined;
 }
+
+/**
+ * planTransferPaymentResult (issue 16): the bank's result of a transfer out's payment order to the
+ * receiving center's settlement account (source { kind: 'TRANSFER_OUT', id: trackingId }), planned for
+ * the settlement domain's ONE result transaction: the request's `payment` (staff: GET
+ * /v1/interprovincial/requests/{trackingId}) SETTLED, or FAILED with the bank's reason, and an archive
+ * record. The member's account stays closed (the partner credited the member): a failed payment is for
+ * staff to pay again. Conditioned on the payment being ORDERED: committed twice, it applies once. No
+ * items for an unknown request, another payment, or one that already has its result.
+ */
+export { planTransferPaymentResult, type TransferPaymentResultInput } from './usecases/transfer-payments.ts';

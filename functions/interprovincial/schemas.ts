@@ -3,7 +3,7 @@
 // `documentNumber`, other text `plainText`; money is bounded by MAX_AMOUNT_FEN; dates lie in a
 // plausible window. What is stored and compared is the canonical value.
 import * as z from '../../shared/zod.ts';
-import { dateInWindow, documentNumber, paginationShape, personName, plainText, residentId, yuanText, httpUrl, recordIdentifier, RECORD_ID } from '../../shared/schemas.ts';
+import { bankAccountNumber, dateInWindow, documentNumber, paginationShape, personName, plainText, residentId, yuanText, httpUrl, recordIdentifier, RECORD_ID } from '../../shared/schemas.ts';
 import { yuanToFen } from '../../shared/money.ts';
 import { REQUEST_STATUSES, REQUEST_TYPES } from './domain/types.ts';
 
@@ -17,6 +17,8 @@ export const partnerBody = z.strictObject({
   name: plainText(100),
   callbackUrl: httpUrl,
   apiBaseUrl: z.optional(httpUrl),
+  /** The partner center's settlement account (api.md v1.1): a completed transfer out is paid to it; without one a TRANSFER_REQUEST is rejected. */
+  settlementAccount: z.optional(bankAccountNumber),
   /** Printable ASCII, 16–256 characters: sealed before it is stored (shared/secrets.ts), never returned. */
   sharedSecret: z.string().check(
     z.minLength(16, { error: 'sharedSecret must have at least 16 characters' }),

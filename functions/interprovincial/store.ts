@@ -59,7 +59,7 @@ export async function getPartner(code: string): Promise<StoredPartner | undefine
  * the sealed secret, never a plaintext one (a record of before loses its `sharedSecret` here).
  */
 export function putPartnerItem(p: Partner, previous?: Pick<Partner, 'updatedAt'>): TxItem {
-  const item: Partner = { centerCode: p.centerCode, name: p.name, callbackUrl: p.callbackUrl, ...(p.apiBaseUrl ? { apiBaseUrl: p.apiBaseUrl } : {}), sealedSecret: p.sealedSecret, createdAt: p.createdAt, updatedAt: p.updatedAt };
+  const item: Partner = { centerCode: p.centerCode, name: p.name, callbackUrl: p.callbackUrl, ...(p.apiBaseUrl ? { apiBaseUrl: p.apiBaseUrl } : {}), ...(p.settlementAccount ? { settlementAccount: p.settlementAccount } : {}), sealedSecret: p.sealedSecret, createdAt: p.createdAt, updatedAt: p.updatedAt };
   return {
     Put: {
       TableName: T(),
@@ -123,6 +123,11 @@ export function newRequestItems(r: InboundRequest): TxItem[] {
     { Put: { TableName: T(), Item: requestItem(r), ConditionExpression: 'attribute_not_exists(pk)' } },
   ];
 }
+
+/** Replaces a COMPLETED request whose payment must still be ORDERED (a payment result applies once). */
+export const putRequestPaymentItem = (r: InboundRequest): TxItem => ({
+  Put: { TableName: T(), Item: requestItem(r), ConditionExpression: '#s = :done AND #p.#s = :ordered', ExpressionAttributeNames: { '#s': 'status', '#p': 'payment' }, ExpressionAttributeValues: { ':done': 'COMPLETED', ':ordered': 'ORDERED' } },
+});
 
 /** Replaces a request that must still have status `expect`. */
 export const putRequestItem = (r: InboundRequest, expect: RequestStatus): TxItem => ({ Put: { TableName: T(), Item: requestItem(r), ...statusCondition(expect) } });

@@ -73,7 +73,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   for (const [code, s] of [[center, secret], [other, otherSecret]]) {
-    const res = await call('PUT', `/v1/interprovincial/partners/${code}`, { token: await adminToken(), body: { name: `Partner ${code}`, callbackUrl: `http://127.0.0.1:${port}/hpf/callbacks`, sharedSecret: s } });
+    const res = await call('PUT', `/v1/interprovincial/partners/${code}`, { token: await adminToken(), body: { name: `Partner ${code}`, callbackUrl: `http://127.0.0.1:${port}/hpf/callbacks`, settlementAccount: '6222020300009876543', sharedSecret: s } });
     expect(res.status).toBe(201);
   }
 });

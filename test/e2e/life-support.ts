@@ -94,7 +94,7 @@ export async function startPartner(code: string, secret: string) {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
-  const registered = await call('PUT', `/v1/interprovincial/partners/${code}`, { token: await adminToken(), body: { name: `Center ${code}`, callbackUrl: `http://127.0.0.1:${port}/callbacks`, sharedSecret: secret } });
+  const registered = await call('PUT', `/v1/interprovincial/partners/${code}`, { token: await adminToken(), body: { name: `Center ${code}`, callbackUrl: `http://127.0.0.1:${port}/callbacks`, settlementAccount: '6222020300009876543', sharedSecret: secret } });
   expect([200, 201], JSON.stringify(registered.body)).toContain(registered.status);
   const send = async (requestId: string, type: string, payload: unknown) => {
     const path = '/v1/interprovincial/requests';

@@ -27,12 +27,16 @@ import { commit } from '../../shared/tx.ts';
 import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 import { getLoan as storedLoan, loanWriteItems } from '../../functions/loans/store.ts';
 import { getOutbox, getRequest, getRequestIdClaim } from '../../functions/interprovincial/store.ts';
+import { transferPaymentId } from '../../functions/interprovincial/usecases/inbound.ts';
+import { getPayment } from '../../functions/settlement/store.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 
 const A_CODE = '330100';
 const B_CODE = '110000';
+/** B's settlement account as A registers it: a transfer out of A pays the amount there (api.md v1.1). */
+const B_SETTLEMENT = '6222020300001100001';
 const secret = `pair-secret-${randomUUID()}`;
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let child: ChildProcess;
@@ -130,7 +134,7 @@ beforeAll(async () => {
   for (const [self, callbackBase, apiBase, code] of [[baseUrl(), sinkUrl, bUrl, B_CODE], [bUrl, baseUrl(), gateUrl, A_CODE]]) {
     const res = await http(self, 'PUT', `/v1/interprovincial/partners/${code}`, {
       token: await adminToken(),
-      body: { name: `Center ${code}`, callbackUrl: `${callbackBase}/v1/interprovincial/callbacks`, apiBaseUrl: apiBase, sharedSecret: secret },
+      body: { name: `Center ${code}`, callbackUrl: `${callbackBase}/v1/interprovincial/callbacks`, apiBaseUrl: apiBase, settlementAccount: code === B_CODE ? B_SETTLEMENT : '6222020300001112223', sharedSecret: secret },
     });
     expect([200, 201]).toContain(res.status);
   }
@@ -182,6 +186,13 @@ describe('two centers', () => {
       return r?.status === 'COMPLETED' || r?.status === 'REJECTED' ? r : undefined;
     });
     expect(atA).toMatchObject({ status: 'COMPLETED', type: 'TRANSFER_REQUEST', partner: B_CODE });
+    // A pays the amount to B's settlement account: one payment order, in the completion's transaction
+    const paymentId = transferPaymentId(claim.trackingId!);
+    expect(atA.payment).toMatchObject({ paymentId, payeeAccount: B_SETTLEMENT, amountFen: yuanToFen(String(atA.result!.amount)) });
+    expect(await getPayment(paymentId)).toMatchObject({ paymentId, payeeName: `Center ${B_CODE}`, payeeAccount: B_SETTLEMENT, amountFen: yuanToFen(String(atA.result!.amount)), purpose: 'TRANSFER_OUT', reference: transferId, source: { kind: 'TRANSFER_OUT', id: claim.trackingId } });
+    const seen = await http(baseUrl(), 'GET', `/v1/interprovincial/requests/${claim.trackingId}`, { token: await staffToken('*') });
+    expect(seen.body.payment).toMatchObject({ paymentId, amount: atA.result!.amount, payeeAccount: B_SETTLEMENT });
+    expect(['ORDERED', 'SETTLED']).toContain(seen.body.payment.status);
 
     // B received A's callback and credited the member
     const atB = await until('B to complete the transfer', async () => {

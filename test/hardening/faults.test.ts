@@ -74,7 +74,7 @@ beforeAll(async () => {
   partner = await startPartnerCenter();
   const registered = await api('PUT', `/v1/interprovincial/partners/${partnerCode}`, {
     as: admin(),
-    body: { name: 'Fault-injection partner', callbackUrl: `${partner.url}/callbacks`, apiBaseUrl: partner.url, sharedSecret: partnerSecret },
+    body: { name: 'Fault-injection partner', callbackUrl: `${partner.url}/callbacks`, apiBaseUrl: partner.url, settlementAccount: '6222020300009876543', sharedSecret: partnerSecret },
   });
   expect(registered.status).toBe(201);
 });

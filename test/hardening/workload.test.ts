@@ -73,7 +73,7 @@ beforeAll(async () => {
   console.log(`workload seed ${SEED} (replay: HPF_WORKLOAD_SEED=${SEED})`);
   tap.install();
   partner = await startPartnerCenter();
-  const registered = await api('PUT', `/v1/interprovincial/partners/${partnerCode}`, { as: admin(), body: { name: 'Workload partner', callbackUrl: `${partner.url}/callbacks`, apiBaseUrl: partner.url, sharedSecret: world.partner.secret } });
+  const registered = await api('PUT', `/v1/interprovincial/partners/${partnerCode}`, { as: admin(), body: { name: 'Workload partner', callbackUrl: `${partner.url}/callbacks`, apiBaseUrl: partner.url, settlementAccount: '6222020300009876543', sharedSecret: world.partner.secret } });
   expect(registered.status).toBe(201);
 
   // per branch: 6 units (35 periods to remit) of 8 employees, 50 flexible accounts, 25 accounts

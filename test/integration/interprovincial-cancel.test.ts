@@ -46,7 +46,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  await registerPartner(center, { name: 'Cancel partner', callbackUrl: `${base}/cb`, apiBaseUrl: base, sharedSecret: secret });
+  await registerPartner(center, { name: 'Cancel partner', callbackUrl: `${base}/cb`, apiBaseUrl: base, settlementAccount: '6222020300009876543', sharedSecret: secret });
 });
 afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));

@@ -54,7 +54,7 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  await registerPartner(center, { name: 'Integration partner', callbackUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}/cb`, sharedSecret: secret });
+  await registerPartner(center, { name: 'Integration partner', callbackUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}/cb`, settlementAccount: '6222020300009876543', sharedSecret: secret });
 });
 afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));
@@ -168,7 +168,7 @@ describe('inbound worker', () => {
   it('our transfer request: created by staff, sent, completed with the amount credited — each archived', async () => {
     const from = `INT${randomBytes(4).toString('hex')}`;
     const port = (server.address() as { port: number }).port;
-    await registerPartner(from, { name: 'Holding partner', callbackUrl: `http://127.0.0.1:${port}/cb`, apiBaseUrl: `http://127.0.0.1:${port}`, sharedSecret: secret });
+    await registerPartner(from, { name: 'Holding partner', callbackUrl: `http://127.0.0.1:${port}/cb`, apiBaseUrl: `http://127.0.0.1:${port}`, settlementAccount: '6222020300009876543', sharedSecret: secret });
     const a = await openFundedAccount({ balanceFen: 10_000, branch: 'SC' });
     const clerk = { sub: 'clerk-archive', role: 'staff' as const, branch: 'SC' };
     const requested = await requestTransfer(clerk, { idNumber: a.idNumber, name: a.name, fromCenter: from, toAccountNo: a.accountNo }, undefined, log);

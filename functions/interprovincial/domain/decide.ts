@@ -51,6 +51,8 @@ export const REJECTIONS = {
   ALREADY_ACCEPTED: 'The transfer was already accepted: it can no longer be withdrawn / 转移申请已受理办结，不能撤回',
   ALREADY_REJECTED: 'The transfer request was already refused: there is nothing to withdraw / 转移申请已被驳回，无需撤回',
   REQUEST_NOT_FOUND: 'No transfer request of yours with this requestId / 未查询到贵中心该编号的转移申请',
+  NO_SETTLEMENT_ACCOUNT: 'Your center has no settlement account registered here: the transfer cannot be paid / 贵中心未在本中心登记结算账户，无法划转资金',
+  PAYMENT_ACCOUNT_UNAVAILABLE: 'No special account of ours can pay this transfer now; send the request again later / 本中心暂无可付款的专户，请稍后重新申请',
 } as const;
 export type RejectionCode = keyof typeof REJECTIONS;
 

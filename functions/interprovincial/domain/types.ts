@@ -42,6 +42,8 @@ export interface Partner {
   name: string;
   callbackUrl: string;
   apiBaseUrl?: string;
+  /** The partner center's settlement account: a transfer out (TRANSFER_REQUEST we complete) is paid to it (api.md v1.1). */
+  settlementAccount?: string;
   /** The shared secret sealed under `partnerSecretContext(centerCode)`: never the secret itself. */
   sealedSecret: string;
   createdAt: string;
@@ -70,12 +72,27 @@ export interface InboundRequest {
   /** The answer as sent to the partner (yuan strings). */
   result?: Record<string, unknown>;
   rejection?: Rejection;
+  /** A completed TRANSFER_REQUEST: the payment order of the amount to the partner's settlement account, and its bank result. */
+  payment?: TransferPayment;
   receivedAt: string;
   updatedAt: string;
   completedAt?: string;
   /** Set while not final: the sweeper re-dispatches the request after this instant. */
   dueAt?: string;
   sweeps?: number;
+}
+
+/** The payment of a transfer out to the receiving center (api.md v1.1 "Banks and settlement"). */
+export interface TransferPayment {
+  paymentId: string;
+  status: 'ORDERED' | 'SETTLED' | 'FAILED';
+  amountFen: number;
+  payeeAccount: string;
+  orderedAt: string;
+  bankRef?: string;
+  settledAt?: string;
+  failure?: { code: string; message: string };
+  resultAt?: string;
 }
 
 export interface Transfer {

@@ -8,6 +8,7 @@ export const partnerView = (p: Partner) => ({
   name: p.name,
   callbackUrl: p.callbackUrl,
   apiBaseUrl: p.apiBaseUrl ?? null,
+  settlementAccount: p.settlementAccount ?? null,
   createdAt: p.createdAt,
   updatedAt: p.updatedAt,
 });
@@ -22,6 +23,24 @@ export const requestView = (r: InboundRequest) => ({
   ...(r.rejection ? { rejection: r.rejection } : {}),
   receivedAt: r.receivedAt,
   updatedAt: r.updatedAt,
+});
+
+/** What staff see of a request: the partner's view and, for a completed transfer out, its payment to the partner's settlement account. */
+export const staffRequestView = (r: InboundRequest) => ({
+  ...requestView(r),
+  ...(r.payment
+    ? {
+        payment: {
+          paymentId: r.payment.paymentId,
+          status: r.payment.status,
+          amount: fenToYuan(r.payment.amountFen),
+          payeeAccount: r.payment.payeeAccount,
+          ...(r.payment.bankRef ? { bankRef: r.payment.bankRef } : {}),
+          ...(r.payment.settledAt ? { settledAt: r.payment.settledAt } : {}),
+          ...(r.payment.failure ? { failure: r.payment.failure } : {}),
+        },
+      }
+    : {}),
 });
 
 export const transferView = (t: Transfer) => ({

@@ -10,11 +10,11 @@
 import { createHash } from 'node:crypto';
 import { commit } from '../../../shared/tx.ts';
 import { canonicalJson } from '../../../shared/http.ts';
-import { newId } from '../../../shared/ids.ts';
+import { derivedId, newId } from '../../../shared/ids.ts';
 import { businessDate, now } from '../../../shared/clock.ts';
 import { archiveItem } from '../../../shared/archive.ts';
 import { policyOn } from '../../../shared/policy.ts';
-import { fail } from '../../../shared/errors.ts';
+import { DomainError, fail } from '../../../shared/errors.ts';
 import { notFound, type Caller } from '../../../shared/auth.ts';
 import { accountNoByIdNumber, getAccount, ledgerWrite, type Account } from '../../../shared/ledger/ledger.ts';
 import { yuanToFen } from '../../../shared/money.ts';
@@ -22,9 +22,10 @@ import type { TxItem } from '../../../shared/ddb.ts';
 import { borrowerFlags, borrowerFlagsCheck, loanFactsOfAccount, payoffCertificateOfAccount, planPartnerFullPrepayment } from '../../loans/public.ts';
 import { depositCertificateItems, depositFactsOf } from '../../deposits/public.ts';
 import { partnerWithdrawalOutcome, planPartnerPurchaseWithdrawal } from '../../withdrawals/public.ts';
+import { paymentOrderItems } from '../../settlement/public.ts';
 import type { Logger } from '../../../shared/log.ts';
-import { cancelledRequestIdItem, getRequest, getRequestIdClaim, listRequestsByStatus, newRequestItems, putOutboxItem, putRequestItem, requestCursor, requestCursorKey } from '../store.ts';
-import { callbackOutbox, isFinal, relayDueAt, REQUEST_STATUSES, REVIEW_POLL_SECONDS, type InboundRequest, type OutboxMessage, type RequestStatus } from '../domain/types.ts';
+import { cancelledRequestIdItem, getPartner, getRequest, getRequestIdClaim, listRequestsByStatus, newRequestItems, putOutboxItem, putRequestItem, requestCursor, requestCursorKey } from '../store.ts';
+import { callbackOutbox, isFinal, relayDueAt, REQUEST_STATUSES, REVIEW_POLL_SECONDS, type InboundRequest, type OutboxMessage, type RequestStatus, type TransferPayment } from '../domain/types.ts';
 import {
   balanceInquiryResult,
   cancelDecision,
@@ -39,7 +40,7 @@ import {
   rejection,
   type Decision,
 } from '../domain/decide.ts';
-import { requestView } from '../domain/views.ts';
+import { requestView, staffRequestView } from '../domain/views.ts';
 import { memberOwnerOf, partnerActor, requestArchive, SYSTEM } from '../domain/archive.ts';
 import { isRecordId, type DepositCertificatePayload, type FullPrepaymentPayload, type InboundBody, type PayoffCertificatePayload, type PurchasePayload, type TransferCancelPayload } from '../schemas.ts';
 import type { VerifiedCall } from './partners.ts';
@@ -111,7 +112,7 @@ export async function readRequestAsStaff(caller: Caller, trackingId: string) {
   assertCityLevel(caller);
   const r = isRecordId(trackingId) ? await getRequest(trackingId) : undefined;
   if (!r) return notFound('Request');
-  return requestView(r);
+  return staffRequestView(r);
 }
 
 const assertCityLevel = (caller: Caller) => {
@@ -135,9 +136,9 @@ export async function listRequests(caller: Caller, q: { status?: RequestStatus; 
     key = page.lastKey;
     const more = !!key || s + 1 < walk.length;
     if (!key) s++;
-    if (!more) return { items: items.map(requestView), nextCursor: null };
+    if (!more) return { items: items.map(staffRequestView), nextCursor: null };
     // the cursor is the last item's own key: the next page goes on after it (in the next status when its partition is done)
-    if (items.length >= q.limit) return { items: items.map(requestView), nextCursor: requestCursor(items[items.length - 1]) };
+    if (items.length >= q.limit) return { items: items.map(staffRequestView), nextCursor: requestCursor(items[items.length - 1]) };
   }
 }
 
@@ -150,6 +151,8 @@ interface Planned {
   owner: { accountNo?: string; branch?: string };
   /** TRANSFER_CANCEL of a request we hold: that request as it becomes (REJECTED CANCELLED) and the status it must still have. */
   cancelled?: { original: InboundRequest; done: InboundRequest };
+  /** A completed TRANSFER_REQUEST: its payment order to the partner's settlement account (the items are among `items`), sent after the commit. */
+  payment?: { record: TransferPayment; afterCommit: () => Promise<void> };
 }
 
 /** The member a request names, by ID number (undefined when we have no such account). */
@@ -182,9 +185,14 @@ async function plan(r: InboundRequest, at: Date, today: string): Promise<Planned
       const loanFlags = await borrowerFlags(accountNo);
       const decision = decideClosing(r, account, today, policyOn(today), loanFlags);
       if (decision.status !== 'COMPLETED' || !decision.effect) return { decision, items: [], owner };
+      // a transfer out pays the amount to the partner's settlement account (api.md v1.1): without one, or
+      // without a special account of ours to pay from, nothing moves
+      const payment = r.type === 'TRANSFER_REQUEST' ? await transferPayment(r, account, yuanToFen(String(decision.result.amount)), at) : undefined;
+      if (payment && !payment.ok) return { decision: reject(payment.reason), items: [], owner };
       // a decision that moves money was taken on the loan flags as read (no loan outstanding): they must still hold at commit
       const ledger = ledgerWrite([{ account, ...decision.effect }], { now: at });
-      return { decision, items: [...ledger.items, borrowerFlagsCheck(accountNo, loanFlags)], owner };
+      const paid = payment?.ok ? payment : undefined;
+      return { decision, items: [...ledger.items, borrowerFlagsCheck(accountNo, loanFlags), ...(paid?.items ?? [])], owner, ...(paid?.record ? { payment: { record: paid.record, afterCommit: paid.afterCommit } } : {}) };
     }
     case 'PURCHASE_WITHDRAWAL': {
       const p = r.payload as PurchasePayload; // canonical: checked by the edge (schemas.ts) before it was stored
@@ -211,6 +219,43 @@ async function plan(r: InboundRequest, at: Date, today: string): Promise<Planned
   }
 }
 
+/** The payment order id of a transfer out (deterministic: a re-planned commit orders the same one). */
+export const transferPaymentId = (trackingId: string) => derivedId('P', 'TRANSFER_OUT', trackingId);
+
+type TransferPaymentPlan =
+  | { ok: true; items: TxItem[]; record?: TransferPayment; afterCommit: () => Promise<void> }
+  | { ok: false; reason: 'NO_SETTLEMENT_ACCOUNT' | 'PAYMENT_ACCOUNT_UNAVAILABLE' };
+
+/**
+ * The payment of a completed TRANSFER_REQUEST: `amountFen` to the partner's `settlementAccount`, from the
+ * PAYMENT account serving the member's branch (settlement public.ts). Nothing to pay (a zero balance):
+ * no order. A partner without a settlement account, or no PAYMENT account serving the branch: refused.
+ */
+async function transferPayment(r: InboundRequest, account: Account, amountFen: number, at: Date): Promise<TransferPaymentPlan> {
+  const partner = await getPartner(r.partner);
+  if (!partner?.settlementAccount) return { ok: false, reason: 'NO_SETTLEMENT_ACCOUNT' };
+  if (amountFen <= 0) return { ok: true, items: [], afterCommit: async () => {} };
+  const paymentId = transferPaymentId(r.trackingId);
+  try {
+    const order = await paymentOrderItems({
+      paymentId,
+      branch: account.branch,
+      payeeName: partner.name,
+      payeeAccount: partner.settlementAccount,
+      amountFen,
+      purpose: 'TRANSFER_OUT',
+      reference: r.requestId,
+      source: { kind: 'TRANSFER_OUT', id: r.trackingId },
+      at,
+    });
+    const record: TransferPayment = { paymentId, status: 'ORDERED', amountFen, payeeAccount: partner.settlementAccount, orderedAt: at.toISOString() };
+    return { ok: true, items: order.items, record, afterCommit: order.afterCommit };
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'POLICY_VIOLATION') return { ok: false, reason: 'PAYMENT_ACCOUNT_UNAVAILABLE' };
+    throw err;
+  }
+}
+
 /** TRANSFER_CANCEL (api.md v1.1): see domain/decide.ts `cancelDecision`. */
 async function planCancel(r: InboundRequest, at: Date): Promise<Planned> {
   const { requestId } = r.payload as TransferCancelPayload;
@@ -228,11 +273,12 @@ async function planCancel(r: InboundRequest, at: Date): Promise<Planned> {
 }
 
 /** The request's final state with its callback and archive record (to commit conditioned on `expect`). */
-function finalItems(r: InboundRequest, decision: Exclude<Decision, { status: 'PROCESSING' }>, owner: { accountNo?: string; branch?: string }, at: Date, expect: RequestStatus, submitted: unknown) {
+function finalItems(r: InboundRequest, decision: Exclude<Decision, { status: 'PROCESSING' }>, owner: { accountNo?: string; branch?: string }, at: Date, expect: RequestStatus, submitted: unknown, payment?: TransferPayment) {
   const done: InboundRequest = {
     ...r,
     status: decision.status,
     ...(decision.status === 'COMPLETED' ? { result: decision.result } : { rejection: decision.rejection }),
+    ...(payment ? { payment } : {}),
     updatedAt: at.toISOString(),
     completedAt: at.toISOString(),
     dueAt: undefined,
@@ -265,6 +311,7 @@ export async function processRequest(trackingId: string, log: Logger): Promise<v
       },
     });
   }
+  let paymentSend: (() => Promise<void>) | undefined;
   const out = await commit({
     plan: async () => {
       const r = await getRequest(trackingId);
@@ -278,7 +325,7 @@ export async function processRequest(trackingId: string, log: Logger): Promise<v
         const archived = archiveItem({ ...requestArchive(reviewing, 'UNDER_REVIEW', owner), actor: SYSTEM, submitted: { trackingId }, decision: { status: 'PROCESSING', withdrawalId: decision.withdrawalId }, at: reviewing.updatedAt });
         return { items: [...planned.items, putRequestItem(reviewing, 'PROCESSING'), archived], body: { callbacks: [] as OutboxMessage[], status: 'PROCESSING' as RequestStatus } };
       }
-      const final = finalItems(r, decision, owner, at, 'PROCESSING', { trackingId });
+      const final = finalItems(r, decision, owner, at, 'PROCESSING', { trackingId }, planned.payment?.record);
       const callbacks = [final.callback];
       const items = [...planned.items, ...final.items];
       if (planned.cancelled) {
@@ -292,12 +339,15 @@ export async function processRequest(trackingId: string, log: Logger): Promise<v
           archiveItem({ ...requestArchive(done, 'REJECTED', owner), actor: partnerActor(r.partner), submitted: { cancelTrackingId: r.trackingId, requestId: original.requestId }, decision: { status: 'REJECTED', code: 'CANCELLED', note: done.rejection?.message }, at: done.updatedAt }),
         );
       }
+      paymentSend = planned.payment?.afterCommit;
       return { items, body: { callbacks, status: decision.status as RequestStatus } };
     },
   });
   if (!out.body) return;
   const { callbacks, status } = out.body;
   log.info('inter-provincial request decided', { trackingId, status });
+  const send = paymentSend;
+  if (send && status === 'COMPLETED') await afterCommit(`payment of ${trackingId}`, send, log);
   for (const cb of callbacks) await afterCommit(`callback ${cb.outboxId}`, () => dispatchOutbox(cb.outboxId), log);
 }
 
