@@ -15,7 +15,7 @@ export const handler = httpHandler('loans', {
     roles: ['member'],
     body: applicationBody,
     idempotent: { status: 201 },
-    handle: ({ caller, body: { amount, ...rest }, idempotency }) => applyForLoan(caller, { ...application(rest), amountFen: amount }, idempotency),
+    handle: ({ caller, body: { amount, documentIds, ...rest }, idempotency }) => applyForLoan(caller, { ...application(rest), amountFen: amount, ...(documentIds ? { documentIds } : {}) }, idempotency),
   }),
   'POST /v1/loans/{loanId}/approve': route({ roles: ['staff'], body: reviewBody, idempotent: { status: 200 }, handle: (req) => review(req.caller, req.params.loanId, 'APPROVED', req.body.note, req.idempotency) }),
   'POST /v1/loans/{loanId}/reject': route({ roles: ['staff'], body: reviewBody, idempotent: { status: 200 }, handle: (req) => review(req.caller, req.params.loanId, 'REJECTED', req.body.note, req.idempotency) }),

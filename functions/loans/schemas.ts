@@ -4,6 +4,7 @@ import { bankAccountNumber, documentNumber, moneyEventDate, period, plainText, p
 import { isAccountNo } from '../../shared/ids.ts';
 import { YUAN_PATTERN } from '../../shared/money.ts';
 import type { LoanApplication } from './domain/loan.ts';
+import { documentIdList } from '../documents/public.ts';
 
 const YUAN_MESSAGE = 'amount must be a string in yuan with at most two decimals, e.g. "1500.50" (no numbers, signs, exponents or spaces) / 金额须为字符串，最多两位小数';
 /**
@@ -28,7 +29,8 @@ const applicationShape = {
   repaymentMethod: z.enum(['EQUAL_INSTALLMENT', 'EQUAL_PRINCIPAL']),
 };
 export const quoteBody = z.strictObject(applicationShape);
-export const applicationBody = z.strictObject({ ...applicationShape, amount: money });
+/** An application may carry `documentIds`: STORED documents the member uploaded (POST /v1/documents), attached and archived with it. */
+export const applicationBody = z.strictObject({ ...applicationShape, amount: money, documentIds: z.optional(documentIdList) });
 
 export const application = ({ housePrice, monthlyIncome, ...rest }: z.infer<typeof quoteBody>): LoanApplication => ({ ...rest, housePriceFen: housePrice, monthlyIncomeFen: monthlyIncome });
 

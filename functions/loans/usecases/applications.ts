@@ -10,6 +10,7 @@ import { parseResidentId } from '../../../shared/validators.ts';
 import { consecutiveDepositMonths, unitDeferrals } from '../../deposits/public.ts';
 import { archiveItem } from '../../../shared/archive.ts';
 import { getAccounts, type Account } from '../../../shared/ledger/ledger.ts';
+import { planAttachDocuments } from '../../documents/public.ts';
 import { ineligibilities, quoteInput, type Loan, type LoanApplication } from '../domain/loan.ts';
 import { quoteLoan } from '../domain/quote.ts';
 import { quoteView } from '../domain/views.ts';
@@ -49,7 +50,7 @@ export async function quote(caller: Caller, app: LoanApplication) {
   return quoteView(quoteLoan(quoteInput(app, borrower.balanceFen + (co.account?.balanceFen ?? 0), policyOn(today))));
 }
 
-export async function applyForLoan(caller: Caller, app: LoanApplication & { amountFen: number }, idempotency: IdempotencyContext | undefined) {
+export async function applyForLoan(caller: Caller, app: LoanApplication & { amountFen: number; documentIds?: readonly string[] }, idempotency: IdempotencyContext | undefined) {
   const loanId = newId('L');
   return commit({
     idempotency,
@@ -113,8 +114,15 @@ export async function applyForLoan(caller: Caller, app: LoanApplication & { amou
         createdAt: now,
         updatedAt: now,
       };
-      const submitted = { ...app, housePriceFen: app.housePriceFen, amountFen: app.amountFen };
-      const items = [...loanWriteItems(undefined, loan), loanArchive(loan, 'APPLIED', caller, submitted, { status: 'APPLIED' })];
+      // the uploaded evidence goes with the application, in its commit, and into its archive record
+      const attached = await planAttachDocuments({
+        documentIds: app.documentIds ?? [],
+        submitter: { sub: caller.sub },
+        record: { kind: 'LOAN', id: loanId, branch: borrower.branch, accountNo: borrower.accountNo },
+        path: 'body.documentIds',
+      });
+      const submitted = { ...app, housePriceFen: app.housePriceFen, amountFen: app.amountFen, ...(attached.documents.length ? { documents: attached.documents } : {}) };
+      const items = [...loanWriteItems(undefined, loan), loanArchive(loan, 'APPLIED', caller, submitted, { status: 'APPLIED' }), ...attached.items];
       if (co.consent) {
         items.push(consentItem(co.consent, useConsent(co.consent, loanId, today)));
         items.push(loanArchive(loan, 'CO_BORROWER_CONSENT_USED', caller, { consentId: co.consent.consentId, coBorrowerAccountNo: co.consent.coBorrowerAccountNo, validUntil: co.consent.validUntil }));
