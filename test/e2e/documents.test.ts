@@ -6,8 +6,12 @@
 import { describe, it, expect } from 'vitest';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { call, auditorToken, memberToken, staffToken, unitToken, adminToken } from '../support/http.ts';
-import { openFundedAccount } from '../support/fixtures.ts';
+import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
+import { canonicalJson } from '../../shared/canonical.ts';
 import { headObject } from '../../shared/s3.ts';
+import { commit } from '../../shared/tx.ts';
+import { ledgerWrite, mustGetAccount } from '../../shared/ledger/ledger.ts';
+import { addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 /** A small PNG-signed file with random content. */
@@ -25,8 +29,8 @@ async function upload(answer: { uploadUrl: string; uploadHeaders: Record<string,
   expect(res.status).toBe(200);
 }
 
-async function uploaded(token: string, bytes: Buffer, contentType = 'image/png') {
-  const d = await declare(token, bytes, contentType);
+async function uploaded(token: string, bytes: Buffer, contentType = 'image/png', fileName = '租房合同 第1页.png') {
+  const d = await declare(token, bytes, contentType, fileName);
   await upload(d.body, bytes);
   const got = await call('GET', `/v1/documents/${d.body.documentId}`, { token });
   expect(got.status, JSON.stringify(got.body)).toBe(200);
@@ -265,5 +269,46 @@ describe('documents with a withdrawal', () => {
     expect(list.body.items).toEqual([]);
     // still the other member's alone
     expect((await call('GET', `/v1/documents/${theirs}`, { token: await staffToken(branch) })).status).toBe(404);
+  });
+});
+
+/** An account with six consecutive monthly remittances up to last month (eligible for a loan). */
+async function depositor(branch: string) {
+  const acc = await openFundedAccount({ branch, idNumber: randomResidentId('1995-03-15', 'M') });
+  const current = periodOf(businessDate());
+  await commit({
+    plan: async () => {
+      const account = await mustGetAccount(acc.accountNo);
+      const postings = Array.from({ length: 6 }, (_, i) => ({ amountFen: 300_000, type: 'REMITTANCE' as const, period: addMonths(current, i - 6), ref: 'fixture-remittance', valueDate: businessDate() }));
+      return { items: ledgerWrite([{ account, postings }]).items, body: null };
+    },
+  });
+  return acc;
+}
+
+describe('documents with a loan application', () => {
+  it('are attached to the application, archived with it, and readable by the staff of its branch', async () => {
+    const branch = `DL${randomUUID().slice(0, 6)}`;
+    const acc = await depositor(branch);
+    const member = await memberToken(acc.accountNo);
+    const contract = pdf(5000);
+    const contractId = await uploaded(member, contract, 'application/pdf', '购房合同.pdf');
+    const body = { accountNo: acc.accountNo, housePrice: '2000000', firstHome: true, termMonths: 360, monthlyIncome: '20000', borrowerCategory: 'TALENT', location: 'DISTRICT', repaymentMethod: 'EQUAL_INSTALLMENT', amount: '300000', documentIds: [contractId] };
+    const bad = await call('POST', '/v1/loans', { token: member, body: { ...body, documentIds: ['not-an-id'] } });
+    expect([bad.status, bad.body.errors?.[0]?.path]).toEqual([400, 'body.documentIds.0']);
+    const applied = await call('POST', '/v1/loans', { token: member, body });
+    expect(applied.status, JSON.stringify(applied.body)).toBe(201);
+    const loanId = applied.body.loanId as string;
+
+    const archive = await call('GET', `/v1/archive/LOAN/${loanId}`, { token: await staffToken(branch) });
+    expect(archive.status).toBe(200);
+    const record = archive.body.records.find((x: { action: string }) => x.action === 'APPLIED');
+    expect(record.submitted.documents).toEqual([{ documentId: contractId, fileName: '购房合同.pdf', contentType: 'application/pdf', sizeBytes: contract.length, sha256: sha256(contract) }]);
+    expect(record.submittedSha256).toBe(createHash('sha256').update(canonicalJson(record.submitted)).digest('hex'));
+
+    const seen = await call('GET', `/v1/documents/${contractId}`, { token: await staffToken(branch) });
+    expect(seen.status).toBe(200);
+    expect(seen.body.attachedTo).toEqual({ kind: 'LOAN', id: loanId });
+    expect((await call('GET', `/v1/documents/${contractId}`, { token: await staffToken(`${branch}X`) })).status).toBe(404);
   });
 });
