@@ -1,10 +1,12 @@
 // HTTP entry point of the deposits domain (归集): parse, call one use case, map. api.md "Collection".
-import { httpHandler, route } from '../../shared/http.ts';
+import { accepts, httpHandler, route } from '../../shared/http.ts';
+import { requestOrigin } from '../certificates/public.ts';
 import * as s from './schemas.ts';
 import * as units from './usecases/units.ts';
 import * as remittances from './usecases/remittances.ts';
 import * as accounts from './usecases/accounts.ts';
 import * as interest from './usecases/interest.ts';
+import { depositCertificateFor } from './usecases/certificates.ts';
 
 const UNIT_ACTORS = ['staff', 'unit'] as const;
 const ACCOUNT_READERS = ['member', 'unit', 'staff', 'auditor'] as const;
@@ -85,6 +87,11 @@ export const handler = httpHandler('deposits', {
   'GET /v1/accounts/{accountNo}': route({
     roles: ACCOUNT_READERS,
     handle: async (req) => ({ status: 200, body: await accounts.getAccountView(req.caller, req.params.accountNo) }),
+  }),
+  'GET /v1/accounts/{accountNo}/deposit-certificate': route({
+    roles: ['member', 'staff'],
+    summary: 'The deposit certificate (缴存证明) of the account: its data (JSON), or the PDF with Accept: application/pdf',
+    handle: (req) => depositCertificateFor(req.caller, req.params.accountNo, { pdf: accepts(req.headers, 'application/pdf'), origin: requestOrigin(req.event) }),
   }),
   'POST /v1/accounts/{accountNo}/freeze': route({
     roles: ['staff', 'auditor'],

@@ -71,6 +71,18 @@ export function depositCertificateItems(input: DepositCertificateRequest): { cer
 /** The certificate number depositCertificateItems gives a request's `trackingId` (deterministic). */
 export const depositCertificateNoOf = (trackingId: string): string => certificates.depositCertificateNoOf(trackingId);
 
+/**
+ * planDepositCertificate(input & { reuse? }) (issue 17): depositCertificateItems with the verification
+ * record of the certificates domain (verificationCode), planned for the caller's ONE transaction (call
+ * inside its commit plan). With a `trackingId` a new certificate each time (numbered by it), superseding
+ * the account's previous one; without one (or `reuse: true`) the account's latest certificate is
+ * answered again when it states the same. Undefined when there is no such account.
+ */
+export function planDepositCertificate(input: DepositCertificateRequest & { reuse?: boolean }): Promise<certificates.PlannedDepositCertificate | undefined> {
+  return certificates.planDepositCertificate(input);
+}
+export type { PlannedDepositCertificate } from './usecases/certificates.ts';
+
 /** A deposit certificate as issued (issue 17's verification); undefined when there is none. */
 export function getDepositCertificate(certificateNo: string): Promise<DepositCertificate | undefined> {
   return certificates.depositCertificate(certificateNo);

@@ -1,8 +1,10 @@
 // HTTP entry point of the loans domain (docs/api.md, Loans; v1.1 co-borrower consents): parse, call
 // one use case, answer. Bodies: schemas.ts.
-import { httpHandler, route } from '../../shared/http.ts';
+import { accepts, httpHandler, route } from '../../shared/http.ts';
+import { requestOrigin } from '../certificates/public.ts';
+import { payoffCertificateFor } from './usecases/certificate.ts';
 import { applyForLoan, giveConsent, quote, withdrawConsentOf } from './usecases/applications.ts';
-import { disburse, payoffCertificate, readLoan, readSchedule, review } from './usecases/lifecycle.ts';
+import { disburse, readLoan, readSchedule, review } from './usecases/lifecycle.ts';
 import { prepay, repayFromBank } from './usecases/repayments.ts';
 import { deferInstallments, setOffset } from './usecases/agreements.ts';
 import { application, applicationBody, consentBody, deferralBody, disburseBody, offsetBody, prepaymentBody, quoteBody, repaymentBody, reviewBody } from './schemas.ts';
@@ -39,5 +41,9 @@ export const handler = httpHandler('loans', {
   'POST /v1/loans/{loanId}/deferrals': route({ roles: ['staff'], body: deferralBody, idempotent: { status: 201 }, handle: (req) => deferInstallments(req.caller, req.params.loanId, req.body, req.idempotency) }),
   'POST /v1/co-borrower-consents': route({ roles: ['member'], body: consentBody, idempotent: { status: 201 }, handle: (req) => giveConsent(req.caller, req.body, req.idempotency) }),
   'DELETE /v1/co-borrower-consents/{consentId}': route({ roles: ['member'], handle: (req) => withdrawConsentOf(req.caller, req.params.consentId) }),
-  'GET /v1/loans/{loanId}/payoff-certificate': route({ roles: ['member', 'staff', 'auditor'], handle: async (req) => ok(await payoffCertificate(req.caller, req.params.loanId)) }),
+  'GET /v1/loans/{loanId}/payoff-certificate': route({
+    roles: ['member', 'staff', 'auditor'],
+    summary: 'The payoff certificate (贷款结清证明) of a closed loan with its verification code; the PDF with Accept: application/pdf',
+    handle: (req) => payoffCertificateFor(req.caller, req.params.loanId, { pdf: accepts(req.headers, 'application/pdf'), origin: requestOrigin(req.event) }),
+  }),
 });

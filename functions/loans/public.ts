@@ -87,6 +87,14 @@ export {
   type PartnerFullPrepaymentResult,
 } from './usecases/partner.ts';
 
+/**
+ * planPayoffCertificate(accountNo, loanId?, at) (issue 17): the certificate payoffCertificateOfAccount
+ * gives, with its verification code: the same certificate GET /v1/loans/{loanId}/payoff-certificate
+ * answers (the first ask issues the code, every later one answers it again), planned for the caller's
+ * ONE transaction (call inside its commit plan); undefined when the member has no such CLOSED loan.
+ */
+export { planPayoffCertificate } from './usecases/certificate.ts';
+
 export type RepaymentByBank =
   | { ok: true; items: TxItem[]; repayment: { loanId: string; installmentsPaid: number; amount: string } }
   | { ok: false; reason: 'NOT_FOUND' | 'INVALID_STATE' | 'POLICY_VIOLATION' };

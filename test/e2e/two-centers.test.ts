@@ -375,7 +375,7 @@ describe('services B asks of A', () => {
     // the payoff certificate B asks for is A's, field for field
     const payoffCertificate = await answerOf(await askA('LOAN_PAYOFF_CERTIFICATE', { ...who, loanId }));
     expect(payoffCertificate).toMatchObject({ status: 'COMPLETED' });
-    expect(payoffCertificate.result).toEqual({ certificateNo: aCertificate.certificateNo, loanId, principal: aCertificate.principal, disbursedOn: closed.disbursedOn, closedOn: aCertificate.paidOffOn ?? closed.paidOffOn });
+    expect(payoffCertificate.result).toEqual({ certificateNo: aCertificate.certificateNo, verificationCode: aCertificate.verificationCode, loanId, principal: aCertificate.principal, disbursedOn: closed.disbursedOn, closedOn: aCertificate.paidOffOn ?? closed.paidOffOn });
     expect((await answerOf(await askA('LOAN_PAYOFF_CERTIFICATE', who))).result.certificateNo).toBe(aCertificate.certificateNo);
 
     // after the payoff A's loan facts say CLOSED, for B as for A
@@ -396,7 +396,7 @@ describe('services B asks of A', () => {
     expect(full.body).toMatchObject({ kind: 'FULL', amount: facts.payoffAmountToday, loanStatus: 'CLOSED' });
     const own = await aGet(`/v1/loans/${loanId}/payoff-certificate`);
     const asked = await answerOf(await askA('LOAN_PAYOFF_CERTIFICATE', { ...who, loanId }));
-    expect(asked.result).toEqual({ certificateNo: own.certificateNo, loanId, principal: own.principal, disbursedOn: (await aGet(`/v1/loans/${loanId}`)).disbursedOn, closedOn: own.paidOffOn });
+    expect(asked.result).toEqual({ certificateNo: own.certificateNo, verificationCode: own.verificationCode, loanId, principal: own.principal, disbursedOn: (await aGet(`/v1/loans/${loanId}`)).disbursedOn, closedOn: own.paidOffOn });
     expect((await answerOf(await askA('LOAN_PAYOFF_CERTIFICATE', { ...who, loanId: 'L-NOT-THEIRS' }))).rejection.code).toBe('NO_CLOSED_LOAN');
   });
 

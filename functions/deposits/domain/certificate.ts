@@ -72,6 +72,8 @@ export interface DepositCertificate {
   trackingId?: string;
   issuedOn: string;
   issuedAt: string;
+  /** The code anyone verifies it by (the certificates domain's record; issue 17). */
+  verificationCode?: string;
 }
 
 /** What a caller asks a certificate to state, to whom, when (`trackingId`: the request that asks). */

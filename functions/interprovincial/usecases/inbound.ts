@@ -19,8 +19,8 @@ import { notFound, type Caller } from '../../../shared/auth.ts';
 import { accountNoByIdNumber, getAccount, ledgerWrite, type Account } from '../../../shared/ledger/ledger.ts';
 import { yuanToFen } from '../../../shared/money.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
-import { borrowerFlags, borrowerFlagsCheck, loanFactsOfAccount, payoffCertificateOfAccount, planPartnerFullPrepayment } from '../../loans/public.ts';
-import { depositCertificateItems, depositFactsOf } from '../../deposits/public.ts';
+import { borrowerFlags, borrowerFlagsCheck, loanFactsOfAccount, planPartnerFullPrepayment, planPayoffCertificate } from '../../loans/public.ts';
+import { depositFactsOf, planDepositCertificate } from '../../deposits/public.ts';
 import { partnerWithdrawalOutcome, planPartnerPurchaseWithdrawal } from '../../withdrawals/public.ts';
 import { paymentOrderItems } from '../../settlement/public.ts';
 import type { Logger } from '../../../shared/log.ts';
@@ -177,8 +177,10 @@ async function plan(r: InboundRequest, at: Date, today: string): Promise<Planned
       if (r.type === 'BALANCE_INQUIRY') return { decision: { status: 'COMPLETED', result: balanceInquiryResult(facts, loanFacts) }, items: [], owner };
       const { purpose } = r.payload as DepositCertificatePayload;
       const loansUsed = loanFacts.map(loanResult);
-      const issued = depositCertificateItems({ accountNo, facts, loans: loansUsed, ...(purpose ? { purpose } : {}), issuedTo: { partner: r.partner }, trackingId: r.trackingId, today, at });
-      return { decision: { status: 'COMPLETED', result: depositCertificateResult(issued.certificateNo, facts, loanFacts) }, items: issued.items, owner };
+      // the certificate with its verification record (issue 17): a new one per request, superseding the account's previous one
+      const issued = await planDepositCertificate({ accountNo, facts, loans: loansUsed, ...(purpose ? { purpose } : {}), issuedTo: { partner: r.partner }, trackingId: r.trackingId, today, at });
+      if (!issued) return { decision: reject('NOT_FOUND'), items: [], owner };
+      return { decision: { status: 'COMPLETED', result: { ...depositCertificateResult(issued.certificateNo, facts, loanFacts), verificationCode: issued.verificationCode } }, items: issued.items, owner };
     }
     case 'TRANSFER_REQUEST':
     case 'RETIREMENT_WITHDRAWAL': {
@@ -209,7 +211,10 @@ async function plan(r: InboundRequest, at: Date, today: string): Promise<Planned
     }
     case 'LOAN_PAYOFF_CERTIFICATE': {
       const { loanId } = r.payload as PayoffCertificatePayload;
-      return { decision: payoffCertificateDecision(await payoffCertificateOfAccount(accountNo, loanId)), items: [], owner };
+      // the certificate GET /v1/loans/{id}/payoff-certificate answers, with its verification code (issued on the first ask)
+      const planned = await planPayoffCertificate(accountNo, loanId, at);
+      const decision = payoffCertificateDecision(planned?.certificate);
+      return { decision: decision.status === 'COMPLETED' && planned ? { ...decision, result: { ...decision.result, verificationCode: planned.certificate.verificationCode } } : decision, items: planned?.items ?? [], owner };
     }
     case 'FULL_PREPAYMENT': {
       const p = r.payload as FullPrepaymentPayload;
