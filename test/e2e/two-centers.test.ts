@@ -351,6 +351,11 @@ describe('services B asks of A', () => {
     expect(certificate.status).toBe('COMPLETED');
     expect(certificate.result).toMatchObject({ certificateNo: expect.any(String), status: account.status, openedOn: account.openedOn, balance: account.balance, monthlyBase: account.monthlyBase, monthlyAmount: account.monthlyAmount, lastPaidPeriod: account.lastPaidPeriod ?? null, monthsDeposited: 6, consecutiveMonths: 6 });
     expect(certificate.result.loans).toEqual(inquiry.result.loans);
+    // anyone verifies it by its code (issue 17): what it states, the holder masked, the purpose B gave
+    expect(certificate.result.verificationCode).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$/);
+    const verified = await http(baseUrl(), 'GET', `/v1/certificates/${certificate.result.verificationCode}`);
+    expect(verified.status).toBe(200);
+    expect(verified.body).toMatchObject({ kind: 'DEPOSIT', certificateNo: certificate.result.certificateNo, valid: true, statement: { balance: account.balance, purpose: '异地购房贷款', holder: { name: '周*' } } });
 
     // identity, as api.md names it for these two types
     expect((await answerOf(await askA('BALANCE_INQUIRY', { ...who, name: '周九' }))).rejection.code).toBe('NAME_MISMATCH');
