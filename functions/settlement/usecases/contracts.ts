@@ -4,3 +4,5 @@
 export { planRemittanceSettlementByBank, planFlexibleDepositByBank } from '../../deposits/public.ts';
 export { planRepaymentByBank } from '../../loans/public.ts';
 export { planWithdrawalPaymentResult } from '../../withdrawals/public.ts';
+export { planDisbursementPaymentResult } from '../../loans/public.ts';
+export { planTransferPaymentResult } from '../../interprovincial/public.ts';

@@ -17,7 +17,7 @@ import type { PaymentResultBody } from '../schemas.ts';
 import type { Caller } from '../../../shared/auth.ts';
 import type { VerifiedBankCall } from './banks.ts';
 import { refundResultItems, requireCityLevel } from './suspense.ts';
-import { planWithdrawalPaymentResult } from './contracts.ts';
+import { planDisbursementPaymentResult, planTransferPaymentResult, planWithdrawalPaymentResult } from './contracts.ts';
 
 /**
  * What a result adds besides the order, by what the order pays (`order` carries the result). The
@@ -31,8 +31,14 @@ async function effectItems(order: PaymentOrder, at: string): Promise<TxItem[]> {
       return refundResultItems(order, at);
     case 'WITHDRAWAL':
       return planWithdrawalPaymentResult({ withdrawalId: order.source.id, ...result });
-    default:
-      return [];
+    case 'LOAN_DISBURSEMENT': {
+      const { bankCode, ...rest } = result;
+      return planDisbursementPaymentResult({ loanId: order.source.id, ...rest, ...(order.settledAt ? { settledAt: order.settledAt } : {}), actor: { sub: `bank:${bankCode}`, role: 'bank' } });
+    }
+    case 'TRANSFER_OUT': {
+      const { bankCode, ...rest } = result;
+      return planTransferPaymentResult({ trackingId: order.source.id, ...rest, ...(order.settledAt ? { settledAt: order.settledAt } : {}), actor: { sub: `bank:${bankCode}`, role: 'bank' } });
+    }
   }
 }
 
