@@ -28,6 +28,18 @@ const local = async (path: string, body: unknown) => {
   return { status: res.status, body: (await res.json()) as any };
 };
 const arrive = (body: Record<string, unknown>) => local('/_local/bank/arrivals', body);
+/** Every open suspense item (paged: other files leave theirs open too). */
+async function openSuspense(): Promise<any[]> {
+  const auditor = await auditorToken();
+  const items: any[] = [];
+  for (let cursor = ''; ; ) {
+    const page = await call('GET', `/v1/bank/suspense?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token: auditor });
+    expect(page.status, JSON.stringify(page.body)).toBe(200);
+    items.push(...page.body.items);
+    if (!page.body.nextCursor) return items;
+    cursor = page.body.nextCursor;
+  }
+}
 
 /** A day's movements of this file: a unit's remittance paid at the bank (matched) and a suspense refund settled. */
 async function matchedArrivalAndSettledRefund() {
@@ -42,8 +54,7 @@ async function matchedArrivalAndSettledRefund() {
 
   const stray = await arrive({ amount: '77.70', reference: `不明款项-${randomUUID().slice(0, 8)}`, payerName: '某某', payerAccount: digits(16) });
   expect(stray.body.centerAnswer).toEqual({ matched: null });
-  const auditor = await auditorToken();
-  const item = (await call('GET', '/v1/bank/suspense?limit=200', { token: auditor })).body.items.find((i: any) => i.notificationId === stray.body.notificationId);
+  const item = (await openSuspense()).find((i: any) => i.notificationId === stray.body.notificationId);
   const city = await staffToken('*');
   const refund = await call('POST', `/v1/bank/suspense/${item.itemId}/assign`, { token: city, body: { refund: true, note: '退回付款人' } });
   expect(refund.body).toMatchObject({ status: 'REFUNDING' });
@@ -110,13 +121,7 @@ describe('daily bank reconciliation (银行对账)', () => {
     // two arrivals nothing matches: suspense items, received now
     const strays = await Promise.all(['旧', '新'].map((tag) => arrive({ amount: '31.40', reference: `待查-${tag}-${randomUUID().slice(0, 8)}`, payerName: '某单位', payerAccount: digits(16) })));
     for (const s of strays) expect(s.body.centerAnswer, JSON.stringify(s.body)).toEqual({ matched: null });
-    const items: any[] = [];
-    for (let cursor = ''; ; ) {
-      const page = await call('GET', `/v1/bank/suspense?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token: auditor });
-      items.push(...page.body.items);
-      if (!page.body.nextCursor) break;
-      cursor = page.body.nextCursor;
-    }
+    const items = await openSuspense();
     const [oldItemId, freshItemId] = strays.map((s) => items.find((i) => i.notificationId === s.body.notificationId)!.itemId as string);
     // the first arrived 10 days ago (written through the store, still OPEN)
     const held = (await getSuspense(oldItemId))!;
