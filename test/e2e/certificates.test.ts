@@ -129,6 +129,20 @@ describe('the deposit certificate (缴存证明)', () => {
     expect(staff.body.verificationCode).toBe(second.body.verificationCode);
   });
 
+  it('asked five times at once for the first time: one certificate, every answer the same number and code', async () => {
+    const branch = newBranch();
+    const acc = await openFundedAccount({ branch, balanceFen: 250_000, name: '王五' });
+    const member = await memberToken(acc.accountNo);
+    const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => (i % 2 ? pdf(`/v1/accounts/${acc.accountNo}/deposit-certificate`, member) : call('GET', `/v1/accounts/${acc.accountNo}/deposit-certificate`, { token: member }))));
+    for (const a of answers) expect(a.status).toBe(200);
+    const json = (await call('GET', `/v1/accounts/${acc.accountNo}/deposit-certificate`, { token: member })).body;
+    for (const a of answers) {
+      if ('bytes' in a) expect((await readPdf(a.bytes)).qr).toBe(json.verificationUrl);
+      else expect(a.body).toEqual(json);
+    }
+    expect((await verify(json.verificationCode)).body.valid).toBe(true);
+  });
+
   it('only the owner and staff covering the branch have one issued: another member or branch 404, unit and auditor 403, no token 401', async () => {
     const branch = newBranch();
     const acc = await openFundedAccount({ branch, balanceFen: 100_000 });
