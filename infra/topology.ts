@@ -195,9 +195,9 @@ export const functions: readonly FunctionDef[] = [
   scheduled('deposits', { ledger: 'read', deposits: 'readwrite' }, ['interest-settlement', 'remittance-posting']),
 
   // a withdrawal paid to a bank account is paid by a payment order (settlement/public.ts) in its commit
-  http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite', loans: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'read' }, ['settlement-payments']),
+  http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite', loans: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'readwrite' }, ['settlement-payments']),
 
-  http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'read', certificates: 'readwrite' }, ['settlement-payments']),
+  http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'readwrite', certificates: 'readwrite' }, ['settlement-payments']),
   worker('loans-batch-worker', 'loans', 'loanBatch', { ledger: 'readwrite', loans: 'readwrite', archive: 'readwrite' }, ['loan-batch']),
   scheduled('loans', { ledger: 'read', loans: 'readwrite' }, ['loan-batch']),
 

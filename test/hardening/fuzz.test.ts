@@ -342,6 +342,7 @@ const today = businessDate();
 
 /** Every document-number, bank-account, name, text, money, date and period field of the API's bodies. */
 const FIELD_CASES: FieldCase[] = [
+  { route: 'POST /v1/documents', label: 'document', body: same, fields: [['fileName', 'text']] },
   { route: 'POST /v1/units', label: 'unit', body: withBody({ startPeriod: '2025-01' }), fields: [['name', 'text'], ['startPeriod', 'period']] },
   { route: 'POST /v1/units/{unitId}/employees', label: 'hire', body: same, fields: [['name', 'name'], ['monthlyBase', 'money']] },
   { route: 'POST /v1/units/{unitId}/base-adjustments', label: 'base adjustment', body: same, fields: [['items.0.monthlyBase', 'money']] },

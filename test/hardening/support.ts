@@ -2,7 +2,7 @@
 // through the API (and the ledger fixtures), the twelve callers, one valid request per topology route,
 // and THE authorisation table: the expected answer of every route to every caller, written once.
 import { createServer, type Server } from 'node:http';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { routeKey, type RouteDef } from '../../infra/topology.ts';
 import { baseUrl, call, adminToken, auditorToken, memberToken, staffToken, unitToken, type Res } from '../support/http.ts';
@@ -61,6 +61,8 @@ const jwt = (row: Omit<Row, 'none' | 'partner' | 'otherPartner'>): Row => ({ non
  * second allowed caller may meet the state the first one left (`OK`: 2xx, 409 or 422).
  */
 export const EXPECTED: Record<string, Row> = {
+  'POST /v1/documents': jwt({ member: 201, otherMember: 201, unit: 201, otherUnit: 201, clerk: 201, otherClerk: 201, cityClerk: 201, auditor: 403, admin: 403 }),
+  'GET /v1/documents/{documentId}': jwt({ member: 200, otherMember: 404, unit: 404, otherUnit: 404, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
   'GET /v1/health': everyone(200),
   'GET /v1/openapi.json': everyone(200),
 
@@ -194,6 +196,7 @@ export interface World {
   consentId: string;
   remittance: { remittanceId: string; totalAmount: string };
   withdrawalId: string;
+  documentId: string;
   pendingWithdrawalIds: [string, string];
   loanId: string;
   rejectableLoanId: string;
@@ -330,7 +333,15 @@ export async function setupWorld(): Promise<World> {
   const remittance = await must(call('POST', `/v1/units/${unitId}/remittances`, { token: tokens.unit, body: { period: currentPeriod() } }), 201, 'remittance');
 
   // withdrawals: one paid; a property claimed once (paid), then twice more within the window (review)
-  const withdrawal = await must(call('POST', '/v1/withdrawals', { token: member, body: rent(employee.accountNo) }), 201, 'withdrawal');
+  // a document the member uploads (pre-signed PUT), reads back (the check that stores it) and attaches to the paid withdrawal
+  const documentBytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2048)]);
+  const declared = await must(call('POST', '/v1/documents', { token: member, body: { fileName: '租赁合同.pdf', contentType: 'application/pdf', sizeBytes: documentBytes.length, sha256: createHash('sha256').update(documentBytes).digest('hex') } }), 201, 'document');
+  const uploaded = await fetch(declared.uploadUrl, { method: 'PUT', headers: declared.uploadHeaders, body: documentBytes });
+  if (uploaded.status !== 200) throw new Error(`setup: the document upload answered ${uploaded.status}`);
+  const stored = await must(call('GET', `/v1/documents/${declared.documentId}`, { token: member }), 200, 'document check');
+  if (stored.status !== 'STORED') throw new Error(`setup: the uploaded document is ${stored.status}, not STORED`);
+  const rentBody = rent(employee.accountNo);
+  const withdrawal = await must(call('POST', '/v1/withdrawals', { token: member, body: { ...rentBody, evidence: { ...rentBody.evidence, documentIds: [declared.documentId] } } }), 201, 'withdrawal');
   const certificate = `HZ-FC-${tag()}`;
   await must(call('POST', '/v1/withdrawals', { token: member, body: purchase(employee.accountNo, certificate) }), 201, 'purchase withdrawal');
   const pending: string[] = [];
@@ -366,6 +377,7 @@ export async function setupWorld(): Promise<World> {
     consentId,
     remittance: { remittanceId: remittance.remittanceId, totalAmount: remittance.totalAmount },
     withdrawalId: withdrawal.withdrawalId,
+    documentId: declared.documentId,
     pendingWithdrawalIds: [pending[0], pending[1]],
     loanId: loan.loanId,
     rejectableLoanId: rejectable.loanId,
@@ -448,6 +460,8 @@ const fresh = () => `${tag()}${tag()}`;
 
 /** One valid request per route, against the world's resources. */
 export const REQUESTS: Record<string, (w: World, c: CallerName) => RouteRequest> = {
+  'POST /v1/documents': () => ({ params: {}, body: { fileName: '收入证明.pdf', contentType: 'application/pdf', sizeBytes: 4096, sha256: createHash('sha256').update(fresh()).digest('hex') } }),
+  'GET /v1/documents/{documentId}': (w) => ({ params: { documentId: w.documentId } }),
   'GET /v1/health': () => ({ params: {} }),
   'GET /v1/openapi.json': () => ({ params: {} }),
 
