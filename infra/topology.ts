@@ -188,8 +188,11 @@ const scheduled = (domain: Domain, tablesUsed: FunctionDef['tables'], sendsTo: Q
   ...extra,
 });
 
+/** The certificates' font (Noto Sans SC, OFL-1.1) and its licence, beside the bundles that render certificate PDFs. */
+const CERTIFICATE_FONT = ['node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf', 'node_modules/@expo-google-fonts/noto-sans-sc/LICENSE_FONT'];
+
 export const functions: readonly FunctionDef[] = [
-  http('deposits', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite', certificates: 'readwrite' }, ['remittance-posting', 'interest-settlement']),
+  http('deposits', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite', certificates: 'readwrite' }, ['remittance-posting', 'interest-settlement'], { files: CERTIFICATE_FONT }),
   worker('deposits-remittance-worker', 'deposits', 'remittancePosting', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite' }, ['remittance-posting']),
   worker('deposits-interest-worker', 'deposits', 'interestSettlement', { ledger: 'readwrite', deposits: 'readwrite' }, ['interest-settlement']),
   scheduled('deposits', { ledger: 'read', deposits: 'readwrite' }, ['interest-settlement', 'remittance-posting']),
@@ -197,7 +200,7 @@ export const functions: readonly FunctionDef[] = [
   // a withdrawal paid to a bank account is paid by a payment order (settlement/public.ts) in its commit
   http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite', loans: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'readwrite' }, ['settlement-payments']),
 
-  http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'readwrite', certificates: 'readwrite' }, ['settlement-payments']),
+  http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'readwrite', certificates: 'readwrite' }, ['settlement-payments'], { files: CERTIFICATE_FONT }),
   worker('loans-batch-worker', 'loans', 'loanBatch', { ledger: 'readwrite', loans: 'readwrite', archive: 'readwrite' }, ['loan-batch']),
   scheduled('loans', { ledger: 'read', loans: 'readwrite' }, ['loan-batch']),
 

@@ -67,6 +67,7 @@ describe('banks and settlement (e2e)', () => {
   const secret = `bank-secret-${randomUUID()}`;
   const collection = digits(19);
   const payment = digits(19);
+  const paymentBranch = `BANKONLY${randomBytes(3).toString('hex')}`;
   let bank: Awaited<ReturnType<typeof fakeBank>>;
   let admin: string;
   let city: string;
@@ -103,10 +104,12 @@ describe('banks and settlement (e2e)', () => {
   afterAll(async () => bank?.close());
 
   it('registers a bank: 201 then 200, the secret never returned; admin only; the body is strict', async () => {
-    const body = { name: '测试委托银行', apiBaseUrl: bank.url, sharedSecret: secret, accounts: [{ accountNo: collection, purpose: 'COLLECTION' }, { accountNo: payment, purpose: 'PAYMENT' }] };
+    // its PAYMENT account serves a branch of its own: registered last, an account serving every branch
+    // would pay every other test's withdrawals to this test's bank (its refunds leave it all the same)
+    const body = { name: '测试委托银行', apiBaseUrl: bank.url, sharedSecret: secret, accounts: [{ accountNo: collection, purpose: 'COLLECTION' }, { accountNo: payment, purpose: 'PAYMENT', branches: [paymentBranch] }] };
     const created = await call('PUT', `/v1/banks/${code}`, { token: admin, body });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body).toMatchObject({ bankCode: code, name: '测试委托银行', apiBaseUrl: bank.url, accounts: [{ accountNo: collection, purpose: 'COLLECTION' }, { accountNo: payment, purpose: 'PAYMENT' }] });
+    expect(created.body).toMatchObject({ bankCode: code, name: '测试委托银行', apiBaseUrl: bank.url, accounts: [{ accountNo: collection, purpose: 'COLLECTION' }, { accountNo: payment, purpose: 'PAYMENT', branches: [paymentBranch] }] });
     expect(JSON.stringify(created.body)).not.toContain(secret);
     const updated = await call('PUT', `/v1/banks/${code}`, { token: admin, body });
     expect(updated.status).toBe(200);

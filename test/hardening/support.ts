@@ -62,6 +62,8 @@ const jwt = (row: Omit<Row, 'none' | 'partner' | 'otherPartner'>): Row => ({ non
  */
 export const EXPECTED: Record<string, Row> = {
   'POST /v1/documents': jwt({ member: 201, otherMember: 201, unit: 201, otherUnit: 201, clerk: 201, otherClerk: 201, cityClerk: 201, auditor: 403, admin: 403 }),
+  'GET /v1/accounts/{accountNo}/deposit-certificate': jwt({ member: OK, otherMember: 404, unit: 403, otherUnit: 403, clerk: OK, otherClerk: 404, cityClerk: OK, auditor: 403, admin: 403 }),
+  'GET /v1/certificates/{verificationCode}': everyone(200),
   'GET /v1/documents/{documentId}': jwt({ member: 200, otherMember: 404, unit: 404, otherUnit: 404, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
   'GET /v1/health': everyone(200),
   'GET /v1/openapi.json': everyone(200),
@@ -197,6 +199,8 @@ export interface World {
   remittance: { remittanceId: string; totalAmount: string };
   withdrawalId: string;
   documentId: string;
+  /** The verification code of the member's deposit certificate (made in the setup; a later one may supersede it: it still verifies). */
+  certificateCode: string;
   pendingWithdrawalIds: [string, string];
   loanId: string;
   rejectableLoanId: string;
@@ -340,6 +344,7 @@ export async function setupWorld(): Promise<World> {
   if (uploaded.status !== 200) throw new Error(`setup: the document upload answered ${uploaded.status}`);
   const stored = await must(call('GET', `/v1/documents/${declared.documentId}`, { token: member }), 200, 'document check');
   if (stored.status !== 'STORED') throw new Error(`setup: the uploaded document is ${stored.status}, not STORED`);
+  const depositCertificate = await must(call('GET', `/v1/accounts/${employee.accountNo}/deposit-certificate`, { token: member }), 200, 'deposit certificate');
   const rentBody = rent(employee.accountNo);
   const withdrawal = await must(call('POST', '/v1/withdrawals', { token: member, body: { ...rentBody, evidence: { ...rentBody.evidence, documentIds: [declared.documentId] } } }), 201, 'withdrawal');
   const certificate = `HZ-FC-${tag()}`;
@@ -378,6 +383,7 @@ export async function setupWorld(): Promise<World> {
     remittance: { remittanceId: remittance.remittanceId, totalAmount: remittance.totalAmount },
     withdrawalId: withdrawal.withdrawalId,
     documentId: declared.documentId,
+    certificateCode: depositCertificate.verificationCode,
     pendingWithdrawalIds: [pending[0], pending[1]],
     loanId: loan.loanId,
     rejectableLoanId: rejectable.loanId,
@@ -408,7 +414,7 @@ export async function setupWorld(): Promise<World> {
   // the partners as banks (same code and secret), each with a collection and a payment account; two
   // unmatched arrivals at the first: one stays open (the matrix refunds it), one is refunded here
   for (const [i, p] of partners.entries()) {
-    const body = { name: `Bank ${p.code}`, apiBaseUrl: sink.url, sharedSecret: p.secret, accounts: [{ accountNo: world.bankCollection[i], purpose: 'COLLECTION' }, { accountNo: bankAccountOf(), purpose: 'PAYMENT' }] };
+    const body = { name: `Bank ${p.code}`, apiBaseUrl: sink.url, sharedSecret: p.secret, accounts: [{ accountNo: world.bankCollection[i], purpose: 'COLLECTION' }, { accountNo: bankAccountOf(), purpose: 'PAYMENT', branches: [`BANKONLY${p.code}`] }] }; // a branch of its own: never the bank of others' payments
     await must(call('PUT', `/v1/banks/${p.code}`, { token: admin, body }), 201, 'bank registration');
   }
   const arrival = () => ({ notificationId: `N-${tag()}${tag()}`, accountNo: world.bankCollection[0], amount: '12.34', valueDate: businessDate(), payerName: '权限矩阵付款人', payerAccount: '6222020200112233', reference: '未注明 款项' });
@@ -461,6 +467,8 @@ const fresh = () => `${tag()}${tag()}`;
 /** One valid request per route, against the world's resources. */
 export const REQUESTS: Record<string, (w: World, c: CallerName) => RouteRequest> = {
   'POST /v1/documents': () => ({ params: {}, body: { fileName: '收入证明.pdf', contentType: 'application/pdf', sizeBytes: 4096, sha256: createHash('sha256').update(fresh()).digest('hex') } }),
+  'GET /v1/accounts/{accountNo}/deposit-certificate': (w) => ({ params: { accountNo: w.employee.accountNo } }),
+  'GET /v1/certificates/{verificationCode}': (w) => ({ params: { verificationCode: w.certificateCode } }),
   'GET /v1/documents/{documentId}': (w) => ({ params: { documentId: w.documentId } }),
   'GET /v1/health': () => ({ params: {} }),
   'GET /v1/openapi.json': () => ({ params: {} }),

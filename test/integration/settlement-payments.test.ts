@@ -37,7 +37,7 @@ describe('payment orders (integration)', () => {
   beforeAll(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    const reg = await call('PUT', `/v1/banks/${code}`, { token: await adminToken(), body: { name: '付款银行', apiBaseUrl: url, sharedSecret: secret, accounts: [{ accountNo: payAccount, purpose: 'PAYMENT' }] } });
+    const reg = await call('PUT', `/v1/banks/${code}`, { token: await adminToken(), body: { name: '付款银行', apiBaseUrl: url, sharedSecret: secret, accounts: [{ accountNo: payAccount, purpose: 'PAYMENT', branches: [`BANKONLY${code}`] }] } }); // a branch of its own: never the bank of others' payments
     expect(reg.status).toBe(201);
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));

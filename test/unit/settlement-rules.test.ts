@@ -23,6 +23,13 @@ describe('servingPaymentAccount', () => {
     expect(servingPaymentAccount([], 'HZ01')).toBeUndefined();
   });
 
+  it('anyBranch (a city-level refund from the bank the money came to): any PAYMENT account of those banks, the one registered last', () => {
+    const banks = [{ bankCode: 'B1', accounts: registeredAccounts([{ accountNo: '11110000', purpose: 'COLLECTION' }, { accountNo: '11110001', purpose: 'PAYMENT', branches: ['HZ01'] }, { accountNo: '11110002', purpose: 'PAYMENT', branches: ['HZ02'] }], T1) }];
+    expect(servingPaymentAccount(banks, undefined)).toBeUndefined(); // no account serves the whole city
+    expect(servingPaymentAccount(banks, undefined, { anyBranch: true })?.account.accountNo).toBe('11110002');
+    expect(servingPaymentAccount([{ bankCode: 'B2', accounts: registeredAccounts([{ accountNo: '2', purpose: 'COLLECTION' }], T1) }], undefined, { anyBranch: true })).toBeUndefined();
+  });
+
   it('several serving a branch: the one registered last (later registration, then later in the list)', () => {
     const b1 = { bankCode: 'B1', accounts: registeredAccounts([{ accountNo: '10000001', purpose: 'PAYMENT' }, { accountNo: '10000002', purpose: 'PAYMENT', branches: ['HZ01'] }], T1) };
     const b2 = { bankCode: 'B2', accounts: registeredAccounts([{ accountNo: '20000001', purpose: 'PAYMENT', branches: ['HZ02'] }], T2) };

@@ -16,12 +16,14 @@ export const serves = (a: Pick<BankAccount, 'branches'>, branch: string | undefi
  * The PAYMENT account a payment of a record of `branch` leaves from (api.md): among the accounts of
  * every bank that serve the branch, the one registered last (its registration instant, then its place
  * in that registration's list; the bank code breaks a tie of the same instant). Undefined when none.
+ * `anyBranch`: any PAYMENT account, whatever branches it serves (a city-level refund leaving the bank
+ * the money came to).
  */
-export function servingPaymentAccount(banks: readonly Pick<Bank, 'bankCode' | 'accounts'>[], branch: string | undefined): { bankCode: string; account: BankAccount } | undefined {
+export function servingPaymentAccount(banks: readonly Pick<Bank, 'bankCode' | 'accounts'>[], branch: string | undefined, opts: { anyBranch?: boolean } = {}): { bankCode: string; account: BankAccount } | undefined {
   let best: { bankCode: string; account: BankAccount } | undefined;
   for (const bank of banks) {
     for (const account of bank.accounts) {
-      if (account.purpose !== 'PAYMENT' || !serves(account, branch)) continue;
+      if (account.purpose !== 'PAYMENT' || (!opts.anyBranch && !serves(account, branch))) continue;
       if (!best || later({ bankCode: bank.bankCode, account }, best)) best = { bankCode: bank.bankCode, account };
     }
   }

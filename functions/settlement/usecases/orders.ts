@@ -45,7 +45,8 @@ export interface PaymentOrderInput {
 export async function paymentOrderItems(input: PaymentOrderInput): Promise<{ items: TxItem[]; order: PaymentOrder; afterCommit: () => Promise<void> }> {
   const banks = await listBanks();
   const preferred = input.preferBank ? banks.filter((b) => b.bankCode === input.preferBank) : [];
-  const serving = servingPaymentAccount(preferred, input.branch) ?? servingPaymentAccount(banks, input.branch);
+  // a payment of the city (no branch: a suspense refund) leaves the preferred bank from any of its PAYMENT accounts
+  const serving = servingPaymentAccount(preferred, input.branch, { anyBranch: input.branch === undefined }) ?? servingPaymentAccount(banks, input.branch);
   if (!serving) fail('POLICY_VIOLATION', `No bank's PAYMENT account serves ${input.branch ?? 'the city'} / 没有可付款的专户`);
   const orderedAt = input.at.toISOString();
   const order: PaymentOrder = {
