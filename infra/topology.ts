@@ -99,6 +99,12 @@ export interface FunctionDef {
   partnerSecrets?: boolean;
   /** Files (relative to the repo root) shipped beside the bundle and read at run time, not bundled. */
   files?: readonly string[];
+  /**
+   * Modules built on their own beside the bundle (esbuild, the bundle's options: infra/aws/hpf-function.ts)
+   * and imported at run time by a computed specifier, so that the bundle does not contain them: `entry`
+   * relative to the repo root, `out` the file name beside index.mjs.
+   */
+  chunks?: readonly { entry: string; out: string }[];
 }
 
 export interface RouteDef {
@@ -192,7 +198,7 @@ const scheduled = (domain: Domain, tablesUsed: FunctionDef['tables'], sendsTo: Q
 const CERTIFICATE_FONT = ['node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf', 'node_modules/@expo-google-fonts/noto-sans-sc/LICENSE_FONT'];
 
 export const functions: readonly FunctionDef[] = [
-  http('deposits', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite', certificates: 'readwrite' }, ['remittance-posting', 'interest-settlement'], { files: CERTIFICATE_FONT }),
+  http('deposits', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite', certificates: 'readwrite' }, ['remittance-posting', 'interest-settlement'], { files: CERTIFICATE_FONT, chunks: [{ entry: 'functions/certificates/usecases/pdf.ts', out: 'certificate-pdf.mjs' }] }),
   worker('deposits-remittance-worker', 'deposits', 'remittancePosting', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite' }, ['remittance-posting']),
   worker('deposits-interest-worker', 'deposits', 'interestSettlement', { ledger: 'readwrite', deposits: 'readwrite' }, ['interest-settlement']),
   scheduled('deposits', { ledger: 'read', deposits: 'readwrite' }, ['interest-settlement', 'remittance-posting']),
@@ -200,7 +206,7 @@ export const functions: readonly FunctionDef[] = [
   // a withdrawal paid to a bank account is paid by a payment order (settlement/public.ts) in its commit
   http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite', loans: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'readwrite' }, ['settlement-payments']),
 
-  http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'readwrite', certificates: 'readwrite' }, ['settlement-payments'], { files: CERTIFICATE_FONT }),
+  http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'readwrite', certificates: 'readwrite' }, ['settlement-payments'], { files: CERTIFICATE_FONT, chunks: [{ entry: 'functions/certificates/usecases/pdf.ts', out: 'certificate-pdf.mjs' }] }),
   worker('loans-batch-worker', 'loans', 'loanBatch', { ledger: 'readwrite', loans: 'readwrite', archive: 'readwrite' }, ['loan-batch']),
   scheduled('loans', { ledger: 'read', loans: 'readwrite' }, ['loan-batch']),
 
