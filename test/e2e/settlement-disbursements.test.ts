@@ -15,15 +15,6 @@ import { yuanToFen } from '../../shared/money.ts';
 import { readArchive } from '../../shared/archive.ts';
 import { getPayment } from '../../functions/settlement/store.ts';
 
-/**
- * Whether the settlement domain's result handling applies a LOAN_DISBURSEMENT result to the loan
- * (functions/settlement/usecases/results.ts `effectItems` calling loans public.ts
- * `planDisbursementPaymentResult`, the coordinator's wiring). Until then the tests of what the loan
- * records are skipped; the order, the bank and the planner itself are tested regardless (the planner
- * in test/integration/payment-result-planners.test.ts).
- */
-const RESULTS_WIRED = false;
-
 const digits = (n: number) => Array.from({ length: n }, (_x, i) => (i === 0 ? randomInt(1, 10) : randomInt(0, 10))).join('');
 /** What the simulator received: `{ order, timesReceived, result?, delivery }` per payment. */
 const simulatorPayments = async () => ((await (await fetch(`${baseUrl()}/_local/bank/payments`)).json()) as { payments: any[] }).payments;
@@ -81,9 +72,8 @@ describe('a loan disbursement pays the seller through the bank', () => {
     const mine = got.filter((p) => p.order.paymentId === paymentId);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ timesReceived: 1, order: { paymentId, payeeName: payee.name, payeeAccount: payee.bankAccount, amount: disbursed.body.principal, purpose: 'LOAN_DISBURSEMENT', reference: loanId }, result: { status: 'SETTLED' } });
-    if (!RESULTS_WIRED) return;
 
-    // [needs settlement's results wiring] the loan records the result; its owner sees it too
+    // the result is recorded on the loan (settlement's result commit, loans planDisbursementPaymentResult); its owner sees it too
     const settled = await pollUntil(async () => (await call('GET', `/v1/loans/${loanId}`, { token: staff })).body, (l) => l.payment?.status === 'SETTLED', 30_000);
     expect(settled.payment).toMatchObject({ paymentId, status: 'SETTLED', bankRef: mine[0].result.bankRef });
     expect((await call('GET', `/v1/loans/${loanId}`, { token: await memberToken(borrower) })).body.payment).toMatchObject({ paymentId, status: 'SETTLED' });
@@ -99,9 +89,8 @@ describe('a loan disbursement pays the seller through the bank', () => {
     const paymentId = disbursed.body.payment.paymentId as string;
     const got = await pollUntil(simulatorPayments, (ps) => ps.some((p) => p.order.paymentId === paymentId && p.delivery?.delivered), 30_000);
     expect(got.find((p) => p.order.paymentId === paymentId)).toMatchObject({ result: { status: 'FAILED', failure: { code: 'ACCOUNT_NOT_FOUND' } } });
-    if (!RESULTS_WIRED) return;
 
-    // [needs settlement's results wiring] FAILED with the reason, and the flow of the disbursement reversed
+    // FAILED with the reason, and the flow of the disbursement reversed
     const failed = await pollUntil(async () => (await call('GET', `/v1/loans/${loanId}`, { token: staff })).body, (l) => l.payment?.status === 'FAILED', 30_000);
     expect(failed.payment).toMatchObject({ paymentId, status: 'FAILED', failure: { code: 'ACCOUNT_NOT_FOUND', message: expect.stringContaining(payee.bankAccount) } });
     expect(await disbursementFlow(branch)).toBe(flowBefore);

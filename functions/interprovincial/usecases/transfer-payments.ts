@@ -10,6 +10,8 @@ import { withTransferPaymentResult, type TransferPaymentResult } from '../domain
 
 export interface TransferPaymentResultInput extends TransferPaymentResult {
   trackingId: string;
+  /** Who reported it, for the archive (default `{ sub: 'bank', role: 'bank' }`; settlement passes `bank:<bankCode>`). */
+  actor?: { sub: string; role: string };
 }
 
 /**
@@ -31,7 +33,7 @@ export async function planTransferPaymentResult(input: TransferPaymentResultInpu
     putRequestPaymentItem(next),
     archiveItem({
       ...requestArchive(next, input.status === 'SETTLED' ? 'TRANSFER_PAYMENT_SETTLED' : 'TRANSFER_PAYMENT_FAILED', owner),
-      actor: { sub: 'bank', role: 'bank' },
+      actor: input.actor ?? { sub: 'bank', role: 'bank' },
       submitted: { paymentId: input.paymentId, status: input.status, bankRef: input.bankRef, ...(input.failure ? { failure: input.failure } : {}) },
       decision: { status: payment.status, ...(payment.failure ? { failure: payment.failure } : {}) },
       at: input.at,

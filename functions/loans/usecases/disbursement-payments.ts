@@ -55,6 +55,8 @@ export interface DisbursementPaymentResultInput {
   failure?: { code: string; message: string };
   settledAt?: string;
   at: string;
+  /** Who reported it, for the archive (default `{ sub: 'bank', role: 'bank' }`; settlement passes `bank:<bankCode>`). */
+  actor?: { sub: string; role: string };
 }
 
 /**
@@ -80,7 +82,7 @@ export async function planDisbursementPaymentResult(input: DisbursementPaymentRe
     loanArchive(
       loan,
       input.status === 'SETTLED' ? 'DISBURSEMENT_PAYMENT_SETTLED' : 'DISBURSEMENT_PAYMENT_FAILED',
-      { sub: 'bank', role: 'bank' },
+      input.actor ?? { sub: 'bank', role: 'bank' },
       { paymentId: input.paymentId, status: input.status, bankRef: input.bankRef, ...(input.failure ? { failure: input.failure } : {}) },
       { status: payment.status, ...(payment.failure ? { failure: payment.failure } : {}), ...(applied.reversedFen > 0 ? { reversedFen: applied.reversedFen } : {}) },
       `PAYMENT#${input.paymentId}`,
