@@ -286,6 +286,7 @@ export const routes: readonly RouteDef[] = [
   { method: 'DELETE', path: '/v1/loans/{loanId}/offset', fn: 'loans-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/loans/{loanId}/deferrals', fn: 'loans-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/loans/{loanId}/payoff-certificate', fn: 'loans-http', auth: 'jwt' },
+  { method: 'POST', path: '/v1/loans/{loanId}/disbursement-payments', fn: 'loans-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/accounts/{accountNo}/deposit-certificate', fn: 'deposits-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/co-borrower-consents', fn: 'loans-http', auth: 'jwt' },
   { method: 'DELETE', path: '/v1/co-borrower-consents/{consentId}', fn: 'loans-http', auth: 'jwt' },

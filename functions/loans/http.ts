@@ -6,8 +6,9 @@ import { payoffCertificateFor } from './usecases/certificate.ts';
 import { applyForLoan, giveConsent, quote, withdrawConsentOf } from './usecases/applications.ts';
 import { disburse, readLoan, readSchedule, review } from './usecases/lifecycle.ts';
 import { prepay, repayFromBank } from './usecases/repayments.ts';
+import { payDisbursementAgain } from './usecases/disbursement-payments.ts';
 import { deferInstallments, setOffset } from './usecases/agreements.ts';
-import { application, applicationBody, consentBody, deferralBody, disburseBody, offsetBody, prepaymentBody, quoteBody, repaymentBody, reviewBody } from './schemas.ts';
+import { application, applicationBody, consentBody, deferralBody, disburseBody, disbursementPaymentBody, offsetBody, prepaymentBody, quoteBody, repaymentBody, reviewBody } from './schemas.ts';
 
 const ok = (body: unknown) => ({ status: 200, body });
 
@@ -22,6 +23,13 @@ export const handler = httpHandler('loans', {
   'POST /v1/loans/{loanId}/approve': route({ roles: ['staff'], body: reviewBody, idempotent: { status: 200 }, handle: (req) => review(req.caller, req.params.loanId, 'APPROVED', req.body.note, req.idempotency) }),
   'POST /v1/loans/{loanId}/reject': route({ roles: ['staff'], body: reviewBody, idempotent: { status: 200 }, handle: (req) => review(req.caller, req.params.loanId, 'REJECTED', req.body.note, req.idempotency) }),
   'POST /v1/loans/{loanId}/disburse': route({ roles: ['staff'], body: disburseBody, idempotent: { status: 200 }, handle: (req) => disburse(req.caller, req.params.loanId, req.body, req.idempotency) }),
+  'POST /v1/loans/{loanId}/disbursement-payments': route({
+    summary: 'Pay a disbursement again after the bank could not pay the seller (payment FAILED): a new payment order to the corrected payee / 放款失败后重新支付',
+    roles: ['staff'],
+    body: disbursementPaymentBody,
+    idempotent: { status: 201 },
+    handle: (req) => payDisbursementAgain(req.caller, req.params.loanId, req.body, req.idempotency),
+  }),
   'GET /v1/loans/{loanId}': route({ roles: ['member', 'staff', 'auditor'], handle: async (req) => ok(await readLoan(req.caller, req.params.loanId)) }),
   'GET /v1/loans/{loanId}/schedule': route({ roles: ['member', 'staff', 'auditor'], handle: async (req) => ok(await readSchedule(req.caller, req.params.loanId)) }),
   'POST /v1/loans/{loanId}/repayments': route({

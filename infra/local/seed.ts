@@ -420,7 +420,7 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
       }
       if (applied.status !== 201) throw new Error(`POST /v1/loans → ${applied.status} ${JSON.stringify(applied.body)}`);
       await api.expect(200, 'POST', `/v1/loans/${applied.body.loanId}/approve`, staff, { note: '审批通过' });
-      await api.expect(200, 'POST', `/v1/loans/${applied.body.loanId}/disburse`, staff, { disbursedOn: today });
+      await api.expect(200, 'POST', `/v1/loans/${applied.body.loanId}/disburse`, staff, { disbursedOn: today, payee: { name: '杭州安居置业有限公司', bankAccount: '6222021234567890123' } });
       loans.disbursed++;
       loans.principalFen += amountFen;
       bar.tick();

@@ -342,6 +342,7 @@ const today = businessDate();
 
 /** Every document-number, bank-account, name, text, money, date and period field of the API's bodies. */
 const FIELD_CASES: FieldCase[] = [
+  { route: 'POST /v1/loans/{loanId}/disbursement-payments', label: 'disbursement re-payment', body: same, fields: [['payee.name', 'text'], ['payee.bankAccount', 'bankAccount']] },
   { route: 'POST /v1/documents', label: 'document', body: same, fields: [['fileName', 'text']] },
   { route: 'POST /v1/units', label: 'unit', body: withBody({ startPeriod: '2025-01' }), fields: [['name', 'text'], ['startPeriod', 'period']] },
   { route: 'POST /v1/units/{unitId}/employees', label: 'hire', body: same, fields: [['name', 'name'], ['monthlyBase', 'money']] },
@@ -381,7 +382,7 @@ const FIELD_CASES: FieldCase[] = [
   { route: 'POST /v1/supervision/findings/{findingId}/resolve', label: 'resolution', body: same, fields: [['note', 'text']] },
   { route: 'POST /v1/ratings', label: 'rating', body: same, fields: [['comment', 'text']] },
 
-  { route: 'PUT /v1/interprovincial/partners/{centerCode}', label: 'partner', body: same, fields: [['name', 'text']] },
+  { route: 'PUT /v1/interprovincial/partners/{centerCode}', label: 'partner', body: same, fields: [['name', 'text'], ['settlementAccount', 'bankAccount']] },
   { route: 'POST /v1/interprovincial/requests', label: 'BALANCE_INQUIRY', body: same, fields: [['payload.name', 'name']] },
   { route: 'POST /v1/interprovincial/requests', label: 'PURCHASE_WITHDRAWAL', body: partnerRequest('PURCHASE_WITHDRAWAL', { amount: '100', contractNo: 'SH-HT-2026-0014', propertyCertificateNo: 'SH-FC-2026-0015', price: '900000', purchaseDate: today, city: '上海' }), fields: [['payload.name', 'name'], ['payload.amount', 'money'], ['payload.contractNo', 'document'], ['payload.propertyCertificateNo', 'document'], ['payload.price', 'money'], ['payload.purchaseDate', 'date'], ['payload.city', 'text']] },
   { route: 'POST /v1/interprovincial/requests', label: 'RETIREMENT_WITHDRAWAL', body: partnerRequest('RETIREMENT_WITHDRAWAL', { retirementDate: '2055-03-15' }), fields: [['payload.retirementDate', 'date']] },

@@ -62,6 +62,7 @@ const jwt = (row: Omit<Row, 'none' | 'partner' | 'otherPartner'>): Row => ({ non
  */
 export const EXPECTED: Record<string, Row> = {
   'POST /v1/documents': jwt({ member: 201, otherMember: 201, unit: 201, otherUnit: 201, clerk: 201, otherClerk: 201, cityClerk: 201, auditor: 403, admin: 403 }),
+  'POST /v1/loans/{loanId}/disbursement-payments': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: OK, otherClerk: 404, cityClerk: OK, auditor: 403, admin: 403 }),
   'GET /v1/accounts/{accountNo}/deposit-certificate': jwt({ member: OK, otherMember: 404, unit: 403, otherUnit: 403, clerk: OK, otherClerk: 404, cityClerk: OK, auditor: 403, admin: 403 }),
   'GET /v1/certificates/{verificationCode}': everyone(200),
   'GET /v1/documents/{documentId}': jwt({ member: 200, otherMember: 404, unit: 404, otherUnit: 404, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
@@ -301,7 +302,7 @@ export async function setupWorld(): Promise<World> {
     { code: `HQ${tag()}`, secret: `secret-${randomUUID()}` },
   ];
   for (const p of partners) {
-    await must(call('PUT', `/v1/interprovincial/partners/${p.code}`, { token: admin, body: { name: `Partner ${p.code}`, callbackUrl: `${sink.url}/callbacks`, apiBaseUrl: sink.url, sharedSecret: p.secret } }), 201, 'partner registration');
+    await must(call('PUT', `/v1/interprovincial/partners/${p.code}`, { token: admin, body: { name: `Partner ${p.code}`, callbackUrl: `${sink.url}/callbacks`, apiBaseUrl: sink.url, sharedSecret: p.secret, settlementAccount: '6222020300009876543' } }), 201, 'partner registration');
   }
 
   const unitName = `权限矩阵单位${tag()}`;
@@ -467,6 +468,7 @@ const fresh = () => `${tag()}${tag()}`;
 /** One valid request per route, against the world's resources. */
 export const REQUESTS: Record<string, (w: World, c: CallerName) => RouteRequest> = {
   'POST /v1/documents': () => ({ params: {}, body: { fileName: '收入证明.pdf', contentType: 'application/pdf', sizeBytes: 4096, sha256: createHash('sha256').update(fresh()).digest('hex') } }),
+  'POST /v1/loans/{loanId}/disbursement-payments': (w) => ({ params: { loanId: w.loanId }, body: { payee: { name: '杭州安居置业有限公司', bankAccount: '6222021234567890123' } } }),
   'GET /v1/accounts/{accountNo}/deposit-certificate': (w) => ({ params: { accountNo: w.employee.accountNo } }),
   'GET /v1/certificates/{verificationCode}': (w) => ({ params: { verificationCode: w.certificateCode } }),
   'GET /v1/documents/{documentId}': (w) => ({ params: { documentId: w.documentId } }),
@@ -535,7 +537,7 @@ export const REQUESTS: Record<string, (w: World, c: CallerName) => RouteRequest>
   'POST /v1/ratings': (w) => ({ params: {}, body: { subjectType: 'WITHDRAWAL', subjectId: w.withdrawalId, score: 5, comment: '办理快捷' } }),
   'GET /v1/archive/{subjectType}/{subjectId}': (w) => ({ params: { subjectType: 'TRANSFER', subjectId: w.transferId } }),
 
-  'PUT /v1/interprovincial/partners/{centerCode}': (w) => ({ params: { centerCode: w.newPartnerCode }, body: { name: '新伙伴中心', callbackUrl: 'http://127.0.0.1:9/callbacks', sharedSecret: `secret-${randomUUID()}` } }),
+  'PUT /v1/interprovincial/partners/{centerCode}': (w) => ({ params: { centerCode: w.newPartnerCode }, body: { name: '新伙伴中心', callbackUrl: 'http://127.0.0.1:9/callbacks', sharedSecret: `secret-${randomUUID()}`, settlementAccount: '6222020300009876543' } }),
   'POST /v1/interprovincial/requests': (w) => ({
     params: {},
     body: { requestId: `REQ-${fresh()}`, type: 'BALANCE_INQUIRY', payload: { idNumber: w.employee.idNumber, name: w.employee.name } },

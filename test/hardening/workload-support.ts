@@ -27,6 +27,7 @@ import { handler as withdrawalsHttp } from '../../functions/withdrawals/http.ts'
 import { handler as loansHttp } from '../../functions/loans/http.ts';
 import { handler as supervisionHttp } from '../../functions/supervision/http.ts';
 import { handler as interprovincialHttp } from '../../functions/interprovincial/http.ts';
+import { handler as settlementHttp } from '../../functions/settlement/http.ts';
 import { interestSettlement, remittancePosting } from '../../functions/deposits/queue.ts';
 import { loanBatch } from '../../functions/loans/queue.ts';
 import { auditSegment } from '../../functions/supervision/queue.ts';
@@ -56,6 +57,7 @@ const httpFunctions: Partial<Record<FunctionName, HttpFn>> = {
   'loans-http': loansHttp,
   'supervision-http': supervisionHttp,
   'interprovincial-http': interprovincialHttp,
+  'settlement-http': settlementHttp,
 };
 
 export interface ApiResult<T = any> {
