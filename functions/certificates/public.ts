@@ -15,8 +15,35 @@
 // - verificationUrl(code, origin?) and requestOrigin(event): `${HPF_PUBLIC_BASE_URL}/v1/certificates/{code}`;
 //   without the variable, the origin the request came to; without a request, http://127.0.0.1:$PORT.
 export { planCertificateIssue, requestOrigin, verificationUrl, type CertificateIssue, type CertificateIssueInput } from './usecases/issue.ts';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { CertificatePdfInput } from './usecases/pdf.ts';
 export type { CertificatePdfInput } from './usecases/pdf.ts';
-/** Loaded on first use: a function that never renders a PDF never evaluates pdf-lib and fontkit at its cold start. */
-export const renderCertificatePdf = async (input: CertificatePdfInput): Promise<Uint8Array> => (await import('./usecases/pdf.ts')).renderCertificatePdf(input);
+
+/**
+ * The PDF renderer (usecases/pdf.ts with pdf-lib, fontkit and qrcode-generator, ~1.4 MB minified) is
+ * not in the functions' bundles: infra/aws/hpf-function.ts builds it as its own module beside
+ * index.mjs (the topology's `chunks`), under this name. In the source tree (tsx, vitest) there is no
+ * such file beside this module and the source module is imported instead.
+ */
+export const CERTIFICATE_PDF_CHUNK = 'certificate-pdf.mjs';
+const PDF_SOURCE = './usecases/pdf.ts';
+
+/** The renderer's specifier, computed at run time: esbuild follows only literal specifiers, so neither is bundled. */
+function rendererSpecifier(): string {
+  const chunk = new URL(`./${CERTIFICATE_PDF_CHUNK}`, import.meta.url);
+  return existsSync(fileURLToPath(chunk)) ? chunk.href : PDF_SOURCE;
+}
+
+type Renderer = typeof import('./usecases/pdf.ts');
+let renderer: Promise<Renderer> | undefined;
+/** The renderer, imported on the first PDF (a failed import is tried again on the next). */
+const loadRenderer = (): Promise<Renderer> =>
+  (renderer ??= (import(/* @vite-ignore */ rendererSpecifier()) as Promise<Renderer>).catch((e: unknown) => {
+    renderer = undefined;
+    throw e;
+  }));
+
+/** Loaded on first use: a function that never renders a PDF never loads pdf-lib and fontkit, neither at its cold start nor in its bundle. */
+export const renderCertificatePdf = async (input: CertificatePdfInput): Promise<Uint8Array> => (await loadRenderer()).renderCertificatePdf(input);
 export { maskName, maskNumber, maskedStatement, TITLES, type CertificateKind, type DepositStatement, type Holder, type PayoffStatement, type Statement } from './domain/certificate.ts';

@@ -29,6 +29,55 @@ export const ESM_REQUIRE_BANNER =
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = { semver: './infra/aws/unused-semver.cjs' };
 
+/** The bundle's esbuild target and main fields (NodejsFunction below; the chunks use the same). */
+export const BUNDLE_TARGET = 'node22';
+export const BUNDLE_MAIN_FIELDS: readonly string[] = ['module', 'main'];
+/** Packages left out of every bundle: CDK's default for Node 22 (the SDK v3 comes with the Lambda runtime). */
+export const BUNDLE_EXTERNALS: readonly string[] = ['@aws-sdk/*'];
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The esbuild command line of a topology `chunk`: the module built on its own beside index.mjs with
+ * the bundle's options (ESM, platform node, the target, minified, a linked source map without the
+ * sources, the createRequire banner, the main fields, the aliases, @aws-sdk/* external), by the
+ * repository's esbuild (the one CDK's local bundling runs). Run from the repository root (`inputDir`),
+ * where the aliases' relative paths resolve.
+ */
+export function chunkBuildCommand(chunk: { entry: string; out: string }, inputDir: string, outputDir: string): string {
+  const args = [
+    path.join(inputDir, 'node_modules', '.bin', 'esbuild'),
+    '--bundle',
+    path.join(inputDir, chunk.entry),
+    `--outfile=${path.join(outputDir, chunk.out)}`,
+    `--target=${BUNDLE_TARGET}`,
+    '--platform=node',
+    '--format=esm',
+    '--minify',
+    '--sourcemap',
+    '--sources-content=false',
+    ...BUNDLE_EXTERNALS.map((e) => `--external:${e}`),
+    `--banner:js=${ESM_REQUIRE_BANNER}`,
+    `--main-fields=${BUNDLE_MAIN_FIELDS.join(',')}`,
+    ...Object.entries(BUNDLE_ALIASES).map(([pkg, to]) => `--alias:${pkg}=${to}`),
+    '--log-level=warning',
+  ];
+  return `cd ${shellQuote(inputDir)} && ${args.map(shellQuote).join(' ')}`;
+}
+
+/**
+ * What runs after the bundle (CDK `commandHooks.afterBundling`, shell commands): the topology's
+ * `files` copied beside index.mjs by their base name (read at run time from the module's directory,
+ * as in the source tree), and its `chunks` built beside it (imported at run time by a computed
+ * specifier, so that index.mjs does not contain them).
+ */
+export function afterBundlingCommands(def: FunctionDef, inputDir: string, outputDir: string): string[] {
+  return [
+    ...(def.files ?? []).map((f) => `cp ${shellQuote(path.join(inputDir, f))} ${shellQuote(path.join(outputDir, path.basename(f)))}`),
+    ...(def.chunks ?? []).map((c) => chunkBuildCommand(c, inputDir, outputDir)),
+  ];
+}
+
 export interface HpfResources {
   readonly tables: Readonly<Record<TableName, dynamodb.ITable>>;
   readonly queues: Readonly<Record<QueueName, sqs.IQueue>>;
@@ -141,16 +190,17 @@ export class HpfFunction extends Construct {
         // (~10 ms less init for the larger functions: test/bench/bundle.bench.ts)
         sourcesContent: false,
         format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
+        target: BUNDLE_TARGET,
+        mainFields: [...BUNDLE_MAIN_FIELDS],
+        externalModules: [...BUNDLE_EXTERNALS],
         banner: ESM_REQUIRE_BANNER,
         esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([pkg, path]) => [`--alias:${pkg}`, path])),
         forceDockerBundling: false,
-        // files the function reads at run time go beside index.mjs (same directory as in the source tree's import.meta.url)
+        // files the function reads at run time and its chunks go beside index.mjs (afterBundlingCommands)
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => (def.files ?? []).map((f) => `cp "${path.join(inputDir, f)}" "${outputDir}/${path.basename(f)}"`),
+          afterBundling: (inputDir: string, outputDir: string) => afterBundlingCommands(def, inputDir, outputDir),
         },
       },
     });

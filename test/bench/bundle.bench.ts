@@ -16,14 +16,17 @@
 // variables by which Powertools knows it runs in Lambda).
 // Bundles are written under .local/bench-bundles/ so that the external @aws-sdk/* packages
 // resolve from the repository's node_modules, as they do from the runtime's on Lambda.
+// Beside each bundle, what CDK's afterBundling puts there (afterBundlingCommands, run the same way):
+// the topology's `files` and its `chunks` (modules imported at run time, e.g. the certificate PDF
+// renderer); a chunk's size is reported on its own line, and the init time stays that of index.mjs.
 //
 // Run: npx tsx test/bench/bundle.bench.ts
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER, repoRoot } from '../../infra/aws/hpf-function.ts';
+import { afterBundlingCommands, BUNDLE_ALIASES, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER, repoRoot } from '../../infra/aws/hpf-function.ts';
 import { functions, queueEnvVar, queues, tableEnvVar, tables, type FunctionDef } from '../../infra/topology.ts';
 import { printTable, type BenchRow } from './types.ts';
 
@@ -123,15 +126,15 @@ async function bundle(entryPath: string, name: string): Promise<{ file: string; 
     entryPoints: [entryPath],
     bundle: true,
     outfile,
-    target: 'node22',
+    target: BUNDLE_TARGET,
     platform: 'node',
     format: 'esm',
     minify: true,
     sourcemap: true, // CDK's `--sourcemap` (sourceMap: true, default mode): a linked .map file
     sourcesContent: false, // CDK's `--sources-content=false`
-    external: ['@aws-sdk/*'],
+    external: [...BUNDLE_EXTERNALS],
     banner: { js: ESM_REQUIRE_BANNER },
-    mainFields: ['module', 'main'],
+    mainFields: [...BUNDLE_MAIN_FIELDS],
     alias: { ...BUNDLE_ALIASES },
     logLevel: 'error',
   });
@@ -165,6 +168,8 @@ export async function runBundleBench(): Promise<BenchRow[]> {
 
   // one bundle per entry file: CDK bundles the same entry identically for every function using it
   const byEntry = new Map<string, Bundle>();
+  /** Per chunk file name: its entry, the functions it ships beside, its size beside each. */
+  const chunkSizes = new Map<string, { entry: string; functions: string[]; sizes: number[] }>();
   for (const def of functions) {
     const known = byEntry.get(def.entry);
     if (known) {
@@ -172,7 +177,14 @@ export async function runBundleBench(): Promise<BenchRow[]> {
       continue;
     }
     const built = await bundle(join(repoRoot, def.entry), def.entry.replace(/^functions\//, '').replace(/\.ts$/, '').replace(/\//g, '-'));
-    for (const f of def.files ?? []) copyFileSync(join(repoRoot, f), join(dirname(built.file), basename(f))); // as CDK ships them
+    // the files and chunks beside index.mjs, by the commands CDK runs after bundling (bash, from the repository root)
+    for (const cmd of afterBundlingCommands(def, repoRoot.replace(/\/$/, ''), dirname(built.file))) execFileSync('bash', ['-c', cmd], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    for (const c of def.chunks ?? []) {
+      const chunk = chunkSizes.get(c.out) ?? { entry: c.entry, functions: [], sizes: [] };
+      chunk.functions.push(def.name);
+      chunk.sizes.push(statSync(join(dirname(built.file), c.out)).size);
+      chunkSizes.set(c.out, chunk);
+    }
     byEntry.set(def.entry, { entry: def.entry, handlers: [def.handler], ...built, env: lambdaEnv(def), init: [], bare: [] });
   }
   const base: Bundle = { entry: BASELINE, handlers: ['handler'], ...(await bundle(baselineEntry, BASELINE)), env: lambdaEnv(), init: [], bare: [] };
@@ -225,6 +237,10 @@ export async function runBundleBench(): Promise<BenchRow[]> {
         met: init.ratio <= TARGET_INIT_RATIO,
       },
     );
+  }
+  for (const [out, c] of chunkSizes) {
+    const sizes = [...new Set(c.sizes.map((b) => `${kb(b).toFixed(1)} KB`))].join(' / ');
+    rows.push({ name: `chunk ${out} (${c.entry}; beside ${c.functions.join(', ')}; imported on first use, not at init): minified`, value: sizes, target: 'information', met: null });
   }
   return rows;
 }
