@@ -67,6 +67,22 @@ describe('planWithdrawalPaymentResult', () => {
   });
 });
 
+describe('a FAILED payment of an account closed since by something else', () => {
+  it('the money comes back all the same: the account re-opened SEALED with the amount, the withdrawal PAYMENT_FAILED', async () => {
+    const paymentId = `P-${randomUUID()}`;
+    const w = await awaitingResult(paymentId);
+    // the rest of the balance leaves (as a transfer out would) and the account is closed
+    await commit({ plan: async () => ({ items: ledgerWrite([{ account: await mustGetAccount(w.accountNo), postings: [{ amountFen: -200_000, type: 'TRANSFER_OUT', ref: 'T-OUT', valueDate: '2025-02-01' }], changes: { status: 'CLOSED', statusCode: '04', closedOn: '2025-02-01' } }]).items, body: null }) });
+    const before = await controlTotals([w.branch]);
+    await commit({ plan: async () => ({ items: await planWithdrawalPaymentResult({ withdrawalId: w.withdrawalId, paymentId, status: 'FAILED', bankRef: 'B', failure, at: nowIso() }), body: null }) });
+    expect(await mustGetAccount(w.accountNo)).toMatchObject({ status: 'SEALED', statusCode: '02', balanceFen: 100_000 });
+    expect((await getWithdrawal(w.withdrawalId))?.status).toBe('PAYMENT_FAILED');
+    const after = await controlTotals([w.branch]);
+    expect(after.accountsByStatus.CLOSED - before.accountsByStatus.CLOSED).toBe(-1);
+    expect((after.byTypeFen.REVERSAL ?? 0) - (before.byTypeFen.REVERSAL ?? 0)).toBe(100_000);
+  });
+});
+
 describe('the ledger re-opens a CLOSED account only by a status change', () => {
   it('a credit on a CLOSED account is refused; with a change back to its status it posts, the status counts move back and closedOn is cleared', async () => {
     const branch = `WL${randomUUID().slice(0, 8)}`;

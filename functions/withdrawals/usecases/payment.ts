@@ -17,11 +17,10 @@
 //    withdrawal still being PAID with that payment ORDERED, so a result applies exactly once.
 //  - Refusals (thrown; settlement's commit answers the bank with them and records nothing):
 //    an unknown withdrawal → 404 NOT_FOUND; one not awaiting this payment's result (another payment,
-//    already SETTLED or FAILED, not PAID) → 409 INVALID_STATE; a FAILED result whose money cannot go back
-//    (the account was closed since by something other than this withdrawal, a transfer out) → 409
-//    INVALID_STATE from the ledger: the order stays ORDERED, for staff (and the reconciliation's
-//    unsettled-order finding) to resolve.
+//    already SETTLED or FAILED, not PAID) → 409 INVALID_STATE. An account closed since by something other
+//    than this withdrawal (a transfer out) takes the money back re-opened SEALED: it is never lost.
 import { derivedId } from '../../../shared/ids.ts';
+import { ACCOUNT_STATUS_CODES } from '../../../shared/policy.ts';
 import { businessDate } from '../../../shared/clock.ts';
 import { fail } from '../../../shared/errors.ts';
 import { fenToYuan } from '../../../shared/money.ts';
@@ -118,6 +117,11 @@ export async function planWithdrawalPaymentResult(input: WithdrawalPaymentResult
   // the withdrawal that closed the account: the money comes back to it re-opened as it was
   if (found.closesAccount && account.status === 'CLOSED' && found.closedFrom) {
     write.changes = { status: found.closedFrom.status, statusCode: found.closedFrom.statusCode, closedOn: null };
+  } else if (account.status === 'CLOSED') {
+    // closed since by something else (a transfer out, a withdrawal in a partner's city): the money is
+    // the member's all the same; it comes back to the account re-opened SEALED (封存), from which the
+    // member withdraws or moves it again
+    write.changes = { status: 'SEALED', statusCode: ACCOUNT_STATUS_CODES.SEALED, closedOn: null };
   }
   const ledger = ledgerWrite([write], { now: new Date(input.at) });
   const items: TxItem[] = [...ledger.items, putWithdrawalPaymentResultItem({ ...next, entryIds: [...found.entryIds, ...ledger.entries.map((e) => e.entryId)] }, input.paymentId)];
