@@ -78,7 +78,7 @@ describe('a FAILED payment of an account closed since by something else', () => 
     expect(await mustGetAccount(w.accountNo)).toMatchObject({ status: 'SEALED', statusCode: '02', balanceFen: 100_000 });
     expect((await getWithdrawal(w.withdrawalId))?.status).toBe('PAYMENT_FAILED');
     const after = await controlTotals([w.branch]);
-    expect(after.accountsByStatus.CLOSED - before.accountsByStatus.CLOSED).toBe(-1);
+    expect((after.accountsByStatus.CLOSED ?? 0) - (before.accountsByStatus.CLOSED ?? 0)).toBe(-1);
     expect((after.byTypeFen.REVERSAL ?? 0) - (before.byTypeFen.REVERSAL ?? 0)).toBe(100_000);
   });
 });
