@@ -6,11 +6,15 @@
 // reuse, hires and seals, loans (apply, review, disburse, monthly offset by the daily run,
 // prepayments, bank repayments), transfers out (a partner's signed TRANSFER_REQUEST, processed by the
 // inbound worker, answered by callback) and transfers in (our request, the partner's callback
-// crediting the member), while faults are injected: crashes before the write (faults.beforeWrite),
+// crediting the member), and bank traffic (issue 16) through a bank of this run's own (a bank
+// simulator serving this run's branches): units paying at the bank (arrival notices, some sent twice),
+// arrivals naming nothing (suspense, refunded), withdrawals paid by payment orders whose results come
+// back out of order, some twice, some FAILED (the money returns once), while faults are injected: crashes before the write (faults.beforeWrite),
 // throttled and conflicting transactions, throttled reads, lost message sends.
 //
 // Then the books: every account equals the sum of its entries; Σ balances and Σ per entry type equal
-// the branches' control totals; each loan's outstanding principal equals its schedule, and Σ equals
+// the branches' control totals; every order this run's bank settled is on its statement and every
+// line of its statement is matched by the daily reconciliation; each loan's outstanding principal equals its schedule, and Σ equals
 // the loan totals and the fund flows; and money is conserved to the fen: what entered (remittances,
 // deposits, transfers in, interest) less what left (withdrawals, transfers out, offsets) is what the
 // accounts hold. The entered/left sums come from the answers of the API, not from the ledger.
@@ -19,7 +23,7 @@
 import { describe, it, expect, beforeAll, afterAll, onTestFailed, vi } from 'vitest';
 import { randomInt, randomUUID } from 'node:crypto';
 import { faults } from '../../shared/tx.ts';
-import { addMonths } from '../../shared/clock.ts';
+import { addDays, addMonths, businessDate } from '../../shared/clock.ts';
 import { fenToYuan, yuanToFen } from '../../shared/money.ts';
 import { loanTotals } from '../../functions/loans/public.ts';
 import { controlTotals, periodFlows, type EntryType } from '../../shared/ledger/ledger.ts';
@@ -28,6 +32,11 @@ import { handler as interprovincialSchedule } from '../../functions/interprovinc
 import { getRequest } from '../../functions/interprovincial/store.ts';
 import { isFinal, RELAY_AFTER_SECONDS } from '../../functions/interprovincial/domain/types.ts';
 import { openFundedAccount } from '../support/fixtures.ts';
+import { baseUrl } from '../support/http.ts';
+import { startBankSimulator, type BankSimulator } from '../../infra/local/bank-simulator.ts';
+import { handler as settlementSchedule } from '../../functions/settlement/schedule.ts';
+import { reconcile as reconcileBanks } from '../../functions/settlement/usecases/reconciliations.ts';
+import { createLogger } from '../../shared/log.ts';
 import { randomCreditCode } from '../e2e/deposits-fixtures.ts';
 import { seededRandom } from '../../infra/local/random.ts';
 import { admin, api, injectedErrors, interceptDdb, isTransactWrite, partnerApi, QueueTap, reconcile, staff, startPartnerCenter, uniqueResidentId, uniqueTag, unitAgent, type PartnerCenter, type Reconciliation, type TappedMessage } from './workload-support.ts';
@@ -48,6 +57,9 @@ const world = new World(rng, branches, { code: partnerCode, secret: `workload-se
 const injected = { crashBeforeWrite: 0, throttledWrite: 0, lostAck: 0, throttledRead: 0, lostSend: 0 };
 const queueStats = { deliveries: 0, redeliveries: 0, swept: 0 };
 let partner: PartnerCenter;
+let bank: BankSimulator;
+/** This run's bank: its collection account (units pay into it) and its payment account (serving this run's branches only). */
+const bankAccounts = { collection: `62220299${String(randomInt(0, 1e9)).padStart(11, '0')}`, payment: `62220298${String(randomInt(0, 1e9)).padStart(11, '0')}` };
 let elapsedMs = 0;
 const figures: string[] = [];
 
@@ -75,6 +87,14 @@ beforeAll(async () => {
   partner = await startPartnerCenter();
   const registered = await api('PUT', `/v1/interprovincial/partners/${partnerCode}`, { as: admin(), body: { name: 'Workload partner', callbackUrl: `${partner.url}/callbacks`, apiBaseUrl: partner.url, settlementAccount: '6222020300009876543', sharedSecret: world.partner.secret } });
   expect(registered.status).toBe(201);
+  // results come back after 5–400 ms each: out of order
+  bank = await startBankSimulator({ centerUrl: baseUrl(), centerCode: process.env.HPF_CENTER_CODE ?? '330100', bankCode: uniqueTag('WLB'), settleDelayMs: () => randomInt(5, 400), accounts: [{ accountNo: bankAccounts.collection, purpose: 'COLLECTION' }, { accountNo: bankAccounts.payment, purpose: 'PAYMENT' }] });
+  const bankRegistered = await api('PUT', `/v1/banks/${bank.bankCode}`, {
+    as: admin(),
+    body: { name: '压测委托银行', apiBaseUrl: bank.url, sharedSecret: bank.sharedSecret, accounts: [{ accountNo: bankAccounts.collection, purpose: 'COLLECTION' }, { accountNo: bankAccounts.payment, purpose: 'PAYMENT', branches }] },
+  });
+  expect(bankRegistered.status, bankRegistered.raw).toBe(201);
+  world.bank = bank;
 
   // per branch: 6 units (35 periods to remit) of 8 employees, 50 flexible accounts, 25 accounts
   // funded since 2025-07-01 (interest has accrued when they close or move out)
@@ -173,9 +193,58 @@ async function expectBranchAndPeriodTotals(books: Reconciliation) {
   }
 }
 
+/**
+ * The bank's side, after the operations: orders whose send was lost (a claim whose answer was lost)
+ * are re-sent by the payment sweeper (as if its back-off had passed; this run's orders only), every
+ * order of this run gets its result, and a quarter of the results are delivered once more.
+ */
+async function settleBank(paymentIds: ReadonlySet<string>) {
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 10 * 60_000 });
+  try {
+    await settlementSchedule({ task: 'sweep-payments' }, {} as never);
+  } finally {
+    vi.useRealTimers();
+  }
+  const ours = tap.take('settlement-payments', (b) => paymentIds.has(b.paymentId));
+  tap.pending.length = 0; // other tests' orders: theirs
+  tap.pending.push(...ours);
+  queueStats.swept += ours.length;
+  queueStats.deliveries += (await tap.drain({ concurrency: 4 })).deliveries;
+  const deadline = Date.now() + 60_000;
+  const resulted = () => bank.payments().filter((p) => paymentIds.has(p.order.paymentId) && p.delivery.delivered).length;
+  while (resulted() < paymentIds.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  for (const p of bank.payments().filter((x) => x.result && x.delivery.delivered && paymentIds.has(x.order.paymentId))) {
+    if (rng.chance(0.25)) expect.soft(await bank.resendResult(p.order.paymentId), `the result of ${p.order.paymentId} again`).toBe(200);
+  }
+}
+
+/** The payment orders of this run's bank (withdrawals, disbursements, transfers out) with this status, as the API lists them. */
+async function bankOrders(status: 'ORDERED' | 'SETTLED' | 'FAILED') {
+  const orders: { paymentId: string; bankCode: string; amount: string; source: { kind: string; id: string } }[] = [];
+  let cursor: string | undefined;
+  do {
+    const res = await api('GET', `/v1/bank/payments?status=${status}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { as: staff('*') });
+    expect(res.status, res.raw).toBe(200);
+    orders.push(...res.body.items.filter((p: { bankCode: string }) => p.bankCode === bank.bankCode));
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return orders;
+}
+
+/** What the runtime posts (remittances its bank notices settled): done before the books are read. */
+async function remittancesPosted(ids: readonly string[]) {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const posting = (await mapLimit(ids, 12, async (id) => (await api('GET', `/v1/remittances/${id}`, { as: staff('*') })).body)).filter((r) => r.status === 'POSTING');
+    if (!posting.length || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 afterAll(async () => {
   tap.uninstall();
   await partner?.stop();
+  await bank?.stop();
   console.log([`workload seed ${SEED}, ${(elapsedMs / 1000).toFixed(1)} s`, ...figures].join('\n  '));
 });
 
@@ -256,6 +325,9 @@ describe('randomized workload with faults', () => {
     stopping = true;
     await pump;
     await runSweepers();
+    const paymentIds = new Set([...(await bankOrders('ORDERED')), ...(await bankOrders('SETTLED')), ...(await bankOrders('FAILED'))].map((p) => p.paymentId));
+    await settleBank(paymentIds);
+    await remittancesPosted([...world.records.remittances]);
     elapsedMs = Date.now() - started;
 
     // ---------- what the API says happened ----------
@@ -273,6 +345,9 @@ describe('randomized workload with faults', () => {
     const sum = <T>(items: readonly T[], fen: (x: T) => number) => items.reduce((s, x) => s + fen(x), 0);
     const posted = remittances.filter((r) => r.status === 'POSTED');
     const paid = withdrawals.filter((w) => w.status === 'PAID');
+    // paid out and debited, then the bank could not pay: the money came back (a REVERSAL entry)
+    const failed = withdrawals.filter((w) => w.status === 'PAYMENT_FAILED');
+    const debited = [...paid, ...failed];
     const outDone = partnerRequests.filter((t) => t.type === 'TRANSFER_REQUEST' && t.status === 'COMPLETED');
     const elsewhere = partnerRequests.filter((t) => t.type.endsWith('_WITHDRAWAL') && t.status === 'COMPLETED');
     const inDone = transfersIn.filter((t) => t.status === 'COMPLETED');
@@ -281,11 +356,12 @@ describe('randomized workload with faults', () => {
       remittances: sum(posted, (r) => yuanToFen(r.postedAmount)),
       deposits: sum([...world.records.depositsFen.values()], (f) => f) + world.records.fixturesFen,
       transfersIn: sum([...world.records.transfersInFen.values()], (f) => f),
-      interest: sum(paid, (w) => (w.interest ? yuanToFen(w.interest) : 0)) + sum([...outDone, ...elsewhere], (t) => (t.result.interest ? yuanToFen(t.result.interest) : 0)),
+      reversals: sum(failed, (w) => yuanToFen(w.amount)),
+      interest: sum(debited, (w) => (w.interest ? yuanToFen(w.interest) : 0)) + sum([...outDone, ...elsewhere], (t) => (t.result.interest ? yuanToFen(t.result.interest) : 0)),
     };
     const byType = (t: EntryType) => books.entriesByTypeFen[t] ?? 0;
     const left = {
-      withdrawals: sum(paid, (w) => yuanToFen(w.amount)),
+      withdrawals: sum(debited, (w) => yuanToFen(w.amount)),
       accountPrepayments: sum(prepayments.filter((p) => p.source === 'ACCOUNT'), (p) => p.fen),
       withdrawalsElsewhere: sum(elsewhere, (t) => yuanToFen(t.result.amount)),
       transfersOut: sum(outDone, (t) => yuanToFen(t.result.amount)),
@@ -316,6 +392,7 @@ describe('randomized workload with faults', () => {
       `left ${fenToYuan(leftFen)} (withdrawals ${fenToYuan(left.withdrawals)}, withdrawals in the partner city ${fenToYuan(left.withdrawalsElsewhere)}, loan prepayments from accounts ${fenToYuan(left.accountPrepayments)}, transfers out ${fenToYuan(left.transfersOut)}, offsets ${fenToYuan(left.offsets)})`,
       `held ${fenToYuan(books.balanceSumFen)}; control totals ${fenToYuan(books.totals.balanceFen)}; fen created (+) or lost (−): ${createdFen}`,
       `loans outstanding ${fenToYuan(outstandingFen)}; loan totals ${fenToYuan((await loanTotals(branches)).outstandingPrincipalFen)}; fund flows disbursed − repaid ${fenToYuan((flows.LOAN_DISBURSEMENT ?? 0) - (flows.LOAN_REPAYMENT ?? 0))}`,
+      `bank: ${world.records.notices.size} arrival notices (${world.records.unmatchedNotices.size} to suspense, ${world.records.refunds.size} refunded), withdrawals ordered ${debited.filter((w) => w.payment).length}: settled ${debited.filter((w) => w.payment?.status === 'SETTLED').length}, failed and returned ${failed.length} (${fenToYuan(entered.reversals)})`,
       `anomalies ${world.anomalies.length}`,
     );
 
@@ -337,7 +414,31 @@ describe('randomized workload with faults', () => {
     expect.soft(byType('INTEREST'), 'interest').toBe(entered.interest);
     expect.soft(-byType('WITHDRAWAL'), 'withdrawals (here and in the partner city) and prepayments from accounts').toBe(left.withdrawals + left.withdrawalsElsewhere + left.accountPrepayments);
     expect.soft(-byType('TRANSFER_OUT'), 'transfers out').toBe(left.transfersOut);
-    expect.soft(byType('REVERSAL'), 'reversals').toBe(0);
+    expect.soft(byType('REVERSAL'), 'reversals: the failed payments, each once').toBe(entered.reversals);
+    // the bank: every order of this run has its result, the withdrawal shows it, and the statement has every settled one
+    const orderedHere = debited.filter((w) => w.payment);
+    expect.soft(orderedHere.filter((w) => w.payment.status === 'ORDERED').map((w) => w.withdrawalId), 'withdrawals whose payment has no result').toEqual([]);
+    expect.soft(orderedHere.filter((w) => (w.status === 'PAYMENT_FAILED') !== (w.payment.status === 'FAILED')).map((w) => w.withdrawalId), 'status vs payment result').toEqual([]);
+    const days = [world.today, ...(businessDate() > world.today ? [addDays(world.today, 1)] : [])];
+    const debits = days.flatMap((d) => bank.statement(bankAccounts.payment, d)).filter((l) => l.direction === 'DEBIT');
+    const settledHere = orderedHere.filter((w) => w.payment.status === 'SETTLED');
+    // every order of this bank (withdrawals, disbursements to sellers, transfers out) has its result, and each settled one is one DEBIT line
+    expect.soft((await bankOrders('ORDERED')).map((p) => `${p.source.kind} ${p.source.id}`), 'orders of this run\'s bank without a result').toEqual([]);
+    const settledOrders = await bankOrders('SETTLED');
+    expect.soft(settledOrders.filter((p) => debits.filter((l) => l.reference === p.paymentId && yuanToFen(l.amount) === yuanToFen(p.amount)).length !== 1).map((p) => p.paymentId), 'settled orders not on the statement once').toEqual([]);
+    expect.soft(debits.length, 'statement debits vs settled orders').toBe(settledOrders.length);
+    expect.soft(settledHere.filter((w) => !settledOrders.some((p) => p.paymentId === w.payment.paymentId)).map((w) => w.withdrawalId), 'withdrawals SETTLED whose order is not').toEqual([]);
+    for (const date of days) {
+      const run = await reconcileBanks({ runId: uniqueTag('WLREC'), date, trigger: 'AUDITOR', by: 'workload', banks: [bank.bankCode] }, createLogger('workload'));
+      const mine = run.accounts.filter((a) => a.bankCode === bank.bankCode);
+      expect.soft(mine.map((a) => a.accountNo).sort(), `reconciled accounts on ${date}`).toEqual([bankAccounts.collection, bankAccounts.payment].sort());
+      expect.soft(mine.filter((a) => a.error || a.differences || a.matched !== a.lines), `differences on ${date}`).toEqual([]);
+      expect.soft(run.findings.filter((f) => f.bankCode === bank.bankCode), `findings on ${date}`).toEqual([]);
+    }
+    const credits = days.flatMap((d) => bank.statement(bankAccounts.collection, d));
+    expect.soft(credits.length, 'a CREDIT line per arrival notice').toBe(world.records.notices.size);
+    expect.soft(settledHere.length, 'payment orders settled by this run\'s bank').toBeGreaterThan(0);
+    expect.soft(failed.length, 'payment orders failed by this run\'s bank').toBeGreaterThan(0);
     // loans
     expect.soft(loanMismatches, 'loans whose outstanding principal differs from their schedule').toEqual([]);
     expect.soft((await loanTotals(branches)).outstandingPrincipalFen, 'loan totals').toBe(outstandingFen);
