@@ -189,6 +189,24 @@ export function putOutboxItem(m: OutboxMessage, expect?: OutboxMessage['status']
   return { Put: { TableName: T(), Item: { ...key, ...m, ...pendingIndex(key.pk, m.dueAt) }, ...(expect ? statusCondition(expect) : { ConditionExpression: 'attribute_not_exists(pk)' }) } };
 }
 
+/**
+ * The claim of an outbox message's send (a lease `sendingUntil`): written only while it is PENDING and
+ * nobody holds a live claim (none, or one that ended before `now`), so two workers (a redelivery, the
+ * sweeper's message) never send it at once. `held`: the claim being released (only that one is).
+ */
+export function claimOutboxItem(m: OutboxMessage, now: string, held?: string): TxItem {
+  const key = outboxKey(m.outboxId);
+  return {
+    Put: {
+      TableName: T(),
+      Item: { ...key, ...m, ...pendingIndex(key.pk, m.dueAt) },
+      ConditionExpression: held ? '#s = :pending AND sendingUntil = :held' : '#s = :pending AND (attribute_not_exists(sendingUntil) OR sendingUntil < :now)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: held ? { ':pending': 'PENDING', ':held': held } : { ':pending': 'PENDING', ':now': now },
+    },
+  };
+}
+
 // ---------- relay (sweeper) ----------
 
 export type PendingRef = { kind: 'REQUEST'; trackingId: string } | { kind: 'OUTBOX'; outboxId: string };

@@ -141,6 +141,8 @@ export interface OutboxMessage {
   dueAt?: string;
   /** How many times the sweeper re-sent it. */
   sweeps?: number;
+  /** A worker is sending it until then (a claim taken before the POST): nobody else sends it meanwhile. */
+  sendingUntil?: string;
 }
 
 /** The encryption context a partner's secret is sealed under: bound to that center, for that purpose. */

@@ -9,12 +9,14 @@ import { signedHeaders } from '../../../shared/signature.ts';
 import type { Logger } from '../../../shared/log.ts';
 import { archiveItem } from '../../../shared/archive.ts';
 import { now, nowIso } from '../../../shared/clock.ts';
-import { getOutbox, getPartner, getRequest, getTransfer, pendingDue, putOutboxItem, putRequestItem, putTransferItem } from '../store.ts';
+import { claimOutboxItem, getOutbox, getPartner, getRequest, getTransfer, pendingDue, putOutboxItem, putRequestItem, putTransferItem } from '../store.ts';
 import { groupOf, isFinal, relayDueAt, type InboundRequest, type OutboxMessage } from '../domain/types.ts';
 import { SYSTEM, transferArchive } from '../domain/archive.ts';
 import { partnerSecret } from './partners.ts';
 
 const PARTNER_TIMEOUT_MS = 10_000;
+/** How long a worker holds the send of a message (longer than the partner call may take). */
+const SEND_LEASE_MS = 3 * PARTNER_TIMEOUT_MS;
 const SWEEP_PAGE = 100;
 const SWEEP_MAX_PAGES = 10;
 /** A one-partner sweep reads the other partners' records too (filtered out): more pages. */
@@ -45,9 +47,41 @@ export async function afterCommit(what: string, sending: () => Promise<void>, lo
  * transfer request withdrawn by our staff before it was sent (WITHDRAWN) is never sent.
  */
 export async function deliver(outboxId: string, log: Logger): Promise<void> {
-  const msg = await getOutbox(outboxId);
-  if (!msg) return log.warn('unknown outbox message', { outboxId });
-  if (msg.status !== 'PENDING') return;
+  const first = await getOutbox(outboxId);
+  if (!first) return log.warn('unknown outbox message', { outboxId });
+  // claim the send first: a redelivered message or the sweeper's finding it meanwhile sends nothing (a
+  // partner gets a message once per attempt); the claim pushes `dueAt` past its end, so the sweeper
+  // re-sends only a message whose worker died mid-send
+  const claim = await commit({
+    plan: async () => {
+      const m = await getOutbox(outboxId);
+      const at = now();
+      if (!m || m.status !== 'PENDING' || (m.sendingUntil && m.sendingUntil > at.toISOString())) return { items: [], body: undefined };
+      const until = new Date(at.getTime() + SEND_LEASE_MS).toISOString();
+      const claimed: OutboxMessage = { ...m, sendingUntil: until, dueAt: m.dueAt && m.dueAt > until ? m.dueAt : until };
+      return { items: [claimOutboxItem(claimed, at.toISOString())], body: claimed };
+    },
+  });
+  const msg = claim.body;
+  if (!msg) return;
+  try {
+    await postToPartner(msg, outboxId, log);
+  } catch (error) {
+    // released at once, so the queue's retry sends it (the claim would otherwise hold it until its end)
+    await commit({
+      plan: async () => {
+        const m = await getOutbox(outboxId);
+        if (!m || m.status !== 'PENDING' || m.sendingUntil !== msg.sendingUntil) return { items: [], body: null };
+        const { sendingUntil: _released, ...rest } = m;
+        return { items: [claimOutboxItem(rest, nowIso(), msg.sendingUntil)], body: null };
+      },
+    }).catch((releaseError: unknown) => log.warn('releasing the send claim failed; it expires', { outboxId, error: releaseError }));
+    throw error;
+  }
+}
+
+/** The signed POST of a claimed message, then its delivery recorded (the claim ends with it). */
+async function postToPartner(msg: OutboxMessage, outboxId: string, log: Logger): Promise<void> {
   const partner = await getPartner(msg.partner);
   if (!partner) throw new Error(`partner ${msg.partner} is not registered`);
   const base = msg.kind === 'CALLBACK' ? partner.callbackUrl : partner.apiBaseUrl && `${partner.apiBaseUrl.replace(/\/+$/, '')}${msg.path ?? ''}`;
@@ -74,7 +108,8 @@ export async function deliver(outboxId: string, log: Logger): Promise<void> {
       const m = await getOutbox(outboxId);
       if (!m || m.status !== 'PENDING') return { items: [], body: null };
       const at = nowIso();
-      const items = [putOutboxItem({ ...m, status: 'DELIVERED', deliveredAt: at, dueAt: undefined }, 'PENDING')];
+      const { sendingUntil: _done, ...rest } = m;
+      const items = [putOutboxItem({ ...rest, status: 'DELIVERED', deliveredAt: at, dueAt: undefined }, 'PENDING')];
       if (m.kind === 'TRANSFER_REQUEST') {
         const t = await getTransfer(m.ref);
         // the partner's callback may have arrived first: then only the tracking id is recorded
