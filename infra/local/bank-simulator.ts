@@ -45,7 +45,9 @@ export interface BankSimulator {
   stop(): Promise<void>;
 }
 export interface BankSimulatorOptions {
-  port?: number; centerUrl: string; centerCode: string; bankCode?: string; sharedSecret?: string; settleDelayMs?: number; host?: string;
+  port?: number; centerUrl: string; centerCode: string; bankCode?: string; sharedSecret?: string; host?: string;
+  /** How long a payment takes to settle (ms; a function draws it per payment, so results come back out of order). */
+  settleDelayMs?: number | (() => number);
   accounts?: { accountNo: string; purpose: AccountPurpose }[];
   /** Bounded retry of a result or notice POST: attempts (default 8) and first back-off (default 100 ms, doubling, ≤ 2 s). */
   maxDeliveryAttempts?: number; retryBaseMs?: number;
@@ -86,7 +88,8 @@ export async function startBankSimulator(opts: BankSimulatorOptions): Promise<Ba
   const bankCode = opts.bankCode ?? 'SIMBANK';
   const sharedSecret = opts.sharedSecret ?? randomBytes(32).toString('hex');
   const accounts = (opts.accounts ?? DEFAULT_ACCOUNTS).map((a) => ({ ...a }));
-  const settleDelayMs = opts.settleDelayMs ?? 50;
+  const settleDelay = opts.settleDelayMs ?? 50;
+  const settleDelayMs = () => (typeof settleDelay === 'function' ? settleDelay() : settleDelay);
   const maxAttempts = opts.maxDeliveryAttempts ?? 8;
   const retryBaseMs = opts.retryBaseMs ?? 100;
   const centerUrl = opts.centerUrl.replace(/\/+$/, '');
@@ -136,7 +139,7 @@ export async function startBankSimulator(opts: BankSimulatorOptions): Promise<Ba
   }
 
   async function settle(p: ReceivedPayment) {
-    await later(settleDelayMs);
+    await later(settleDelayMs());
     if (stopping) return;
     const at = new Date();
     const bankRef = id('SIM');
