@@ -7,7 +7,7 @@
 // one is disbursed in the past (its approval back-dated in the store first, issue 14) and the daily
 // run is invoked for today on that loan alone.
 import { describe, expect, it } from 'vitest';
-import { SELLER } from '../support/seller.ts';
+import { SELLER, disbursementPaid } from '../support/seller.ts';
 import { randomUUID } from 'node:crypto';
 import { call, memberToken, staffToken, auditorToken } from '../support/http.ts';
 import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
@@ -69,6 +69,7 @@ async function disbursed(branch: string, loanId: string, disbursedOn = today, du
   }
   const res = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn, ...(dueDay ? { dueDay } : {}) } });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
+  await disbursementPaid(loanId, await staffToken(branch));
   return loanId;
 }
 

@@ -59,8 +59,9 @@ async function matchedArrivalAndSettledRefund() {
   const refund = await call('POST', `/v1/bank/suspense/${item.itemId}/assign`, { token: city, body: { refund: true, note: '退回付款人' } });
   expect(refund.body).toMatchObject({ status: 'REFUNDING' });
   const paymentId = refund.body.paymentId as string;
-  const settled = await pollUntil(async () => (await call('GET', '/v1/bank/payments?status=SETTLED&limit=200', { token: city })).body.items.find((p: any) => p.paymentId === paymentId), (p) => !!p, 20_000);
-  expect(settled).toMatchObject({ paymentId, status: 'SETTLED', amount: '77.70' });
+  // the order's own record (the list of SETTLED orders holds every other file's too, oldest first)
+  const settled = await pollUntil(() => getPayment(paymentId), (p) => p?.status === 'SETTLED', 20_000);
+  expect(settled).toMatchObject({ paymentId, status: 'SETTLED', amountFen: 7_770 });
   return { notificationIds: [paid.body.notificationId as string, stray.body.notificationId as string], paymentId, collection: item.accountNo as string };
 }
 

@@ -17,6 +17,17 @@ const arrive = async (body: Record<string, unknown>) => {
 /** What the simulator received: `{ order, timesReceived, result?, delivery }` per payment. */
 const simulatorPayments = async () => ((await (await fetch(`${baseUrl()}/_local/bank/payments`)).json()) as { payments: any[] }).payments;
 
+/** The order as GET /v1/bank/payments?status= lists it, paged to the end (every other file's orders are there too, oldest first). */
+async function listedWith(status: string, paymentId: string, token: string) {
+  for (let cursor = ''; ; ) {
+    const page = await call('GET', `/v1/bank/payments?status=${status}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    expect(page.status, JSON.stringify(page.body)).toBe(200);
+    const found = page.body.items.find((p: any) => p.paymentId === paymentId);
+    if (found || !page.body.nextCursor) return found;
+    cursor = page.body.nextCursor;
+  }
+}
+
 describe('the bank simulator of the local runtime', () => {
   it('a unit pays its remittance at the bank: the arrival notice settles it and its employee is credited, with no clerk', async () => {
     const unit = await registerUnit(uniqueBranch('SIM'), { startPeriod: addMonths(periodOf(businessDate()), -1) });
@@ -51,7 +62,7 @@ describe('the bank simulator of the local runtime', () => {
       const mine = got.filter((p) => p.order.paymentId === paymentId);
       expect(mine).toHaveLength(1);
       expect(mine[0]).toMatchObject({ timesReceived: 1, order: { paymentId, payeeAccount: payerAccount, amount: '66.60', purpose: 'SUSPENSE_REFUND' }, result: { status: outcome === 'OPEN' ? 'FAILED' : 'SETTLED' } });
-      const settled = await pollUntil(async () => (await call('GET', `/v1/bank/payments?status=${outcome === 'OPEN' ? 'FAILED' : 'SETTLED'}&limit=200`, { token: city })).body.items.find((p: any) => p.paymentId === paymentId), (p) => !!p, 20_000);
+      const settled = await pollUntil(() => listedWith(outcome === 'OPEN' ? 'FAILED' : 'SETTLED', paymentId, city), (p) => !!p, 20_000);
       expect(settled).toMatchObject({ paymentId, status: outcome === 'OPEN' ? 'FAILED' : 'SETTLED' });
       const reopened = (await open()).find((i) => i.itemId === item.itemId);
       if (outcome === 'OPEN') expect(reopened).toMatchObject({ status: 'OPEN' });

@@ -11,7 +11,7 @@
 // ledger fixture. Every expected amount is derived here from domain.md's rules, independently of the
 // loans domain's code.
 import { describe, expect, it } from 'vitest';
-import { SELLER } from '../support/seller.ts';
+import { SELLER, disbursementPaid } from '../support/seller.ts';
 import { randomUUID } from 'node:crypto';
 import { baseUrl, call, memberToken, staffToken, auditorToken } from '../support/http.ts';
 import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
@@ -68,6 +68,7 @@ async function loanOf(branch: string, account: Account, disbursedOn: string, due
   }
   const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn, dueDay } });
   expect(disbursed.status, JSON.stringify(disbursed.body)).toBe(200);
+  await disbursementPaid(loanId, staff);
   return loanId;
 }
 
