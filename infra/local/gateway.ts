@@ -111,7 +111,7 @@ export async function startGateway(opts: { port: number; host?: string; invoke: 
       // Route on the path as sent: `new URL` resolves `.` and `..` segments (and `\`), which API
       // Gateway does not, so `/v1/units/../accounts/1` must not become `/v1/accounts/1` here either.
       const rawPath = (req.url ?? '/').startsWith('/') ? (req.url ?? '/').split('?')[0] : url.pathname;
-      if (opts.control && (rawPath.startsWith('/_local/') || rawPath === '/docs') && (await opts.control(req, res, rawPath))) return;
+      if (opts.control && !rawPath.startsWith('/v1/') && (await opts.control(req, res, rawPath))) return;
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of req) {

@@ -14,8 +14,8 @@ import { startScheduler } from './scheduler.ts';
 import { startBankSimulator, type BankSimulator } from './bank-simulator.ts';
 import { mintToken } from './jwt.ts';
 import { freePort } from './ports.ts';
-import { docsPage } from './docs-page.ts';
-import { readFileSync } from 'node:fs';
+import { serveDocs } from './docs-page.ts';
+import { createConsole } from './console.ts';
 import { isCalendarDate } from '../../shared/validators.ts';
 
 class UnknownSchedule extends Error {}
@@ -144,7 +144,9 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     }
 
     let bank: BankSimulator | undefined;
+    const consoleSite = createConsole(); // the console (web/) at `/` and POST /_local/token
     const control = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+      if (await consoleSite(req, res, path)) return true;
       // the bank simulator's control routes (a unit paid: POST /_local/bank/arrivals, …) live on its own server
       if (path.startsWith('/_local/bank/') && bank) {
         const raw = await readBody(req);
@@ -154,12 +156,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
         res.end(await out.text());
         return true;
       }
-      if (path === '/docs' && req.method === 'GET') {
-        const doc = JSON.parse(readFileSync(join(root, 'functions', 'supervision', 'openapi.json'), 'utf8'));
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(docsPage(doc));
-        return true;
-      }
+      if (await serveDocs(req, res, path)) return true; // the API reference (Swagger UI) at /docs
       const m = /^\/_local\/schedules\/([\w-]+)$/.exec(path);
       if (!m || req.method !== 'POST') return false;
       const answer = (status: number, body: unknown) => {

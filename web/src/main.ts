@@ -1,0 +1,539 @@
+// HPF console (住房公积金业务控制台): a client of the public API, pages by the token's role.
+import { h, render } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import htm from 'htm';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import { api, itemsOf, setApiBase, setToken } from './api.ts';
+import { authorizeUrl, challengeOf, decodeClaims, newVerifier, tokenRequestBody } from './pkce.ts';
+
+const html = htm.bind(h);
+
+interface Config {
+  mode?: 'local' | 'oidc';
+  issuer?: string;
+  clientId?: string;
+  apiBase?: string;
+}
+interface Session {
+  claims: Record<string, any>;
+}
+
+const ROLE_NAMES: Record<string, string> = { member: '缴存职工 member', unit: '单位经办人 unit agent', staff: '中心柜员 staff', auditor: '稽核审计 auditor', admin: '管理员 admin' };
+const STATUS: Record<string, string> = { PENDING_REVIEW: '待审核', APPROVED: '已批准', REJECTED: '已驳回', PAID: '已支付', ORDERED: '已下单', OPEN: '待处理', RESOLVED: '已处理', RUNNING: '进行中', COMPLETED: '已完成', DONE: '已完成', POSTED: '已入账', PENDING: '待处理', QUEUED: '排队中', FAILED: '失败' };
+const st = (s: unknown) => (typeof s === 'string' ? `${STATUS[s] ?? ''} ${s}`.trim() : '');
+
+// ---------- small building blocks ----------
+function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
+  const [state, set] = useState<{ data?: T; error?: string; loading: boolean }>({ loading: true });
+  const [n, reload] = useState(0);
+  useEffect(() => {
+    let live = true;
+    set((s) => ({ ...s, loading: true }));
+    fn().then(
+      (data) => live && set({ data, loading: false }),
+      (e) => live && set({ error: (e as Error).message, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, n]);
+  return { ...state, reload: () => reload((x) => x + 1) };
+}
+
+const Err = ({ msg }: { msg?: string }) => (msg ? html`<p class="error" role="alert">${msg}</p>` : null);
+const Loading = ({ on }: { on: boolean }) => (on ? html`<p class="muted" aria-live="polite">加载中… Loading…</p>` : null);
+
+function Table({ rows, cols, caption }: { rows: any[]; cols: [string, string, ((r: any) => any)?][]; caption: string }) {
+  if (!rows.length) return html`<p class="muted">暂无记录 (no records) — ${caption}</p>`;
+  return html`<div class="scroll"><table><caption class="muted">${caption}</caption>
+    <thead><tr>${cols.map(([, label]) => html`<th scope="col">${label}</th>`)}</tr></thead>
+    <tbody>${rows.map((r) => html`<tr>${cols.map(([k, , f]) => html`<td>${f ? f(r) : fmt(r[k])}</td>`)}</tr>`)}</tbody></table></div>`;
+}
+
+const fmt = (v: unknown): string => (v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+function KV({ obj }: { obj: Record<string, unknown> }) {
+  return html`<dl class="kv">${Object.entries(obj ?? {}).map(([k, v]) => html`<dt>${k}</dt><dd>${fmt(v)}</dd>`)}</dl>`;
+}
+
+function Field({ label, name, value, onInput, type = 'text', required = false, pattern, options }: any) {
+  const id = `f-${name}`;
+  return html`<label for=${id}>${label}
+    ${options
+      ? html`<select id=${id} name=${name} value=${value} onChange=${(e: any) => onInput(e.currentTarget.value)}>${options.map(([v, t]: [string, string]) => html`<option value=${v}>${t}</option>`)}</select>`
+      : html`<input id=${id} name=${name} type=${type} value=${value} required=${required} pattern=${pattern} onInput=${(e: any) => onInput(e.currentTarget.value)} />`}
+  </label>`;
+}
+
+/** A form's submit with a busy state, an error and a success message. */
+function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState<string>();
+  const run = async (f: () => Promise<string | void>) => {
+    setBusy(true);
+    setError(undefined);
+    setDone(undefined);
+    try {
+      setDone((await f()) ?? '完成 Done');
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, done, run };
+}
+const Outcome = ({ a }: { a: ReturnType<typeof useAction> }) => html`<${Err} msg=${a.error} />${a.done ? html`<p class="ok" role="status">${a.done}</p>` : null}`;
+
+/** Polls a run until it is no longer running; shows how far it is. */
+function RunProgress({ path }: { path: string }) {
+  const [run, setRun] = useState<any>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    let live = true;
+    let t: any;
+    const tick = async () => {
+      try {
+        const r = await api('GET', path);
+        if (!live) return;
+        setRun(r);
+        if (['RUNNING', 'PENDING', 'QUEUED', 'STARTED', 'IN_PROGRESS'].includes(r.status)) t = setTimeout(tick, 1000);
+      } catch (e) {
+        if (live) setError((e as Error).message);
+      }
+    };
+    tick();
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [path]);
+  if (error) return html`<${Err} msg=${error} />`;
+  if (!run) return html`<p class="muted">查询进度… </p>`;
+  const total = run.progress?.total ?? run.segments ?? run.accounts?.length ?? run.total;
+  const done = run.progress?.done ?? run.segmentsDone ?? run.accounts?.filter?.((a: any) => a.status && a.status !== 'RUNNING').length ?? run.done;
+  const running = ['RUNNING', 'PENDING', 'QUEUED', 'STARTED', 'IN_PROGRESS'].includes(run.status);
+  return html`<div class="card" aria-live="polite">
+    <p>状态 status: <strong data-run-status=${run.status}>${st(run.status)}</strong></p>
+    ${typeof total === 'number' && typeof done === 'number'
+      ? html`<label>进度 progress ${done}/${total}<progress max=${total} value=${done}></progress></label>`
+      : running
+        ? html`<progress aria-label="进度 progress"></progress>`
+        : null}
+    <details><summary>详情 details</summary><pre class="scroll">${JSON.stringify(run, null, 2)}</pre></details>
+  </div>`;
+}
+
+// ---------- staff ----------
+function ReviewQueue({ open }: { open: (id: string) => void }) {
+  const q = useLoad(() => api('GET', '/v1/withdrawals?status=PENDING_REVIEW&limit=100'), []);
+  const rows = itemsOf(q.data);
+  return html`<section><h2>提取审核队列 Review queue</h2>
+    <p class="muted">待审核 (PENDING_REVIEW) 的提取申请，最早的在前；审核期限 reviewDueOn。</p>
+    <button class="secondary" onClick=${q.reload}>刷新 Refresh</button>
+    <${Loading} on=${q.loading} /><${Err} msg=${q.error} />
+    <${Table} caption="待审核提取" rows=${rows} cols=${[
+      ['withdrawalId', '业务号 withdrawalId'],
+      ['accountNo', '账号 accountNo'],
+      ['amount', '金额(元) amount'],
+      ['reason', '提取原因 reason'],
+      ['reviewDueOn', '审核期限 reviewDueOn'],
+      ['', '操作', (r: any) => html`<button class="primary" onClick=${() => open(r.withdrawalId)} aria-label=${`审核 ${r.withdrawalId}`}>审核</button>`],
+    ]} />
+  </section>`;
+}
+
+function WithdrawalDetail({ id, back }: { id: string; back: () => void }) {
+  const w = useLoad(() => api('GET', `/v1/withdrawals/${encodeURIComponent(id)}`), [id]);
+  const arch = useLoad(() => api('GET', `/v1/archive/WITHDRAWAL/${encodeURIComponent(id)}`), [id]);
+  const [note, setNote] = useState('');
+  const a = useAction();
+  const decide = (verb: 'approve' | 'reject') =>
+    a.run(async () => {
+      const r = await api('POST', `/v1/withdrawals/${encodeURIComponent(id)}/${verb}`, note ? { note } : verb === 'reject' ? { note: '驳回' } : {});
+      w.reload();
+      arch.reload();
+      return `${verb === 'approve' ? '已批准' : '已驳回'}: ${st(r?.status)}`;
+    });
+  const d = w.data ?? {};
+  return html`<section><h2>提取申请 ${id}</h2>
+    <button class="secondary" onClick=${back}>← 返回队列 Back</button>
+    <${Loading} on=${w.loading} /><${Err} msg=${w.error} />
+    ${w.data ? html`<h3>申请 Withdrawal</h3><${KV} obj=${Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'evidence' && k !== 'archive'))} />
+      <h3>材料 Evidence</h3><${KV} obj=${d.evidence ?? {}} />` : null}
+    <h3>电子档案 Archive</h3><${Err} msg=${arch.error} />
+    <${Table} caption="电子档案" rows=${itemsOf(arch.data)} cols=${[['at', '时间 at'], ['action', '动作 action'], ['actor', '经办 actor'], ['sha256', 'SHA-256', (r: any) => fmt(r.sha256 ?? r.hash)?.slice(0, 16)]]} />
+    ${d.status === 'PENDING_REVIEW'
+      ? html`<form onSubmit=${(e: Event) => e.preventDefault()}>
+        <label for="review-note">审核意见 note<textarea id="review-note" value=${note} onInput=${(e: any) => setNote(e.currentTarget.value)} rows="2"></textarea></label>
+        <div class="row"><button type="button" class="primary" disabled=${a.busy} onClick=${() => decide('approve')}>批准 Approve</button>
+        <button type="button" class="danger" disabled=${a.busy} onClick=${() => decide('reject')}>驳回 Reject</button></div></form>`
+      : null}
+    <${Outcome} a=${a} />
+  </section>`;
+}
+
+function Suspense() {
+  const q = useLoad(() => api('GET', '/v1/bank/suspense?limit=100'), []);
+  return html`<section><h2>待查款项 Suspense items</h2><${Loading} on=${q.loading} /><${Err} msg=${q.error} />
+    <${Table} caption="待查款项" rows=${itemsOf(q.data)} cols=${[['itemId', 'itemId'], ['bankCode', '银行 bankCode'], ['amount', '金额 amount'], ['payerName', '付款人 payerName'], ['receivedOn', '到账日 receivedOn'], ['status', '状态', (r: any) => st(r.status)]]} /></section>`;
+}
+
+function AccountLookup() {
+  const [no, setNo] = useState('');
+  const [acct, setAcct] = useState<any>();
+  const a = useAction();
+  return html`<section><h2>账户查询 Account lookup</h2>
+    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { setAcct(await api('GET', `/v1/accounts/${encodeURIComponent(no)}`)); return ''; }); }}>
+      <${Field} label="个人账号 accountNo" name="lookup-account" value=${no} onInput=${setNo} required />
+      <button class="primary" disabled=${a.busy}>查询 Look up</button></form>
+    <${Err} msg=${a.error} />${acct ? html`<${KV} obj=${acct} />` : null}</section>`;
+}
+
+// ---------- auditor ----------
+const num = (v: unknown) => (v === null || v === undefined || v === '' ? null : Number(v));
+
+function RatioChart({ snapshots, warning = 85, alert = 95 }: { snapshots: any[]; warning?: number; alert?: number }) {
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!el.current) return;
+    const pts = snapshots.filter((s) => s.date).sort((a, b) => (a.date < b.date ? -1 : 1));
+    const xs = pts.map((s) => Date.parse(`${s.date}T00:00:00+08:00`) / 1000);
+    const ys = pts.map((s) => num(s.personalLoanRatio));
+    const top = Math.max(100, ...ys.filter((y): y is number => y !== null).map((y) => y + 5));
+    const opts: uPlot.Options = {
+      width: Math.max(280, el.current.clientWidth || 600),
+      height: 280,
+      title: '个贷率 Personal loan ratio (%)',
+      scales: { y: { range: [0, top] } },
+      series: [
+        { label: '日期' },
+        { label: '个贷率 %', stroke: '#0b5394', width: 2, points: { show: true } },
+        { label: `预警线 ${warning}%`, stroke: '#b35900', dash: [6, 4], width: 1.5, points: { show: false } },
+        { label: `告警线 ${alert}%`, stroke: '#a30000', dash: [2, 3], width: 1.5, points: { show: false } },
+      ],
+      axes: [{}, { values: (_u, vals) => vals.map((v) => `${v}%`) }],
+    };
+    const data: uPlot.AlignedData = [xs, ys, xs.map(() => warning), xs.map(() => alert)];
+    const u = new uPlot(opts, data, el.current);
+    return () => u.destroy();
+  }, [snapshots, warning, alert]);
+  return html`<figure><div class="chart" ref=${el} data-testid="ratio-chart" role="img" aria-label=${`个贷率趋势图，预警线 ${warning}%，告警线 ${alert}%`}></div>
+    <figcaption class="muted">个贷率（贷款余额/缴存余额），虚线：${warning}% 预警线、${alert}% 告警线；共 ${snapshots.length} 个日快照。</figcaption></figure>`;
+}
+
+function Dashboard({ onReady }: { onReady?: () => void }) {
+  const [branch, setBranch] = useState('');
+  const q = useLoad(() => api('GET', `/v1/supervision/indicators${branch ? `?branch=${encodeURIComponent(branch)}` : ''}`), [branch]);
+  const to = new Date().toISOString().slice(0, 10);
+  const from = new Date(Date.now() - 90 * 864e5).toISOString().slice(0, 10);
+  const hist = useLoad(async () => {
+    const all: any[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 5; i++) {
+      const b = await api('GET', `/v1/supervision/indicators/history?from=${from}&to=${to}&limit=100${branch ? `&branch=${encodeURIComponent(branch)}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      all.push(...itemsOf(b));
+      cursor = b?.nextCursor;
+      if (!cursor) break;
+    }
+    return all;
+  }, [branch]);
+  const d = q.data ?? {};
+  const warn = (d.warnings ?? []).find((w: any) => w.indicator === 'personalLoanRatio');
+  useEffect(() => {
+    if (q.data && hist.data) onReady?.();
+  }, [q.data, hist.data]);
+  const tiles: [string, unknown][] = [
+    ['个贷率 personalLoanRatio', d.personalLoanRatio != null ? `${d.personalLoanRatio}%` : '—'],
+    ['缴存余额 depositBalance', d.depositBalance],
+    ['贷款余额 loanBalance', d.loanBalance],
+    ['结余资金 surplusFunds', d.surplusFunds],
+    [`资金净流量 netFlow ${d.netFlow?.period ?? ''}`, d.netFlow?.net],
+    ['逾期率 overdueRate', d.overdueRate != null ? `${d.overdueRate}%` : '—'],
+    ['缴存人数 contributors', d.contributors],
+    ['缴存单位 units', d.units],
+  ];
+  return html`<section><h2>基金运行看板 Fund dashboard</h2>
+    <form class="row" onSubmit=${(e: Event) => e.preventDefault()}><${Field} label="网点 branch（空=全市）" name="dash-branch" value=${branch} onInput=${setBranch} /></form>
+    <${Loading} on=${q.loading} /><${Err} msg=${q.error} />
+    ${q.data ? html`<div class="tiles" data-testid="indicators">${tiles.map(([k, v]) => html`<div class="tile"><div class="muted">${k}</div><div class="v">${fmt(v)}</div></div>`)}</div>
+      ${warn ? html`<p class="error" role="alert">个贷率${warn.level === 'ALERT' ? '告警' : '预警'}：达到 ${warn.threshold}%</p>` : null}` : null}
+    <${Err} msg=${hist.error} />
+    ${hist.data ? html`<${RatioChart} snapshots=${hist.data} />
+      <h3>日快照 Daily snapshots</h3>
+      <${Table} caption="指标日快照" rows=${[...hist.data].reverse().slice(0, 31)} cols=${[['date', '日期 date'], ['personalLoanRatio', '个贷率 %'], ['surplusFunds', '结余资金'], ['netFlow', '净流量', (r: any) => fmt(r.netFlow?.net)], ['overdueRate', '逾期率 %'], ['contributors', '缴存人数']]} />` : null}
+  </section>`;
+}
+
+function Findings() {
+  const [status, setStatus] = useState('OPEN');
+  const [rule, setRule] = useState('');
+  const q = useLoad(() => api('GET', `/v1/supervision/findings?limit=100${status ? `&status=${status}` : ''}${rule ? `&rule=${encodeURIComponent(rule)}` : ''}`), [status, rule]);
+  const [resolving, setResolving] = useState<string>();
+  const [note, setNote] = useState('');
+  const a = useAction();
+  return html`<section><h2>稽核发现 Findings</h2>
+    <form class="row" onSubmit=${(e: Event) => e.preventDefault()}>
+      <${Field} label="状态 status" name="finding-status" value=${status} onInput=${setStatus} options=${[['OPEN', '待处理 OPEN'], ['RESOLVED', '已处理 RESOLVED'], ['', '全部 all']]} />
+      <${Field} label="规则 rule" name="finding-rule" value=${rule} onInput=${setRule} />
+    </form>
+    <${Loading} on=${q.loading} /><${Err} msg=${q.error} />
+    <${Table} caption="稽核发现" rows=${itemsOf(q.data)} cols=${[
+      ['findingId', 'findingId'], ['rule', '规则 rule'], ['subjectId', '对象', (r: any) => fmt(r.subjectId ?? r.subject ?? r.accountNo)], ['detectedOn', '发现日', (r: any) => fmt(r.detectedOn ?? r.createdAt ?? r.date)], ['status', '状态', (r: any) => st(r.status)],
+      ['', '操作', (r: any) => (r.status === 'OPEN' ? html`<button class="secondary" onClick=${() => setResolving(r.findingId)} aria-label=${`处理 ${r.findingId}`}>处理</button>` : fmt(r.resolution?.note ?? r.note))],
+    ]} />
+    ${resolving ? html`<form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { await api('POST', `/v1/supervision/findings/${encodeURIComponent(resolving)}/resolve`, { note }); setResolving(undefined); setNote(''); q.reload(); return `已处理 ${resolving}`; }); }}>
+      <label for="resolve-note">处理说明 note（${resolving}）<textarea id="resolve-note" required value=${note} onInput=${(e: any) => setNote(e.currentTarget.value)}></textarea></label>
+      <button class="primary" disabled=${a.busy}>确认处理 Resolve</button></form>` : null}
+    <${Outcome} a=${a} />
+  </section>`;
+}
+
+function Runs() {
+  const [audit, setAudit] = useState<string>();
+  const [recon, setRecon] = useState<string>();
+  const [date, setDate] = useState(new Date(Date.now() - 864e5).toISOString().slice(0, 10));
+  const a = useAction();
+  const b = useAction();
+  const [auditId, setAuditId] = useState('');
+  return html`<section><h2>稽核运行与银行对账 Audit runs & reconciliations</h2>
+    <div class="card"><h3>电子稽核 Audit run</h3>
+      <div class="row"><button class="primary" disabled=${a.busy} onClick=${() => a.run(async () => { const r = await api('POST', '/v1/supervision/audit-runs', {}); setAudit(r.runId); return `已启动 ${r.runId}`; })}>立即稽核 Run now</button></div>
+      <form class="row" onSubmit=${(e: Event) => { e.preventDefault(); setAudit(auditId); }}><${Field} label="查看运行 runId" name="audit-run-id" value=${auditId} onInput=${setAuditId} /><button class="secondary">查看</button></form>
+      <${Outcome} a=${a} />${audit ? html`<${RunProgress} path=${`/v1/supervision/audit-runs/${encodeURIComponent(audit)}`} />` : null}</div>
+    <div class="card"><h3>银行对账 Bank reconciliation</h3>
+      <form onSubmit=${(e: Event) => { e.preventDefault(); b.run(async () => { const r = await api('POST', '/v1/bank/reconciliations', { date }); setRecon(r.runId); return `已启动 ${r.runId}`; }); }}>
+        <${Field} label="对账日 date" name="recon-date" type="date" value=${date} onInput=${setDate} required />
+        <button class="primary" disabled=${b.busy}>对账 Reconcile</button></form>
+      <${Outcome} a=${b} />${recon ? html`<${RunProgress} path=${`/v1/bank/reconciliations/${encodeURIComponent(recon)}`} />` : null}</div>
+  </section>`;
+}
+
+// ---------- unit agent ----------
+function Employees({ unitId }: { unitId: string }) {
+  const q = useLoad(() => api('GET', `/v1/units/${encodeURIComponent(unitId)}/employees?limit=100`), [unitId]);
+  const [f, setF] = useState({ name: '', idNumber: '', monthlyBase: '' });
+  const a = useAction();
+  const seal = useAction();
+  return html`<section><h2>职工 Employees（单位 ${unitId}）</h2>
+    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { const r = await api('POST', `/v1/units/${encodeURIComponent(unitId)}/employees`, f); q.reload(); return `已开户 ${r.accountNo ?? ''}`; }); }}>
+      <h3>新增职工 Hire</h3>
+      <${Field} label="姓名 name" name="hire-name" value=${f.name} onInput=${(v: string) => setF({ ...f, name: v })} required />
+      <${Field} label="身份证号 idNumber" name="hire-id" value=${f.idNumber} onInput=${(v: string) => setF({ ...f, idNumber: v })} required />
+      <${Field} label="月缴存基数(元) monthlyBase" name="hire-base" value=${f.monthlyBase} onInput=${(v: string) => setF({ ...f, monthlyBase: v })} required />
+      <button class="primary" disabled=${a.busy}>开户 Hire</button><${Outcome} a=${a} /></form>
+    <${Loading} on=${q.loading} /><${Err} msg=${q.error} />
+    <${Table} caption="本单位职工" rows=${itemsOf(q.data)} cols=${[['accountNo', '账号 accountNo'], ['name', '姓名 name'], ['monthlyBase', '基数 monthlyBase'], ['status', '状态 status'],
+      ['', '操作', (r: any) => (r.status === 'NORMAL' ? html`<button class="secondary" disabled=${seal.busy} onClick=${() => seal.run(async () => { await api('POST', `/v1/units/${encodeURIComponent(unitId)}/employees/${r.accountNo}/seal`, {}); q.reload(); return `已封存 ${r.accountNo}`; })}>封存 Seal</button>` : '')]]} />
+    <${Outcome} a=${seal} /></section>`;
+}
+
+function Remittances({ unitId }: { unitId: string }) {
+  const now = new Date();
+  const [period, setPeriod] = useState(`${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`);
+  const [created, setCreated] = useState<any[]>([]);
+  const [shown, setShown] = useState<string>();
+  const a = useAction();
+  return html`<section><h2>汇缴 Remittances（单位 ${unitId}）</h2>
+    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { const r = await api('POST', `/v1/units/${encodeURIComponent(unitId)}/remittances`, { period }); setCreated([r, ...created]); setShown(r.remittanceId); return `已生成汇缴单 ${r.remittanceId}`; }); }}>
+      <h3>生成汇缴单 Create</h3>
+      <${Field} label="所属月份 period (YYYY-MM)" name="remit-period" value=${period} onInput=${setPeriod} required pattern="[0-9]{4}-[0-9]{2}" />
+      <button class="primary" disabled=${a.busy}>生成 Create</button><${Outcome} a=${a} /></form>
+    <${Table} caption="本次会话生成的汇缴单" rows=${created} cols=${[['remittanceId', 'remittanceId'], ['period', '月份 period'], ['totalAmount', '金额 total', (r: any) => fmt(r.totalAmount ?? r.amount ?? r.total)], ['status', '状态', (r: any) => st(r.status)], ['', '', (r: any) => html`<button class="secondary" onClick=${() => setShown(r.remittanceId)}>状态 Status</button>`]]} />
+    ${shown ? html`<h3>汇缴单 ${shown}</h3><${RunProgress} path=${`/v1/remittances/${encodeURIComponent(shown)}`} />` : null}
+  </section>`;
+}
+
+// ---------- member ----------
+function MyAccount({ accountNo }: { accountNo: string }) {
+  const acct = useLoad(() => api('GET', `/v1/accounts/${accountNo}`), [accountNo]);
+  const entries = useLoad(() => api('GET', `/v1/accounts/${accountNo}/entries?limit=50`), [accountNo]);
+  return html`<section><h2>我的账户 My account ${accountNo}</h2><${Loading} on=${acct.loading} /><${Err} msg=${acct.error} />
+    ${acct.data ? html`<div class="tiles"><div class="tile"><div class="muted">余额(元) balance</div><div class="v" data-testid="balance">${fmt(acct.data.balance)}</div></div><div class="tile"><div class="muted">状态 status</div><div class="v">${fmt(acct.data.status)}</div></div></div><${KV} obj=${acct.data} />` : null}
+    <h3>明细 Statement</h3><${Err} msg=${entries.error} />
+    <${Table} caption="账户明细" rows=${itemsOf(entries.data)} cols=${[['valueDate', '日期 valueDate'], ['type', '类型 type'], ['amount', '金额 amount'], ['balanceAfter', '余额 balanceAfter'], ['ref', '业务 ref']]} /></section>`;
+}
+
+function RentWithdrawal({ accountNo }: { accountNo: string }) {
+  const [f, setF] = useState({ amount: '', payeeBankAccount: '', leaseContractNo: '', rentReceiptNo: '' });
+  const a = useAction();
+  const set = (k: string) => (v: string) => setF({ ...f, [k]: v });
+  return html`<section><h2>租房提取 Rent withdrawal</h2>
+    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { const r = await api('POST', '/v1/withdrawals', { accountNo, amount: f.amount, payeeBankAccount: f.payeeBankAccount, reason: 'RENT', evidence: { housingKind: 'PUBLIC_RENTAL', leaseContractNo: f.leaseContractNo, rentReceiptNo: f.rentReceiptNo } }); return `已提交 ${r.withdrawalId}: ${st(r.status)}${r.reviewDueOn ? `，审核期限 ${r.reviewDueOn}` : ''}`; }); }}>
+      <${Field} label="金额(元) amount" name="rent-amount" value=${f.amount} onInput=${set('amount')} required />
+      <${Field} label="收款银行账号 payeeBankAccount" name="rent-payee" value=${f.payeeBankAccount} onInput=${set('payeeBankAccount')} required />
+      <${Field} label="公租房租赁合同号 leaseContractNo" name="rent-lease" value=${f.leaseContractNo} onInput=${set('leaseContractNo')} required />
+      <${Field} label="租金收据号 rentReceiptNo" name="rent-receipt" value=${f.rentReceiptNo} onInput=${set('rentReceiptNo')} required />
+      <button class="primary" disabled=${a.busy}>提交 Submit</button><${Outcome} a=${a} /></form></section>`;
+}
+
+const LIMIT_NAMES: Record<string, string> = { productCap: '产品上限 productCap', balanceMultiple: '余额倍数 balanceMultiple', loanToValue: '贷款成数 loanToValue', repaymentCapacity: '还款能力 repaymentCapacity' };
+
+function LoanQuote({ accountNo }: { accountNo: string }) {
+  const [f, setF] = useState({ housePrice: '', termMonths: '360', monthlyIncome: '', firstHome: 'true' });
+  const [quote, setQuote] = useState<any>();
+  const a = useAction();
+  const set = (k: string) => (v: string) => setF({ ...f, [k]: v });
+  return html`<section><h2>贷款试算 Loan quote</h2>
+    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { setQuote(await api('POST', '/v1/loan-quotes', { accountNo, housePrice: f.housePrice, termMonths: Number(f.termMonths), monthlyIncome: f.monthlyIncome, firstHome: f.firstHome === 'true' })); return ''; }); }}>
+      <${Field} label="房价(元) housePrice" name="quote-price" value=${f.housePrice} onInput=${set('housePrice')} required />
+      <${Field} label="期限(月) termMonths" name="quote-term" type="number" value=${f.termMonths} onInput=${set('termMonths')} required />
+      <${Field} label="月收入(元) monthlyIncome" name="quote-income" value=${f.monthlyIncome} onInput=${set('monthlyIncome')} required />
+      <${Field} label="首套房 firstHome" name="quote-first" value=${f.firstHome} onInput=${set('firstHome')} options=${[['true', '是 首套'], ['false', '否 二套']]} />
+      <button class="primary" disabled=${a.busy}>试算 Quote</button><${Err} msg=${a.error} /></form>
+    ${quote ? html`<div class="card" data-testid="quote"><p>可贷最高额 maxAmount：<strong data-testid="max-amount">${fmt(quote.maxAmount)}</strong> 元（约束 binding：${LIMIT_NAMES[quote.binding] ?? fmt(quote.binding)}）</p>
+      <${Table} caption="四项额度 The four limits" rows=${Object.entries(quote.limits ?? {}).map(([k, v]) => ({ k, v }))} cols=${[['k', '额度 limit', (r: any) => LIMIT_NAMES[r.k] ?? r.k], ['v', '金额(元)', (r: any) => html`<span class=${r.k === quote.binding ? 'ok' : ''}>${fmt(r.v)}</span>`]]} />
+      <${KV} obj=${Object.fromEntries(Object.entries(quote).filter(([k]) => k !== 'limits'))} /></div>` : null}
+  </section>`;
+}
+
+function LoanSchedule() {
+  const [id, setId] = useState('');
+  const [sched, setSched] = useState<any>();
+  const a = useAction();
+  return html`<section><h2>还款计划 Loan schedule</h2>
+    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { setSched(await api('GET', `/v1/loans/${encodeURIComponent(id)}/schedule`)); return ''; }); }}>
+      <${Field} label="贷款号 loanId" name="schedule-loan" value=${id} onInput=${setId} required /><button class="primary" disabled=${a.busy}>查询</button><${Err} msg=${a.error} /></form>
+    ${sched ? html`<${Table} caption="还款计划" rows=${itemsOf(sched.installments ?? sched)} cols=${[['period', '期次'], ['dueOn', '应还日 dueOn'], ['principal', '本金'], ['interest', '利息'], ['total', '合计', (r: any) => fmt(r.total ?? r.amount)], ['status', '状态']]} />` : null}</section>`;
+}
+
+function Certificates({ accountNo }: { accountNo: string }) {
+  const [link, setLink] = useState<string>();
+  const a = useAction();
+  useEffect(() => () => link && URL.revokeObjectURL(link), [link]);
+  return html`<section><h2>证明 Certificates</h2>
+    <div class="card"><p>缴存证明 Deposit certificate（PDF，带核验码）</p>
+      <button class="primary" disabled=${a.busy} onClick=${() => a.run(async () => { const blob = await api<Blob>('GET', `/v1/accounts/${accountNo}/deposit-certificate`, undefined, 'application/pdf'); setLink(URL.createObjectURL(blob)); return '已生成 Ready'; })}>生成缴存证明 Generate</button>
+      ${link ? html`<a href=${link} download=${`deposit-certificate-${accountNo}.pdf`}>下载 PDF Download</a>` : null}<${Outcome} a=${a} /></div></section>`;
+}
+
+// ---------- shell ----------
+type Page = { key: string; label: string; view: () => any };
+
+function pagesFor(claims: Record<string, any>, nav: { detail?: string; setDetail: (id?: string) => void; onDashboard: () => void }): Page[] {
+  const role = claims.role;
+  if (role === 'staff' || role === 'admin')
+    return [
+      { key: 'queue', label: '审核队列', view: () => (nav.detail ? html`<${WithdrawalDetail} id=${nav.detail} back=${() => nav.setDetail(undefined)} />` : html`<${ReviewQueue} open=${nav.setDetail} />`) },
+      { key: 'suspense', label: '待查款项', view: () => html`<${Suspense} />` },
+      { key: 'lookup', label: '账户查询', view: () => html`<${AccountLookup} />` },
+    ];
+  if (role === 'auditor')
+    return [
+      { key: 'dash', label: '基金看板', view: () => html`<${Dashboard} onReady=${nav.onDashboard} />` },
+      { key: 'findings', label: '稽核发现', view: () => html`<${Findings} />` },
+      { key: 'runs', label: '稽核与对账', view: () => html`<${Runs} />` },
+    ];
+  if (role === 'unit' && claims.unitId)
+    return [
+      { key: 'employees', label: '职工', view: () => html`<${Employees} unitId=${claims.unitId} />` },
+      { key: 'remit', label: '汇缴', view: () => html`<${Remittances} unitId=${claims.unitId} />` },
+    ];
+  if (role === 'member' && claims.accountNo)
+    return [
+      { key: 'account', label: '我的账户', view: () => html`<${MyAccount} accountNo=${claims.accountNo} />` },
+      { key: 'rent', label: '租房提取', view: () => html`<${RentWithdrawal} accountNo=${claims.accountNo} />` },
+      { key: 'quote', label: '贷款试算', view: () => html`<${LoanQuote} accountNo=${claims.accountNo} />` },
+      { key: 'schedule', label: '还款计划', view: () => html`<${LoanSchedule} />` },
+      { key: 'certs', label: '证明', view: () => html`<${Certificates} accountNo=${claims.accountNo} />` },
+    ];
+  return [];
+}
+
+function Shell({ session, signOut }: { session: Session; signOut: () => void }) {
+  const [detail, setDetail] = useState<string>();
+  const pages = pagesFor(session.claims, { detail, setDetail, onDashboard: () => ((window as any).__dashboardReady = performance.now()) });
+  const [cur, setCur] = useState(pages[0]?.key);
+  const page = pages.find((p) => p.key === cur) ?? pages[0];
+  const c = session.claims;
+  return html`<a class="skip" href="#main">跳到正文 Skip to content</a>
+    <header><h1>住房公积金业务控制台</h1><span class="who">${ROLE_NAMES[c.role] ?? c.role} · ${c.accountNo ?? c.unitId ?? (c.branch ? `网点 ${c.branch}` : c.sub)}</span>
+      <button class="secondary" onClick=${signOut}>退出 Sign out</button></header>
+    <nav aria-label="功能 Pages"><ul>${pages.map((p) => html`<li><button aria-current=${p.key === page?.key ? 'page' : undefined} onClick=${() => { setCur(p.key); setDetail(undefined); }}>${p.label}</button></li>`)}</ul></nav>
+    <main id="main" tabindex="-1">${page ? page.view() : html`<p class="error">此角色没有可用页面 (no pages for this role)</p>`}</main>`;
+}
+
+function LocalSignIn({ onToken }: { onToken: (t: string) => void }) {
+  const [f, setF] = useState({ role: 'staff', accountNo: '', unitId: '', branch: '*' });
+  const a = useAction();
+  const set = (k: string) => (v: string) => setF({ ...f, [k]: v });
+  return html`<main id="main"><h1>开发登录 Development sign-in</h1>
+    <p class="muted">本地运行环境专用：为所选角色签发开发令牌（POST /_local/token）。令牌只保存在内存中。</p>
+    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { const r = await fetch('/_local/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Object.fromEntries(Object.entries(f).filter(([k, v]) => v && (k === 'role' || (k === 'accountNo' && f.role === 'member') || (k === 'unitId' && f.role === 'unit') || (k === 'branch' && f.role === 'staff'))))) }); const b = await r.json(); if (!r.ok) throw new Error(b.error ?? r.statusText); onToken(b.token); }); }}>
+      <${Field} label="角色 role" name="role" value=${f.role} onInput=${set('role')} options=${Object.entries(ROLE_NAMES)} />
+      ${f.role === 'member' ? html`<${Field} label="个人账号 accountNo" name="accountNo" value=${f.accountNo} onInput=${set('accountNo')} required />` : null}
+      ${f.role === 'unit' ? html`<${Field} label="单位编号 unitId" name="unitId" value=${f.unitId} onInput=${set('unitId')} required />` : null}
+      ${f.role === 'staff' ? html`<${Field} label="网点 branch（* = 全市）" name="branch" value=${f.branch} onInput=${set('branch')} required />` : null}
+      <button class="primary" disabled=${a.busy}>登录 Sign in</button><${Err} msg=${a.error} /></form></main>`;
+}
+
+const redirectUri = () => `${location.origin}/`;
+
+async function discover(issuer: string) {
+  const r = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+  if (!r.ok) throw new Error(`OIDC discovery failed: ${r.status}`);
+  return (await r.json()) as { authorization_endpoint: string; token_endpoint: string };
+}
+
+async function startOidc(cfg: Config) {
+  const meta = await discover(cfg.issuer!);
+  const verifier = newVerifier();
+  const state = newVerifier();
+  sessionStorage.setItem('hpf.pkce', JSON.stringify({ verifier, state }));
+  location.assign(authorizeUrl({ authorizationEndpoint: meta.authorization_endpoint, clientId: cfg.clientId!, redirectUri: redirectUri(), challenge: await challengeOf(verifier), state }));
+}
+
+/** Back from the issuer with ?code&state: exchange, then drop the code from the address bar. */
+async function finishOidc(cfg: Config): Promise<string | undefined> {
+  const params = new URLSearchParams(location.search);
+  const code = params.get('code');
+  if (!code) return undefined;
+  const saved = JSON.parse(sessionStorage.getItem('hpf.pkce') ?? '{}');
+  sessionStorage.removeItem('hpf.pkce');
+  history.replaceState(null, '', '/');
+  if (!saved.verifier || saved.state !== params.get('state')) throw new Error('登录状态不匹配 (state mismatch)');
+  const meta = await discover(cfg.issuer!);
+  const r = await fetch(meta.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: tokenRequestBody({ code, verifier: saved.verifier, clientId: cfg.clientId!, redirectUri: redirectUri() }) });
+  if (!r.ok) throw new Error(`令牌交换失败 token exchange failed: ${r.status}`);
+  const t = await r.json();
+  return t.access_token ?? t.id_token;
+}
+
+function App({ cfg }: { cfg: Config }) {
+  const [session, setSession] = useState<Session>();
+  const [error, setError] = useState<string>();
+  const accept = (t: string) => {
+    setToken(t);
+    setSession({ claims: decodeClaims(t) });
+  };
+  useEffect(() => {
+    if (cfg.mode !== 'local') finishOidc(cfg).then((t) => t && accept(t), (e) => setError((e as Error).message));
+  }, []);
+  const signOut = () => {
+    setToken('');
+    setSession(undefined);
+  };
+  if (session) return html`<${Shell} session=${session} signOut=${signOut} />`;
+  if (cfg.mode === 'local') return html`<${LocalSignIn} onToken=${accept} />`;
+  return html`<main id="main"><h1>住房公积金业务控制台</h1><${Err} msg=${error} />
+    <button class="primary" onClick=${() => startOidc(cfg).catch((e) => setError((e as Error).message))}>统一身份认证登录 Sign in</button></main>`;
+}
+
+async function boot() {
+  let cfg: Config = { mode: 'local' };
+  try {
+    const r = await fetch('/config.json');
+    if (r.ok) cfg = await r.json();
+  } catch {
+    /* local default */
+  }
+  if (cfg.apiBase) setApiBase(cfg.apiBase);
+  if (!cfg.mode) cfg.mode = cfg.issuer ? 'oidc' : 'local';
+  const root = document.getElementById('app')!;
+  root.textContent = '';
+  render(html`<${App} cfg=${cfg} />`, root);
+}
+boot();
