@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type * as z from './zod.ts';
 import { callerFromClaims, callerFromEvent, idempotencyScope, missingClaim, type Caller, type Role } from './auth.ts';
 import { bearerToken, verifyBearer } from './bearer.ts';
-import { DomainError, problem, type FieldError, type Problem } from './errors.ts';
+import { DomainError, problem, type FieldError, type Problem, type ProblemCode } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import { emitMetric } from './metrics.ts';
 import { annotate, traceHandler } from './trace.ts';
@@ -54,8 +54,16 @@ export function accepts(headers: Record<string, string>, type: string): boolean 
 }
 
 export interface RouteSpec<B = unknown, Q = unknown> {
-  /** One line for the OpenAPI document. */
+  /** One line for the OpenAPI document: "English / 中文". */
   summary?: string;
+  /** A few sentences for the OpenAPI document (English, then Chinese): what the route does. Who may
+   * call it, its idempotency and its error responses are derived by the generator (infra/openapi.ts). */
+  description?: string;
+  /** Problem codes this route answers beyond those derived from its spec (VALIDATION_FAILED,
+   * UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, the idempotency codes, CONFLICT, INTERNAL): e.g. INVALID_STATE. */
+  errors?: readonly ProblemCode[];
+  /** Documentation only: a valid request (body; query string) and a success answer. */
+  example?: { body?: unknown; query?: Record<string, string>; response?: unknown };
   /** `jwt` (default): a caller with one of `roles` is required. `partner`/`none`: no JWT (the handler
    * verifies partners itself). `jwt-or-partner`: a bearer token is verified here when present
    * (`req.caller`, `roles` apply); without one the handler verifies the partner signature. */

@@ -1,26 +1,87 @@
-// A readable page of the OpenAPI document, served by the local runtime at /docs (no CDN: offline).
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+// The API reference at /docs of the local runtime: Swagger UI (swagger-ui-dist, from the npm registry)
+// served from node_modules under /docs/assets/ (no CDN: it works offline), reading the document the
+// supervision function serves at GET /v1/openapi.json.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export function docsPage(doc: { info: { title: string; description: string }; paths: Record<string, Record<string, any>> }): string {
-  const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
-  const byTag = new Map<string, typeof ops>();
-  for (const o of ops) byTag.set(o.op.tags?.[0] ?? 'other', [...(byTag.get(o.op.tags?.[0] ?? 'other') ?? []), o]);
-  const section = ([tag, list]: [string, typeof ops]) => `
-    <h2>${esc(tag)}</h2>
-    ${list
-      .map(
-        ({ path, method, op }) => `<details><summary><code class="m ${method}">${method.toUpperCase()}</code> <code>${esc(path)}</code> — ${esc(op.summary ?? '')}
-        ${op.security?.length ? `<span class="auth">${esc(Object.keys(op.security[0]).join(', '))}</span>` : '<span class="auth">public</span>'}</summary>
-        ${op.parameters ? `<h4>Parameters</h4><pre>${esc(JSON.stringify(op.parameters, null, 2))}</pre>` : ''}
-        ${op.requestBody ? `<h4>Body</h4><pre>${esc(JSON.stringify(op.requestBody.content['application/json'].schema, null, 2))}</pre>` : ''}
-        </details>`,
-      )
-      .join('\n')}`;
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(doc.info.title)}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
-details{border:1px solid #ddd;border-radius:6px;margin:.4em 0;padding:.4em .8em}summary{cursor:pointer}
-pre{background:#f6f8fa;padding:.6em;overflow:auto;font-size:13px}.m{display:inline-block;width:4.5em;font-weight:bold}
-.get{color:#0a7}.post{color:#06c}.put,.patch{color:#a60}.delete{color:#c22}.auth{float:right;color:#888;font-size:12px}</style></head>
-<body><h1>${esc(doc.info.title)}</h1><p>${esc(doc.info.description)}</p><p><a href="/v1/openapi.json">openapi.json</a></p>
-${[...byTag.entries()].map(section).join('\n')}</body></html>`;
+const distDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+/** The files of swagger-ui-dist the page loads (nothing else of the package is served). */
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+  'favicon-16x16.png': 'image/png',
+};
+
+/** The page's own start script (a file, not inline: the page can run under a CSP without 'unsafe-inline'). */
+const INIT = `window.addEventListener('load', function () {
+  window.ui = SwaggerUIBundle({
+    url: '/v1/openapi.json',
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    displayOperationId: false,
+    defaultModelsExpandDepth: 0,
+    docExpansion: 'list',
+    filter: true,
+    tryItOutEnabled: false,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    layout: 'BaseLayout'
+  });
+});
+`;
+
+export function docsPage(): string {
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>HPF Cloud API 接口文档</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png" sizes="32x32">
+<link rel="icon" type="image/png" href="/docs/assets/favicon-16x16.png" sizes="16x16">
+</head>
+<body>
+<noscript>The reference needs JavaScript; the document itself: <a href="/v1/openapi.json">/v1/openapi.json</a></noscript>
+<div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
+<script src="/docs/assets/init.js"></script>
+</body>
+</html>
+`;
+}
+
+/** Answers GET /docs and /docs/assets/*; false for any other path (the caller routes it on). */
+export async function serveDocs(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  if (path !== '/docs' && path !== '/docs/' && !path.startsWith('/docs/assets/')) return false;
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
+    res.end('method not allowed');
+    return true;
+  }
+  const send = (status: number, type: string, body: string | Buffer, cache: string) => {
+    res.writeHead(status, { 'content-type': type, 'cache-control': cache, 'x-content-type-options': 'nosniff' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+  if (path === '/docs' || path === '/docs/') {
+    send(200, 'text/html; charset=utf-8', docsPage(), 'no-cache');
+    return true;
+  }
+  const name = path.slice('/docs/assets/'.length);
+  if (name === 'init.js') {
+    send(200, 'text/javascript; charset=utf-8', INIT, 'no-cache');
+    return true;
+  }
+  const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
+  if (!type) {
+    send(404, 'text/plain; charset=utf-8', 'not found', 'no-cache');
+    return true;
+  }
+  send(200, type, await readFile(join(distDir, name)), 'public, max-age=3600');
+  return true;
 }

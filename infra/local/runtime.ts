@@ -14,9 +14,8 @@ import { startScheduler } from './scheduler.ts';
 import { startBankSimulator, type BankSimulator } from './bank-simulator.ts';
 import { mintToken } from './jwt.ts';
 import { freePort } from './ports.ts';
-import { docsPage } from './docs-page.ts';
+import { serveDocs } from './docs-page.ts';
 import { createConsole } from './console.ts';
-import { readFileSync } from 'node:fs';
 import { isCalendarDate } from '../../shared/validators.ts';
 
 class UnknownSchedule extends Error {}
@@ -157,12 +156,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
         res.end(await out.text());
         return true;
       }
-      if (path === '/docs' && req.method === 'GET') {
-        const doc = JSON.parse(readFileSync(join(root, 'functions', 'supervision', 'openapi.json'), 'utf8'));
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(docsPage(doc));
-        return true;
-      }
+      if (await serveDocs(req, res, path)) return true; // the API reference (Swagger UI) at /docs
       const m = /^\/_local\/schedules\/([\w-]+)$/.exec(path);
       if (!m || req.method !== 'POST') return false;
       const answer = (status: number, body: unknown) => {
