@@ -1,5 +1,5 @@
-// The CDK app: `HpfStateful` (tables, queues, KMS key) and `HpfServices` (functions, HTTP API,
-// schedules, alarms), checked by cdk-nag's AwsSolutions pack.
+// The CDK app: `HpfStateful` (tables, queues, KMS key), `HpfServices` (functions, HTTP API,
+// schedules, alarms) and `HpfConsole` (the web console behind CloudFront, the API on its origin), checked by cdk-nag's AwsSolutions pack.
 //
 // `buildApp()` has no process-level side effects so tests can build the app; `cdk synth` runs this
 // file as the main module (cdk.json: "npx tsx infra/aws/app.ts"), which then synthesises.
@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { repoRoot } from './hpf-function.ts';
+import { ConsoleStack } from './console-stack.ts';
 import { ServicesStack } from './services-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
 
@@ -42,11 +43,12 @@ export function buildApp(opts: BuildAppOptions = {}) {
 
   const stateful = new StatefulStack(app, 'HpfStateful');
   const services = new ServicesStack(app, 'HpfServices', { stateful });
+  const consoleStack = new ConsoleStack(app, 'HpfConsole', { services });
 
   // cdk-nag 3: packs are CDK validation plugins; findings are acknowledged with
   // Validations.of(construct).acknowledge({ id, reason }) next to the construct.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, stateful, services };
+  return { app, stateful, services, console: consoleStack };
 }
 
 const invokedAs = process.argv[1];

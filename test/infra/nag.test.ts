@@ -41,7 +41,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('acknowledges only the expected rules (anything new must be looked at)', () => {
     const rules = new Set(acknowledgments(app).map((a) => a.id.replace(/^.*(AwsSolutions-[A-Z]+[0-9]+).*$/, '$1')));
-    expect([...rules].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-S1', 'AwsSolutions-SQS3']);
+    expect([...rules].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR4', 'AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-S1', 'AwsSolutions-SQS3']);
   });
 
   it('the pack is live: an unencrypted, non-TLS queue without DLQ is reported', async () => {
