@@ -271,19 +271,33 @@ function Dashboard({ onReady }: { onReady?: () => void }) {
 function Findings() {
   const [status, setStatus] = useState('OPEN');
   const [rule, setRule] = useState('');
-  const q = useLoad(() => api('GET', `/v1/supervision/findings?limit=100${status ? `&status=${status}` : ''}${rule ? `&rule=${encodeURIComponent(rule)}` : ''}`), [status, rule]);
+  const [subject, setSubject] = useState('');
+  const q = useLoad(async () => {
+    const all: any[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 20; i++) {
+      const b = await api('GET', `/v1/supervision/findings?limit=100${status ? `&status=${status}` : ''}${rule ? `&rule=${encodeURIComponent(rule)}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      all.push(...itemsOf(b));
+      cursor = b?.nextCursor;
+      if (!cursor) break;
+    }
+    return all;
+  }, [status, rule]);
   const [resolving, setResolving] = useState<string>();
   const [note, setNote] = useState('');
   const a = useAction();
+  const rows = (q.data ?? []).filter((f: any) => !subject || String(f.subject ?? '').includes(subject));
   return html`<section><h2>稽核发现 Findings</h2>
     <form class="row" onSubmit=${(e: Event) => e.preventDefault()}>
-      <${Field} label="状态 status" name="finding-status" value=${status} onInput=${setStatus} options=${[['OPEN', '待处理 OPEN'], ['RESOLVED', '已处理 RESOLVED'], ['', '全部 all']]} />
+      <${Field} label="状态 status" name="finding-status" value=${status} onInput=${setStatus} options=${[['OPEN', '待处理 OPEN'], ['RESOLVED', '已处理 RESOLVED']]} />
       <${Field} label="规则 rule" name="finding-rule" value=${rule} onInput=${setRule} />
+      <${Field} label="对象 subject" name="finding-subject" value=${subject} onInput=${setSubject} />
     </form>
     <${Loading} on=${q.loading} /><${Err} msg=${q.error} />
-    <${Table} caption="稽核发现" rows=${itemsOf(q.data)} cols=${[
-      ['findingId', 'findingId'], ['rule', '规则 rule'], ['subjectId', '对象', (r: any) => fmt(r.subjectId ?? r.subject ?? r.accountNo)], ['detectedOn', '发现日', (r: any) => fmt(r.detectedOn ?? r.createdAt ?? r.date)], ['status', '状态', (r: any) => st(r.status)],
-      ['', '操作', (r: any) => (r.status === 'OPEN' ? html`<button class="secondary" onClick=${() => setResolving(r.findingId)} aria-label=${`处理 ${r.findingId}`}>处理</button>` : fmt(r.resolution?.note ?? r.note))],
+    <p class="muted" aria-live="polite">共 ${rows.length} 条 (findings)</p>
+    <${Table} caption="稽核发现" rows=${rows.slice(0, 200)} cols=${[
+      ['findingId', 'findingId'], ['rule', '规则 rule'], ['severity', '级别 severity'], ['subject', '对象 subject'], ['lastSeenAt', '最近发现', (r: any) => fmt(r.lastSeenAt ?? r.firstSeenAt ?? r.createdAt)], ['status', '状态', (r: any) => st(r.status)],
+      ['', '操作', (r: any) => (r.status === 'OPEN' ? html`<button class="secondary" onClick=${() => setResolving(r.findingId)} aria-label=${`处理 ${r.subject ?? r.findingId}`}>处理</button>` : fmt(r.resolution?.note ?? r.note))],
     ]} />
     ${resolving ? html`<form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { await api('POST', `/v1/supervision/findings/${encodeURIComponent(resolving)}/resolve`, { note }); setResolving(undefined); setNote(''); q.reload(); return `已处理 ${resolving}`; }); }}>
       <label for="resolve-note">处理说明 note（${resolving}）<textarea id="resolve-note" required value=${note} onInput=${(e: any) => setNote(e.currentTarget.value)}></textarea></label>
@@ -373,16 +387,19 @@ function RentWithdrawal({ accountNo }: { accountNo: string }) {
 const LIMIT_NAMES: Record<string, string> = { productCap: '产品上限 productCap', balanceMultiple: '余额倍数 balanceMultiple', loanToValue: '贷款成数 loanToValue', repaymentCapacity: '还款能力 repaymentCapacity' };
 
 function LoanQuote({ accountNo }: { accountNo: string }) {
-  const [f, setF] = useState({ housePrice: '', termMonths: '360', monthlyIncome: '', firstHome: 'true' });
+  const [f, setF] = useState({ housePrice: '', termMonths: '360', monthlyIncome: '', firstHome: 'true', borrowerCategory: 'STANDARD', location: 'DISTRICT', repaymentMethod: 'EQUAL_INSTALLMENT' });
   const [quote, setQuote] = useState<any>();
   const a = useAction();
   const set = (k: string) => (v: string) => setF({ ...f, [k]: v });
   return html`<section><h2>贷款试算 Loan quote</h2>
-    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { setQuote(await api('POST', '/v1/loan-quotes', { accountNo, housePrice: f.housePrice, termMonths: Number(f.termMonths), monthlyIncome: f.monthlyIncome, firstHome: f.firstHome === 'true' })); return ''; }); }}>
+    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { setQuote(await api('POST', '/v1/loan-quotes', { accountNo, housePrice: f.housePrice, termMonths: Number(f.termMonths), monthlyIncome: f.monthlyIncome, firstHome: f.firstHome === 'true', borrowerCategory: f.borrowerCategory, location: f.location, repaymentMethod: f.repaymentMethod })); return ''; }); }}>
       <${Field} label="房价(元) housePrice" name="quote-price" value=${f.housePrice} onInput=${set('housePrice')} required />
       <${Field} label="期限(月) termMonths" name="quote-term" type="number" value=${f.termMonths} onInput=${set('termMonths')} required />
       <${Field} label="月收入(元) monthlyIncome" name="quote-income" value=${f.monthlyIncome} onInput=${set('monthlyIncome')} required />
       <${Field} label="首套房 firstHome" name="quote-first" value=${f.firstHome} onInput=${set('firstHome')} options=${[['true', '是 首套'], ['false', '否 二套']]} />
+      <${Field} label="借款人类别 borrowerCategory" name="quote-category" value=${f.borrowerCategory} onInput=${set('borrowerCategory')} options=${[['STANDARD', '一般 STANDARD'], ['TALENT', '人才 TALENT'], ['GRASSROOTS_CIVIL_SERVANT', '基层公务员 GRASSROOTS_CIVIL_SERVANT']]} />
+      <${Field} label="房屋位置 location" name="quote-location" value=${f.location} onInput=${set('location')} options=${[['DISTRICT', '市区 DISTRICT'], ['COUNTY', '县域 COUNTY']]} />
+      <${Field} label="还款方式 repaymentMethod" name="quote-method" value=${f.repaymentMethod} onInput=${set('repaymentMethod')} options=${[['EQUAL_INSTALLMENT', '等额本息 EQUAL_INSTALLMENT'], ['EQUAL_PRINCIPAL', '等额本金 EQUAL_PRINCIPAL']]} />
       <button class="primary" disabled=${a.busy}>试算 Quote</button><${Err} msg=${a.error} /></form>
     ${quote ? html`<div class="card" data-testid="quote"><p>可贷最高额 maxAmount：<strong data-testid="max-amount">${fmt(quote.maxAmount)}</strong> 元（约束 binding：${LIMIT_NAMES[quote.binding] ?? fmt(quote.binding)}）</p>
       <${Table} caption="四项额度 The four limits" rows=${Object.entries(quote.limits ?? {}).map(([k, v]) => ({ k, v }))} cols=${[['k', '额度 limit', (r: any) => LIMIT_NAMES[r.k] ?? r.k], ['v', '金额(元)', (r: any) => html`<span class=${r.k === quote.binding ? 'ok' : ''}>${fmt(r.v)}</span>`]]} />
