@@ -42,7 +42,7 @@ export async function signIn(page: Page, role: 'member' | 'unit' | 'staff' | 'au
 /** axe-core in the page (run through the debugger protocol, which the page's CSP does not govern): no serious or critical violation. */
 export async function checkAccessibility(page: Page) {
   await page.evaluate(axe.source);
-  const result: any = await page.evaluate(() => (window as any).axe.run(document, { resultTypes: ['violations'] }));
+  const result: any = await page.evaluate("axe.run(document, { resultTypes: ['violations'] })");
   const bad = result.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical');
   expect(bad.map((v: any) => `${v.id}: ${v.help} — ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);
 }
