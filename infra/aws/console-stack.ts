@@ -39,11 +39,17 @@ export interface ConsoleStackProps extends StackProps {
 }
 
 /** What the deployed console reads from /config.json (the local runtime serves its own). */
+/** The shape web/src/main.ts reads (`mode`, `issuer`, `clientId`, `apiBase`), plus the token's audience and scope. */
 export interface ConsoleConfig {
   /** Base of the API's URLs: '' = the console's own origin (CloudFront routes /v1/* to the API). */
   readonly apiBase: string;
-  readonly signIn: 'oidc';
-  readonly oidc: { readonly issuer: string; readonly clientId: string; readonly audience: string; readonly scope: string };
+  /** Sign-in: authorization code + PKCE against `issuer` (the local runtime's console says 'local'). */
+  readonly mode: 'oidc';
+  readonly issuer: string;
+  readonly clientId: string;
+  /** The access token's audience the API's JWT authoriser expects (hpf:jwtAudience). */
+  readonly audience: string;
+  readonly scope: string;
 }
 
 /** The API's paths, routed by CloudFront to the HTTP API. */
@@ -192,10 +198,15 @@ export class ConsoleStack extends Stack {
       comment: 'HPF Cloud console and API',
       defaultRootObject: 'index.html',
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-      sslSupportMethod: cloudfront.SSLMethod.SNI,
-      domainNames: domainName ? [domainName] : undefined,
-      certificate: certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn) : undefined,
+      // own domain: TLS 1.2+ (SNI); the default certificate ignores both (CloudFront fixes it at TLSv1)
+      ...(domainName && certificateArn
+        ? {
+            domainNames: [domainName],
+            certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn),
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            sslSupportMethod: cloudfront.SSLMethod.SNI,
+          }
+        : {}),
       webAclId,
       enableLogging: true,
       logBucket: this.logs,
@@ -239,7 +250,7 @@ export class ConsoleStack extends Stack {
     }
 
     // --- content -------------------------------------------------------------------------------
-    this.config = { apiBase: '', signIn: 'oidc', oidc: { issuer, clientId, audience, scope: 'openid' } };
+    this.config = { apiBase: '', mode: 'oidc', issuer, clientId, audience, scope: 'openid' };
     const source = consoleSourceDir(props.webDist);
     this.placeholder = source.placeholder;
     if (source.placeholder) Annotations.of(this).addWarningV2('hpf:console-placeholder', 'web/dist has no build (npx tsx web/build.ts writes it): the console deployed is a placeholder page');

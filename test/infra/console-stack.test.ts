@@ -184,11 +184,8 @@ describe('the deployed content', () => {
     // the second source is config.json, staged in the cloud assembly
     const configDir = path.join(built.app.outdir, `asset.${String(p.SourceObjectKeys[1]).replace(/\.zip$/, '')}`);
     const config = JSON.parse(readFileSync(path.join(configDir, 'config.json'), 'utf8'));
-    expect(config).toEqual({
-      apiBase: '',
-      signIn: 'oidc',
-      oidc: { issuer: cdkJson['hpf:jwtIssuer'], clientId: cdkJson['hpf:oidcClientId'], audience: cdkJson['hpf:jwtAudience'], scope: 'openid' },
-    });
+    // the shape web/src/main.ts reads: mode, issuer, clientId, apiBase ('' = this origin)
+    expect(config).toEqual({ apiBase: '', mode: 'oidc', issuer: cdkJson['hpf:jwtIssuer'], clientId: cdkJson['hpf:oidcClientId'], audience: cdkJson['hpf:jwtAudience'], scope: 'openid' });
     const appDir = path.join(built.app.outdir, `asset.${String(p.SourceObjectKeys[0]).replace(/\.zip$/, '')}`);
     expect(existsSync(path.join(appDir, 'index.html'))).toBe(true);
   });
