@@ -75,22 +75,26 @@ export function routeErrors(r: RouteDef, spec: RouteSpec<unknown, unknown> | und
   return (Object.keys(problemCodes) as ProblemCode[]).filter((c) => codes.has(c));
 }
 
+/** A problem response per set of codes of one status: shared by every operation answering that set. */
+const problemResponses: Record<string, unknown> = {};
+
 function errorResponses(codes: ProblemCode[]) {
   const byStatus = new Map<number, ProblemCode[]>();
   for (const c of codes) byStatus.set(problemCodes[c].status, [...(byStatus.get(problemCodes[c].status) ?? []), c]);
   return Object.fromEntries(
-    [...byStatus.entries()].map(([status, list]) => [
-      String(status),
-      {
+    [...byStatus.entries()].map(([status, list]) => {
+      const name = `Problem.${list.join('.')}`;
+      problemResponses[name] ??= {
         description: list.map((c) => `\`${c}\`: ${codeMeaning[c]}`).join('; '),
         content: {
           'application/problem+json': {
             schema: { allOf: [{ $ref: '#/components/schemas/Problem' }, { type: 'object', properties: { code: { type: 'string', enum: list } } }] },
-            examples: Object.fromEntries(list.map((c) => [c, { summary: problemCodes[c].title, value: problem(c, codeMeaning[c], c === 'VALIDATION_FAILED' ? [{ path: 'body.amount', message: 'Invalid input' }] : []) }])),
+            examples: Object.fromEntries(list.map((c) => [c, { $ref: `#/components/examples/${c}` }])),
           },
         },
-      },
-    ]),
+      };
+      return [String(status), { $ref: `#/components/responses/${name}` }];
+    }),
   );
 }
 
@@ -174,7 +178,12 @@ export async function buildOpenApi() {
     paths,
     components: {
       schemas: { Problem: problemSchema },
+      // one example problem document per code, referenced by every operation that can answer it
+      examples: Object.fromEntries(
+        (Object.keys(problemCodes) as ProblemCode[]).filter((c) => Object.keys(problemResponses).some((name) => name.split('.').includes(c))).map((c) => [c, { summary: problemCodes[c].title, value: problem(c, codeMeaning[c], c === 'VALIDATION_FAILED' ? [{ path: 'body.amount', message: 'Invalid input' }] : []) }]),
+      ),
       responses: {
+        ...Object.fromEntries(Object.entries(problemResponses).sort(([x], [y]) => x.localeCompare(y))),
         // API Gateway's stage throttling (infra/aws/services-stack.ts API_THROTTLE) answers before any function
         Throttled: {
           description: "Throttled by the API gateway's stage limit before the request reached the center: `{\"message\":\"Too Many Requests\"}`, not a problem document; retry later with backoff / 网关限流，请稍后重试",

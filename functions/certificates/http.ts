@@ -4,8 +4,9 @@ import { verifyCertificate } from './usecases/verify.ts';
 
 export const handler = httpHandler('certificates', {
   'GET /v1/certificates/{verificationCode}': route({
+    summary: "Verify a certificate / 电子证明核验",
+    description: "Verify a certificate: what it states (names and ID numbers masked), when it was issued, whether it is still valid / 核验电子证明的真伪与有效性。",
     auth: 'none',
-    summary: 'Verify a certificate: what it states (names and ID numbers masked), when it was issued, whether it is still valid',
     handle: async (req) => ({ status: 200, body: await verifyCertificate(req.params.verificationCode) }),
   }),
 });

@@ -23,7 +23,9 @@ function parseSigned<T>(schema: z.ZodMiniType<T>, req: Request<unknown, unknown>
 
 export const handler = httpHandler('settlement', {
   'PUT /v1/banks/{bankCode}': route({
-    summary: 'Register or update a commissioned bank and its special accounts (201 created, 200 updated); the shared secret is never returned',
+    summary: "Register a commissioned bank / 登记委托银行",
+    description: "Register or update a commissioned bank and its special accounts (201 created, 200 updated); the shared secret is never returned / 登记或更新委托银行及专户。",
+    example: {"body": {"name": "中国工商银行杭州分行", "apiBaseUrl": "https://bank.example.cn/hpf", "sharedSecret": "bank-secret-000000001", "accounts": [{"accountNo": "6222000011112222", "purpose": "COLLECTION", "branches": ["HZ-SC"]}, {"accountNo": "6222000011113333", "purpose": "PAYMENT"}]}},
     roles: ['admin'],
     body: bankBody,
     handle: async (req) => {
@@ -33,7 +35,9 @@ export const handler = httpHandler('settlement', {
     },
   }),
   'POST /v1/bank/notifications': route({
-    summary: "A bank's signed arrival notice (到账通知) → 200 { matched: { kind, id } | null } (same notificationId → same answer)",
+    summary: "A bank's arrival notice / 到账通知",
+    description: "A bank's signed arrival notice (到账通知) → 200 { matched: { kind, id } | null } (same notificationId → same answer) / 银行到账通知，自动匹配或挂账。",
+    errors: ["INVALID_STATE", "POLICY_VIOLATION"],
     auth: 'partner',
     handle: async (req) => {
       const call = await verifyBankCall(signedCall(req), req.log);
@@ -41,7 +45,9 @@ export const handler = httpHandler('settlement', {
     },
   }),
   'POST /v1/bank/payment-results': route({
-    summary: "A bank's signed result of our payment order → 200 { paymentId, status }; the same again 200; a contradicting one 409; unknown or another bank's 404",
+    summary: "A bank's payment result / 支付结果通知",
+    description: "A bank's signed result of our payment order → 200 { paymentId, status }; the same again 200; a contradicting one 409; unknown or another bank's 404 / 银行支付结果，失败时资金原路退回。",
+    errors: ["INVALID_STATE"],
     auth: 'partner',
     handle: async (req) => {
       const call = await verifyBankCall(signedCall(req), req.log);
@@ -49,19 +55,25 @@ export const handler = httpHandler('settlement', {
     },
   }),
   'GET /v1/bank/payments': route({
-    summary: 'Payment orders by status (ORDERED by default), oldest first (city-level staff, auditors)',
+    summary: "Payment orders / 支付指令",
+    description: "Payment orders by status (ORDERED by default), oldest first (city-level staff, auditors) / 按状态列出支付指令。",
+    example: {"query": {"status": "ORDERED"}},
     roles: ['staff', 'auditor'],
     query: paymentsQuery,
     handle: async (req) => ({ status: 200, body: await paymentsByStatus(req.caller, req.query) }),
   }),
   'GET /v1/bank/suspense': route({
-    summary: 'Open suspense items (待查款项), oldest first (city-level staff, auditors)',
+    summary: "Suspense items / 待查款项",
+    description: "Open suspense items (待查款项), oldest first (city-level staff, auditors) / 未匹配的到账款项。",
     roles: ['staff', 'auditor'],
     query: suspenseQuery,
     handle: async (req) => ({ status: 200, body: await openSuspense(req.caller, req.query) }),
   }),
   'POST /v1/bank/suspense/{itemId}/assign': route({
-    summary: 'Settle a remittance with an unmatched arrival ({ remittanceId }) or return it to the payer ({ refund: true, note }: a payment order) (city-level staff)',
+    summary: "Assign a suspense item / 处理待查款项",
+    description: "Settle a remittance with an unmatched arrival ({ remittanceId }) or return it to the payer ({ refund: true, note }: a payment order) (city-level staff) / 将待查款项匹配汇缴或退回付款人。",
+    errors: ["INVALID_STATE", "POLICY_VIOLATION"],
+    example: {"body": {"refund": true, "note": "退回付款人"}},
     roles: ['staff'],
     body: assignBody,
     idempotent: { status: 200 },
@@ -69,14 +81,18 @@ export const handler = httpHandler('settlement', {
   }),
   // Reconciliation runs synchronously in this function for now (a city has a few special accounts): the 202 follows the run.
   'POST /v1/bank/reconciliations': route({
-    summary: "Reconcile every special account's bank statement of a day against our notices and settled payments (auditor) → 202 { runId }; every difference a CRITICAL BANK_RECONCILIATION finding",
+    summary: "Reconcile with the banks / 银行对账",
+    description: "Reconcile every special account's bank statement of a day against our notices and settled payments (auditor) → 202 { runId }; every difference a CRITICAL BANK_RECONCILIATION finding / 按日与银行对账，差异生成稽核发现。",
+    errors: ["INVALID_STATE", "POLICY_VIOLATION"],
+    example: {"body": {"date": "2026-11-30"}, "response": {"runId": "BR0001"}},
     roles: ['auditor'],
     body: reconciliationBody,
     idempotent: { status: 202 },
     handle: async (req) => startReconciliation(req.caller, req.body.date, req.idempotency, req.log),
   }),
   'GET /v1/bank/reconciliations/{runId}': route({
-    summary: 'A bank reconciliation run: { runId, date, status, accounts: [{ bankCode, accountNo, lines, matched, differences }], findings } (auditors, city-level staff)',
+    summary: "A reconciliation run / 对账结果",
+    description: "A bank reconciliation run: { runId, date, status, accounts: [{ bankCode, accountNo, lines, matched, differences }], findings } (auditors, city-level staff) / 对账运行结果。",
     roles: ['staff', 'auditor'],
     handle: async (req) => ({ status: 200, body: await readReconciliation(req.caller, req.params.runId) }),
   }),

@@ -28,54 +28,70 @@ function scopeFor(caller: Caller, requested: string | undefined): string | undef
 }
 
 export const handler = httpHandler('supervision-http', {
-  'GET /v1/health': route({ auth: 'none', summary: 'Health of the store and the queues', handle: () => health(QUEUES) }),
-  'GET /v1/openapi.json': route({ auth: 'none', summary: 'This OpenAPI 3.1 document', handle: async () => ({ status: 200, body: openapiDocument() }) }),
+  'GET /v1/health': route({ summary: "Health of the store and the queues / 健康检查", description: "Health of the store and the queues / 检查数据存储与各队列是否可用，供监控探测。", example: {"response": {"status": "ok", "checks": {"store": "ok", "queues": "ok"}, "version": "1.0.0"}}, auth: 'none', handle: () => health(QUEUES) }),
+  'GET /v1/openapi.json': route({ summary: "This OpenAPI 3.1 document / 本接口文档", description: "This OpenAPI 3.1 document / 由路由定义与校验模式生成的 OpenAPI 3.1 文档。", auth: 'none', handle: async () => ({ status: 200, body: openapiDocument() }) }),
 
   'POST /v1/supervision/audit-runs': route({
-    summary: 'Run the electronic audit now (also scheduled daily)',
+    summary: "Run the electronic audit / 启动电子稽核",
+    description: "Run the electronic audit now (also scheduled daily) / 立即执行电子稽核（每日亦自动执行）。",
+    example: {"response": {"runId": "AR0001"}},
     roles: ['auditor'],
     idempotent: { status: 202 },
     handle: (req) => startAuditRun(`manual:${req.caller.sub}`, req.idempotency),
   }),
   'GET /v1/supervision/audit-runs/{runId}': route({
-    summary: 'An audit run',
+    summary: "An audit run / 稽核进度",
+    description: "An audit run / 稽核运行状态。",
     roles: ['auditor'],
     handle: async (req) => ({ status: 200, body: await readRun(req.params.runId) }),
   }),
   'GET /v1/supervision/findings': route({
-    summary: 'Findings, filtered by status and rule',
+    summary: "Audit findings / 稽核发现",
+    description: "Findings, filtered by status and rule / 按状态、规则筛选稽核发现。",
+    example: {"query": {"status": "OPEN"}},
     roles: ['auditor'],
     query: findingsQuery,
     handle: async (req) => ({ status: 200, body: await listFindings(req.query.status, req.query.rule, req.query.limit, req.query.cursor) }),
   }),
   'POST /v1/supervision/findings/{findingId}/resolve': route({
-    summary: 'Resolve a finding with a note',
+    summary: "Resolve a finding / 处理稽核发现",
+    description: "Resolve a finding with a note / 稽核人员注明处理结果。",
+    errors: ["INVALID_STATE"],
+    example: {"body": {"note": "已核实，系录入错误并已更正"}},
     roles: ['auditor'],
     idempotent: { status: 200 },
     body: resolveBody,
     handle: (req) => resolveFinding(req.caller, req.params.findingId, req.body.note, req.idempotency),
   }),
   'GET /v1/supervision/indicators': route({
-    summary: 'Fund indicators, city-wide or per branch',
+    summary: "Fund indicators / 资金运行指标",
+    description: "Fund indicators, city-wide or per branch / 当日资金运行指标及预警。",
+    example: {"query": {"branch": "HZ-SC"}},
     roles: ['auditor', 'staff'],
     query: indicatorsQuery,
     handle: async (req) => ({ status: 200, body: await currentIndicators(scopeFor(req.caller, req.query.branch), req.query.period) }),
   }),
   'GET /v1/supervision/indicators/history': route({
-    summary: 'Daily indicator snapshots',
+    summary: "Indicator history / 指标历史",
+    description: "Daily indicator snapshots / 每日指标快照。",
+    example: {"query": {"from": "2026-11-01", "to": "2026-11-30"}},
     roles: ['auditor', 'staff'],
     query: historyQuery,
     handle: async (req) => ({ status: 200, body: await indicatorHistory(scopeFor(req.caller, req.query.branch) ?? '*', req.query.from, req.query.to, req.query.limit, req.query.cursor) }),
   }),
   'POST /v1/ratings': route({
-    summary: "Rate one of the member's own completed transactions (1–5); one rating per transaction",
+    summary: "Rate a transaction / 服务评价",
+    description: "Rate one of the member's own completed transactions (1–5); one rating per transaction / 职工对本人已办结业务评价。",
+    errors: ["INVALID_STATE"],
+    example: {"body": {"subjectType": "WITHDRAWAL", "subjectId": "WD0001", "score": 5, "comment": "办理快捷"}},
     roles: ['member'],
     idempotent: { status: 201 },
     body: ratingBody,
     handle: (req) => rate(req.caller, req.body, req.idempotency),
   }),
   'GET /v1/archive/{subjectType}/{subjectId}': route({
-    summary: 'The electronic archive (电子档案) of one business record, oldest first',
+    summary: "A record's electronic archive / 电子档案",
+    description: "The electronic archive (电子档案) of one business record, oldest first / 业务记录的电子档案。",
     handle: async (req) => {
       const type = archiveSubjectType.safeParse(req.params.subjectType);
       if (!type.success) throw new DomainError('VALIDATION_FAILED', 'Unknown subject type / 档案类型无效', zodErrors(type.error, 'path.subjectType'));

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { OPENAPI_FILE } from '../../infra/openapi.ts';
+import { OPENAPI_FILE, buildOpenApi } from '../../infra/openapi.ts';
+import { problemCodes, type ProblemCode } from '../../shared/errors.ts';
+import { functions, routes } from '../../infra/topology.ts';
+import type { RouteSpec } from '../../shared/http.ts';
+import { pathToFileURL } from 'node:url';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..');
@@ -25,6 +29,47 @@ describe('OpenAPI for channel developers', () => {
     expect(report.problems.map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`)).toEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
   }, 120_000);
+
+  it('documents every operation: summary, description, its problem codes, examples for every body', async () => {
+    const doc = await buildOpenApi();
+    const deref = (x: any) => (x.$ref ? (doc.components as any).responses[x.$ref.split('/').pop()] : x);
+    for (const r of routes) {
+      const op = (doc.paths[r.path] as Record<string, any>)[r.method.toLowerCase()];
+      const name = `${r.method} ${r.path}`;
+      expect(op.summary, name).not.toBe(name);
+      expect(op.summary, `${name}: "English / 中文"`).toMatch(/ \/ .*[\u4e00-\u9fff]/);
+      expect(op.description.length, name).toBeGreaterThan(op.summary.length);
+      const codes = Object.entries(op.responses as Record<string, any>)
+        .filter(([status]) => Number(status) >= 400 && status !== '429')
+        .flatMap(([, res]) => Object.keys(deref(res).content['application/problem+json'].examples));
+      for (const [status, res] of Object.entries(op.responses as Record<string, any>).filter(([s]) => Number(s) >= 400 && s !== '429'))
+        for (const code of Object.keys(deref(res).content['application/problem+json'].examples)) expect(problemCodes[code as ProblemCode].status, `${name} ${code}`).toBe(Number(status));
+      expect(codes, name).toContain('INTERNAL');
+      if (r.auth === 'jwt') expect(codes, name).toEqual(expect.arrayContaining(['UNAUTHENTICATED', 'FORBIDDEN']));
+      if (r.auth !== 'jwt' && r.auth !== 'none') expect(codes, name).toContain('SIGNATURE_INVALID');
+      if (op.requestBody) expect(op.requestBody.content['application/json'].example, `${name}: a request example`).toBeDefined();
+    }
+  });
+
+  it("every request example passes the route's own zod schemas (the handler would accept it)", async () => {
+    let checked = 0;
+    for (const f of functions.filter((x) => x.kind === 'http')) {
+      const mod = await import(pathToFileURL(join(root, f.entry)).href);
+      for (const [key, spec] of Object.entries(mod[f.handler].routeSpecs as Record<string, RouteSpec>)) {
+        if (spec.body) {
+          expect(spec.example?.body, `${key}: a request example`).toBeDefined();
+          const parsed = spec.body.safeParse(spec.example!.body);
+          expect(parsed.success ? [] : parsed.error.issues, key).toEqual([]);
+          checked++;
+        }
+        if (spec.query && spec.example?.query) {
+          const parsed = spec.query.safeParse(spec.example.query);
+          expect(parsed.success ? [] : parsed.error.issues, key).toEqual([]);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+  });
 
   it('generates TypeScript types with openapi-typescript that a client compiles against', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hpf-openapi-types-'));
@@ -48,8 +93,8 @@ export async function applyForRent(base: string, token: string, key: paths['/v1/
   return res.json();
 }
 
-const rent: WithdrawalBody = { accountNo: '3301000000000001', reason: 'RENT', amount: '1500', payeeBankAccount: '6222020200112233', evidence: { housingKind: 'COMMERCIAL', noHouseCertificateNo: 'WF-2026-0001' } };
-const quote: QuoteBody = { accountNo: '3301000000000001', housePrice: '2000000', firstHome: true, termMonths: 240, monthlyIncome: '20000', borrowerCategory: 'TALENT', location: 'DISTRICT', repaymentMethod: 'EQUAL_INSTALLMENT' };
+const rent: WithdrawalBody = { accountNo: '330100000125', reason: 'RENT', amount: '1500', payeeBankAccount: '6222020200112233', evidence: { housingKind: 'COMMERCIAL', noHouseCertificateNo: 'WF-2026-0001' } };
+const quote: QuoteBody = { accountNo: '330100000125', housePrice: '2000000', firstHome: true, termMonths: 240, monthlyIncome: '20000', borrowerCategory: 'TALENT', location: 'DISTRICT', repaymentMethod: 'EQUAL_INSTALLMENT' };
 export const examples = [rent, quote];
 `,
     );
