@@ -47,7 +47,7 @@ const Loading = ({ on }: { on: boolean }) => (on ? html`<p class="muted" aria-li
 
 function Table({ rows, cols, caption }: { rows: any[]; cols: [string, string, ((r: any) => any)?][]; caption: string }) {
   if (!rows.length) return html`<p class="muted">暂无记录 (no records) — ${caption}</p>`;
-  return html`<div class="scroll"><table><caption class="muted">${caption}</caption>
+  return html`<div class="scroll" tabindex="0" role="region" aria-label=${caption}><table><caption class="muted">${caption}</caption>
     <thead><tr>${cols.map(([, label]) => html`<th scope="col">${label}</th>`)}</tr></thead>
     <tbody>${rows.map((r) => html`<tr>${cols.map(([k, , f]) => html`<td>${f ? f(r) : fmt(r[k])}</td>`)}</tr>`)}</tbody></table></div>`;
 }
@@ -123,7 +123,7 @@ function RunProgress({ path }: { path: string }) {
       : running
         ? html`<progress aria-label="进度 progress"></progress>`
         : null}
-    <details><summary>详情 details</summary><pre class="scroll">${JSON.stringify(run, null, 2)}</pre></details>
+    <details><summary>详情 details</summary><pre class="scroll" tabindex="0">${JSON.stringify(run, null, 2)}</pre></details>
   </div>`;
 }
 
@@ -165,7 +165,7 @@ function WithdrawalDetail({ id, back }: { id: string; back: () => void }) {
     ${w.data ? html`<h3>申请 Withdrawal</h3><${KV} obj=${Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'evidence' && k !== 'archive'))} />
       <h3>材料 Evidence</h3><${KV} obj=${d.evidence ?? {}} />` : null}
     <h3>电子档案 Archive</h3><${Err} msg=${arch.error} />
-    <${Table} caption="电子档案" rows=${itemsOf(arch.data)} cols=${[['at', '时间 at'], ['action', '动作 action'], ['actor', '经办 actor'], ['sha256', 'SHA-256', (r: any) => fmt(r.sha256 ?? r.hash)?.slice(0, 16)]]} />
+    <${Table} caption="电子档案" rows=${arch.data?.records ?? []} cols=${[['at', '时间 at'], ['action', '动作 action'], ['actor', '经办 actor', (r: any) => `${r.actor?.role ?? ''} ${r.actor?.sub ?? ''}`], ['decision', '决定 decision'], ['submittedSha256', '提交内容 SHA-256', (r: any) => html`<code title=${r.submittedSha256}>${fmt(r.submittedSha256).slice(0, 16)}…</code>`]]} />
     ${d.status === 'PENDING_REVIEW'
       ? html`<form onSubmit=${(e: Event) => e.preventDefault()}>
         <label for="review-note">审核意见 note<textarea id="review-note" value=${note} onInput=${(e: any) => setNote(e.currentTarget.value)} rows="2"></textarea></label>
