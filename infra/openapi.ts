@@ -8,6 +8,17 @@ import * as z from '../shared/zod.ts';
 import { functions, routes, routeKey, type Domain, type RouteDef } from './topology.ts';
 import { problem, problemCodes, type ProblemCode } from '../shared/errors.ts';
 import type { RouteSpec } from '../shared/http.ts';
+import { callbackBody, inboundBody } from '../functions/interprovincial/schemas.ts';
+import { notificationBody, paymentResultBody } from '../functions/settlement/schemas.ts';
+
+/** A signed route reads its body only once the signature over the raw bytes is verified (the kernel
+ * never parses it, so its spec has no `body`): the document takes the schema the handler applies. */
+export const signedBodies: Record<string, z.ZodMiniType> = {
+  'POST /v1/interprovincial/requests': inboundBody,
+  'POST /v1/interprovincial/callbacks': callbackBody,
+  'POST /v1/bank/notifications': notificationBody,
+  'POST /v1/bank/payment-results': paymentResultBody,
+};
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const OPENAPI_FILE = join(root, 'functions', 'supervision', 'openapi.json');
@@ -133,10 +144,20 @@ function operation(r: RouteDef, spec: RouteSpec<unknown, unknown> | undefined) {
     for (const [name, schema] of Object.entries(q.properties ?? {}))
       params.push({ name, in: 'query', required: (q.required ?? []).includes(name) && !(schema as { default?: unknown }).default, schema, ...(spec.example?.query?.[name] !== undefined ? { example: spec.example.query[name] } : {}) });
   }
+  if (r.auth === 'partner' || r.auth === 'jwt-or-partner') {
+    const required = r.auth === 'partner';
+    const who = r.path.startsWith('/v1/bank/') ? { name: 'X-HPF-Bank', description: "The bank's code / 银行代码", example: 'ICBC-HZ' } : { name: 'X-HPF-Center', description: "The partner's center code / 合作中心代码", example: 'CD01' };
+    params.push(
+      { name: who.name, in: 'header', required, description: who.description, schema: { type: 'string' }, example: who.example },
+      { name: 'X-HPF-Timestamp', in: 'header', required, description: 'Unix seconds, within 300 s of ours / 时间戳（秒）', schema: { type: 'string', pattern: '^[0-9]{1,12}$' }, example: '1795000000' },
+      { name: 'X-HPF-Nonce', in: 'header', required, description: '16–64 characters, never reused / 随机串', schema: { type: 'string', minLength: 16, maxLength: 64 }, example: 'a1b2c3d4e5f60718293a4b5c' },
+    );
+  }
   if (spec?.idempotent) params.push({ name: 'Idempotency-Key', in: 'header', required: true, description: 'A key of the caller, unique per intended operation / 幂等键', schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' }, example: 'b7f3c2e0-5a1d-4c8e-9f2a-1d2e3f4a5b6c' });
   const security = r.auth === 'jwt' ? [{ bearer: [] }] : r.auth === 'partner' ? [{ hpfSignature: [] }] : r.auth === 'jwt-or-partner' ? [{ bearer: [] }, { hpfSignature: [] }] : [];
   const success = String(spec?.idempotent?.status ?? (r.method === 'DELETE' ? 204 : 200));
   const response = spec?.example?.response;
+  const body = spec?.body ?? signedBodies[routeKey(r)];
   const summary = spec?.summary ?? `${r.method} ${r.path}`;
   return {
     operationId: `${r.method.toLowerCase()}${r.path.replace(/\{(\w+)\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
@@ -144,7 +165,7 @@ function operation(r: RouteDef, spec: RouteSpec<unknown, unknown> | undefined) {
     summary,
     description: [spec?.description ?? summary, callers(r, spec), idempotency(r, spec)].join('\n\n'),
     ...(params.length ? { parameters: params } : {}),
-    ...(spec?.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body), ...(spec.example?.body !== undefined ? { example: spec.example.body } : {}) } } } } : {}),
+    ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(body), ...(spec?.example?.body !== undefined ? { example: spec.example.body } : {}) } } } } : {}),
     security,
     responses: {
       [success]: { description: 'Success / 成功', ...(success === '204' ? {} : { content: { 'application/json': { schema: {}, ...(response !== undefined ? { example: response } : {}) } } }) },

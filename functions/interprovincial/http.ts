@@ -35,6 +35,7 @@ export const handler = httpHandler('interprovincial', {
   'POST /v1/interprovincial/requests': route({
     summary: "A partner's request / 合作中心业务请求",
     description: "A partner's signed request { requestId, type, payload } → 202 { trackingId, status } (same requestId → same trackingId) / 合作中心的签名请求，结果回调通知。",
+    example: {"body": {"requestId": "R-0001", "type": "BALANCE_INQUIRY", "payload": {"idNumber": "510104199001010078", "name": "张三"}}, "response": {"trackingId": "TRK0001", "status": "RECEIVED"}},
     errors: ["INVALID_STATE", "POLICY_VIOLATION"],
     auth: 'partner',
     handle: async (req) => {
@@ -88,6 +89,7 @@ export const handler = httpHandler('interprovincial', {
   'POST /v1/interprovincial/callbacks': route({
     summary: "A partner's outcome / 合作中心结果回调",
     description: "A partner's signed outcome of our request; a COMPLETED transfer is credited exactly once → 200 / 合作中心回调结果，转入金额只入账一次。",
+    example: {"body": {"trackingId": "THEIRS-0001", "requestId": "TR0001", "type": "TRANSFER_REQUEST", "status": "COMPLETED", "result": {"amount": "48000.00", "interest": "120.00", "closedOn": "2026-11-30"}}},
     errors: ["INVALID_STATE", "NOT_FOUND"],
     auth: 'partner',
     handle: async (req) => {

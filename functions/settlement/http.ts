@@ -37,6 +37,7 @@ export const handler = httpHandler('settlement', {
   'POST /v1/bank/notifications': route({
     summary: "A bank's arrival notice / 到账通知",
     description: "A bank's signed arrival notice (到账通知) → 200 { matched: { kind, id } | null } (same notificationId → same answer) / 银行到账通知，自动匹配或挂账。",
+    example: {"body": {"notificationId": "N-20261130-0001", "accountNo": "6222000011112222", "amount": "23040.00", "valueDate": "2026-11-30", "payerName": "杭州示例科技有限公司", "payerAccount": "6222020200112233", "reference": "RM0001"}, "response": {"matched": {"kind": "REMITTANCE", "id": "RM0001"}}},
     errors: ["INVALID_STATE", "POLICY_VIOLATION"],
     auth: 'partner',
     handle: async (req) => {
@@ -47,6 +48,7 @@ export const handler = httpHandler('settlement', {
   'POST /v1/bank/payment-results': route({
     summary: "A bank's payment result / 支付结果通知",
     description: "A bank's signed result of our payment order → 200 { paymentId, status }; the same again 200; a contradicting one 409; unknown or another bank's 404 / 银行支付结果，失败时资金原路退回。",
+    example: {"body": {"paymentId": "PAY0001", "status": "SETTLED", "bankRef": "BR-20261130-0001", "settledAt": "2026-11-30T08:00:00Z"}},
     errors: ["INVALID_STATE"],
     auth: 'partner',
     handle: async (req) => {
