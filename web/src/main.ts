@@ -201,21 +201,22 @@ function RatioChart({ snapshots, warning = 85, alert = 95 }: { snapshots: any[];
   useEffect(() => {
     if (!el.current) return;
     const pts = snapshots.filter((s) => s.date).sort((a, b) => (a.date < b.date ? -1 : 1));
-    const xs = pts.map((s) => Date.parse(`${s.date}T00:00:00+08:00`) / 1000);
+    const xs = pts.map((s) => Date.parse(`${s.date}T00:00:00Z`) / 1000); // business dates: whole days
     const ys = pts.map((s) => num(s.personalLoanRatio));
     const top = Math.max(100, ...ys.filter((y): y is number => y !== null).map((y) => y + 5));
     const opts: uPlot.Options = {
       width: Math.max(280, el.current.clientWidth || 600),
       height: 280,
+      padding: [8, 44, 0, 0],
       title: '个贷率 Personal loan ratio (%)',
       scales: { y: { range: [0, top] } },
       series: [
-        { label: '日期' },
+        { label: '日期', value: (_u, v) => (v == null ? '--' : new Date(v * 1000).toISOString().slice(0, 10)) },
         { label: '个贷率 %', stroke: '#0b5394', width: 2, points: { show: true } },
         { label: `预警线 ${warning}%`, stroke: '#b35900', dash: [6, 4], width: 1.5, points: { show: false } },
         { label: `告警线 ${alert}%`, stroke: '#a30000', dash: [2, 3], width: 1.5, points: { show: false } },
       ],
-      axes: [{}, { values: (_u, vals) => vals.map((v) => `${v}%`) }],
+      axes: [{ incrs: [86400, 7 * 86400, 30 * 86400, 365 * 86400], space: 70, values: (_u, vals) => vals.map((v) => new Date(v * 1000).toISOString().slice(0, 10)) }, { values: (_u, vals) => vals.map((v) => `${v}%`) }],
     };
     const data: uPlot.AlignedData = [xs, ys, xs.map(() => warning), xs.map(() => alert)];
     const u = new uPlot(opts, data, el.current);
