@@ -109,6 +109,27 @@ export function pageDoneItems(runId: string, segment: number, cursor: string | u
  * The finalisation of a run whose segments are all done, claimed once: the last segments may finish
  * together, and only one of their pages re-checks the totals and applies the fund-wide rules.
  */
+/** How long a finalisation claim holds (longer than a finalisation takes: a queue worker's timeout is 60 s). */
+export const FINALISATION_LEASE_MS = 10 * 60_000;
+
+/** Gives a failed finalisation's claim back (only the claim taken at `at`), for the message's redelivery. */
+export async function releaseFinalisation(runId: string, at: string): Promise<void> {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: T(),
+        Key: { pk: `RUN#${runId}`, sk: 'RUN' },
+        UpdateExpression: 'REMOVE finalisingSince',
+        ConditionExpression: '#s = :running AND finalisingSince = :at',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':running': 'RUNNING', ':at': at },
+      }),
+    );
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+  }
+}
+
 export async function claimFinalisation(runId: string, at: string): Promise<boolean> {
   try {
     await ddb.send(
@@ -116,9 +137,10 @@ export async function claimFinalisation(runId: string, at: string): Promise<bool
         TableName: T(),
         Key: { pk: `RUN#${runId}`, sk: 'RUN' },
         UpdateExpression: 'SET finalisingSince = :at',
-        ConditionExpression: '#s = :running AND segmentsDone >= segmentsTotal AND attribute_not_exists(finalisingSince)',
+        // a claim older than FINALISATION_LEASE_MS is a finaliser that died: taken over
+        ConditionExpression: '#s = :running AND segmentsDone >= segmentsTotal AND (attribute_not_exists(finalisingSince) OR finalisingSince < :stale)',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':running': 'RUNNING', ':at': at },
+        ExpressionAttributeValues: { ':running': 'RUNNING', ':at': at, ':stale': new Date(Date.parse(at) - FINALISATION_LEASE_MS).toISOString() },
       }),
     );
     return true;

@@ -620,6 +620,34 @@ describe('scheduled runs executed twice or concurrently; their messages delivere
   }, 120_000);
 });
 
+describe('an audit run whose finalisation fails', () => {
+  it('is finalised by the redelivery of its last page: the run COMPLETED', async () => {
+    const started = await api('POST', '/v1/supervision/audit-runs', { as: auditor() });
+    expect(started.status).toBe(202);
+    const runId = started.body.runId as string;
+    // the completion write fails once (a throttle after the claim): the finaliser's message fails
+    let failures = 0;
+    const undo = interceptDdb(async (command, send) => {
+      const input = (command as { input?: { UpdateExpression?: string; Key?: { pk?: string } } }).input;
+      if (failures === 0 && input?.Key?.pk === `RUN#${runId}` && input.UpdateExpression?.startsWith('SET #s = :done')) {
+        failures++;
+        throw injectedErrors.throttling();
+      }
+      return send();
+    });
+    try {
+      const mine = tap.take('audit-segments', (b) => b.runId === runId);
+      tap.pending.push(...mine);
+      await tap.drain({ queue: 'audit-segments', concurrency: 4 });
+    } finally {
+      undo();
+    }
+    expect(failures).toBe(1);
+    const run = await api('GET', `/v1/supervision/audit-runs/${runId}`, { as: auditor() });
+    expect(run.body).toMatchObject({ status: 'COMPLETED', segments: { total: SEGMENTS, done: SEGMENTS } });
+  }, 120_000);
+});
+
 // ---------- 5. the runtime killed and restarted on its data ----------
 
 describe('the local runtime killed and restarted with its persisted data', () => {

@@ -103,7 +103,8 @@ export async function auditSegmentPage(msg: SegmentMessage, log: Logger) {
   const run = await store.getRun(msg.runId);
   if (!run || run.status !== 'RUNNING') return; // unknown or finished run: nothing to do
   // a redelivered page that was counted: its successor was sent before it was counted, nothing left
-  if (await store.pageCounted(msg.runId, msg.segment, msg.cursor)) return;
+  // but the run's finalisation, which may have failed after the last page was counted
+  if (await store.pageCounted(msg.runId, msg.segment, msg.cursor)) return finaliseIfDone(msg.runId, log);
   const date = run.date ?? run.startedAt.slice(0, 10);
   // The page's boundary is fixed before its successor is sent: a delivery after a crash (and after
   // the segment grew) reads the same key range and sends the same successor.
@@ -192,7 +193,18 @@ export async function recheckTotals(branches: readonly string[], opts: { attempt
 async function finaliseIfDone(runId: string, log: Logger) {
   const run = await store.getRun(runId);
   if (!run || run.status !== 'RUNNING' || run.segmentsDone < run.segmentsTotal) return;
-  if (!(await store.claimFinalisation(runId, nowIso()))) return; // another last page finalises it
+  const claimedAt = nowIso();
+  if (!(await store.claimFinalisation(runId, claimedAt))) return; // another last page finalises it
+  try {
+    await finalise(runId, run, log);
+  } catch (error) {
+    // released, so that the message's redelivery finalises the run (a claim held by a failed attempt would leave it RUNNING for ever)
+    await store.releaseFinalisation(runId, claimedAt).catch((releaseError: unknown) => log.warn('releasing the finalisation claim failed; it goes stale', { runId, error: releaseError }));
+    throw error;
+  }
+}
+
+async function finalise(runId: string, run: NonNullable<Awaited<ReturnType<typeof store.getRun>>>, log: Logger) {
   const date = run.date ?? run.startedAt.slice(0, 10);
   const observedAt = nowIso();
   const sums = run.branchSums ?? {};
