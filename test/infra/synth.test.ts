@@ -80,7 +80,7 @@ describe('cdk synth with bundling', () => {
         }
       }
     },
-    120_000,
+    300_000, // bundles every function and chunk with esbuild: about 80 s alone on this machine, more under load
   );
 
   it('the certificate chunk renders a PDF from a directory without node_modules, the font beside it (as on Lambda)', async () => {
