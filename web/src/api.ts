@@ -16,6 +16,8 @@ export class ApiError extends Error {
     public status: number,
     public code: string,
     message: string,
+    /** The problem document as the API sent it (detail, field errors), when there was one. */
+    public problem: { title?: string; detail?: string; errors?: { path: string; message: string }[] } = {},
   ) {
     super(message);
   }
@@ -35,7 +37,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown,
       /* not a problem document */
     }
     const detail = [p.title, p.detail, ...(p.errors ?? []).map((e: any) => `${e.path}: ${e.message}`)].filter(Boolean).join(' — ');
-    throw new ApiError(res.status, p.code ?? String(res.status), `${p.code ?? res.status}: ${detail || res.statusText}`);
+    throw new ApiError(res.status, p.code ?? String(res.status), `${p.code ?? res.status}: ${detail || res.statusText}`, p);
   }
   if (accept !== 'application/json') return (await res.blob()) as T;
   const text = await res.text();

@@ -5,7 +5,7 @@ import htm from 'htm';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
-import { api, itemsOf, setApiBase, setToken } from './api.ts';
+import { api, ApiError, itemsOf, setApiBase, setToken } from './api.ts';
 import { authorizeUrl, challengeOf, decodeClaims, newVerifier, tokenRequestBody } from './pkce.ts';
 
 const html = htm.bind(h);
@@ -21,7 +21,7 @@ interface Session {
 }
 
 const ROLE_NAMES: Record<string, string> = { member: '缴存职工 member', unit: '单位经办人 unit agent', staff: '中心柜员 staff', auditor: '稽核审计 auditor', admin: '管理员 admin' };
-const STATUS: Record<string, string> = { PENDING_REVIEW: '待审核', APPROVED: '已批准', REJECTED: '已驳回', PAID: '已支付', ORDERED: '已下单', OPEN: '待处理', RESOLVED: '已处理', RUNNING: '进行中', COMPLETED: '已完成', DONE: '已完成', POSTED: '已入账', PENDING: '待处理', QUEUED: '排队中', FAILED: '失败' };
+const STATUS: Record<string, string> = { PENDING_REVIEW: '待审核', APPROVED: '已批准', REJECTED: '已驳回', PAID: '已支付', ORDERED: '已下单', OPEN: '待处理', RESOLVED: '已处理', RUNNING: '进行中', COMPLETED: '已完成', DONE: '已完成', POSTED: '已入账', PENDING: '待处理', QUEUED: '排队中', FAILED: '失败', NORMAL: '正常', FROZEN: '已冻结', SEALED: '封存', CLOSED: '已销户' };
 const st = (s: unknown) => (typeof s === 'string' ? `${STATUS[s] ?? ''} ${s}`.trim() : '');
 
 // ---------- small building blocks ----------
@@ -67,26 +67,52 @@ function Field({ label, name, value, onInput, type = 'text', required = false, p
   </label>`;
 }
 
-/** A form's submit with a busy state, an error and a success message. */
+const CODE_ZH: Record<string, string> = {
+  VALIDATION_FAILED: '输入有误', IDEMPOTENCY_KEY_MISSING: '缺少幂等键', UNAUTHENTICATED: '未登录或登录已过期', SIGNATURE_INVALID: '签名无效', FORBIDDEN: '无权操作',
+  NOT_FOUND: '记录不存在', INVALID_STATE: '当前状态不允许此操作', CONFLICT: '与已有记录冲突', INSUFFICIENT_BALANCE: '余额不足', IDEMPOTENCY_KEY_REUSED: '幂等键已用于其他请求',
+  POLICY_VIOLATION: '不符合政策规定', NOT_ELIGIBLE: '不符合条件', RATE_LIMITED: '请求过于频繁', INTERNAL: '系统内部错误',
+};
+interface Problem { code: string; status: number; detail?: string; errors: { path: string; message: string }[]; message: string }
+const problemOf = (e: unknown): Problem =>
+  e instanceof ApiError
+    ? { code: e.code, status: e.status, detail: e.problem.detail ?? e.problem.title, errors: e.problem.errors ?? [], message: e.message }
+    : { code: 'ERROR', status: 0, errors: [], message: (e as Error)?.message ?? String(e) };
+
+/** The API's problem response, in Chinese first: what went wrong, the detail, each field's error. */
+function ProblemView({ p }: { p?: Problem }) {
+  if (!p) return null;
+  return html`<div class="error problem" role="alert" data-code=${p.code}>
+    <p>操作未成功：${CODE_ZH[p.code] ?? '请求失败'}（${p.code}${p.status ? ` · HTTP ${p.status}` : ''}）</p>
+    ${p.detail ? html`<p>说明 detail：${p.detail}</p>` : p.status ? null : html`<p>${p.message}</p>`}
+    ${p.errors.length ? html`<ul>${p.errors.map((f) => html`<li>字段 <code>${f.path || '(请求体)'}</code>：${f.message}</li>`)}</ul>` : null}
+  </div>`;
+}
+
+/** A form's submit with a busy state, an error (the API's problem) and a success message. */
 function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [problem, setProblem] = useState<Problem>();
   const [done, setDone] = useState<string>();
   const run = async (f: () => Promise<string | void>) => {
     setBusy(true);
     setError(undefined);
+    setProblem(undefined);
     setDone(undefined);
     try {
       setDone((await f()) ?? '完成 Done');
     } catch (e) {
       setError((e as Error).message);
+      setProblem(problemOf(e));
     } finally {
       setBusy(false);
     }
   };
-  return { busy, error, done, run };
+  return { busy, error, problem, done, run };
 }
 const Outcome = ({ a }: { a: ReturnType<typeof useAction> }) => html`<${Err} msg=${a.error} />${a.done ? html`<p class="ok" role="status">${a.done}</p>` : null}`;
+/** Like Outcome, with the problem's detail and field errors laid out. */
+const Result = ({ a }: { a: ReturnType<typeof useAction> }) => html`<${ProblemView} p=${a.problem} />${a.done ? html`<p class="ok" role="status">${a.done}</p>` : null}`;
 
 /** Polls a run until it is no longer running; shows how far it is. */
 function RunProgress({ path }: { path: string }) {
@@ -187,10 +213,57 @@ function AccountLookup() {
   const [acct, setAcct] = useState<any>();
   const a = useAction();
   return html`<section><h2>账户查询 Account lookup</h2>
-    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { setAcct(await api('GET', `/v1/accounts/${encodeURIComponent(no)}`)); return ''; }); }}>
+    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { setAcct(undefined); setAcct(await api('GET', `/v1/accounts/${encodeURIComponent(no)}`)); return ''; }); }}>
       <${Field} label="个人账号 accountNo" name="lookup-account" value=${no} onInput=${setNo} required />
       <button class="primary" disabled=${a.busy}>查询 Look up</button></form>
-    <${Err} msg=${a.error} />${acct ? html`<${KV} obj=${acct} />` : null}</section>`;
+    <${ProblemView} p=${a.problem} />
+    ${acct ? html`<p>账户状态 status：<strong data-testid="account-status" data-status=${acct.status}>${st(acct.status)}</strong></p>
+      <${KV} obj=${acct} /><${FreezePanel} acct=${acct} onChange=${setAcct} />` : null}</section>`;
+}
+
+/** 司法冻结 / 解冻 of the looked-up account (POST /v1/accounts/{accountNo}/freeze | unfreeze). */
+function FreezePanel({ acct, onChange }: { acct: any; onChange: (a: any) => void }) {
+  const [f, setF] = useState({ reason: '', authority: '', documentNo: '' });
+  const [note, setNote] = useState('');
+  const a = useAction();
+  const set = (k: string) => (v: string) => setF({ ...f, [k]: v });
+  const path = (verb: string) => `/v1/accounts/${encodeURIComponent(acct.accountNo)}/${verb}`;
+  if (acct.status === 'FROZEN')
+    return html`<form aria-labelledby="unfreeze-h" onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { const r = await api('POST', path('unfreeze'), { note }); onChange(r); setNote(''); return `已解冻 Unfrozen：账户状态 ${st(r.status)}`; }); }}>
+      <h3 id="unfreeze-h">解除冻结 Unfreeze</h3>
+      ${acct.freeze ? html`<p class="muted">冻结机关 ${fmt(acct.freeze.authority)} · 文书号 ${fmt(acct.freeze.documentNo)} · 原因 ${fmt(acct.freeze.reason)}</p>` : null}
+      <label for="unfreeze-note">解冻说明 note<textarea id="unfreeze-note" value=${note} required rows="2" onInput=${(e: any) => setNote(e.currentTarget.value)}></textarea></label>
+      <button class="primary" disabled=${a.busy}>解冻 Unfreeze</button><${Result} a=${a} /></form>`;
+  return html`<form aria-labelledby="freeze-h" onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { const r = await api('POST', path('freeze'), f); onChange(r); setF({ reason: '', authority: '', documentNo: '' }); return `已冻结 Frozen：账户状态 ${st(r.status)}`; }); }}>
+      <h3 id="freeze-h">司法冻结 Freeze</h3>
+      <p class="muted">冻结后入账照常，支取、转移等支出被拒，直至解冻。</p>
+      <${Field} label="冻结原因 reason" name="freeze-reason" value=${f.reason} onInput=${set('reason')} required />
+      <${Field} label="冻结机关 authority" name="freeze-authority" value=${f.authority} onInput=${set('authority')} required />
+      <${Field} label="法律文书号 documentNo" name="freeze-document" value=${f.documentNo} onInput=${set('documentNo')} required />
+      <button class="danger" disabled=${a.busy}>冻结 Freeze</button><${Result} a=${a} /></form>`;
+}
+
+/** A deferral form: 单位缓缴 (units) or 缓期还贷 (loans) — same body { fromPeriod, toPeriod, reason }. */
+function DeferralForm({ kind }: { kind: 'unit' | 'loan' }) {
+  const [f, setF] = useState({ id: '', fromPeriod: '', toPeriod: '', reason: '' });
+  const a = useAction();
+  const set = (k: string) => (v: string) => setF({ ...f, [k]: v });
+  const unit = kind === 'unit';
+  return html`<form aria-labelledby=${`${kind}-deferral-h`} onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => {
+      const r = await api('POST', `/v1/${unit ? 'units' : 'loans'}/${encodeURIComponent(f.id)}/deferrals`, { fromPeriod: f.fromPeriod, toPeriod: f.toPeriod, reason: f.reason });
+      return `${unit ? '已批准缓缴' : '已批准缓期还贷'} ${f.id}：${f.fromPeriod}–${f.toPeriod}${r?.status ? ` · ${st(r.status)}` : ''}`;
+    }); }}>
+    <h3 id=${`${kind}-deferral-h`}>${unit ? '单位缓缴 Unit deferral' : '缓期还贷 Loan hardship deferral'}</h3>
+    <${Field} label=${unit ? '单位编号 unitId' : '贷款号 loanId'} name=${`${kind}-deferral-id`} value=${f.id} onInput=${set('id')} required />
+    <${Field} label="起始期间 fromPeriod（YYYY-MM）" name=${`${kind}-deferral-from`} value=${f.fromPeriod} onInput=${set('fromPeriod')} required pattern="[0-9]{4}-[0-9]{2}" />
+    <${Field} label="结束期间 toPeriod（YYYY-MM）" name=${`${kind}-deferral-to`} value=${f.toPeriod} onInput=${set('toPeriod')} required pattern="[0-9]{4}-[0-9]{2}" />
+    <${Field} label=${unit ? '缓缴原因 reason' : '困难原因 reason'} name=${`${kind}-deferral-reason`} value=${f.reason} onInput=${set('reason')} required />
+    <button class="primary" disabled=${a.busy}>批准 Approve</button><${Result} a=${a} />
+    </form>`;
+}
+
+function Deferrals() {
+  return html`<section><h2>缓缴与缓期还贷 Deferrals</h2><${DeferralForm} kind="unit" /><${DeferralForm} kind="loan" /></section>`;
 }
 
 // ---------- auditor ----------
@@ -346,6 +419,23 @@ function Employees({ unitId }: { unitId: string }) {
     <${Outcome} a=${seal} /></section>`;
 }
 
+/** 年度缴存基数调整: one line per employee, "accountNo monthlyBase". */
+function BaseAdjustment({ unitId }: { unitId: string }) {
+  const [year, setYear] = useState(String(new Date().getFullYear()));
+  const [lines, setLines] = useState('');
+  const a = useAction();
+  const items = () =>
+    lines.split(/\n/).map((l) => l.trim()).filter(Boolean).map((l) => {
+      const [accountNo = '', monthlyBase = ''] = l.split(/[\s,，]+/);
+      return { accountNo, monthlyBase };
+    });
+  return html`<section><h2>缴存基数调整 Base adjustment（单位 ${unitId}）</h2>
+    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { const its = items(); const r = await api('POST', `/v1/units/${encodeURIComponent(unitId)}/base-adjustments`, { year: Number(year), items: its }); return `已调整 ${year} 年度基数：${r?.adjusted ?? r?.items?.length ?? its.length} 人`; }); }}>
+      <${Field} label="年度 year" name="base-year" type="number" value=${year} onInput=${setYear} required />
+      <label for="base-lines">职工与新基数 items（每行：个人账号 月缴存基数(元)，如 330100000125 8000）<textarea id="base-lines" rows="5" value=${lines} required onInput=${(e: any) => setLines(e.currentTarget.value)}></textarea></label>
+      <button class="primary" disabled=${a.busy}>提交调整 Submit</button><${Result} a=${a} /></form></section>`;
+}
+
 function Remittances({ unitId }: { unitId: string }) {
   const now = new Date();
   const [period, setPeriod] = useState(`${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`);
@@ -438,6 +528,7 @@ function pagesFor(claims: Record<string, any>, nav: { detail?: string; setDetail
       { key: 'queue', label: '审核队列', view: () => (nav.detail ? html`<${WithdrawalDetail} id=${nav.detail} back=${() => nav.setDetail(undefined)} />` : html`<${ReviewQueue} open=${nav.setDetail} />`) },
       { key: 'suspense', label: '待查款项', view: () => html`<${Suspense} />` },
       { key: 'lookup', label: '账户查询', view: () => html`<${AccountLookup} />` },
+      { key: 'deferrals', label: '缓缴缓还', view: () => html`<${Deferrals} />` },
     ];
   if (role === 'auditor')
     return [
@@ -449,6 +540,7 @@ function pagesFor(claims: Record<string, any>, nav: { detail?: string; setDetail
     return [
       { key: 'employees', label: '职工', view: () => html`<${Employees} unitId=${claims.unitId} />` },
       { key: 'remit', label: '汇缴', view: () => html`<${Remittances} unitId=${claims.unitId} />` },
+      { key: 'base', label: '基数调整', view: () => html`<${BaseAdjustment} unitId=${claims.unitId} />` },
     ];
   if (role === 'member' && claims.accountNo)
     return [
