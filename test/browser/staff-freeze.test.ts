@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, staffToken } from '../support/http.ts';
 import { openFundedAccount } from '../support/fixtures.ts';
-import { uniqueBranch } from '../e2e/deposits-fixtures.ts';
+import { registerUnit, uniqueBranch } from '../e2e/deposits-fixtures.ts';
 import { checkAccessibility, openConsole, screenshot, signIn, type Opened } from './support.ts';
 
 let o: Opened;
@@ -53,6 +53,30 @@ describe('console: staff freeze', () => {
     await screenshot(page, 'staff-unfrozen');
     await checkAccessibility(page);
     expect((await call('GET', `/v1/accounts/${acct.accountNo}`, { token: await staffToken(branch) })).body.status).toBe('NORMAL');
+    expect(o.problems).toEqual([]);
+  });
+
+  it("a clerk's unit deferral (单位缓缴): a refusal names the field in Chinese, then it is approved", async () => {
+    const branch = uniqueBranch('BD');
+    const unit = await registerUnit(branch);
+    const { page } = o;
+    await signIn(page, 'staff', '*');
+    await page.getByRole('button', { name: '缓缴缓还' }).click();
+    await page.getByLabel('单位编号 unitId').fill(unit.unitId);
+    await page.getByLabel('起始期间 fromPeriod（YYYY-MM）').first().fill('2026-09');
+    await page.getByLabel('结束期间 toPeriod（YYYY-MM）').first().fill('2026-07');
+    await page.getByLabel('缓缴原因 reason').fill('经营困难');
+    await page.getByRole('form', { name: '单位缓缴 Unit deferral' }).getByRole('button', { name: '批准 Approve' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: '输入有误' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('toPeriod');
+    await checkAccessibility(page);
+    await page.getByLabel('起始期间 fromPeriod（YYYY-MM）').first().fill('2026-07');
+    await page.getByLabel('结束期间 toPeriod（YYYY-MM）').first().fill('2026-09');
+    await page.getByRole('form', { name: '单位缓缴 Unit deferral' }).getByRole('button', { name: '批准 Approve' }).click();
+    await page.getByRole('status').filter({ hasText: `已批准缓缴 ${unit.unitId}：2026-07–2026-09` }).waitFor();
+    await screenshot(page, 'staff-unit-deferral');
+    await checkAccessibility(page);
     expect(o.problems).toEqual([]);
   });
 });

@@ -251,7 +251,7 @@ function DeferralForm({ kind }: { kind: 'unit' | 'loan' }) {
   const unit = kind === 'unit';
   return html`<form aria-labelledby=${`${kind}-deferral-h`} onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => {
       const r = await api('POST', `/v1/${unit ? 'units' : 'loans'}/${encodeURIComponent(f.id)}/deferrals`, { fromPeriod: f.fromPeriod, toPeriod: f.toPeriod, reason: f.reason });
-      return `${unit ? '已批准缓缴' : '已批准缓期还贷'} ${f.id}：${f.fromPeriod}–${f.toPeriod}${r?.status ? ` · ${st(r.status)}` : ''}`;
+      return `${unit ? '已批准缓缴' : '已批准缓期还贷'} ${f.id}：${r?.fromPeriod ?? f.fromPeriod}–${r?.toPeriod ?? f.toPeriod}${r?.status ? ` · ${st(r.status)}` : ''}`;
     }); }}>
     <h3 id=${`${kind}-deferral-h`}>${unit ? '单位缓缴 Unit deferral' : '缓期还贷 Loan hardship deferral'}</h3>
     <${Field} label=${unit ? '单位编号 unitId' : '贷款号 loanId'} name=${`${kind}-deferral-id`} value=${f.id} onInput=${set('id')} required />
@@ -430,7 +430,7 @@ function BaseAdjustment({ unitId }: { unitId: string }) {
       return { accountNo, monthlyBase };
     });
   return html`<section><h2>缴存基数调整 Base adjustment（单位 ${unitId}）</h2>
-    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { const its = items(); const r = await api('POST', `/v1/units/${encodeURIComponent(unitId)}/base-adjustments`, { year: Number(year), items: its }); return `已调整 ${year} 年度基数：${r?.adjusted ?? r?.items?.length ?? its.length} 人`; }); }}>
+    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { const its = items(); const r = await api('POST', `/v1/units/${encodeURIComponent(unitId)}/base-adjustments`, { year: Number(year), items: its }); return `已调整 ${year} 年度基数 ${r?.adjustmentId ?? ''}：${r?.count ?? its.length} 人，自 ${r?.fromPeriod ?? '—'} 起`; }); }}>
       <${Field} label="年度 year" name="base-year" type="number" value=${year} onInput=${setYear} required />
       <label for="base-lines">职工与新基数 items（每行：个人账号 月缴存基数(元)，如 330100000125 8000）<textarea id="base-lines" rows="5" value=${lines} required onInput=${(e: any) => setLines(e.currentTarget.value)}></textarea></label>
       <button class="primary" disabled=${a.busy}>提交调整 Submit</button><${Result} a=${a} /></form></section>`;
