@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, staffToken } from '../support/http.ts';
 import { openFundedAccount } from '../support/fixtures.ts';
 import { registerUnit, uniqueBranch } from '../e2e/deposits-fixtures.ts';
+import { businessDate } from '../../shared/clock.ts';
 import { checkAccessibility, openConsole, screenshot, signIn, type Opened } from './support.ts';
 
 let o: Opened;
@@ -77,6 +78,33 @@ describe('console: staff freeze', () => {
     await page.getByRole('status').filter({ hasText: `已批准缓缴 ${unit.unitId}：2026-07–2026-09` }).waitFor();
     await screenshot(page, 'staff-unit-deferral');
     await checkAccessibility(page);
+    expect(o.problems).toEqual([]);
+  });
+
+  it("a unit agent's base adjustment (基数调整): a duplicate account is refused with the field named, then it is applied", async () => {
+    const branch = uniqueBranch('BA');
+    const unit = await registerUnit(branch);
+    const emp = await openFundedAccount({ branch, unitId: unit.unitId, balanceFen: 100_000 });
+    const year = businessDate().slice(0, 4);
+    const { page } = o;
+    await signIn(page, 'unit', unit.unitId);
+    await page.getByRole('button', { name: '基数调整' }).click();
+    await page.getByLabel('年度 year').fill(year);
+    const lines = page.getByLabel(/职工与新基数 items/);
+    await lines.fill(`${emp.accountNo} 9000\n${emp.accountNo} 9100`);
+    await page.getByRole('button', { name: '提交调整 Submit' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: '输入有误' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('items');
+    await checkAccessibility(page);
+    await lines.fill(`${emp.accountNo} 9000`);
+    await page.getByRole('button', { name: '提交调整 Submit' }).click();
+    await page.getByRole('status').filter({ hasText: `已调整 ${year} 年度基数` }).waitFor();
+    expect(await page.getByRole('status').textContent()).toContain('1 人');
+    await screenshot(page, 'unit-base-adjustment');
+    await checkAccessibility(page);
+    const after = await call('GET', `/v1/accounts/${emp.accountNo}`, { token: await staffToken(branch) });
+    expect(after.body.monthlyBase).toBe('9000.00');
     expect(o.problems).toEqual([]);
   });
 });
