@@ -129,23 +129,12 @@ export function attachDecision(d: Document | undefined, submitterSub: string, re
 }
 
 /** What a record's archive keeps of each document it was submitted with. */
-export interface ArchivedDocument {
-  documentId: string;
-  fileName: string;
-  contentType: ContentType;
-  sizeBytes: number;
-  sha256: string;
-}
+export type ArchivedDocument = Pick<Document, 'documentId' | 'fileName' | 'contentType' | 'sizeBytes' | 'sha256'>;
 
 export const archivedDocument = (d: Document): ArchivedDocument => ({ documentId: d.documentId, fileName: d.fileName, contentType: d.contentType, sizeBytes: d.sizeBytes, sha256: d.sha256 });
 
 /** GET /v1/documents/{documentId} (api.md), with the download link once STORED. */
-export interface DocumentView {
-  documentId: string;
-  fileName: string;
-  contentType: ContentType;
-  sizeBytes: number;
-  sha256: string;
+export interface DocumentView extends ArchivedDocument {
   status: DocumentStatus;
   createdAt: string;
   storedAt?: string;

@@ -47,8 +47,8 @@ export interface NoticeAnswer {
   matched: { kind: MatchedKind; id: string } | null;
 }
 
-/** An arrival notice (到账通知) as recorded, with the answer it got (the same again for a duplicate). */
-export interface Notice {
+/** What a bank's arrival notice states (kept by the notice and by the suspense item it may become). */
+export interface ArrivalFacts {
   bankCode: string;
   notificationId: string;
   accountNo: string;
@@ -57,6 +57,10 @@ export interface Notice {
   payerName: string;
   payerAccount: string;
   reference: string;
+}
+
+/** An arrival notice (到账通知) as recorded, with the answer it got (the same again for a duplicate). */
+export interface Notice extends ArrivalFacts {
   answer: NoticeAnswer;
   /** The suspense item it became, when nothing matched. */
   suspenseItemId?: string;
@@ -65,16 +69,8 @@ export interface Notice {
 
 export type SuspenseStatus = 'OPEN' | 'ASSIGNED' | 'REFUNDING' | 'REFUNDED';
 /** A suspense item (待查款项): money arrived that nothing matched. */
-export interface SuspenseItem {
+export interface SuspenseItem extends ArrivalFacts {
   itemId: string;
-  bankCode: string;
-  notificationId: string;
-  accountNo: string;
-  amountFen: number;
-  valueDate: string;
-  payerName: string;
-  payerAccount: string;
-  reference: string;
   status: SuspenseStatus;
   receivedAt: string;
   updatedAt: string;
