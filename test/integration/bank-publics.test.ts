@@ -5,7 +5,7 @@
 // Each result is compared over HTTP with what the staff route gives on a twin record; each refusal
 // changes nothing; the same items committed twice, or a plan after the commit, apply once.
 import { describe, expect, it } from 'vitest';
-import { SELLER } from '../support/seller.ts';
+import { SELLER, disbursementPaid } from '../support/seller.ts';
 import { randomUUID } from 'node:crypto';
 import { call, auditorToken, memberToken, staffToken, unitToken } from '../support/http.ts';
 import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
@@ -234,6 +234,8 @@ async function overdueLoan(branch: string, a: Account): Promise<string> {
   });
   const res = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn, dueDay: 20 } });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
+  // the bank's result changes the loan's record: planned items are committed only after it
+  await disbursementPaid(loanId, await staffToken(branch));
   await runDailyForLoan(loanId, today);
   return loanId;
 }

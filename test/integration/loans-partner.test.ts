@@ -5,7 +5,7 @@
 // trackingId's record. Loans are real (applied, approved and disbursed over HTTP); the worker is
 // played in-process (plan through loans/public.ts, commit with shared/tx.ts) against the same store.
 import { describe, expect, it } from 'vitest';
-import { SELLER } from '../support/seller.ts';
+import { SELLER, disbursementPaid } from '../support/seller.ts';
 import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { call, memberToken, staffToken, auditorToken } from '../support/http.ts';
@@ -55,6 +55,8 @@ async function activeLoan(branch: string, a: Account, overdue: boolean): Promise
   }
   const res = await call('POST', `/v1/loans/${loanId}/disburse`, { token: await staffToken(branch), body: { payee: SELLER, disbursedOn, dueDay: 20 } });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
+  // the bank's result changes the loan's record: planned items are committed only after it
+  await disbursementPaid(loanId, await staffToken(branch));
   if (overdue) await runDailyForLoan(loanId, today);
   return loanId;
 }
