@@ -20,6 +20,10 @@ describe('console PKCE helpers', () => {
     const u = new URL(authorizeUrl({ authorizationEndpoint: 'https://id.example.gov.cn/oauth2/authorize?tenant=hz', clientId: 'console', redirectUri: 'https://hpf.example.gov.cn/', challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', state: 's1' }));
     expect(u.origin + u.pathname).toBe('https://id.example.gov.cn/oauth2/authorize');
     expect(Object.fromEntries(u.searchParams)).toEqual({ tenant: 'hz', response_type: 'code', client_id: 'console', redirect_uri: 'https://hpf.example.gov.cn/', scope: 'openid', state: 's1', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+    // the token's audience (the API's JWT authoriser checks `aud`) and the configured scope
+    const withAudience = new URL(authorizeUrl({ authorizationEndpoint: 'https://id.example.gov.cn/authorize', clientId: 'console', redirectUri: 'https://hpf.example.gov.cn/', challenge: 'c', state: 's2', audience: 'hpf-api', scope: 'openid profile' }));
+    expect(withAudience.searchParams.get('audience')).toBe('hpf-api');
+    expect(withAudience.searchParams.get('scope')).toBe('openid profile');
     const body = new URLSearchParams(tokenRequestBody({ code: 'c&1', verifier: 'v', clientId: 'console', redirectUri: 'https://hpf.example.gov.cn/' }));
     expect(Object.fromEntries(body)).toEqual({ grant_type: 'authorization_code', code: 'c&1', code_verifier: 'v', client_id: 'console', redirect_uri: 'https://hpf.example.gov.cn/' });
   });

@@ -15,14 +15,21 @@ interface Config {
   issuer?: string;
   clientId?: string;
   apiBase?: string;
+  /** The access token's audience (the API's `aud`), sent with the authorization request. */
+  audience?: string;
+  scope?: string;
 }
 interface Session {
   claims: Record<string, any>;
 }
 
 const ROLE_NAMES: Record<string, string> = { member: '缴存职工 member', unit: '单位经办人 unit agent', staff: '中心柜员 staff', auditor: '稽核审计 auditor', admin: '管理员 admin' };
-const STATUS: Record<string, string> = { PENDING_REVIEW: '待审核', APPROVED: '已批准', REJECTED: '已驳回', PAID: '已支付', ORDERED: '已下单', OPEN: '待处理', RESOLVED: '已处理', RUNNING: '进行中', COMPLETED: '已完成', DONE: '已完成', POSTED: '已入账', PENDING: '待处理', QUEUED: '排队中', FAILED: '失败', NORMAL: '正常', FROZEN: '已冻结', SEALED: '封存', CLOSED: '已销户' };
+const STATUS: Record<string, string> = { PENDING_REVIEW: '待审核', APPROVED: '已批准', REJECTED: '已驳回', PAID: '已支付', ORDERED: '已下单', OPEN: '待处理', RESOLVED: '已处理', RUNNING: '进行中', COMPLETED: '已完成', DONE: '已完成', POSTED: '已入账', PENDING: '待处理', QUEUED: '排队中', FAILED: '失败', NORMAL: '正常', FROZEN: '已冻结', SEALED: '封存', CLOSED: '已销户',
+  INCOMPLETE: '未完成', SETTLED: '已结算', PAYMENT_FAILED: '支付失败', AWAITING_FUNDS: '待到账', POSTING: '入账中', APPLIED: '已申请', ACTIVE: '还款中', DUE: '待还', OVERDUE: '逾期', DEFERRED: '缓期' };
 const st = (s: unknown) => (typeof s === 'string' ? `${STATUS[s] ?? ''} ${s}`.trim() : '');
+/** A loan's status: CLOSED is 已结清 (paid off), not an account's 已销户. */
+const loanSt = (s: unknown) => (s === 'CLOSED' ? '已结清 CLOSED' : st(s));
+const REASONS: Record<string, string> = { RENT: '租房', PURCHASE: '购房', BUILD_REPAIR: '建造翻建大修', RETIREMENT: '离退休', INCAPACITY: '丧失劳动能力', EMIGRATION: '出境定居', HPF_LOAN_REPAYMENT: '偿还公积金贷款', COMMERCIAL_LOAN_REPAYMENT: '偿还商业贷款', DEATH: '死亡', ELEVATOR_RETROFIT: '加装电梯', OFFSITE_PURCHASE: '异地购房' };
 
 // ---------- small building blocks ----------
 function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
@@ -114,19 +121,30 @@ const Outcome = ({ a }: { a: ReturnType<typeof useAction> }) => html`<${Err} msg
 /** Like Outcome, with the problem's detail and field errors laid out. */
 const Result = ({ a }: { a: ReturnType<typeof useAction> }) => html`<${ProblemView} p=${a.problem} />${a.done ? html`<p class="ok" role="status">${a.done}</p>` : null}`;
 
-/** Polls a run until it is no longer running; shows how far it is. */
+const RUNNING_STATES = ['RUNNING', 'PENDING', 'QUEUED', 'STARTED', 'IN_PROGRESS', 'POSTING'];
+
+/** How far a run is, from what its API answers: an audit run's segments, else a `progress` pair. */
+function progressOf(run: any): { done: number; total: number } | undefined {
+  if (typeof run.chunks === 'number' && typeof run.postedChunks === 'number') return { done: run.postedChunks, total: run.chunks }; // a remittance's posting
+  const p = run.segments ?? run.progress;
+  return p && typeof p.total === 'number' && typeof p.done === 'number' ? { done: p.done, total: p.total } : undefined;
+}
+
+/** Polls a run (GET `path`) once a second while it is running; shows its status and how far it is. */
 function RunProgress({ path }: { path: string }) {
   const [run, setRun] = useState<any>();
   const [error, setError] = useState<string>();
   useEffect(() => {
     let live = true;
     let t: any;
+    setRun(undefined);
+    setError(undefined);
     const tick = async () => {
       try {
         const r = await api('GET', path);
         if (!live) return;
         setRun(r);
-        if (['RUNNING', 'PENDING', 'QUEUED', 'STARTED', 'IN_PROGRESS'].includes(r.status)) t = setTimeout(tick, 1000);
+        if (RUNNING_STATES.includes(r.status)) t = setTimeout(tick, 1000);
       } catch (e) {
         if (live) setError((e as Error).message);
       }
@@ -139,16 +157,20 @@ function RunProgress({ path }: { path: string }) {
   }, [path]);
   if (error) return html`<${Err} msg=${error} />`;
   if (!run) return html`<p class="muted">查询进度… </p>`;
-  const total = run.progress?.total ?? run.segments ?? run.accounts?.length ?? run.total;
-  const done = run.progress?.done ?? run.segmentsDone ?? run.accounts?.filter?.((a: any) => a.status && a.status !== 'RUNNING').length ?? run.done;
-  const running = ['RUNNING', 'PENDING', 'QUEUED', 'STARTED', 'IN_PROGRESS'].includes(run.status);
-  return html`<div class="card" aria-live="polite">
-    <p>状态 status: <strong data-run-status=${run.status}>${st(run.status)}</strong></p>
-    ${typeof total === 'number' && typeof done === 'number'
-      ? html`<label>进度 progress ${done}/${total}<progress max=${total} value=${done}></progress></label>`
+  const progress = progressOf(run);
+  const running = RUNNING_STATES.includes(run.status);
+  return html`<div class="card" aria-live="polite" data-testid="run" data-run-id=${run.runId ?? run.remittanceId}>
+    <p>状态 status: <strong data-run-status=${run.status}>${st(run.status)}</strong>${running ? '（每秒刷新 polling）' : ''}</p>
+    ${progress
+      ? html`<label>进度 progress <span data-testid="run-progress">${progress.done}/${progress.total}</span><progress max=${progress.total || 1} value=${progress.total ? progress.done : running ? 0 : 1}></progress></label>`
       : running
         ? html`<progress aria-label="进度 progress"></progress>`
         : null}
+    ${typeof run.accounts === 'number' ? html`<p>已稽核账户 accounts：${run.accounts} · 发现 findings：${fmt(run.findings)}${run.completedAt ? ` · 完成于 ${run.completedAt}` : ''}</p>` : null}
+    ${Array.isArray(run.accounts)
+      ? html`<p>对账日 ${fmt(run.date)} · 差异发现 findings：${fmt(run.findingsTotal)}${run.finishedAt ? ` · 完成于 ${run.finishedAt}` : ''}</p>
+        <${Table} caption="对账账户" rows=${run.accounts} cols=${[['bankCode', '银行 bankCode'], ['accountNo', '专户 accountNo'], ['lines', '流水 lines'], ['matched', '已勾对 matched'], ['differences', '差异 differences'], ['error', '未对账原因 error']]} />`
+      : null}
     <details><summary>详情 details</summary><pre class="scroll" tabindex="0">${JSON.stringify(run, null, 2)}</pre></details>
   </div>`;
 }
@@ -251,7 +273,8 @@ function DeferralForm({ kind }: { kind: 'unit' | 'loan' }) {
   const unit = kind === 'unit';
   return html`<form aria-labelledby=${`${kind}-deferral-h`} onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => {
       const r = await api('POST', `/v1/${unit ? 'units' : 'loans'}/${encodeURIComponent(f.id)}/deferrals`, { fromPeriod: f.fromPeriod, toPeriod: f.toPeriod, reason: f.reason });
-      return `${unit ? '已批准缓缴' : '已批准缓期还贷'} ${f.id}：${r?.fromPeriod ?? f.fromPeriod}–${r?.toPeriod ?? f.toPeriod}${r?.status ? ` · ${st(r.status)}` : ''}`;
+      const moved = Array.isArray(r?.installments) ? ` · 缓期期次 installments ${r.installments.join('、')}${r.maturityDate ? ` · 新到期日 maturityDate ${r.maturityDate}` : ''}` : '';
+      return `${unit ? '已批准缓缴' : '已批准缓期还贷'} ${f.id}：${r?.fromPeriod ?? f.fromPeriod}–${r?.toPeriod ?? f.toPeriod}${r?.status ? ` · ${st(r.status)}` : ''}${moved}`;
     }); }}>
     <h3 id=${`${kind}-deferral-h`}>${unit ? '单位缓缴 Unit deferral' : '缓期还贷 Loan hardship deferral'}</h3>
     <${Field} label=${unit ? '单位编号 unitId' : '贷款号 loanId'} name=${`${kind}-deferral-id`} value=${f.id} onInput=${set('id')} required />
@@ -388,15 +411,15 @@ function Runs() {
   const b = useAction();
   const [auditId, setAuditId] = useState('');
   return html`<section><h2>稽核运行与银行对账 Audit runs & reconciliations</h2>
-    <div class="card"><h3>电子稽核 Audit run</h3>
+    <section class="card" aria-labelledby="audit-run-h"><h3 id="audit-run-h">电子稽核 Audit run</h3>
       <div class="row"><button class="primary" disabled=${a.busy} onClick=${() => a.run(async () => { const r = await api('POST', '/v1/supervision/audit-runs', {}); setAudit(r.runId); return `已启动 ${r.runId}`; })}>立即稽核 Run now</button></div>
       <form class="row" onSubmit=${(e: Event) => { e.preventDefault(); setAudit(auditId); }}><${Field} label="查看运行 runId" name="audit-run-id" value=${auditId} onInput=${setAuditId} /><button class="secondary">查看</button></form>
-      <${Outcome} a=${a} />${audit ? html`<${RunProgress} path=${`/v1/supervision/audit-runs/${encodeURIComponent(audit)}`} />` : null}</div>
-    <div class="card"><h3>银行对账 Bank reconciliation</h3>
+      <${Result} a=${a} />${audit ? html`<${RunProgress} path=${`/v1/supervision/audit-runs/${encodeURIComponent(audit)}`} />` : null}</section>
+    <section class="card" aria-labelledby="recon-h"><h3 id="recon-h">银行对账 Bank reconciliation</h3>
       <form onSubmit=${(e: Event) => { e.preventDefault(); b.run(async () => { const r = await api('POST', '/v1/bank/reconciliations', { date }); setRecon(r.runId); return `已启动 ${r.runId}`; }); }}>
         <${Field} label="对账日 date" name="recon-date" type="date" value=${date} onInput=${setDate} required />
         <button class="primary" disabled=${b.busy}>对账 Reconcile</button></form>
-      <${Outcome} a=${b} />${recon ? html`<${RunProgress} path=${`/v1/bank/reconciliations/${encodeURIComponent(recon)}`} />` : null}</div>
+      <${Result} a=${b} />${recon ? html`<${RunProgress} path=${`/v1/bank/reconciliations/${encodeURIComponent(recon)}`} />` : null}</section>
   </section>`;
 }
 
@@ -462,17 +485,38 @@ function MyAccount({ accountNo }: { accountNo: string }) {
     <${Table} caption="账户明细" rows=${itemsOf(entries.data)} cols=${[['valueDate', '日期 valueDate'], ['type', '类型 type'], ['amount', '金额 amount'], ['balanceAfter', '余额 balanceAfter'], ['ref', '业务 ref']]} /></section>`;
 }
 
+const HOUSING_KINDS: [string, string][] = [['PUBLIC_RENTAL', '公租房 PUBLIC_RENTAL'], ['AFFORDABLE_RENTAL', '保障性租赁住房 AFFORDABLE_RENTAL'], ['COMMERCIAL', '商品住房 COMMERCIAL']];
+
+/** 租房提取 (POST /v1/withdrawals, reason RENT) and the account's withdrawals with their status. */
 function RentWithdrawal({ accountNo }: { accountNo: string }) {
-  const [f, setF] = useState({ amount: '', payeeBankAccount: '', leaseContractNo: '', rentReceiptNo: '' });
+  const [f, setF] = useState({ amount: '', payeeBankAccount: '', housingKind: 'PUBLIC_RENTAL', leaseContractNo: '', rentReceiptNo: '', noHouseCertificateNo: '' });
+  const list = useLoad(() => api('GET', `/v1/accounts/${encodeURIComponent(accountNo)}/withdrawals?limit=50`), [accountNo]);
   const a = useAction();
   const set = (k: string) => (v: string) => setF({ ...f, [k]: v });
+  const commercial = f.housingKind === 'COMMERCIAL';
+  const evidence = () => (commercial ? { housingKind: f.housingKind, noHouseCertificateNo: f.noHouseCertificateNo } : { housingKind: f.housingKind, leaseContractNo: f.leaseContractNo, rentReceiptNo: f.rentReceiptNo });
   return html`<section><h2>租房提取 Rent withdrawal</h2>
-    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { const r = await api('POST', '/v1/withdrawals', { accountNo, amount: f.amount, payeeBankAccount: f.payeeBankAccount, reason: 'RENT', evidence: { housingKind: 'PUBLIC_RENTAL', leaseContractNo: f.leaseContractNo, rentReceiptNo: f.rentReceiptNo } }); return `已提交 ${r.withdrawalId}: ${st(r.status)}${r.reviewDueOn ? `，审核期限 ${r.reviewDueOn}` : ''}`; }); }}>
+    <form aria-labelledby="rent-h" onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { const r = await api('POST', '/v1/withdrawals', { accountNo, amount: f.amount, payeeBankAccount: f.payeeBankAccount, reason: 'RENT', evidence: evidence() }); list.reload(); return `已提交 ${r.withdrawalId}：${st(r.status)}${r.reviewDueOn ? `，审核期限 ${r.reviewDueOn}` : ''}`; }); }}>
+      <h3 id="rent-h">申请 Apply</h3>
       <${Field} label="金额(元) amount" name="rent-amount" value=${f.amount} onInput=${set('amount')} required />
       <${Field} label="收款银行账号 payeeBankAccount" name="rent-payee" value=${f.payeeBankAccount} onInput=${set('payeeBankAccount')} required />
-      <${Field} label="公租房租赁合同号 leaseContractNo" name="rent-lease" value=${f.leaseContractNo} onInput=${set('leaseContractNo')} required />
-      <${Field} label="租金收据号 rentReceiptNo" name="rent-receipt" value=${f.rentReceiptNo} onInput=${set('rentReceiptNo')} required />
-      <button class="primary" disabled=${a.busy}>提交 Submit</button><${Outcome} a=${a} /></form></section>`;
+      <${Field} label="住房类型 housingKind" name="rent-kind" value=${f.housingKind} onInput=${set('housingKind')} options=${HOUSING_KINDS} />
+      ${commercial
+        ? html`<${Field} label="无房证明编号 noHouseCertificateNo" name="rent-nohouse" value=${f.noHouseCertificateNo} onInput=${set('noHouseCertificateNo')} required />`
+        : html`<${Field} label="租赁合同号 leaseContractNo" name="rent-lease" value=${f.leaseContractNo} onInput=${set('leaseContractNo')} required />
+          <${Field} label="租金收据号 rentReceiptNo" name="rent-receipt" value=${f.rentReceiptNo} onInput=${set('rentReceiptNo')} required />`}
+      <button class="primary" disabled=${a.busy}>提交 Submit</button><${Result} a=${a} /></form>
+    <h3>我的提取 My withdrawals</h3>
+    <button class="secondary" onClick=${list.reload}>刷新 Refresh</button>
+    <${Loading} on=${list.loading} /><${Err} msg=${list.error} />
+    <${Table} caption="我的提取记录" rows=${itemsOf(list.data)} cols=${[
+      ['withdrawalId', '业务号 withdrawalId'],
+      ['reason', '原因 reason', (r: any) => `${REASONS[r.reason] ?? ''} ${r.reason}`.trim()],
+      ['amount', '金额(元) amount'],
+      ['status', '状态 status', (r: any) => html`<span data-status=${r.status}>${st(r.status)}</span>`],
+      ['payment', '银行支付 payment', (r: any) => (r.payment ? html`<span data-payment-status=${r.payment.status}>${st(r.payment.status)}</span>` : '—')],
+      ['submittedAt', '提交时间 submittedAt'],
+    ]} /></section>`;
 }
 
 const LIMIT_NAMES: Record<string, string> = { productCap: '产品上限 productCap', balanceMultiple: '余额倍数 balanceMultiple', loanToValue: '贷款成数 loanToValue', repaymentCapacity: '还款能力 repaymentCapacity' };
@@ -498,24 +542,71 @@ function LoanQuote({ accountNo }: { accountNo: string }) {
   </section>`;
 }
 
+/** A loan of the member's (or a clerk's lookup): its figures and schedule; once CLOSED, its payoff certificate. */
 function LoanSchedule() {
   const [id, setId] = useState('');
-  const [sched, setSched] = useState<any>();
+  const [shown, setShown] = useState<{ loan: any; schedule: any }>();
   const a = useAction();
-  return html`<section><h2>还款计划 Loan schedule</h2>
-    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { setSched(await api('GET', `/v1/loans/${encodeURIComponent(id)}/schedule`)); return ''; }); }}>
-      <${Field} label="贷款号 loanId" name="schedule-loan" value=${id} onInput=${setId} required /><button class="primary" disabled=${a.busy}>查询</button><${Err} msg=${a.error} /></form>
-    ${sched ? html`<${Table} caption="还款计划" rows=${itemsOf(sched.installments ?? sched)} cols=${[['period', '期次'], ['dueOn', '应还日 dueOn'], ['principal', '本金'], ['interest', '利息'], ['total', '合计', (r: any) => fmt(r.total ?? r.amount)], ['status', '状态']]} />` : null}</section>`;
+  const loan = shown?.loan;
+  return html`<section><h2>我的贷款 My loan · 还款计划 Loan schedule</h2>
+    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { setShown(undefined); const path = `/v1/loans/${encodeURIComponent(id.trim())}`; const [l, sc] = await Promise.all([api('GET', path), api('GET', `${path}/schedule`)]); setShown({ loan: l, schedule: sc }); return ''; }); }}>
+      <${Field} label="贷款号 loanId" name="schedule-loan" value=${id} onInput=${setId} required /><button class="primary" disabled=${a.busy}>查询 Look up</button><${ProblemView} p=${a.problem} /></form>
+    ${loan ? html`<div class="tiles" data-testid="loan">
+        <div class="tile"><div class="muted">状态 status</div><div class="v" data-testid="loan-status" data-status=${loan.status}>${loanSt(loan.status)}</div></div>
+        <div class="tile"><div class="muted">贷款本金(元) principal</div><div class="v">${fmt(loan.principal)}</div></div>
+        <div class="tile"><div class="muted">剩余本金(元) outstandingPrincipal</div><div class="v" data-testid="loan-outstanding">${fmt(loan.outstandingPrincipal)}</div></div>
+        <div class="tile"><div class="muted">年利率 annualRate</div><div class="v">${fmt(loan.annualRate)}%</div></div>
+        <div class="tile"><div class="muted">下期应还 nextDue</div><div class="v">${loan.nextDue ? `${loan.nextDue.dueDate} · ${loan.nextDue.amount}` : '—'}</div></div>
+        <div class="tile"><div class="muted">逾期 overdue</div><div class="v">${loan.overdue?.installments ?? 0} 期 · ${fmt(loan.overdue?.amount)}</div></div>
+        <div class="tile"><div class="muted">到期日 maturityDate</div><div class="v">${fmt(loan.maturityDate)}</div></div>
+        ${loan.paidOffOn ? html`<div class="tile"><div class="muted">结清日 paidOffOn</div><div class="v">${loan.paidOffOn}</div></div>` : null}
+      </div>
+      ${loan.status === 'CLOSED' ? html`<${CertificateDownload} kind="payoff" title="贷款结清证明 Payoff certificate" path=${`/v1/loans/${encodeURIComponent(loan.loanId)}/payoff-certificate`} fileName=${`payoff-certificate-${loan.loanId}.pdf`} />` : null}
+      <${Table} caption="还款计划" rows=${itemsOf(shown!.schedule?.installments ?? shown!.schedule)} cols=${[
+        ['no', '期次 no'], ['dueDate', '应还日 dueDate', (r: any) => html`${r.dueDate}${r.deferredFrom ? html`<br /><span class="muted">原 ${r.deferredFrom}</span>` : null}`], ['payment', '月供 payment'], ['principal', '本金 principal'], ['interest', '利息 interest'], ['remainingPrincipal', '剩余本金 remainingPrincipal'], ['status', '状态 status', (r: any) => st(r.status)],
+      ]} />` : null}</section>`;
+}
+
+/**
+ * A certificate (GET `path`): its data first (number and verification code), then the same
+ * certificate as a PDF to download (the API answers the latest again while what it states is
+ * unchanged), and the public verification route's answer for its code.
+ */
+function CertificateDownload({ kind, title, path, fileName }: { kind: string; title: string; path: string; fileName: string }) {
+  const [cert, setCert] = useState<any>();
+  const [link, setLink] = useState<string>();
+  const [check, setCheck] = useState<any>();
+  const a = useAction();
+  useEffect(() => () => link && URL.revokeObjectURL(link), [link]);
+  const generate = () =>
+    a.run(async () => {
+      setCert(undefined);
+      setCheck(undefined);
+      const data = await api('GET', path);
+      const pdf = await api<Blob>('GET', path, undefined, 'application/pdf');
+      setCert(data);
+      setLink(URL.createObjectURL(pdf));
+      setCheck(await api('GET', `/v1/certificates/${encodeURIComponent(data.verificationCode)}`).catch((e) => ({ error: (e as Error).message })));
+      return `已生成 Ready：${data.certificateNo}`;
+    });
+  return html`<section class="card" aria-labelledby=${`${kind}-cert-h`}><h3 id=${`${kind}-cert-h`}>${title}</h3>
+    <p class="muted">PDF 带证明编号、验证码和核验二维码；任何人可凭验证码核验。</p>
+    <div class="row"><button class="primary" disabled=${a.busy} onClick=${generate}>${cert ? '重新生成 Regenerate' : '生成证明 Generate'}</button>
+      ${link && cert ? html`<a href=${link} download=${fileName} data-testid=${`${kind}-download`}>下载 PDF Download（${cert.certificateNo}）</a>` : null}</div>
+    ${cert ? html`<dl class="kv">
+        <dt>证明编号 certificateNo</dt><dd data-testid=${`${kind}-certificate-no`}>${cert.certificateNo}</dd>
+        <dt>验证码 verificationCode</dt><dd><strong data-testid=${`${kind}-verification-code`}>${cert.verificationCode}</strong></dd>
+        <dt>出具时间 issuedAt</dt><dd>${fmt(cert.issuedAt)}</dd>
+        <dt>核验 verification</dt><dd data-testid=${`${kind}-verified`}>${check ? (check.valid === true ? '有效 valid' : check.error ? `未能核验：${check.error}` : '无效 not valid') : '核验中…'}</dd>
+        <dt>核验网址 verificationUrl</dt><dd><a href=${cert.verificationUrl}>${cert.verificationUrl}</a></dd>
+      </dl>` : null}
+    <${Result} a=${a} /></section>`;
 }
 
 function Certificates({ accountNo }: { accountNo: string }) {
-  const [link, setLink] = useState<string>();
-  const a = useAction();
-  useEffect(() => () => link && URL.revokeObjectURL(link), [link]);
   return html`<section><h2>证明 Certificates</h2>
-    <div class="card"><p>缴存证明 Deposit certificate（PDF，带核验码）</p>
-      <button class="primary" disabled=${a.busy} onClick=${() => a.run(async () => { const blob = await api<Blob>('GET', `/v1/accounts/${accountNo}/deposit-certificate`, undefined, 'application/pdf'); setLink(URL.createObjectURL(blob)); return '已生成 Ready'; })}>生成缴存证明 Generate</button>
-      ${link ? html`<a href=${link} download=${`deposit-certificate-${accountNo}.pdf`}>下载 PDF Download</a>` : null}<${Outcome} a=${a} /></div></section>`;
+    <${CertificateDownload} kind="deposit" title="缴存证明 Deposit certificate" path=${`/v1/accounts/${encodeURIComponent(accountNo)}/deposit-certificate`} fileName=${`deposit-certificate-${accountNo}.pdf`} />
+    <p class="muted">贷款结清证明：在「还款计划」中查询已结清 (CLOSED) 的贷款后下载。</p></section>`;
 }
 
 // ---------- shell ----------
@@ -529,6 +620,7 @@ function pagesFor(claims: Record<string, any>, nav: { detail?: string; setDetail
       { key: 'suspense', label: '待查款项', view: () => html`<${Suspense} />` },
       { key: 'lookup', label: '账户查询', view: () => html`<${AccountLookup} />` },
       { key: 'deferrals', label: '缓缴缓还', view: () => html`<${Deferrals} />` },
+      { key: 'loans', label: '贷款查询', view: () => html`<${LoanSchedule} />` },
     ];
   if (role === 'auditor')
     return [
@@ -593,34 +685,43 @@ async function startOidc(cfg: Config) {
   const verifier = newVerifier();
   const state = newVerifier();
   sessionStorage.setItem('hpf.pkce', JSON.stringify({ verifier, state }));
-  location.assign(authorizeUrl({ authorizationEndpoint: meta.authorization_endpoint, clientId: cfg.clientId!, redirectUri: redirectUri(), challenge: await challengeOf(verifier), state }));
+  location.assign(authorizeUrl({ authorizationEndpoint: meta.authorization_endpoint, clientId: cfg.clientId!, redirectUri: redirectUri(), challenge: await challengeOf(verifier), state, audience: cfg.audience, scope: cfg.scope }));
 }
 
-/** Back from the issuer with ?code&state: exchange, then drop the code from the address bar. */
+/** Back from the issuer with ?code&state (or ?error): drop them from the address bar, then exchange the code. */
 async function finishOidc(cfg: Config): Promise<string | undefined> {
   const params = new URLSearchParams(location.search);
   const code = params.get('code');
-  if (!code) return undefined;
+  const refused = params.get('error');
+  if (!code && !refused) return undefined;
   const saved = JSON.parse(sessionStorage.getItem('hpf.pkce') ?? '{}');
   sessionStorage.removeItem('hpf.pkce');
   history.replaceState(null, '', '/');
+  if (refused || !code) throw new Error(`登录被拒绝 sign-in refused: ${refused}${params.get('error_description') ? ` — ${params.get('error_description')}` : ''}`);
   if (!saved.verifier || saved.state !== params.get('state')) throw new Error('登录状态不匹配 (state mismatch)');
   const meta = await discover(cfg.issuer!);
   const r = await fetch(meta.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: tokenRequestBody({ code, verifier: saved.verifier, clientId: cfg.clientId!, redirectUri: redirectUri() }) });
   if (!r.ok) throw new Error(`令牌交换失败 token exchange failed: ${r.status}`);
   const t = await r.json();
-  return t.access_token ?? t.id_token;
+  // the access token (its audience the API's): an ID token is for the console, not for the API
+  if (typeof t.access_token !== 'string' || !t.access_token) throw new Error('令牌交换失败 token exchange failed: no access_token');
+  return t.access_token;
 }
 
 function App({ cfg }: { cfg: Config }) {
   const [session, setSession] = useState<Session>();
   const [error, setError] = useState<string>();
+  // back from the issuer: exchanging the code (no sign-in button meanwhile)
+  const [exchanging, setExchanging] = useState(() => cfg.mode !== 'local' && /[?&](code|error)=/.test(location.search));
   const accept = (t: string) => {
     setToken(t);
     setSession({ claims: decodeClaims(t) });
   };
   useEffect(() => {
-    if (cfg.mode !== 'local') finishOidc(cfg).then((t) => t && accept(t), (e) => setError((e as Error).message));
+    if (cfg.mode !== 'local')
+      finishOidc(cfg)
+        .then((t) => t && accept(t), (e) => setError((e as Error).message))
+        .finally(() => setExchanging(false));
   }, []);
   const signOut = () => {
     setToken('');
@@ -628,6 +729,7 @@ function App({ cfg }: { cfg: Config }) {
   };
   if (session) return html`<${Shell} session=${session} signOut=${signOut} />`;
   if (cfg.mode === 'local') return html`<${LocalSignIn} onToken=${accept} />`;
+  if (exchanging) return html`<main id="main"><h1>住房公积金业务控制台</h1><p class="muted" aria-live="polite">登录中… Signing in…</p></main>`;
   return html`<main id="main"><h1>住房公积金业务控制台</h1><${Err} msg=${error} />
     <button class="primary" onClick=${() => startOidc(cfg).catch((e) => setError((e as Error).message))}>统一身份认证登录 Sign in</button></main>`;
 }

@@ -25,9 +25,11 @@ export interface AuthorizeParams {
   challenge: string;
   state: string;
   scope?: string;
+  /** The API the access token is for (its `aud`, the API's JWT authoriser checks it): issuers such as Auth0 or Keycloak ask for it. */
+  audience?: string;
 }
 
-/** The authorization request URL (response_type=code, code_challenge_method=S256). */
+/** The authorization request URL (response_type=code, code_challenge_method=S256, and the token's audience when given). */
 export function authorizeUrl(p: AuthorizeParams): string {
   const u = new URL(p.authorizationEndpoint);
   u.searchParams.set('response_type', 'code');
@@ -37,6 +39,7 @@ export function authorizeUrl(p: AuthorizeParams): string {
   u.searchParams.set('state', p.state);
   u.searchParams.set('code_challenge', p.challenge);
   u.searchParams.set('code_challenge_method', 'S256');
+  if (p.audience) u.searchParams.set('audience', p.audience);
   return u.toString();
 }
 
