@@ -134,7 +134,7 @@ export const tables: readonly TableDef[] = [
   domainTable('deposits'),
   domainTable('withdrawals', ['gsi1', 'gsi2', 'gsi3']), // gsi3: the review queue
 
-  domainTable('loans'),
+  domainTable('loans'), // gsi1: the staff queues (APPLIED, APPROVED); gsi2: loans due for the daily run
   domainTable('supervision'),
   { ...domainTable('interprovincial'), ttlAttribute: 'expiresAt' },
   { ...domainTable('settlement'), ttlAttribute: 'expiresAt' }, // 资金结算: banks, arrival notices, suspense items, payment orders, reconciliation runs
@@ -255,6 +255,7 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/v1/units/{unitId}/base-adjustments', fn: 'deposits-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/units/{unitId}/deferrals', fn: 'deposits-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/units/{unitId}/remittances', fn: 'deposits-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/units/{unitId}/remittances', fn: 'deposits-http', auth: 'jwt' },
   { method: 'GET', path: '/v1/remittances/{remittanceId}', fn: 'deposits-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/remittances/{remittanceId}/settlements', fn: 'deposits-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/flexible-accounts', fn: 'deposits-http', auth: 'jwt' },
@@ -277,6 +278,7 @@ export const routes: readonly RouteDef[] = [
   // loans
   { method: 'POST', path: '/v1/loan-quotes', fn: 'loans-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/loans', fn: 'loans-http', auth: 'jwt' },
+  { method: 'GET', path: '/v1/loans', fn: 'loans-http', auth: 'jwt' }, // the staff queues (APPLIED, APPROVED): loans' gsi1
   { method: 'POST', path: '/v1/loans/{loanId}/approve', fn: 'loans-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/loans/{loanId}/reject', fn: 'loans-http', auth: 'jwt' },
   { method: 'POST', path: '/v1/loans/{loanId}/disburse', fn: 'loans-http', auth: 'jwt' },

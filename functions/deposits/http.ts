@@ -94,6 +94,14 @@ export const handler = httpHandler('deposits', {
     idempotent: { status: 201 },
     handle: (req) => remittances.createRemittance(req.caller, req.params.unitId, req.body, req.idempotency),
   }),
+  'GET /v1/units/{unitId}/remittances': route({
+    summary: "The unit's remittance lists / 单位汇缴清单列表",
+    description: "The unit's remittances, newest period first, a page at a time (limit, cursor): each with what was due (headcount, totalAmount), its status (AWAITING_FUNDS → POSTING → POSTED), the settlement, and what was credited (postedCount, postedAmount) or skipped (closed accounts). The unit's own agents, staff of its branch, auditors. / 单位汇缴清单（按所属期倒序，分页）：应缴、状态、到账及入账与未入账情况。",
+    example: {"query": {"limit": "12"}, "response": {"items": [{"remittanceId": "RM0001", "unitId": "U0001", "period": "2026-11", "kind": "REGULAR", "status": "POSTED", "employerRate": "12", "employeeRate": "12", "headcount": 12, "totalAmount": "23040.00", "chunks": 1, "postedChunks": 1, "postedCount": 12, "postedAmount": "23040.00", "skippedCount": 0, "skippedAmount": "0.00", "createdAt": "2026-11-05T02:00:00.000Z", "settlement": {"amount": "23040.00", "bankRef": "BANK-20261110-0001", "settledOn": "2026-11-10", "settledAt": "2026-11-10T03:00:00.000Z"}, "postedAt": "2026-11-10T03:00:05.000Z"}], "nextCursor": null}},
+    roles: UNIT_READERS,
+    query: s.pageQuery,
+    handle: async (req) => ({ status: 200, body: await remittances.listRemittances(req.caller, req.params.unitId, req.query.limit, req.query.cursor) }),
+  }),
   'GET /v1/remittances/{remittanceId}': route({
     summary: "A remittance / 查询汇缴",
     description: "A remittance with its status: AWAITING_FUNDS → POSTING → POSTED (poll it while posting). / 汇缴单及其状态（待到账、入账中、已入账）。",

@@ -6,7 +6,8 @@
 //   CC#<creditCode> / CC               one registration per credit code
 //   UNIT#<unitId> / EMP#<accountNo>    employment with its history: spells (hire … seal) and bases by period
 //   UNIT#<unitId> / DEF#<fromPeriod>   approved deferral (缓缴): other domains read the ranges (public.ts)
-//   UNIT#<unitId> / PERIOD#<period>    a period is remitted at most once per unit (REGULAR or BACKPAY)
+//   UNIT#<unitId> / PERIOD#<period>    a period is remitted at most once per unit (REGULAR or BACKPAY);
+//                                      { remittanceId, kind }: the unit's remittances by period (its list)
 //   UNIT#<unitId> / BASEADJ#<year>     the annual base adjustment (APPLYING → COMPLETE)
 //   BADJ#<adjustmentId> / C#<nnnn>     a staged chunk of an adjustment, PENDING → APPLIED
 //   REM#<remittanceId> / REM           remittance; gsi1 REMITTANCES#POSTING / <settledAt> while posting
@@ -17,7 +18,7 @@
 import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
-import { ddb, queryAll, decodeCursor, encodeCursor, type TxItem } from '../../shared/ddb.ts';
+import { ddb, queryAll, decodeCursor, encodeCursor, invalidCursor, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { sleep } from '../../shared/tx.ts';
 import type { DepositCertificate } from './domain/certificate.ts';
@@ -293,6 +294,32 @@ async function batchPut(items: readonly Record<string, unknown>[]): Promise<void
 }
 
 export const getRemittance = (remittanceId: string) => get<Remittance>(remKey(remittanceId));
+
+/**
+ * The unit's remittances, newest period first: a page of its period claims (written with each
+ * remittance in its transaction, so every remittance of the unit has one), then their records in one
+ * consistent batch read. The cursor is the last claim's key: it must name this unit's partition and a
+ * period claim (a cursor of another list is a 400, never a DynamoDB error).
+ */
+export async function listRemittancesOfUnit(unitId: string, limit: number, cursor?: string): Promise<Page<Remittance>> {
+  const pk = `UNIT#${unitId}`;
+  const start = decodeCursor(cursor, ['pk', 'sk'], { pk });
+  if (start && !String(start.sk).startsWith('PERIOD#')) invalidCursor();
+  const out = await ddb.send(
+    new QueryCommand({
+      TableName: T(),
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':p': pk, ':s': 'PERIOD#' },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: start,
+      ConsistentRead: true,
+    }),
+  );
+  const ids = (out.Items ?? []).map((i) => i.remittanceId as string);
+  const byId = new Map((await batchGet<Remittance>(ids.map(remKey))).map((r) => [r.remittanceId, r]));
+  return { items: ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+}
 export const getChunk = (remittanceId: string, chunkNo: number) => get<RemittanceChunk>(chunkKey(remittanceId, chunkNo));
 
 /** Some chunks of a remittance (a message's: ≤ 100 keys) in one consistent batch read, by chunk number. */

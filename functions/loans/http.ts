@@ -4,11 +4,11 @@ import { accepts, httpHandler, route } from '../../shared/http.ts';
 import { requestOrigin } from '../certificates/public.ts';
 import { payoffCertificateFor } from './usecases/certificate.ts';
 import { applyForLoan, giveConsent, quote, withdrawConsentOf } from './usecases/applications.ts';
-import { disburse, readLoan, readSchedule, review } from './usecases/lifecycle.ts';
+import { disburse, loanQueue, readLoan, readSchedule, review } from './usecases/lifecycle.ts';
 import { prepay, repayFromBank } from './usecases/repayments.ts';
 import { payDisbursementAgain } from './usecases/disbursement-payments.ts';
 import { deferInstallments, setOffset } from './usecases/agreements.ts';
-import { application, applicationBody, consentBody, deferralBody, disburseBody, disbursementPaymentBody, offsetBody, prepaymentBody, quoteBody, repaymentBody, reviewBody } from './schemas.ts';
+import { application, applicationBody, consentBody, deferralBody, disburseBody, disbursementPaymentBody, loanQueueQuery, offsetBody, prepaymentBody, quoteBody, repaymentBody, reviewBody } from './schemas.ts';
 
 const ok = (body: unknown) => ({ status: 200, body });
 
@@ -23,6 +23,14 @@ export const handler = httpHandler('loans', {
     body: applicationBody,
     idempotent: { status: 201 },
     handle: ({ caller, body: { amount, documentIds, ...rest }, idempotency }) => applyForLoan(caller, { ...application(rest), amountFen: amount, ...(documentIds ? { documentIds } : {}) }, idempotency),
+  }),
+  'GET /v1/loans': route({
+    summary: "The loan review queue / 贷款待审批队列",
+    description: "The staff queues (staff): APPLIED loans to review (the default) or APPROVED loans to disburse, oldest application first, each the loan with its branch, reviewDueOn (approvalDays after the application) and overdueForReview; a branch clerk sees their branch / 待审批（或待放款）贷款，按申请先后，含审批期限。",
+    example: {"query": {"status": "APPLIED", "branch": "HZ-SC", "limit": "50"}, "response": {"items": [{"loanId": "LN0001", "accountNo": "330100000125", "coBorrowerAccountNo": null, "status": "APPLIED", "principal": "600000.00", "outstandingPrincipal": "600000.00", "annualRate": "2.6", "termMonths": 240, "repaymentMethod": "EQUAL_INSTALLMENT", "nextDue": null, "overdue": {"installments": 0, "amount": "0.00", "penaltyInterest": "0.00"}, "riskClass": "NORMAL", "offset": {"enabled": false}, "appliedOn": "2026-12-01", "decision": null, "disbursedOn": null, "payee": null, "payment": null, "dueDay": null, "paidOffOn": null, "maturityDate": null, "branch": "HZ-SC", "reviewDueOn": "2026-12-16", "overdueForReview": false}], "nextCursor": null}},
+    roles: ['staff'],
+    query: loanQueueQuery,
+    handle: async (req) => ok(await loanQueue(req.caller, req.query)),
   }),
   'POST /v1/loans/{loanId}/approve': route({ summary: "Approve a loan / 贷款审批通过", description: "Staff approve an APPLIED loan. / 经办人员审批通过。", errors: ["INVALID_STATE", "POLICY_VIOLATION", "NOT_ELIGIBLE"], example: {"body": {"note": "资料齐全"}}, roles: ['staff'], body: reviewBody, idempotent: { status: 200 }, handle: (req) => review(req.caller, req.params.loanId, 'APPROVED', req.body.note, req.idempotency) }),
   'POST /v1/loans/{loanId}/reject': route({ summary: "Reject a loan / 贷款审批驳回", description: "Staff reject an APPLIED loan with a note. / 经办人员驳回贷款申请。", errors: ["INVALID_STATE"], example: {"body": {"note": "收入证明不足"}}, roles: ['staff'], body: reviewBody, idempotent: { status: 200 }, handle: (req) => review(req.caller, req.params.loanId, 'REJECTED', req.body.note, req.idempotency) }),

@@ -1,6 +1,6 @@
 // Request bodies of the loans routes (docs/api.md, Loans; v1.1 co-borrower consents), zod.
 import * as z from '../../shared/zod.ts';
-import { bankAccountNumber, documentNumber, moneyEventDate, period, plainText, positiveYuan } from '../../shared/schemas.ts';
+import { bankAccountNumber, documentNumber, moneyEventDate, paginationShape, period, plainText, positiveYuan } from '../../shared/schemas.ts';
 import { isAccountNo } from '../../shared/ids.ts';
 import { YUAN_PATTERN } from '../../shared/money.ts';
 import type { LoanApplication } from './domain/loan.ts';
@@ -63,3 +63,13 @@ export const deferralBody = z
   .check(z.refine((b) => b.fromPeriod <= b.toPeriod, { error: 'fromPeriod must not be after toPeriod / 起始期间不能晚于结束期间', path: ['toPeriod'] }));
 
 export const consentBody = z.strictObject({ borrowerAccountNo: accountNo });
+
+/**
+ * GET /v1/loans: the staff queues, APPLIED (to review, the default) or APPROVED (to disburse); no
+ * index lists the other statuses.
+ */
+export const loanQueueQuery = z.strictObject({
+  ...paginationShape,
+  status: z._default(z.optional(z.enum(['APPLIED', 'APPROVED'], { error: 'status must be APPLIED (to review) or APPROVED (to disburse) / 仅支持待审批（APPLIED）或待放款（APPROVED）队列' })), 'APPLIED'),
+  branch: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, { error: 'branch must be 1–32 letters, digits, _ or - / 网点代码格式错误' }))),
+});

@@ -25,6 +25,15 @@
 //                                  the loan: what it paid and answered, written in the payoff's own
 //                                  transaction; a second plan of the same trackingId answers from it
 //   gsi2: DUE#<segment:02> / <nextActionDate>#<loanId>   active loans the daily run must look at
+//   gsi1: LQUEUE#<APPLIED|APPROVED> / <appliedOn>#<createdAt>#<loanId>   the review queue (APPLIED) and
+//         the disbursement queue (APPROVED), oldest application first; only while the loan has that
+//         status. Every write of a loan is a whole Put of its item (loanItem), so the transition that
+//         changes its status (approve, reject, disburse) moves or removes the entry in its own
+//         transaction. One partition per status city-wide, as the withdrawals' review queue: the queues
+//         are small (staff decide within approvalDays) and city staff read them whole in application
+//         order; a branch reads its queue filtered on the loan's `branch`. Loans written before this
+//         entry existed (data persisted locally with `npm start --data`) have none: they are not listed
+//         until their next write.
 import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { ddb, queryAll, decodeCursor, encodeCursor, type Page, type TxItem } from '../../shared/ddb.ts';
@@ -72,7 +81,7 @@ export async function getLoan(loanId: string): Promise<Loan | undefined> {
 }
 
 const asLoan = (item: Record<string, unknown>): Loan => {
-  const { pk: _p, sk: _s, gsi2pk: _a, gsi2sk: _b, ...loan } = item;
+  const { pk: _p, sk: _s, gsi1pk: _q, gsi1sk: _r, gsi2pk: _a, gsi2sk: _b, ...loan } = item;
   return loan as unknown as Loan;
 };
 
@@ -174,6 +183,47 @@ export async function loansDueBy(segment: number, date: string, limit: number, c
   return { items: (out.Items ?? []).map((i) => i.loanId as string), nextCursor: encodeCursor(out.LastEvaluatedKey) };
 }
 
+/** The statuses a staff queue lists (gsi1): APPLIED waits for review, APPROVED for disbursement. */
+export const LOAN_QUEUE_STATUSES = ['APPLIED', 'APPROVED'] as const;
+export type LoanQueueStatus = (typeof LOAN_QUEUE_STATUSES)[number];
+const isQueueStatus = (s: string): s is LoanQueueStatus => (LOAN_QUEUE_STATUSES as readonly string[]).includes(s);
+const queuePk = (status: LoanQueueStatus) => `LQUEUE#${status}`;
+const QUEUE_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
+const QUEUE_READ = 100;
+
+/**
+ * The loans in `status`, oldest application first: all of them, or those of one branch. A branch's
+ * page is filled by reading on (the filter runs after DynamoDB's Limit), and its cursor is the key of
+ * the last item returned (as the withdrawals' review queue).
+ */
+export async function listLoanQueue(status: LoanQueueStatus, branch: string | undefined, limit: number, cursor?: string): Promise<Page<Loan>> {
+  const pk = queuePk(status);
+  const items: Record<string, unknown>[] = [];
+  let start = decodeCursor(cursor, QUEUE_KEYS, { gsi1pk: pk });
+  do {
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: T(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :q',
+        ...(branch
+          ? { FilterExpression: '#b = :b', ExpressionAttributeNames: { '#b': 'branch' }, ExpressionAttributeValues: { ':q': pk, ':b': branch } }
+          : { ExpressionAttributeValues: { ':q': pk } }),
+        ScanIndexForward: true,
+        Limit: branch ? QUEUE_READ : limit - items.length,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start && items.length < limit);
+  const page = items.slice(0, limit);
+  const last = page[page.length - 1];
+  const more = items.length > limit || !!start;
+  const nextCursor = more && last ? encodeCursor(Object.fromEntries(QUEUE_KEYS.map((k) => [k, last[k]]))) : null;
+  return { items: page.map(asLoan), nextCursor };
+}
+
 export interface LoanTotals {
   outstandingPrincipalFen: number;
   /** Unpaid principal of the installments currently OVERDUE (supervision's 逾期率 numerator). */
@@ -268,7 +318,15 @@ export function flagsCheckItem(accountNo: string, flags: BorrowerFlags): TxItem 
 
 function loanItem(l: Loan) {
   const due = l.status === 'ACTIVE' && l.nextActionDate;
-  return { ...loanKey(l.loanId), ...l, gsi2pk: due ? `DUE#${two(segmentOf(l.loanId))}` : undefined, gsi2sk: due ? `${l.nextActionDate}#${l.loanId}` : undefined };
+  const queued = isQueueStatus(l.status);
+  return {
+    ...loanKey(l.loanId),
+    ...l,
+    gsi1pk: queued ? queuePk(l.status as LoanQueueStatus) : undefined,
+    gsi1sk: queued ? `${l.appliedOn}#${l.createdAt}#${l.loanId}` : undefined,
+    gsi2pk: due ? `DUE#${two(segmentOf(l.loanId))}` : undefined,
+    gsi2sk: due ? `${l.nextActionDate}#${l.loanId}` : undefined,
+  };
 }
 
 /**

@@ -295,8 +295,9 @@ describe('forged and foreign list cursors on every paged GET route', () => {
       if (typeof res.body.nextCursor === 'string') cursors.set(routeKey(r), res.body.nextCursor);
     }
     figures.pagedRoutes = paged.length;
-    // the lists api.md pages, at least: a statement, a unit's employees, an account's withdrawals, the review queue, findings, partners' requests
-    for (const key of ['GET /v1/accounts/{accountNo}/entries', 'GET /v1/units/{unitId}/employees', 'GET /v1/accounts/{accountNo}/withdrawals', 'GET /v1/withdrawals', 'GET /v1/supervision/findings', 'GET /v1/interprovincial/requests'])
+    // the lists api.md pages, at least: a statement, a unit's employees, an account's withdrawals, the review queue, findings, partners' requests;
+    // and the console's additions: the loan review queue, a unit's remittance lists
+    for (const key of ['GET /v1/accounts/{accountNo}/entries', 'GET /v1/units/{unitId}/employees', 'GET /v1/accounts/{accountNo}/withdrawals', 'GET /v1/withdrawals', 'GET /v1/supervision/findings', 'GET /v1/interprovincial/requests', 'GET /v1/loans', 'GET /v1/units/{unitId}/remittances'])
       expect.soft(paged.map((p) => p.key), `${key} answers a page`).toContain(key);
     expect(cursors.size, 'real cursors to borrow (the statement of the employee has several entries)').toBeGreaterThan(0);
 

@@ -80,6 +80,8 @@ export const EXPECTED: Record<string, Row> = {
   'POST /v1/units/{unitId}/base-adjustments': jwt({ member: 403, otherMember: 403, unit: 201, otherUnit: 404, clerk: 201, otherClerk: 404, cityClerk: 201, auditor: 403, admin: 403 }),
   'POST /v1/units/{unitId}/deferrals': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 201, otherClerk: 404, cityClerk: 201, auditor: 403, admin: 403 }),
   'POST /v1/units/{unitId}/remittances': jwt({ member: 403, otherMember: 403, unit: 201, otherUnit: 404, clerk: 201, otherClerk: 404, cityClerk: 201, auditor: 403, admin: 403 }),
+  // a unit's remittance lists: as its other reads (GET /v1/units/{unitId}/employees)
+  'GET /v1/units/{unitId}/remittances': jwt({ member: 403, otherMember: 403, unit: 200, otherUnit: 404, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
   'GET /v1/remittances/{remittanceId}': jwt({ member: 403, otherMember: 403, unit: 200, otherUnit: 404, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 200, admin: 403 }),
   'POST /v1/remittances/{remittanceId}/settlements': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 202, otherClerk: 404, cityClerk: OK, auditor: 403, admin: 403 }),
   // a member opens a flexible account for themselves only (the ID number here is not theirs)
@@ -107,6 +109,8 @@ export const EXPECTED: Record<string, Row> = {
   'POST /v1/loan-quotes': jwt({ member: 200, otherMember: 404, unit: 403, otherUnit: 403, clerk: 200, otherClerk: 404, cityClerk: 200, auditor: 403, admin: 403 }),
   // the member already has an application: allowed, and refused or accepted by the eligibility rules
   'POST /v1/loans': jwt({ member: OK, otherMember: 404, unit: 403, otherUnit: 403, clerk: 403, otherClerk: 403, cityClerk: 403, auditor: 403, admin: 403 }),
+  // the loan review queue: staff, as the withdrawals' (a branch clerk asking for another branch's queue is refused)
+  'GET /v1/loans': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 200, otherClerk: 403, cityClerk: 200, auditor: 403, admin: 403 }),
   'POST /v1/loans/{loanId}/approve': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 200, otherClerk: 404, cityClerk: OK, auditor: 403, admin: 403 }),
   'POST /v1/loans/{loanId}/reject': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 200, otherClerk: 404, cityClerk: OK, auditor: 403, admin: 403 }),
   'POST /v1/loans/{loanId}/disburse': jwt({ member: 403, otherMember: 403, unit: 403, otherUnit: 403, clerk: 200, otherClerk: 404, cityClerk: OK, auditor: 403, admin: 403 }),
@@ -487,6 +491,7 @@ export const REQUESTS: Record<string, (w: World, c: CallerName) => RouteRequest>
     return { params: { unitId: w.unitId }, body: { fromPeriod: p, toPeriod: p, reason: '经营困难' } };
   },
   'POST /v1/units/{unitId}/remittances': (w, c) => ({ params: { unitId: w.unitId }, body: { period: addMonths(currentPeriod(), -nth(c)) } }),
+  'GET /v1/units/{unitId}/remittances': (w) => ({ params: { unitId: w.unitId } }),
   'GET /v1/remittances/{remittanceId}': (w) => ({ params: { remittanceId: w.remittance.remittanceId } }),
   'POST /v1/remittances/{remittanceId}/settlements': (w) => ({ params: { remittanceId: w.remittance.remittanceId }, body: { amount: w.remittance.totalAmount, bankRef: `BANK-${fresh()}` } }),
   'POST /v1/flexible-accounts': () => ({ params: {}, body: { idNumber: randomResidentId(), name: `灵活就业${tag()}`, monthlyBase: '5000', rate: '12' } }),
@@ -510,6 +515,7 @@ export const REQUESTS: Record<string, (w: World, c: CallerName) => RouteRequest>
 
   'POST /v1/loan-quotes': (w) => ({ params: {}, body: application(w.employee.accountNo) }),
   'POST /v1/loans': (w) => ({ params: {}, body: { ...application(w.employee.accountNo), amount: '200000' } }),
+  'GET /v1/loans': (w) => ({ params: {}, query: `status=APPLIED&branch=${w.branch}` }),
   'POST /v1/loans/{loanId}/approve': (w) => ({ params: { loanId: w.loanId }, body: { note: '资料齐全' } }),
   'POST /v1/loans/{loanId}/reject': (w) => ({ params: { loanId: w.rejectableLoanId }, body: { note: '收入证明不足' } }),
   'POST /v1/loans/{loanId}/disburse': (w) => ({ params: { loanId: w.loanId }, body: { payee: { name: '杭州安居置业有限公司', bankAccount: '6222021234567890123' }, disbursedOn: businessDate() } }),

@@ -140,6 +140,16 @@ export async function getRemittanceView(caller: Caller, remittanceId: string) {
   return remittanceView(r);
 }
 
+/**
+ * GET /v1/units/{unitId}/remittances: the unit's remittance lists, newest period first, a page at a
+ * time; whoever may read the unit (its agent, staff of its branch, auditors), others its 404.
+ */
+export async function listRemittances(caller: Caller, unitId: string, limit: number, cursor?: string) {
+  assertReadsUnit(caller, (await store.getUnit(unitId)) ?? recordNotFound('Unit'));
+  const page = await store.listRemittancesOfUnit(unitId, limit, cursor);
+  return { items: page.items.map(remittanceView), nextCursor: page.nextCursor };
+}
+
 /** Why a settlement is refused (the staff route answers 404 / 422 POLICY_VIOLATION / 409 INVALID_STATE). */
 export type SettlementRefusal = 'NOT_FOUND' | 'AMOUNT_MISMATCH' | 'NOT_AWAITING_FUNDS';
 

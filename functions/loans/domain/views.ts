@@ -1,5 +1,6 @@
 // API representations of loans (docs/api.md, Loans): yuan strings and percent strings, built once here.
 import { fenToYuan, percentString } from '../../../shared/money.ts';
+import { addDays } from '../../../shared/clock.ts';
 import type { Loan } from './loan.ts';
 import { payoffCertificateNo, type ScheduleRow } from './installments.ts';
 import type { LoanQuote } from './quote.ts';
@@ -44,6 +45,16 @@ export function loanView(l: Loan) {
     maturityDate: l.maturityDate ?? null,
   };
 }
+
+/**
+ * An item of a staff queue (GET /v1/loans?status=APPLIED|APPROVED): the loan as loanView states it,
+ * its branch, the day its review is due (approvalDays after the application, Art. 26; a decision after
+ * it is `late`) and whether an APPLIED loan has passed it.
+ */
+export const loanQueueView = (l: Loan, approvalDays: number, today: string) => {
+  const reviewDueOn = addDays(l.appliedOn, approvalDays);
+  return { ...loanView(l), branch: l.branch, reviewDueOn, overdueForReview: l.status === 'APPLIED' && today > reviewDueOn };
+};
 
 export function installmentView(r: ScheduleRow) {
   return {

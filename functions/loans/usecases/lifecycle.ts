@@ -1,16 +1,16 @@
 // Review, disbursement and the reads of a loan.
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { DomainError } from '../../../shared/errors.ts';
-import type { Caller } from '../../../shared/auth.ts';
+import { forbidden, type Caller } from '../../../shared/auth.ts';
 import { businessDate, now, periodOf } from '../../../shared/clock.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { accountCheck, ledgerWrite, mustGetAccount } from '../../../shared/ledger/ledger.ts';
 import { assertStatus, decide } from '../domain/loan.ts';
 import { monthlyDueDate, scheduleFor } from '../domain/schedule.ts';
 import { newRows, refreshLoan } from '../domain/installments.ts';
-import { installmentView, loanView, payoffCertificateView } from '../domain/views.ts';
+import { installmentView, loanQueueView, loanView, payoffCertificateView } from '../domain/views.ts';
 import { LOAN_FLOWS } from '../domain/policy.ts';
-import { getSchedule, loanWriteItems } from '../store.ts';
+import { getSchedule, listLoanQueue, loanWriteItems, type LoanQueueStatus } from '../store.ts';
 import { flagItems, loanArchive, partyAccounts, partyFlags, staffLoan, thresholds, visibleLoan } from './common.ts';
 import { firstDisbursement, type LoanPayee } from '../domain/disbursement.ts';
 import { disbursementOrder, runAfterCommit } from './disbursement-payments.ts';
@@ -78,6 +78,22 @@ export async function disburse(caller: Caller, loanId: string, input: { disburse
 
 export async function readLoan(caller: Caller, loanId: string) {
   return loanView(await visibleLoan(caller, loanId));
+}
+
+/**
+ * GET /v1/loans?status=APPLIED|APPROVED&branch=: the review queue (APPLIED) or the loans approved and
+ * waiting for disbursement (APPROVED), oldest application first. Staff of a branch see their branch
+ * (asking for another → 403 FORBIDDEN, as the withdrawals' review queue); city staff (`*`) all, or one
+ * branch.
+ */
+export async function loanQueue(caller: Caller, query: { status: LoanQueueStatus; branch?: string; limit: number; cursor?: string }) {
+  if (caller.role !== 'staff' || !caller.branch) return forbidden();
+  if (caller.branch !== '*' && query.branch !== undefined && query.branch !== caller.branch) forbidden('Staff see the loan queues of their own branch only / 仅可查看本网点的贷款队列');
+  const branch = caller.branch === '*' ? query.branch : caller.branch;
+  const page = await listLoanQueue(query.status, branch, query.limit, query.cursor);
+  const today = businessDate();
+  const approvalDays = policyOn(today).loans.approvalDays;
+  return { items: page.items.map((l) => loanQueueView(l, approvalDays, today)), nextCursor: page.nextCursor };
 }
 
 export async function readSchedule(caller: Caller, loanId: string) {
