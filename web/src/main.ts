@@ -159,7 +159,7 @@ function RunProgress({ path }: { path: string }) {
   if (!run) return html`<p class="muted">查询进度… </p>`;
   const progress = progressOf(run);
   const running = RUNNING_STATES.includes(run.status);
-  return html`<div class="card" aria-live="polite" data-testid="run" data-run-id=${run.runId ?? run.remittanceId}>
+  return html`<div class="card wide" aria-live="polite" data-testid="run" data-run-id=${run.runId ?? run.remittanceId}>
     <p>状态 status: <strong data-run-status=${run.status}>${st(run.status)}</strong>${running ? '（每秒刷新 polling）' : ''}</p>
     ${progress
       ? html`<label>进度 progress <span data-testid="run-progress">${progress.done}/${progress.total}</span><progress max=${progress.total || 1} value=${progress.total ? progress.done : running ? 0 : 1}></progress></label>`
@@ -411,11 +411,11 @@ function Runs() {
   const b = useAction();
   const [auditId, setAuditId] = useState('');
   return html`<section><h2>稽核运行与银行对账 Audit runs & reconciliations</h2>
-    <section class="card" aria-labelledby="audit-run-h"><h3 id="audit-run-h">电子稽核 Audit run</h3>
+    <section class="card wide" aria-labelledby="audit-run-h"><h3 id="audit-run-h">电子稽核 Audit run</h3>
       <div class="row"><button class="primary" disabled=${a.busy} onClick=${() => a.run(async () => { const r = await api('POST', '/v1/supervision/audit-runs', {}); setAudit(r.runId); return `已启动 ${r.runId}`; })}>立即稽核 Run now</button></div>
       <form class="row" onSubmit=${(e: Event) => { e.preventDefault(); setAudit(auditId); }}><${Field} label="查看运行 runId" name="audit-run-id" value=${auditId} onInput=${setAuditId} /><button class="secondary">查看</button></form>
       <${Result} a=${a} />${audit ? html`<${RunProgress} path=${`/v1/supervision/audit-runs/${encodeURIComponent(audit)}`} />` : null}</section>
-    <section class="card" aria-labelledby="recon-h"><h3 id="recon-h">银行对账 Bank reconciliation</h3>
+    <section class="card wide" aria-labelledby="recon-h"><h3 id="recon-h">银行对账 Bank reconciliation</h3>
       <form onSubmit=${(e: Event) => { e.preventDefault(); b.run(async () => { const r = await api('POST', '/v1/bank/reconciliations', { date }); setRecon(r.runId); return `已启动 ${r.runId}`; }); }}>
         <${Field} label="对账日 date" name="recon-date" type="date" value=${date} onInput=${setDate} required />
         <button class="primary" disabled=${b.busy}>对账 Reconcile</button></form>
