@@ -2,20 +2,26 @@
 // the first request and cached; index.html for any other non-API path asked for as a page (Accept:
 // text/html), so the API's own 404s stay problem documents. A strict Content-Security-Policy: nothing
 // inline, everything from this origin. Also the development sign-in's token route, POST /_local/token
-// (local runtime only, as every /_local route): { role, accountNo?, unitId?, branch? } → { token }.
+// (local runtime only, as every /_local route): { role, accountNo?, unitId?, branch? } → { token }; and
+// POST /_local/oidc-issuers { issuer, jwksUri } (DELETE { issuer }): the gateway also trusts the tokens
+// of an OpenID Connect issuer on this machine (a test's), so the console's real sign-in can be driven.
+// `createConsole({ config })` serves another config.json (an OIDC issuer: its origin joins connect-src).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { mintToken } from './jwt.ts';
+import { mintToken, trustIssuer } from './jwt.ts';
 import { buildWeb, type WebAsset } from '../../web/build.ts';
 
-export const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+/** The console's CSP; with an OIDC issuer, the console may also fetch its discovery document and token endpoint. */
+export const consoleCsp = (issuer?: string) =>
+  `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'${issuer ? ` ${new URL(issuer).origin}` : ''}; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'`;
+export const CONSOLE_CSP = consoleCsp();
 
-const SECURITY_HEADERS = {
-  'content-security-policy': CONSOLE_CSP,
+const securityHeaders = (csp: string) => ({
+  'content-security-policy': csp,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
-};
+});
 
 const ROLES = ['member', 'unit', 'staff', 'auditor', 'admin'];
 const CLAIM = /^[\w*-]{1,64}$/;
@@ -36,6 +42,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 export function createConsole(opts: { config?: Record<string, unknown> } = {}) {
+  const SECURITY_HEADERS = securityHeaders(consoleCsp(typeof opts.config?.issuer === 'string' ? opts.config.issuer : undefined));
   let assets: Promise<Map<string, Served>> | undefined;
   const load = () =>
     (assets ??= buildWeb().then((m) => {
@@ -90,6 +97,32 @@ export function createConsole(opts: { config?: Record<string, unknown> } = {}) {
       const branch = b.branch ?? (b.role === 'staff' ? '*' : undefined);
       const token = await mintToken({ sub: `${b.role}-${b.accountNo ?? b.unitId ?? branch ?? 'console'}`, role: b.role, accountNo: b.accountNo, unitId: b.unitId, branch }, { ttlSeconds: 8 * 3600 });
       answer(200, { token });
+      return true;
+    }
+    if (path === '/_local/oidc-issuers') {
+      if (req.method !== 'POST' && req.method !== 'DELETE') return false;
+      const answer = (status: number, body?: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(body === undefined ? undefined : JSON.stringify(body));
+      };
+      let b: any;
+      try {
+        b = await readJson(req);
+      } catch {
+        b = undefined;
+      }
+      const url = (v: unknown) => typeof v === 'string' && v.length <= 300 && URL.canParse(v);
+      if (!b || typeof b !== 'object' || !url(b.issuer) || (req.method === 'POST' && !url(b.jwksUri))) {
+        answer(400, { error: 'body must be JSON { issuer, jwksUri } (DELETE: { issuer }), both URLs' });
+        return true;
+      }
+      try {
+        trustIssuer(b.issuer, req.method === 'POST' ? b.jwksUri : undefined);
+      } catch (e) {
+        answer(400, { error: (e as Error).message });
+        return true;
+      }
+      answer(204);
       return true;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
