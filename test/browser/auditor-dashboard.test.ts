@@ -6,7 +6,7 @@ import { auditorToken, call } from '../support/http.ts';
 import { uniqueBranch } from '../e2e/deposits-fixtures.ts';
 import { addDays, businessDate, nowIso } from '../../shared/clock.ts';
 import { putSnapshot, upsertFinding } from '../../functions/supervision/store.ts';
-import { checkAccessibility, openConsole, screenshot, signIn, type Opened } from './support.ts';
+import { checkAccessibility, openConsole, poll, screenshot, signIn, TEST_MS, type Opened } from './support.ts';
 
 let o: Opened;
 beforeAll(async () => {
@@ -27,7 +27,7 @@ async function findingsOf(status: string, rule: string, subject: string) {
   return out;
 }
 
-describe('console: auditor', () => {
+describe('console: auditor', { timeout: TEST_MS }, () => {
   it('shows the 个贷率 chart with its threshold lines and resolves a finding', async () => {
     // this file's own branch: three daily snapshots crossing the warning and the alert lines
     const branch = uniqueBranch('BA');
@@ -51,9 +51,9 @@ describe('console: auditor', () => {
     expect(figures.encodedBodyBytes).toBeLessThan(figures.decodedBodyBytes); // served gzip
 
     await page.getByLabel('网点 branch（空=全市）').fill(branch);
-    await expect.poll(() => page.getByRole('table', { name: '指标日快照' }).locator('tbody tr').count()).toBe(3);
+    await poll(() => page.getByRole('table', { name: '指标日快照' }).locator('tbody tr').count()).toBe(3);
     const chart = page.getByTestId('ratio-chart');
-    await expect.poll(() => chart.locator('canvas').count()).toBe(1);
+    await poll(() => chart.locator('canvas').count()).toBe(1);
     const legend = await chart.locator('.u-legend').textContent();
     expect(legend).toContain('预警线 85%');
     expect(legend).toContain('告警线 95%');

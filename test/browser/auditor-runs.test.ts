@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from 'playwright-core';
 import { auditorToken, call } from '../support/http.ts';
 import { POLICY_HISTORY_START } from '../../shared/schemas.ts';
-import { checkAccessibility, openConsole, screenshot, signIn, type Opened } from './support.ts';
+import { checkAccessibility, openConsole, poll, screenshot, signIn, type Opened } from './support.ts';
 
 let o: Opened;
 beforeAll(async () => {
@@ -52,14 +52,14 @@ describe('console: auditor runs', () => {
     await reconStarted.waitFor();
     const reconId = /已启动 (\S+)/.exec((await reconStarted.textContent())!)![1];
     const shown = reconciliation.locator('[data-run-status]');
-    await expect.poll(() => shown.getAttribute('data-run-status'), { timeout: RUN_MS }).toMatch(/^(COMPLETED|INCOMPLETE)$/);
+    await expect.poll(() => shown.getAttribute('data-run-status'), { timeout: RUN_MS, interval: 100 }).toMatch(/^(COMPLETED|INCOMPLETE)$/);
     const recon = (await call('GET', `/v1/bank/reconciliations/${reconId}`, { token: await auditorToken() })).body;
     expect(await shown.getAttribute('data-run-status')).toBe(recon.status);
     expect(recon.date).toBe(POLICY_HISTORY_START);
     expect(recon.findingsTotal).toBe(0);
     // every special account of every bank, as the API lists them (the local bank simulator's among them)
     expect(recon.accounts.length).toBeGreaterThan(0);
-    await expect.poll(() => reconciliation.getByRole('table', { name: '对账账户' }).locator('tbody tr').count()).toBe(recon.accounts.length);
+    await poll(() => reconciliation.getByRole('table', { name: '对账账户' }).locator('tbody tr').count()).toBe(recon.accounts.length);
     await screenshot(page, 'auditor-reconciliation');
     await checkAccessibility(page);
 

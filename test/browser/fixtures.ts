@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { call, memberToken, staffToken } from '../support/http.ts';
-import { openFundedAccount } from '../support/fixtures.ts';
+import { openFundedAccount, randomResidentId } from '../support/fixtures.ts';
 import { disbursementPaid, SELLER } from '../support/seller.ts';
 import { commit } from '../../shared/tx.ts';
 import { ledgerWrite, mustGetAccount, type Account } from '../../shared/ledger/ledger.ts';
@@ -11,7 +11,7 @@ import { addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 
 /** An account with six consecutive monthly remittances up to last month (eligible for a loan). */
 export async function depositor(branch: string, monthlyFen = 100_000): Promise<Account> {
-  const acc = await openFundedAccount({ branch });
+  const acc = await openFundedAccount({ branch, idNumber: randomResidentId('1995-03-15') }); // young enough for any term
   const today = businessDate();
   const current = periodOf(today);
   await commit({
@@ -24,18 +24,24 @@ export async function depositor(branch: string, monthlyFen = 100_000): Promise<A
   return mustGetAccount(acc.accountNo);
 }
 
+/** The member applies for a 12-month loan of 30000.00 (APPLIED): the loan id. */
+export async function appliedLoan(account: Account): Promise<string> {
+  const applied = await call('POST', '/v1/loans', {
+    token: await memberToken(account.accountNo),
+    body: { accountNo: account.accountNo, amount: '30000', housePrice: '2000000', firstHome: true, termMonths: 12, monthlyIncome: '20000', borrowerCategory: 'TALENT', location: 'DISTRICT', repaymentMethod: 'EQUAL_INSTALLMENT' },
+  });
+  expect(applied.status, JSON.stringify(applied.body)).toBe(201);
+  expect(applied.body.status).toBe('APPLIED');
+  return applied.body.loanId as string;
+}
+
 /**
  * Applies (the member), approves and disburses today (staff of the branch) a 12-month loan of
  * 30000.00 due on `dueDay`, and waits until the bank has answered the disbursement's payment (the
  * result rewrites the loan's record): the loan id.
  */
 export async function disbursedLoan(branch: string, account: Account, dueDay = 10): Promise<string> {
-  const applied = await call('POST', '/v1/loans', {
-    token: await memberToken(account.accountNo),
-    body: { accountNo: account.accountNo, amount: '30000', housePrice: '2000000', firstHome: true, termMonths: 12, monthlyIncome: '20000', borrowerCategory: 'TALENT', location: 'DISTRICT', repaymentMethod: 'EQUAL_INSTALLMENT' },
-  });
-  expect(applied.status, JSON.stringify(applied.body)).toBe(201);
-  const loanId = applied.body.loanId as string;
+  const loanId = await appliedLoan(account);
   const staff = await staffToken(branch);
   expect((await call('POST', `/v1/loans/${loanId}/approve`, { token: staff })).status).toBe(200);
   const disbursed = await call('POST', `/v1/loans/${loanId}/disburse`, { token: staff, body: { payee: SELLER, disbursedOn: businessDate(), dueDay } });

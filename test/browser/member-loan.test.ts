@@ -5,7 +5,7 @@ import { call, memberToken, staffToken } from '../support/http.ts';
 import { uniqueBranch } from '../e2e/deposits-fixtures.ts';
 import { readPdf } from '../support/pdf.ts';
 import { depositor, disbursedLoan, downloaded } from './fixtures.ts';
-import { checkAccessibility, openConsole, screenshot, signIn, type Opened } from './support.ts';
+import { checkAccessibility, openConsole, poll, screenshot, signIn, TEST_MS, WAIT_MS, type Opened } from './support.ts';
 
 let o: Opened;
 beforeAll(async () => {
@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => o?.close());
 
-describe('console: member loan', () => {
+describe('console: member loan', { timeout: TEST_MS }, () => {
   it('shows the schedule of a disbursed loan, and once it is CLOSED a link to its payoff certificate', async () => {
     const branch = uniqueBranch('BL');
     const acc = await depositor(branch);
@@ -28,7 +28,7 @@ describe('console: member loan', () => {
     await page.getByLabel('贷款号 loanId').fill(loanId);
     await page.getByRole('button', { name: '查询 Look up' }).click();
     const status = page.getByTestId('loan-status');
-    await expect.poll(() => status.getAttribute('data-status')).toBe('ACTIVE');
+    await poll(() => status.getAttribute('data-status')).toBe('ACTIVE');
     expect(await page.getByTestId('loan-outstanding').textContent()).toBe('30000.00');
     const table = page.getByRole('table', { name: '还款计划' });
     const rows = table.locator('tbody tr');
@@ -47,17 +47,17 @@ describe('console: member loan', () => {
     const full = await call('POST', `/v1/loans/${loanId}/prepayments`, { token: await staffToken(branch), body: { full: true, source: 'BANK' } });
     expect(full.status, JSON.stringify(full.body)).toBe(201);
     await page.getByRole('button', { name: '查询 Look up' }).click();
-    await expect.poll(() => status.getAttribute('data-status')).toBe('CLOSED');
+    await poll(() => status.getAttribute('data-status')).toBe('CLOSED');
     expect(await status.textContent()).toBe('已结清 CLOSED');
     const certificate = page.getByRole('region', { name: '贷款结清证明 Payoff certificate' });
     await certificate.getByRole('button', { name: '生成证明 Generate' }).click();
     const code = page.getByTestId('payoff-verification-code');
-    await code.waitFor();
+    await code.waitFor({ timeout: 2 * WAIT_MS }); // the runtime's first certificate PDF loads the renderer and its fonts
     const api = await call('GET', `/v1/loans/${loanId}/payoff-certificate`, { token: member });
     expect(api.status).toBe(200);
     expect(await code.textContent()).toBe(api.body.verificationCode);
     expect(await page.getByTestId('payoff-certificate-no').textContent()).toBe(api.body.certificateNo);
-    await expect.poll(() => page.getByTestId('payoff-verified').textContent()).toBe('有效 valid');
+    await poll(() => page.getByTestId('payoff-verified').textContent()).toBe('有效 valid');
 
     const file = await downloaded(page, () => page.getByTestId('payoff-download').click());
     expect(file.fileName).toBe(`payoff-certificate-${loanId}.pdf`);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, memberToken } from '../support/http.ts';
 import { openFundedAccount } from '../support/fixtures.ts';
 import { uniqueBranch } from '../e2e/deposits-fixtures.ts';
-import { checkAccessibility, openConsole, screenshot, signIn, type Opened } from './support.ts';
+import { checkAccessibility, openConsole, poll, screenshot, signIn, TEST_MS, type Opened } from './support.ts';
 
 let o: Opened;
 beforeAll(async () => {
@@ -11,12 +11,12 @@ beforeAll(async () => {
 });
 afterAll(async () => o?.close());
 
-describe('console: member', () => {
+describe('console: member', { timeout: TEST_MS }, () => {
   it('quotes a loan with its four limits', async () => {
     const acc = await openFundedAccount({ branch: uniqueBranch('BQ'), balanceFen: 2_000_000 });
     const { page } = o;
     await signIn(page, 'member', acc.accountNo);
-    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('20000.00');
+    await poll(() => page.getByTestId('balance').textContent()).toBe('20000.00');
     await page.getByRole('button', { name: '贷款试算' }).click();
     await page.getByLabel('房价(元) housePrice').fill('1000000');
     await page.getByLabel('月收入(元) monthlyIncome').fill('50000');
@@ -28,7 +28,7 @@ describe('console: member', () => {
     expect(api.status).toBe(200);
     expect(await max.textContent()).toBe(api.body.maxAmount);
     const quote = page.getByTestId('quote');
-    for (const k of ['productCap', 'balanceMultiple', 'loanToValue', 'repaymentCapacity']) await expect.poll(() => quote.textContent()).toContain(k);
+    for (const k of ['productCap', 'balanceMultiple', 'loanToValue', 'repaymentCapacity']) await poll(() => quote.textContent()).toContain(k);
     for (const v of Object.values(api.body.limits) as string[]) expect(await quote.textContent()).toContain(v);
     await screenshot(page, 'member-loan-quote');
     await checkAccessibility(page);

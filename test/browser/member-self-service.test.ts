@@ -7,7 +7,7 @@ import { openFundedAccount } from '../support/fixtures.ts';
 import { pollUntil, uniqueBranch } from '../e2e/deposits-fixtures.ts';
 import { readPdf } from '../support/pdf.ts';
 import { downloaded } from './fixtures.ts';
-import { checkAccessibility, openConsole, screenshot, signIn, type Opened } from './support.ts';
+import { checkAccessibility, openConsole, poll, screenshot, signIn, TEST_MS, WAIT_MS, type Opened } from './support.ts';
 
 let o: Opened;
 beforeAll(async () => {
@@ -15,12 +15,12 @@ beforeAll(async () => {
 });
 afterAll(async () => o?.close());
 
-describe('console: member self-service', () => {
+describe('console: member self-service', { timeout: TEST_MS }, () => {
   it('applies for a rent withdrawal and sees it listed with its status, then its payment settled', async () => {
     const acc = await openFundedAccount({ branch: uniqueBranch('BW'), balanceFen: 1_000_000 });
     const { page } = o;
     await signIn(page, 'member', acc.accountNo);
-    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('10000.00');
+    await poll(() => page.getByTestId('balance').textContent()).toBe('10000.00');
     await page.getByRole('button', { name: '租房提取' }).click();
     const list = page.getByRole('table', { name: '我的提取记录' });
     await page.getByText('暂无记录 (no records) — 我的提取记录').waitFor(); // a new account: none yet
@@ -55,12 +55,12 @@ describe('console: member self-service', () => {
     const member = await memberToken(acc.accountNo);
     await pollUntil(() => call('GET', `/v1/withdrawals/${withdrawalId}`, { token: member }), (r) => r.body.payment?.status === 'SETTLED');
     await page.getByRole('button', { name: '刷新 Refresh' }).click();
-    await expect.poll(() => row.locator('[data-payment-status]').getAttribute('data-payment-status')).toBe('SETTLED');
+    await poll(() => row.locator('[data-payment-status]').getAttribute('data-payment-status')).toBe('SETTLED');
     expect(await row.textContent()).toContain('已结算 SETTLED');
     const api = await call('GET', `/v1/accounts/${acc.accountNo}/withdrawals`, { token: member });
     expect(api.body.items.map((w: any) => [w.withdrawalId, w.status, w.reason, w.amount])).toEqual([[withdrawalId, 'PAID', 'RENT', '1500.00']]);
     await page.getByRole('button', { name: '我的账户' }).click();
-    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('8500.00');
+    await poll(() => page.getByTestId('balance').textContent()).toBe('8500.00');
     expect(o.problems).toEqual([]);
   });
 
@@ -71,10 +71,10 @@ describe('console: member self-service', () => {
     await page.getByRole('button', { name: '证明' }).click();
     await page.getByRole('button', { name: '生成证明 Generate' }).click();
     const code = page.getByTestId('deposit-verification-code');
-    await code.waitFor();
+    await code.waitFor({ timeout: 2 * WAIT_MS }); // the runtime's first certificate PDF loads the renderer and its fonts
     const shown = { code: (await code.textContent())!, certificateNo: (await page.getByTestId('deposit-certificate-no').textContent())! };
     expect(shown.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$/);
-    await expect.poll(() => page.getByTestId('deposit-verified').textContent()).toBe('有效 valid');
+    await poll(() => page.getByTestId('deposit-verified').textContent()).toBe('有效 valid');
     // the certificate the API answers now (the latest again: nothing it states changed) is the one shown
     const api = await call('GET', `/v1/accounts/${acc.accountNo}/deposit-certificate`, { token: await memberToken(acc.accountNo) });
     expect(api.status).toBe(200);

@@ -14,7 +14,7 @@ import { baseUrl, call } from '../support/http.ts';
 import { openFundedAccount } from '../support/fixtures.ts';
 import { uniqueBranch } from '../e2e/deposits-fixtures.ts';
 import { createConsole } from '../../infra/local/console.ts';
-import { checkAccessibility, openConsole, screenshot, type Opened } from './support.ts';
+import { checkAccessibility, openConsole, poll, screenshot, TEST_MS, type Opened } from './support.ts';
 
 const CLIENT_ID = 'hpf-console';
 const AUDIENCE = 'hpf-api';
@@ -154,7 +154,7 @@ afterAll(async () => {
   await close(issuer?.server);
 });
 
-describe('console: OpenID Connect sign-in (authorization code + PKCE)', () => {
+describe('console: OpenID Connect sign-in (authorization code + PKCE)', { timeout: TEST_MS }, () => {
   it('the local runtime trusts an issuer only once told, by its JWKS on this machine, and never a forged token', async () => {
     const acc = await openFundedAccount({ branch: uniqueBranch('BO'), balanceFen: 100_000 });
     const token = await issuer.sign({ sub: 'oidc-check', role: 'member', accountNo: acc.accountNo }, AUDIENCE);
@@ -187,7 +187,7 @@ describe('console: OpenID Connect sign-in (authorization code + PKCE)', () => {
     await signInButton.click();
     await page.getByRole('button', { name: '退出 Sign out' }).waitFor();
     // signed in as the issuer's member, and the API accepted the token: the balance is shown
-    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('12345.00');
+    await poll(() => page.getByTestId('balance').textContent()).toBe('12345.00');
 
     // the authorization request: code flow, S256 challenge, state, and the API's audience
     expect(issuer.authorizations).toHaveLength(1);

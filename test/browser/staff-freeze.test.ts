@@ -4,7 +4,7 @@ import { call, staffToken } from '../support/http.ts';
 import { openFundedAccount } from '../support/fixtures.ts';
 import { registerUnit, uniqueBranch } from '../e2e/deposits-fixtures.ts';
 import { businessDate } from '../../shared/clock.ts';
-import { checkAccessibility, openConsole, screenshot, signIn, type Opened } from './support.ts';
+import { checkAccessibility, openConsole, poll, screenshot, signIn, TEST_MS, type Opened } from './support.ts';
 
 let o: Opened;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => o?.close());
 
-describe('console: staff freeze', () => {
+describe('console: staff freeze', { timeout: TEST_MS }, () => {
   it('a clerk freezes an account from the lookup page, sees FROZEN, then unfreezes it', async () => {
     const branch = uniqueBranch('BF');
     const acct = await openFundedAccount({ branch, balanceFen: 500_000 });
@@ -22,7 +22,7 @@ describe('console: staff freeze', () => {
     await page.getByLabel('个人账号 accountNo').fill(acct.accountNo);
     await page.getByRole('button', { name: '查询 Look up' }).click();
     const status = page.getByTestId('account-status');
-    await expect.poll(() => status.getAttribute('data-status')).toBe('NORMAL');
+    await poll(() => status.getAttribute('data-status')).toBe('NORMAL');
     await checkAccessibility(page);
 
     // a refusal shows the API's problem in Chinese: a document number with an invisible character is a 400 naming the field
@@ -40,7 +40,7 @@ describe('console: staff freeze', () => {
     await page.getByLabel('法律文书号 documentNo').fill('(2026)浙0102执1号');
     await page.getByRole('button', { name: '冻结 Freeze' }).click();
     await page.getByRole('status').filter({ hasText: '已冻结 Frozen' }).waitFor();
-    await expect.poll(() => status.getAttribute('data-status')).toBe('FROZEN');
+    await poll(() => status.getAttribute('data-status')).toBe('FROZEN');
     expect(await status.textContent()).toContain('已冻结');
     await screenshot(page, 'staff-frozen');
     await checkAccessibility(page);
@@ -50,7 +50,7 @@ describe('console: staff freeze', () => {
     await page.getByLabel('解冻说明 note').fill('执行完毕，解除冻结');
     await page.getByRole('button', { name: '解冻 Unfreeze' }).click();
     await page.getByRole('status').filter({ hasText: '已解冻 Unfrozen' }).waitFor();
-    await expect.poll(() => status.getAttribute('data-status')).toBe('NORMAL');
+    await poll(() => status.getAttribute('data-status')).toBe('NORMAL');
     await screenshot(page, 'staff-unfrozen');
     await checkAccessibility(page);
     expect((await call('GET', `/v1/accounts/${acct.accountNo}`, { token: await staffToken(branch) })).body.status).toBe('NORMAL');

@@ -6,7 +6,7 @@ import { call, staffToken } from '../support/http.ts';
 import { uniqueBranch } from '../e2e/deposits-fixtures.ts';
 import { periodOf } from '../../shared/clock.ts';
 import { depositor, disbursedLoan } from './fixtures.ts';
-import { checkAccessibility, openConsole, screenshot, signIn, type Opened } from './support.ts';
+import { checkAccessibility, openConsole, poll, screenshot, signIn, TEST_MS, type Opened } from './support.ts';
 
 let o: Opened;
 beforeAll(async () => {
@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => o?.close());
 
-describe('console: staff loan deferral', () => {
+describe('console: staff loan deferral', { timeout: TEST_MS }, () => {
   it('a clerk defers two installments of an ACTIVE loan: refused with the field named, then accepted', async () => {
     const branch = uniqueBranch('BH');
     const acc = await depositor(branch);
@@ -60,7 +60,7 @@ describe('console: staff loan deferral', () => {
     await page.getByLabel('贷款号 loanId').fill(loanId);
     await page.getByRole('button', { name: '查询 Look up' }).click();
     const rows = page.getByRole('table', { name: '还款计划' }).locator('tbody tr');
-    await expect.poll(() => rows.count()).toBe(12);
+    await poll(() => rows.count()).toBe(12);
     const last = await rows.nth(11).locator('td').allTextContents();
     expect(last[0]).toBe('2');
     expect(last[1]).toBe(`${after[11].dueDate}原 ${before[1].dueDate}`);

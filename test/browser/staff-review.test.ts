@@ -5,7 +5,7 @@ import { call, memberToken, staffToken } from '../support/http.ts';
 import { openFundedAccount } from '../support/fixtures.ts';
 import { uniqueBranch } from '../e2e/deposits-fixtures.ts';
 import { addDays, businessDate } from '../../shared/clock.ts';
-import { checkAccessibility, openConsole, screenshot, signIn, type Opened } from './support.ts';
+import { checkAccessibility, openConsole, screenshot, signIn, TEST_MS, type Opened } from './support.ts';
 
 let o: Opened;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ afterAll(async () => o?.close());
 
 const PAYEE = '6222021234567890123';
 
-describe('console: staff', () => {
+describe('console: staff', { timeout: TEST_MS }, () => {
   it('a clerk approves a withdrawal from the queue and the member\'s balance changes', async () => {
     const branch = uniqueBranch('BS');
     const [a, b] = [await openFundedAccount({ branch, balanceFen: 1_000_000 }), await openFundedAccount({ branch, balanceFen: 1_000_000 })];

@@ -8,6 +8,15 @@ import { baseUrl } from '../support/http.ts';
 
 export const OUTPUT = join(process.cwd(), '.local', 'test-output', 'browser');
 
+/** How long a wait for a UI state may take before it fails (locators; `poll`). */
+export const WAIT_MS = 60_000;
+
+/** A browser test's own deadline (the project's default is a minute; a test here waits for several states). */
+export const TEST_MS = 240_000;
+
+/** expect.poll with the browser tests' deadline (vitest's own default is one second). */
+export const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: WAIT_MS, interval: 100 });
+
 export interface Opened {
   browser: Browser;
   page: Page;
@@ -19,6 +28,9 @@ export interface Opened {
 export async function openConsole(): Promise<Opened> {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
   const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+  // a loaded machine (two cores, several test files and engineers at once) can take tens of seconds to
+  // answer: every wait for a UI state gets a minute before it fails
+  context.setDefaultTimeout(WAIT_MS);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));

@@ -224,6 +224,74 @@ function WithdrawalDetail({ id, back }: { id: string; back: () => void }) {
   </section>`;
 }
 
+const METHODS: Record<string, string> = { EQUAL_INSTALLMENT: '等额本息', EQUAL_PRINCIPAL: '等额本金' };
+
+/** The loan queues (GET /v1/loans): APPLIED to review (oldest application first, with the review's due day), APPROVED to disburse. */
+function LoanQueue() {
+  const [status, setStatus] = useState('APPLIED');
+  const [open, setOpen] = useState<string>();
+  const q = useLoad(() => api('GET', `/v1/loans?status=${status}&limit=100`), [status]);
+  if (open) return html`<${LoanReview} id=${open} back=${() => { setOpen(undefined); q.reload(); }} />`;
+  const applied = status === 'APPLIED';
+  return html`<section><h2>贷款审批队列 Loan review queue</h2>
+    <p class="muted">待审批 (APPLIED) 的贷款申请，最早的在前；审批期限 reviewDueOn。待放款 (APPROVED) 为已批准、尚未发放的贷款。</p>
+    <form class="row" onSubmit=${(e: Event) => e.preventDefault()}><${Field} label="队列 status" name="loan-queue-status" value=${status} onInput=${setStatus} options=${[['APPLIED', '待审批 APPLIED'], ['APPROVED', '待放款 APPROVED']]} /></form>
+    <button class="secondary" onClick=${q.reload}>刷新 Refresh</button>
+    <${Loading} on=${q.loading} /><${Err} msg=${q.error} />
+    <${Table} caption=${applied ? '待审批贷款' : '待放款贷款'} rows=${itemsOf(q.data)} cols=${[
+      ['loanId', '贷款号 loanId'],
+      ['accountNo', '借款人账号 accountNo'],
+      ['principal', '申请金额(元) principal'],
+      ['termMonths', '期限(月) termMonths'],
+      ['repaymentMethod', '还款方式', (r: any) => `${METHODS[r.repaymentMethod] ?? ''} ${r.repaymentMethod}`.trim()],
+      ['appliedOn', '申请日 appliedOn'],
+      ['reviewDueOn', '审批期限 reviewDueOn', (r: any) => html`${r.reviewDueOn}${r.overdueForReview ? html` <strong class="error">已超期</strong>` : null}`],
+      ['', '操作', (r: any) => (applied ? html`<button class="primary" onClick=${() => setOpen(r.loanId)} aria-label=${`审批 ${r.loanId}`}>审批</button>` : loanSt(r.status))],
+    ]} />
+  </section>`;
+}
+
+/** An archived submission for reading: integer fen amounts (`…Fen`) as yuan strings (integer arithmetic only). */
+const inYuan = (o: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(o).map(([k, v]) =>
+      k.endsWith('Fen') && Number.isSafeInteger(v) ? [`${k.slice(0, -3)}（元）`, `${(v as number) < 0 ? '-' : ''}${Math.floor(Math.abs(v as number) / 100)}.${String(Math.abs(v as number) % 100).padStart(2, '0')}`] : [k, v],
+    ),
+  );
+
+/** A loan application: what was applied for, its archive, approve / reject with a note. */
+function LoanReview({ id, back }: { id: string; back: () => void }) {
+  const l = useLoad(() => api('GET', `/v1/loans/${encodeURIComponent(id)}`), [id]);
+  const arch = useLoad(() => api('GET', `/v1/archive/LOAN/${encodeURIComponent(id)}`), [id]);
+  const [note, setNote] = useState('');
+  const a = useAction();
+  const decide = (verb: 'approve' | 'reject') =>
+    a.run(async () => {
+      const r = await api('POST', `/v1/loans/${encodeURIComponent(id)}/${verb}`, note ? { note } : verb === 'reject' ? { note: '驳回' } : {});
+      l.reload();
+      arch.reload();
+      return `${verb === 'approve' ? '已批准' : '已驳回'} ${id}：${loanSt(r?.status)}`;
+    });
+  const d = l.data ?? {};
+  const applied = arch.data?.records?.[0]?.submitted;
+  return html`<section><h2>贷款申请 ${id}</h2>
+    <button class="secondary" onClick=${back}>← 返回队列 Back</button>
+    <${Loading} on=${l.loading} /><${Err} msg=${l.error} />
+    ${l.data ? html`<p>状态 status：<strong data-testid="loan-review-status" data-status=${d.status}>${loanSt(d.status)}</strong></p>
+      <h3>贷款 Loan</h3><${KV} obj=${Object.fromEntries(Object.entries(d).filter(([, v]) => v !== null))} />` : null}
+    ${applied && typeof applied === 'object' ? html`<h3>申请内容 Application</h3><${KV} obj=${inYuan(applied)} />` : null}
+    <h3>电子档案 Archive</h3><${Err} msg=${arch.error} />
+    <${Table} caption="贷款电子档案" rows=${arch.data?.records ?? []} cols=${[['at', '时间 at'], ['action', '动作 action'], ['actor', '经办 actor', (r: any) => `${r.actor?.role ?? ''} ${r.actor?.sub ?? ''}`], ['decision', '决定 decision'], ['submittedSha256', '提交内容 SHA-256', (r: any) => html`<code title=${r.submittedSha256}>${fmt(r.submittedSha256).slice(0, 16)}…</code>`]]} />
+    ${d.status === 'APPLIED'
+      ? html`<form onSubmit=${(e: Event) => e.preventDefault()}>
+        <label for="loan-review-note">审批意见 note<textarea id="loan-review-note" value=${note} onInput=${(e: any) => setNote(e.currentTarget.value)} rows="2"></textarea></label>
+        <div class="row"><button type="button" class="primary" disabled=${a.busy} onClick=${() => decide('approve')}>批准 Approve</button>
+        <button type="button" class="danger" disabled=${a.busy} onClick=${() => decide('reject')}>驳回 Reject</button></div></form>`
+      : null}
+    <${Result} a=${a} />
+  </section>`;
+}
+
 function Suspense() {
   const q = useLoad(() => api('GET', '/v1/bank/suspense?limit=100'), []);
   return html`<section><h2>待查款项 Suspense items</h2><${Loading} on=${q.loading} /><${Err} msg=${q.error} />
@@ -459,19 +527,37 @@ function BaseAdjustment({ unitId }: { unitId: string }) {
       <button class="primary" disabled=${a.busy}>提交调整 Submit</button><${Result} a=${a} /></form></section>`;
 }
 
+const KINDS: Record<string, string> = { REGULAR: '正常汇缴', BACKPAY: '补缴' };
+
+/** The unit's remittance lists (GET /v1/units/{unitId}/remittances, newest period first): what was due, paid and credited; a new one. */
 function Remittances({ unitId }: { unitId: string }) {
   const now = new Date();
   const [period, setPeriod] = useState(`${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`);
-  const [created, setCreated] = useState<any[]>([]);
-  const [shown, setShown] = useState<string>();
+  const [shown, setShown] = useState<{ id: string; n: number }>();
+  const list = useLoad(() => api('GET', `/v1/units/${encodeURIComponent(unitId)}/remittances?limit=24`), [unitId]);
   const a = useAction();
+  const show = (id: string) => setShown({ id, n: (shown?.n ?? 0) + 1 });
   return html`<section><h2>汇缴 Remittances（单位 ${unitId}）</h2>
-    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { const r = await api('POST', `/v1/units/${encodeURIComponent(unitId)}/remittances`, { period }); setCreated([r, ...created]); setShown(r.remittanceId); return `已生成汇缴单 ${r.remittanceId}`; }); }}>
+    <form onSubmit=${(e: Event) => { e.preventDefault(); a.run(async () => { const r = await api('POST', `/v1/units/${encodeURIComponent(unitId)}/remittances`, { period }); list.reload(); show(r.remittanceId); return `已生成汇缴单 ${r.remittanceId}`; }); }}>
       <h3>生成汇缴单 Create</h3>
       <${Field} label="所属月份 period (YYYY-MM)" name="remit-period" value=${period} onInput=${setPeriod} required pattern="[0-9]{4}-[0-9]{2}" />
-      <button class="primary" disabled=${a.busy}>生成 Create</button><${Outcome} a=${a} /></form>
-    <${Table} caption="本次会话生成的汇缴单" rows=${created} cols=${[['remittanceId', 'remittanceId'], ['period', '月份 period'], ['totalAmount', '金额 total', (r: any) => fmt(r.totalAmount ?? r.amount ?? r.total)], ['status', '状态', (r: any) => st(r.status)], ['', '', (r: any) => html`<button class="secondary" onClick=${() => setShown(r.remittanceId)}>状态 Status</button>`]]} />
-    ${shown ? html`<h3>汇缴单 ${shown}</h3><${RunProgress} path=${`/v1/remittances/${encodeURIComponent(shown)}`} />` : null}
+      <button class="primary" disabled=${a.busy}>生成 Create</button><${Result} a=${a} /></form>
+    <h3>汇缴清单 Remittance lists</h3>
+    <p class="muted">按所属月份倒序：应缴、银行到账、已入账（记入职工账户）与未入账（账户已销户等）。</p>
+    <button class="secondary" onClick=${list.reload}>刷新 Refresh</button>
+    <${Loading} on=${list.loading} /><${Err} msg=${list.error} />
+    <${Table} caption="本单位汇缴单" rows=${itemsOf(list.data)} cols=${[
+      ['remittanceId', 'remittanceId'],
+      ['period', '月份 period'],
+      ['kind', '类型 kind', (r: any) => `${KINDS[r.kind] ?? ''} ${r.kind}`.trim()],
+      ['status', '状态 status', (r: any) => html`<span data-status=${r.status}>${st(r.status)}</span>`],
+      ['totalAmount', '应缴(元) totalAmount', (r: any) => `${r.headcount ?? '—'} 人 · ${fmt(r.totalAmount)}`],
+      ['settlement', '到账 settlement', (r: any) => (r.settlement ? `${r.settlement.amount}（${r.settlement.settledOn}）` : '—')],
+      ['postedAmount', '已入账 credited', (r: any) => html`<span data-testid="credited">${r.postedCount ?? 0} 人 · ${fmt(r.postedAmount)}</span>`],
+      ['skippedAmount', '未入账 skipped', (r: any) => `${r.skippedCount ?? 0} 人 · ${fmt(r.skippedAmount)}`],
+      ['', '', (r: any) => html`<button class="secondary" onClick=${() => show(r.remittanceId)} aria-label=${`状态 Status ${r.remittanceId}`}>状态 Status</button>`],
+    ]} />
+    ${shown ? html`<h3>汇缴单 ${shown.id}</h3><${RunProgress} key=${`${shown.id}-${shown.n}`} path=${`/v1/remittances/${encodeURIComponent(shown.id)}`} />` : null}
   </section>`;
 }
 
@@ -617,6 +703,7 @@ function pagesFor(claims: Record<string, any>, nav: { detail?: string; setDetail
   if (role === 'staff' || role === 'admin')
     return [
       { key: 'queue', label: '审核队列', view: () => (nav.detail ? html`<${WithdrawalDetail} id=${nav.detail} back=${() => nav.setDetail(undefined)} />` : html`<${ReviewQueue} open=${nav.setDetail} />`) },
+      { key: 'loanQueue', label: '贷款审批', view: () => html`<${LoanQueue} />` },
       { key: 'suspense', label: '待查款项', view: () => html`<${Suspense} />` },
       { key: 'lookup', label: '账户查询', view: () => html`<${AccountLookup} />` },
       { key: 'deferrals', label: '缓缴缓还', view: () => html`<${Deferrals} />` },
