@@ -5,11 +5,21 @@
 // time-zone data costs ~6 ms at cold start (test/unit/clock.test.ts checks it against Intl).
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
-/** YYYY-MM-DD in Asia/Shanghai for the given instant (default: now). */
-export const businessDate = (at: Date = new Date()): string => new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+/** YYYY-MM-DD in Asia/Shanghai for the given instant (a Date or an ISO timestamp; default: now). */
+export const businessDate = (at: Date | string = new Date()): string => new Date(instantOf(at).getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 /** The current instant (timestamps, expiry arithmetic); business dates come from `businessDate`. */
 export const now = (): Date => new Date();
 export const nowIso = (): string => now().toISOString();
+/** The current instant in milliseconds (budgets and deadlines of a running task). */
+export const nowMs = (): number => now().getTime();
+/** The current instant in whole seconds (signature timestamps, TTLs). */
+export const nowSeconds = (): number => Math.floor(nowMs() / 1000);
+/** The instant of an ISO timestamp (or the Date itself): what a record states, as a Date. */
+export const instantOf = (at: Date | string): Date => (typeof at === 'string' ? new Date(at) : at);
+/** The ISO timestamp `ms` milliseconds after the instant `at` (before it when negative). */
+export const isoAfter = (at: Date | string, ms: number): string => new Date(instantOf(at).getTime() + ms).toISOString();
+/** An ISO instant as Asia/Shanghai wall-clock time, "YYYY-MM-DDTHH:MM:SS.sss" (no offset). */
+export const shanghaiWallClock = (at: Date | string): string => new Date(instantOf(at).getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 23);
 /** YYYY-MM of a business date. */
 export const periodOf = (date: string): string => date.slice(0, 7);
 

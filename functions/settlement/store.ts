@@ -123,7 +123,7 @@ const paymentIndex = (p: PaymentOrder) => ({
   gsi1pk: `PAYS#${p.status}`,
   gsi1sk: `${p.orderedAt}#${p.paymentId}`,
   ...(p.delivery === 'PENDING' && p.status === 'ORDERED' && p.dueAt ? { gsi2pk: PENDING, gsi2sk: `${p.dueAt}#${p.paymentId}` } : {}),
-  ...(p.status === 'SETTLED' ? { gsi2pk: settledOfDay(p.bankCode, p.fromAccountNo, businessDate(new Date(p.settledAt ?? p.resultAt ?? p.orderedAt))), gsi2sk: p.paymentId } : {}),
+  ...(p.status === 'SETTLED' ? { gsi2pk: settledOfDay(p.bankCode, p.fromAccountNo, businessDate(p.settledAt ?? p.resultAt ?? p.orderedAt)), gsi2sk: p.paymentId } : {}),
 });
 const settledOfDay = (bank: string, accountNo: string, date: string) => `PAYSETTLED#${bank}#${accountNo}#${date}`;
 

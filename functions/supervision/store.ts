@@ -13,6 +13,7 @@ import { GetCommand, QueryCommand, UpdateCommand, PutCommand } from '@aws-sdk/li
 import { createHash } from 'node:crypto';
 import { ddb, decodeCursor, encodeCursor, invalidCursor, queryAll, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
+import { isoAfter } from '../../shared/clock.ts';
 import type { BranchTotals, FindingCandidate } from './domain/rules.ts';
 import type { FindingRecord, RunRecord } from './domain/views.ts';
 
@@ -140,7 +141,7 @@ export async function claimFinalisation(runId: string, at: string): Promise<bool
         // a claim older than FINALISATION_LEASE_MS is a finaliser that died: taken over
         ConditionExpression: '#s = :running AND segmentsDone >= segmentsTotal AND (attribute_not_exists(finalisingSince) OR finalisingSince < :stale)',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':running': 'RUNNING', ':at': at, ':stale': new Date(Date.parse(at) - FINALISATION_LEASE_MS).toISOString() },
+        ExpressionAttributeValues: { ':running': 'RUNNING', ':at': at, ':stale': isoAfter(at, -FINALISATION_LEASE_MS) },
       }),
     );
     return true;

@@ -19,6 +19,7 @@
 //  - Reissue: a certificate asked again while nothing it states changed is the same certificate (same
 //    number, code and issue time): the latest of its subject is reused when the digest of its kind and
 //    statement is the same. Anything stated that changed (balance, months, status, purpose…) issues a new one.
+import { shanghaiWallClock } from '../../../shared/clock.ts';
 
 export type CertificateKind = 'DEPOSIT' | 'PAYOFF';
 export const CERTIFICATE_KINDS: readonly CertificateKind[] = ['DEPOSIT', 'PAYOFF'];
@@ -177,7 +178,7 @@ const ACCOUNT_STATUS: Record<string, string> = { NORMAL: '正常', SEALED: '封�
 
 /** ISO instant → "2026年12月02日 09:24" in Asia/Shanghai (UTC+8, no daylight saving). */
 export function shanghaiTime(iso: string): string {
-  const t = new Date(Date.parse(iso) + 8 * 3600_000).toISOString();
+  const t = shanghaiWallClock(iso);
   return `${t.slice(0, 4)}年${t.slice(5, 7)}月${t.slice(8, 10)}日 ${t.slice(11, 16)}`;
 }
 

@@ -13,6 +13,7 @@ import { PDFDocument, PDFFont, PDFPage, rgb, pushGraphicsState, popGraphicsState
 import fontkit from '@pdf-lib/fontkit';
 import qrcode from 'qrcode-generator';
 import { centerCode } from '../../../shared/config.ts';
+import { instantOf } from '../../../shared/clock.ts';
 import { certificateLayout, shanghaiTime, type CertificateKind, type Statement } from '../domain/certificate.ts';
 
 export const FONT_FILE = 'NotoSansSC_400Regular.ttf';
@@ -124,7 +125,7 @@ function drawQr(page: PDFPage, text: string, x: number, y: number, size: number)
 /** The certificate's PDF (one A4 page). */
 export async function renderCertificatePdf(input: CertificatePdfInput): Promise<Uint8Array> {
   const layout = certificateLayout(input.kind, input.statement, input.issuedAt);
-  const issued = new Date(input.issuedAt);
+  const issued = instantOf(input.issuedAt);
   const doc = await PDFDocument.create({ updateMetadata: false });
   doc.setTitle(`${layout.title} ${input.certificateNo}`);
   doc.setAuthor(centerName());

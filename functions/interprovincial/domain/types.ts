@@ -14,6 +14,7 @@
 //  - OutboxMessage: a signed POST that must follow a commit (a callback, our transfer request):
 //    written in the transaction that decides it, relayed by the outbound worker, re-sent by the sweeper.
 // A record that must be relayed carries `dueAt`: if it is still pending then, the sweeper re-sends it.
+import { isoAfter } from '../../../shared/clock.ts';
 
 export const REQUEST_TYPES = [
   'BALANCE_INQUIRY',
@@ -153,8 +154,7 @@ export const isFinal = (s: RequestStatus) => s === 'COMPLETED' || s === 'REJECTE
 /** Seconds after which a record still pending is re-sent by the sweeper, doubling per sweep (capped). */
 export const RELAY_AFTER_SECONDS = 30;
 export const RELAY_BACKOFF_CAP_SECONDS = 3600;
-export const relayDueAt = (now: Date, sweeps = 0) =>
-  new Date(now.getTime() + Math.min(RELAY_BACKOFF_CAP_SECONDS, RELAY_AFTER_SECONDS * 2 ** sweeps) * 1000).toISOString();
+export const relayDueAt = (now: Date, sweeps = 0) => isoAfter(now, Math.min(RELAY_BACKOFF_CAP_SECONDS, RELAY_AFTER_SECONDS * 2 ** sweeps) * 1000);
 
 export const REQUESTS_PATH = '/v1/interprovincial/requests';
 

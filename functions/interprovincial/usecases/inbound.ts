@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { commit } from '../../../shared/tx.ts';
 import { canonicalJson } from '../../../shared/http.ts';
 import { derivedId, newId } from '../../../shared/ids.ts';
-import { businessDate, now } from '../../../shared/clock.ts';
+import { businessDate, isoAfter, now } from '../../../shared/clock.ts';
 import { archiveItem } from '../../../shared/archive.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { DomainError, fail } from '../../../shared/errors.ts';
@@ -326,7 +326,7 @@ export async function processRequest(trackingId: string, log: Logger): Promise<v
       const { decision, owner } = planned;
       if (decision.status === 'PROCESSING') {
         if (r.withdrawalId === decision.withdrawalId) return { items: planned.items, body: undefined }; // a redelivery: still under review
-        const reviewing: InboundRequest = { ...r, withdrawalId: decision.withdrawalId, updatedAt: at.toISOString(), dueAt: new Date(at.getTime() + REVIEW_POLL_SECONDS * 1000).toISOString() };
+        const reviewing: InboundRequest = { ...r, withdrawalId: decision.withdrawalId, updatedAt: at.toISOString(), dueAt: isoAfter(at, REVIEW_POLL_SECONDS * 1000) };
         const archived = archiveItem({ ...requestArchive(reviewing, 'UNDER_REVIEW', owner), actor: SYSTEM, submitted: { trackingId }, decision: { status: 'PROCESSING', withdrawalId: decision.withdrawalId }, at: reviewing.updatedAt });
         return { items: [...planned.items, putRequestItem(reviewing, 'PROCESSING'), archived], body: { callbacks: [] as OutboxMessage[], status: 'PROCESSING' as RequestStatus } };
       }
@@ -371,7 +371,7 @@ export async function followReview(trackingId: string, log: Logger): Promise<boo
       const outcome = await partnerWithdrawalOutcome(r.withdrawalId);
       const decision = outcome ? purchaseDecision(outcome) : undefined;
       if (!decision || decision.status === 'PROCESSING') {
-        const rearmed: InboundRequest = { ...r, sweeps: (r.sweeps ?? 0) + 1, dueAt: new Date(at.getTime() + REVIEW_POLL_SECONDS * 1000).toISOString() };
+        const rearmed: InboundRequest = { ...r, sweeps: (r.sweeps ?? 0) + 1, dueAt: isoAfter(at, REVIEW_POLL_SECONDS * 1000) };
         return { items: [putRequestItem(rearmed, 'PROCESSING')], body: undefined };
       }
       const owner = memberOwnerOf(await memberAccount(r), r.payload);

@@ -2,7 +2,7 @@
 // partner's shared secret is sealed before it is stored (shared/secrets.ts, bound to the center code)
 // and opened only to sign or verify: never returned, never logged, never in the table in plaintext.
 import { commit } from '../../../shared/tx.ts';
-import { nowIso } from '../../../shared/clock.ts';
+import { nowIso, nowSeconds as clockSeconds } from '../../../shared/clock.ts';
 import { DomainError } from '../../../shared/errors.ts';
 import { openSecret, sealSecret, SealedSecretError } from '../../../shared/secrets.ts';
 import { readSignatureHeaders, signatureMatches } from '../../../shared/signature.ts';
@@ -82,7 +82,7 @@ const refuse = (): never => {
  * not of this center: the table was tampered with) is refused too, and logged as an error.
  */
 export async function verifyPartnerCall(call: SignedCall, log?: Logger): Promise<VerifiedCall> {
-  const nowSeconds = Math.floor(Date.now() / 1000);
+  const nowSeconds = clockSeconds();
   const h = readSignatureHeaders(call.headers, nowSeconds);
   // a center code no partner can have is not looked up (a longer one is no DynamoDB key)
   if (!h || !CENTER_CODE.test(h.center)) return refuse();

@@ -8,7 +8,7 @@ import { centerCode } from '../../../shared/config.ts';
 import { signedHeaders } from '../../../shared/signature.ts';
 import type { Logger } from '../../../shared/log.ts';
 import { archiveItem } from '../../../shared/archive.ts';
-import { now, nowIso } from '../../../shared/clock.ts';
+import { isoAfter, now, nowIso } from '../../../shared/clock.ts';
 import { claimOutboxItem, getOutbox, getPartner, getRequest, getTransfer, pendingDue, putOutboxItem, putRequestItem, putTransferItem } from '../store.ts';
 import { groupOf, isFinal, relayDueAt, type InboundRequest, type OutboxMessage } from '../domain/types.ts';
 import { SYSTEM, transferArchive } from '../domain/archive.ts';
@@ -57,7 +57,7 @@ export async function deliver(outboxId: string, log: Logger): Promise<void> {
       const m = await getOutbox(outboxId);
       const at = now();
       if (!m || m.status !== 'PENDING' || (m.sendingUntil && m.sendingUntil > at.toISOString())) return { items: [], body: undefined };
-      const until = new Date(at.getTime() + SEND_LEASE_MS).toISOString();
+      const until = isoAfter(at, SEND_LEASE_MS);
       const claimed: OutboxMessage = { ...m, sendingUntil: until, dueAt: m.dueAt && m.dueAt > until ? m.dueAt : until };
       return { items: [claimOutboxItem(claimed, at.toISOString())], body: claimed };
     },

@@ -90,7 +90,7 @@ export function differenceSubject(bankCode: string, accountNo: string, d: Differ
 }
 
 /** The day before a business date (the schedule reconciles yesterday). */
-export const dayBefore = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+export const dayBefore = (date: string): string => addDays(date, -1);
 
 // ---------- old open items ----------
 
@@ -120,7 +120,7 @@ export const agedSince = (runDate: string, days: number): string => addDays(runD
 const aged = <T>(xs: readonly T[], runDate: string, days: number, open: (x: T) => boolean, began: (x: T) => string, item: (x: T, since: string, ageDays: number) => AgedItem): AgedItem[] =>
   xs.flatMap((x) => {
     if (!open(x)) return [];
-    const since = businessDate(new Date(began(x)));
+    const since = businessDate(began(x));
     const ageDays = daysBetween(since, runDate);
     return ageDays >= days ? [item(x, since, ageDays)] : [];
   });

@@ -2,7 +2,7 @@
 // partner scheme of shared/signature.ts with `X-HPF-Bank` naming the bank. A bank's shared secret is
 // sealed before it is stored (bound to the bank code) and opened only to sign or verify.
 import { commit } from '../../../shared/tx.ts';
-import { nowIso } from '../../../shared/clock.ts';
+import { nowIso, nowSeconds as clockSeconds } from '../../../shared/clock.ts';
 import { DomainError } from '../../../shared/errors.ts';
 import { openSecret, sealSecret, SealedSecretError } from '../../../shared/secrets.ts';
 import { readSignatureHeaders, signatureMatches } from '../../../shared/signature.ts';
@@ -58,7 +58,7 @@ const refuse = (): never => {
  * written; a secret that does not open for this bank is refused and logged.
  */
 export async function verifyBankCall(call: SignedCall, log?: Logger): Promise<VerifiedBankCall> {
-  const nowSeconds = Math.floor(Date.now() / 1000);
+  const nowSeconds = clockSeconds();
   const h = readSignatureHeaders(call.headers, nowSeconds, BANK_HEADER);
   if (!h || !BANK_CODE.test(h.center)) return refuse();
   const bank = await getBank(h.center);

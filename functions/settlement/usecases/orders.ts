@@ -7,7 +7,7 @@ import { commit } from '../../../shared/tx.ts';
 import { centerCode } from '../../../shared/config.ts';
 import { signedHeaders } from '../../../shared/signature.ts';
 import { fenToYuan } from '../../../shared/money.ts';
-import { now } from '../../../shared/clock.ts';
+import { isoAfter, now } from '../../../shared/clock.ts';
 import { fail } from '../../../shared/errors.ts';
 import type { Logger } from '../../../shared/log.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
@@ -63,7 +63,7 @@ export async function paymentOrderItems(input: PaymentOrderInput): Promise<{ ite
     status: 'ORDERED',
     delivery: 'PENDING',
     attempts: 0,
-    dueAt: new Date(input.at.getTime() + FIRST_RESEND_MS).toISOString(),
+    dueAt: isoAfter(input.at, FIRST_RESEND_MS),
     orderedAt,
   };
   return { items: [putPaymentItem(order)], order, afterCommit: () => dispatchPayment(order.paymentId) };
@@ -91,7 +91,7 @@ export async function deliverPayment(paymentId: string, log: Logger): Promise<vo
       if (!p || p.delivery === 'SENT' || p.status !== 'ORDERED') return { items: [], body: undefined };
       const at = now();
       if (p.sendingUntil && p.sendingUntil > at.toISOString()) return { items: [], body: undefined };
-      const until = new Date(at.getTime() + SEND_LEASE_MS).toISOString();
+      const until = isoAfter(at, SEND_LEASE_MS);
       const claimed: PaymentOrder = { ...p, sendingUntil: until, dueAt: p.dueAt && p.dueAt > until ? p.dueAt : until };
       return { items: [putPaymentItem(claimed, p)], body: claimed };
     },
@@ -126,7 +126,7 @@ export async function deliverPayment(paymentId: string, log: Logger): Promise<vo
       const { sendingUntil: _released, ...rest } = p;
       const next: PaymentOrder = acknowledged
         ? { ...rest, delivery: 'SENT', sentAt: at.toISOString(), dueAt: undefined }
-        : { ...rest, attempts: p.attempts + 1, dueAt: new Date(at.getTime() + resendDelayMs(p.attempts + 1)).toISOString() };
+        : { ...rest, attempts: p.attempts + 1, dueAt: isoAfter(at, resendDelayMs(p.attempts + 1)) };
       return { items: [putPaymentItem(next, p)], body: null };
     },
   });

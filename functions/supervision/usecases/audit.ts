@@ -17,7 +17,7 @@
 import { commit, sleep } from '../../../shared/tx.ts';
 import { send } from '../../../shared/sqs.ts';
 import { newId } from '../../../shared/ids.ts';
-import { businessDate, nowIso } from '../../../shared/clock.ts';
+import { businessDate, nowIso, nowMs } from '../../../shared/clock.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { allEntries, controlTotals, getAccount, getAccounts, knownBranches, listAccountsOfSegment, SEGMENTS, type Account } from '../../../shared/ledger/ledger.ts';
 import { emitMetric } from '../../../shared/metrics.ts';
@@ -173,10 +173,10 @@ async function branchSumsNow(branches: readonly string[]): Promise<Record<string
 /** Re-checks the branches in quiet windows: their totals unchanged across a consistent read of the accounts. */
 export async function recheckTotals(branches: readonly string[], opts: { attempts?: number; budgetMs?: number } = {}) {
   const attempts = opts.attempts ?? 6;
-  const deadline = Date.now() + (opts.budgetMs ?? 20_000);
+  const deadline = nowMs() + (opts.budgetMs ?? 20_000);
   const concluded: BranchReconciliation[] = [];
   let pending = [...branches];
-  for (let attempt = 0; pending.length && attempt < attempts && Date.now() < deadline; attempt++) {
+  for (let attempt = 0; pending.length && attempt < attempts && nowMs() < deadline; attempt++) {
     if (attempt > 0) await sleep(150 * attempt);
     const before = await totalsOf(pending);
     const sums = await branchSumsNow(pending);

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { commit, type IdempotencyContext, type Outcome } from '../../../shared/tx.ts';
 import { getAccount, ledgerWrite, type Account } from '../../../shared/ledger/ledger.ts';
 import { policyOn } from '../../../shared/policy.ts';
-import { businessDate, nowIso } from '../../../shared/clock.ts';
+import { businessDate, instantOf, nowIso } from '../../../shared/clock.ts';
 import { newId } from '../../../shared/ids.ts';
 import { canonicalJson } from '../../../shared/canonical.ts';
 import { notFound, staffCovers, type Caller } from '../../../shared/auth.ts';
@@ -103,7 +103,7 @@ export async function planApplication(a: {
   }
   const decided = newWithdrawal({ withdrawalId, body, decision, evidenceSha256, submittedBy: a.actor, at, today, policy, entryIds, branch: account.branch, loanRepayment, channel: a.channel, accountStatus: account });
   // paid to a bank account: its payment order in this commit (none for our loan, a partner's purchase, a review)
-  const payment = await orderWithdrawalPayment(decided, account, new Date(at));
+  const payment = await orderWithdrawalPayment(decided, account, instantOf(at));
   const w = payment.withdrawal;
   items.push(...payment.items);
   items.push(putWithdrawalItem(w));

@@ -21,7 +21,7 @@
 //    than this withdrawal (a transfer out) takes the money back re-opened SEALED: it is never lost.
 import { derivedId } from '../../../shared/ids.ts';
 import { ACCOUNT_STATUS_CODES } from '../../../shared/policy.ts';
-import { businessDate } from '../../../shared/clock.ts';
+import { businessDate, instantOf } from '../../../shared/clock.ts';
 import { fail } from '../../../shared/errors.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { ledgerWrite, mustGetAccount, type Account, type AccountWrite } from '../../../shared/ledger/ledger.ts';
@@ -111,7 +111,7 @@ export async function planWithdrawalPaymentResult(input: WithdrawalPaymentResult
   const next = withPaymentResult(found, result, bank);
   if (input.status === 'SETTLED') return [putWithdrawalPaymentResultItem(next, input.paymentId)];
 
-  const today = businessDate(new Date(input.at));
+  const today = businessDate(input.at);
   const [account, claim] = await Promise.all([mustGetAccount(found.accountNo), found.spending ? getClaim(found.spending) : undefined]);
   const write: AccountWrite = { account, postings: [reversalPosting(found, result, today)] };
   // the withdrawal that closed the account: the money comes back to it re-opened as it was
@@ -123,7 +123,7 @@ export async function planWithdrawalPaymentResult(input: WithdrawalPaymentResult
     // member withdraws or moves it again
     write.changes = { status: 'SEALED', statusCode: ACCOUNT_STATUS_CODES.SEALED, closedOn: null };
   }
-  const ledger = ledgerWrite([write], { now: new Date(input.at) });
+  const ledger = ledgerWrite([write], { now: instantOf(input.at) });
   const items: TxItem[] = [...ledger.items, putWithdrawalPaymentResultItem({ ...next, entryIds: [...found.entryIds, ...ledger.entries.map((e) => e.entryId)] }, input.paymentId)];
   if (claim && claim.claims.some((c) => c.withdrawalId === found.withdrawalId)) items.push(putClaimItem(withClaimPaymentFailed(claim, found)));
   items.push(

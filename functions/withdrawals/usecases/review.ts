@@ -5,7 +5,7 @@
 // its payment order in that transaction too (usecases/payment.ts), sent after the commit.
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { ledgerWrite, mustGetAccount } from '../../../shared/ledger/ledger.ts';
-import { businessDate, nowIso } from '../../../shared/clock.ts';
+import { businessDate, instantOf, nowIso } from '../../../shared/clock.ts';
 import { forbidden, notFound, staffCovers, type Caller } from '../../../shared/auth.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
 import { approved, assertApprovable, assertPending, rejected, withClaimDecided } from '../domain/withdrawal.ts';
@@ -36,7 +36,7 @@ export async function approveWithdrawal(caller: Caller, withdrawalId: string, no
       const today = businessDate();
       const at = nowIso();
       const ledger = ledgerWrite([payout(account, w, today)]);
-      const payment = await orderWithdrawalPayment(approved(w, actorOf(caller), at, today, ledger.entries.map((e) => e.entryId), note), account, new Date(at));
+      const payment = await orderWithdrawalPayment(approved(w, actorOf(caller), at, today, ledger.entries.map((e) => e.entryId), note), account, instantOf(at));
       const next = payment.withdrawal;
       after = payment.afterCommit;
       // approved on the loan flags as read (no overdue loan): they must still hold at commit
