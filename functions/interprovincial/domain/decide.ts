@@ -31,9 +31,9 @@ import type { DepositFacts } from '../../deposits/public.ts';
 import type { LoanFacts } from '../../loans/public.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { monthsBetween } from '../../../shared/clock.ts';
-import { interestDue, type Account, type AccountChanges, type Posting } from '../../../shared/ledger/ledger.ts';
+import { interestDue, type Account, type Posting } from '../../../shared/ledger/account.ts';
+import type { AccountChanges } from '../../../shared/ledger/ledger.ts';
 import type { Policy } from '../../../shared/policy.ts';
-import type { RetirementPayload } from '../schemas.ts';
 import type { InboundRequest, Rejection, RequestType } from './types.ts';
 
 export const REJECTIONS = {
@@ -125,7 +125,7 @@ export function decideClosing(request: Pick<InboundRequest, 'trackingId' | 'type
     return closing(account, today, policy, 'TRANSFER_OUT', '04', ref);
   }
   if (request.type !== 'RETIREMENT_WITHDRAWAL') throw new Error(`decideClosing: ${request.type}`);
-  const p = request.payload as RetirementPayload; // canonical: checked by the edge (schemas.ts) before it was stored
+  const p = request.payload as { retirementDate: string }; // canonical: checked by the edge (schemas.ts) before it was stored
   if (account.status === 'CLOSED') return reject('ACCOUNT_CLOSED');
   if (account.status === 'FROZEN') return reject('ACCOUNT_FROZEN');
   if (hasLoan) return reject('LOAN_OUTSTANDING');
