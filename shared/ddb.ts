@@ -2,7 +2,7 @@
 // and traced (shared/trace.ts).
 // The endpoint comes from the standard AWS_ENDPOINT_URL_DYNAMODB variable locally.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type TransactWriteCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './trace.ts';
 import { DomainError } from './errors.ts';
 
@@ -14,6 +14,50 @@ export type TxItem = NonNullable<TransactWriteCommandInput['TransactItems']>[num
 
 /** DynamoDB's limit on items in one TransactWriteItems call. */
 export const MAX_TX_ITEMS = 100;
+
+/** A table's own key attributes; an index's are `indexKeys('gsi1')`: the table's and the index's. */
+export const TABLE_KEYS = ['pk', 'sk'] as const;
+export const indexKeys = (index: string): readonly string[] => [...TABLE_KEYS, `${index}pk`, `${index}sk`];
+
+/** An item without its key and index attributes (pk, sk, gsiNpk, gsiNsk) and those named in `also`: the record a store hands out. */
+export function stripKeys<T>(item: Record<string, unknown>, also: readonly string[] = []): T {
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (k !== 'pk' && k !== 'sk' && !/^gsi\d+(pk|sk)$/.test(k) && !also.includes(k)) rest[k] = v;
+  return rest as T;
+}
+
+/** One item by its key, read consistently, without its key attributes (`stripKeys`); undefined when there is none. */
+export async function getItem<T>(table: string, key: { pk: string; sk: string }, also: readonly string[] = []): Promise<T | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+  return out.Item ? stripKeys<T>(out.Item, also) : undefined;
+}
+
+/** Whether an error is DynamoDB's refusal of a write whose condition did not hold. */
+export const isConditionFailure = (e: unknown): boolean => (e as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+
+/**
+ * A conditional transition written directly (outside a transaction): true when it was written, false
+ * when its condition did not hold (the record is not, or no longer, in the state it moves from:
+ * someone else did it). Any other error is thrown.
+ */
+export async function updateIf(input: UpdateCommandInput): Promise<boolean> {
+  try {
+    await ddb.send(new UpdateCommand(input));
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
+}
+
+/**
+ * The condition of a put that creates a record (`from` undefined: its key is new, written once) or
+ * moves it on from the status `from` it was read in (a concurrent change fails the write, which
+ * re-plans). The one conditional transition of a stored record's status.
+ */
+export const transitionFrom = (from?: string): Pick<TxPut, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> =>
+  from === undefined ? { ConditionExpression: 'attribute_not_exists(pk)' } : { ConditionExpression: '#s = :from', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':from': from } };
+type TxPut = NonNullable<TxItem['Put']>;
 
 /** Every item a query matches, following LastEvaluatedKey (for bounded partitions only). */
 export async function queryAll(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Record<string, any>[]> {
@@ -60,6 +104,53 @@ export function decodeCursor(cursor: string | undefined, keyNames: readonly stri
     Object.entries(fixed).every(([n, v]) => k[n] === v);
   if (!ok) invalidCursor();
   return k;
+}
+
+/** One page of a list: a query of one partition, and the cursor a client got from its previous page. */
+export interface PageQuery<T> {
+  /** The query (table, index, key condition, filter, order) without Limit and ExclusiveStartKey. */
+  query: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>;
+  /** The key attributes of what the query reads (`TABLE_KEYS`, or `indexKeys(index)`): a cursor is exactly these. */
+  keys: readonly string[];
+  /** The attributes the list fixes (its partition, e.g. `{ gsi1pk: 'FINDINGS#OPEN' }`): a cursor of another list is refused. */
+  partition: Record<string, string>;
+  /** What else a cursor must satisfy to belong to this list (its sort key within the range read, its record's prefix). */
+  belongs?: (key: Record<string, unknown>) => boolean;
+  limit: number;
+  cursor?: string;
+  /** The record of an item (default: `stripKeys`). */
+  item?: (item: Record<string, any>) => T;
+  /**
+   * With a filter, fill the page: read on, this many items a request, until `limit` records are in or
+   * the list ends; the cursor is then the key of the last record returned. Without it a filtered page
+   * may be short (DynamoDB filters after its Limit).
+   */
+  fill?: number;
+}
+
+/**
+ * The one paged query of the stores: the client's cursor is checked to belong to this list
+ * (`decodeCursor`: its key attributes, its partition, `belongs`) before it reaches DynamoDB, and the
+ * next cursor is the key of where the page ended (null at the end).
+ */
+export async function queryPage<T>(q: PageQuery<T>): Promise<Page<T>> {
+  let start = decodeCursor(q.cursor, q.keys, q.partition);
+  if (start && q.belongs && !q.belongs(start)) invalidCursor();
+  const keyOf = (i: Record<string, unknown>) => Object.fromEntries(q.keys.map((k) => [k, i[k]]));
+  const record = q.item ?? ((i: Record<string, any>) => stripKeys<T>(i));
+  if (!q.fill) {
+    const out = await ddb.send(new QueryCommand({ ...q.query, Limit: q.limit, ExclusiveStartKey: start }));
+    return { items: (out.Items ?? []).map(record), nextCursor: encodeCursor(out.LastEvaluatedKey && keyOf(out.LastEvaluatedKey)) };
+  }
+  const items: Record<string, any>[] = [];
+  do {
+    const out = await ddb.send(new QueryCommand({ ...q.query, Limit: q.fill, ExclusiveStartKey: start }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start && items.length < q.limit);
+  const page = items.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return { items: page.map(record), nextCursor: (items.length > q.limit || start) && last ? encodeCursor(keyOf(last)) : null };
 }
 
 /** The 400 of a refused list cursor (for a store that checks more of a cursor than its shape). */

@@ -7,8 +7,7 @@
 //                                          (PAYOFF): its code, number and digest. Replaced only by the
 //                                          issue that read it (conditioned on its code), so two issues
 //                                          racing for a subject serialise: the loser re-plans.
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, type TxItem } from '../../shared/ddb.ts';
+import { getItem, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { codeKey, type CertificateKind, type CertificateRecord, type LatestOfSubject } from './domain/certificate.ts';
 
@@ -16,18 +15,11 @@ const T = () => tableName('certificates');
 const certKey = (code: string) => ({ pk: `CERT#${codeKey(code)}`, sk: 'CERT' });
 const latestKey = (kind: CertificateKind, subject: string) => ({ pk: `SUBJECT#${kind}#${subject}`, sk: 'LATEST' });
 
-async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: key, ConsistentRead: true }));
-  if (!out.Item) return undefined;
-  const { pk: _pk, sk: _sk, ...rest } = out.Item;
-  return rest as T;
-}
-
 /** A certificate by its (canonical) verification code. */
-export const getCertificate = (code: string) => get<CertificateRecord>(certKey(code));
+export const getCertificate = (code: string) => getItem<CertificateRecord>(T(), certKey(code));
 
 /** The latest certificate of a subject. */
-export const getLatest = (kind: CertificateKind, subject: string) => get<LatestOfSubject>(latestKey(kind, subject));
+export const getLatest = (kind: CertificateKind, subject: string) => getItem<LatestOfSubject>(T(), latestKey(kind, subject));
 
 /** Puts a new certificate (its code is new: written once). */
 export const newCertificateItem = (r: CertificateRecord): TxItem => ({

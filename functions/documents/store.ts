@@ -2,71 +2,41 @@
 //
 // Keys (table `documents`):
 //   DOC#<documentId> / DOC    a document: what was declared, by whom, its status and the record it went with
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { ddb, type TxItem } from '../../shared/ddb.ts';
+import { getItem, updateIf, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import type { AttachedTo, Document, RejectionReason } from './domain/document.ts';
 
 const T = () => tableName('documents');
 const docKey = (id: string) => ({ pk: `DOC#${id}`, sk: 'DOC' });
 
-function strip(item: Record<string, unknown>): Document {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as unknown as Document;
-}
-
-export async function getDocument(documentId: string): Promise<Document | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: docKey(documentId), ConsistentRead: true }));
-  return out.Item ? strip(out.Item) : undefined;
-}
+export const getDocument = (documentId: string) => getItem<Document>(T(), docKey(documentId));
 
 /** The new document (PENDING), written once. */
 export const putDocumentItem = (d: Document): TxItem => ({
   Put: { TableName: T(), Item: { ...docKey(d.documentId), ...d }, ConditionExpression: 'attribute_not_exists(pk)' },
 });
 
-const conditionFailed = (e: unknown) => e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
-
 /** PENDING → STORED with where the checked bytes are; false when it was no longer PENDING. */
-export async function markStored(documentId: string, storedKey: string, at: string): Promise<boolean> {
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: T(),
-        Key: docKey(documentId),
-        UpdateExpression: 'SET #s = :stored, storedKey = :k, storedAt = :at REMOVE lastRejection',
-        ConditionExpression: 'attribute_exists(pk) AND #s = :pending',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':stored': 'STORED', ':pending': 'PENDING', ':k': storedKey, ':at': at },
-      }),
-    );
-    return true;
-  } catch (e) {
-    if (conditionFailed(e)) return false;
-    throw e;
-  }
-}
+export const markStored = (documentId: string, storedKey: string, at: string): Promise<boolean> =>
+  updateIf({
+    TableName: T(),
+    Key: docKey(documentId),
+    UpdateExpression: 'SET #s = :stored, storedKey = :k, storedAt = :at REMOVE lastRejection',
+    ConditionExpression: 'attribute_exists(pk) AND #s = :pending',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':stored': 'STORED', ':pending': 'PENDING', ':k': storedKey, ':at': at },
+  });
 
 /** Notes a refused (deleted) upload on a document still PENDING; false when it was no longer PENDING. */
-export async function recordRejection(documentId: string, reason: RejectionReason, at: string): Promise<boolean> {
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: T(),
-        Key: docKey(documentId),
-        UpdateExpression: 'SET lastRejection = :r',
-        ConditionExpression: 'attribute_exists(pk) AND #s = :pending',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':pending': 'PENDING', ':r': { reason, at } },
-      }),
-    );
-    return true;
-  } catch (e) {
-    if (conditionFailed(e)) return false;
-    throw e;
-  }
-}
+export const recordRejection = (documentId: string, reason: RejectionReason, at: string): Promise<boolean> =>
+  updateIf({
+    TableName: T(),
+    Key: docKey(documentId),
+    UpdateExpression: 'SET lastRejection = :r',
+    ConditionExpression: 'attribute_exists(pk) AND #s = :pending',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':pending': 'PENDING', ':r': { reason, at } },
+  });
 
 /** Attaches a STORED document of `uploaderSub` that belongs to no record yet (in the record's commit). */
 export const attachItem = (documentId: string, uploaderSub: string, to: AttachedTo): TxItem => ({

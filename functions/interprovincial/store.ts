@@ -14,8 +14,8 @@
 //   TR#<transferId>              / TR        a transfer we requested from a partner
 //   OUT#<outboxId>               / OUT       an outbox message (callback, our request)
 //   gsi2 (sparse, every record still to be relayed): PENDING / <dueAt>#<pk>   the sweeper's work list
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, decodeCursor, encodeCursor, invalidCursor, type TxItem } from '../../shared/ddb.ts';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb, decodeCursor, encodeCursor, getItem, indexKeys, invalidCursor, stripKeys, transitionFrom, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { TIMESTAMP_WINDOW_SECONDS } from '../../shared/signature.ts';
 import type { InboundRequest, OutboxMessage, Partner, RequestStatus, Transfer } from './domain/types.ts';
@@ -32,15 +32,11 @@ const PENDING = 'PENDING';
 /** A nonce is remembered as long as any timestamp it could be sent with is acceptable. */
 const NONCE_TTL_SECONDS = 2 * TIMESTAMP_WINDOW_SECONDS;
 
-function strip<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, expiresAt: _e, ...rest } = item;
-  return rest as T;
-}
-
-const get = async (key: { pk: string; sk: string }) => (await ddb.send(new GetCommand({ TableName: T(), Key: key, ConsistentRead: true }))).Item;
+/** A record as handed out: without its keys, index attributes and a nonce's expiry. */
+const strip = <T>(item: Record<string, unknown>): T => stripKeys<T>(item, ['expiresAt']);
+const get = <T>(key: { pk: string; sk: string }) => getItem<T>(T(), key, ['expiresAt']);
 /** The relay index attributes of a record that is still pending. */
 const pendingIndex = (pk: string, dueAt: string | undefined) => (dueAt ? { gsi2pk: PENDING, gsi2sk: `${dueAt}#${pk}` } : {});
-const statusCondition = (expect: string) => ({ ConditionExpression: '#s = :expect', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':expect': expect } });
 
 // ---------- partners ----------
 
@@ -48,9 +44,9 @@ const statusCondition = (expect: string) => ({ ConditionExpression: '#s = :expec
 export type StoredPartner = Omit<Partner, 'sealedSecret'> & { sealedSecret?: string; plaintextSecret?: string };
 
 export async function getPartner(code: string): Promise<StoredPartner | undefined> {
-  const item = await get(partnerKey(code));
+  const item = await get<StoredPartner & { sharedSecret?: unknown }>(partnerKey(code));
   if (!item) return undefined;
-  const { sharedSecret, ...rest } = strip<StoredPartner & { sharedSecret?: unknown }>(item);
+  const { sharedSecret, ...rest } = item;
   return typeof sharedSecret === 'string' && !rest.sealedSecret ? { ...rest, plaintextSecret: sharedSecret } : rest;
 }
 
@@ -74,7 +70,7 @@ export function putPartnerItem(p: Partner, previous?: Pick<Partner, 'updatedAt'>
 // ---------- nonces and request ids ----------
 
 export async function nonceSeen(center: string, nonce: string, nowSeconds: number): Promise<boolean> {
-  const item = await get(nonceKey(center, nonce));
+  const item = await getItem<Record<string, unknown>>(T(), nonceKey(center, nonce));
   return !!item && Number(item.expiresAt) >= nowSeconds;
 }
 
@@ -93,7 +89,7 @@ export function nonceItem(center: string, nonce: string, nowSeconds: number): Tx
 export type RequestIdClaim = { trackingId: string; requestHash: string; cancelledBy?: undefined } | { trackingId?: undefined; requestHash?: undefined; cancelledBy: string };
 
 export async function getRequestIdClaim(center: string, requestId: string): Promise<RequestIdClaim | undefined> {
-  const item = await get(requestIdKey(center, requestId));
+  const item = await get<Record<string, unknown>>(requestIdKey(center, requestId));
   if (!item) return undefined;
   if (typeof item.cancelledBy === 'string') return { cancelledBy: item.cancelledBy };
   return { trackingId: item.trackingId as string, requestHash: item.requestHash as string };
@@ -106,10 +102,7 @@ export const cancelledRequestIdItem = (center: string, requestId: string, cancel
 
 // ---------- inbound requests ----------
 
-export async function getRequest(trackingId: string): Promise<InboundRequest | undefined> {
-  const item = await get(requestKey(trackingId));
-  return item ? strip<InboundRequest>(item) : undefined;
-}
+export const getRequest = (trackingId: string) => get<InboundRequest>(requestKey(trackingId));
 
 function requestItem(r: InboundRequest) {
   const key = requestKey(r.trackingId);
@@ -130,7 +123,7 @@ export const putRequestPaymentItem = (r: InboundRequest): TxItem => ({
 });
 
 /** Replaces a request that must still have status `expect`. */
-export const putRequestItem = (r: InboundRequest, expect: RequestStatus): TxItem => ({ Put: { TableName: T(), Item: requestItem(r), ...statusCondition(expect) } });
+export const putRequestItem = (r: InboundRequest, expect: RequestStatus): TxItem => ({ Put: { TableName: T(), Item: requestItem(r), ...transitionFrom(expect) } });
 
 /** One page of the requests with a status, newest first. */
 export async function listRequestsByStatus(status: RequestStatus, limit: number, cursor?: Record<string, unknown>) {
@@ -148,7 +141,7 @@ export async function listRequestsByStatus(status: RequestStatus, limit: number,
   return { items: (out.Items ?? []).map((i) => strip<InboundRequest>(i)), lastKey: out.LastEvaluatedKey };
 }
 
-const STATUS_KEY_NAMES = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
+const STATUS_KEY_NAMES = indexKeys('gsi1');
 
 /** The page cursor that continues after request `r` in its status partition (kernel encoding of its key). */
 export const requestCursor = (r: InboundRequest): string => encodeCursor({ ...requestKey(r.trackingId), gsi1pk: statusPk(r.status), gsi1sk: `${r.receivedAt}#${r.trackingId}` })!;
@@ -166,27 +159,21 @@ export function requestCursorKey(cursor: string, statuses: readonly RequestStatu
 
 // ---------- transfers ----------
 
-export async function getTransfer(transferId: string): Promise<Transfer | undefined> {
-  const item = await get(transferKey(transferId));
-  return item ? strip<Transfer>(item) : undefined;
-}
+export const getTransfer = (transferId: string) => get<Transfer>(transferKey(transferId));
 
 /** Puts a transfer: new (`expect` undefined) or one that must still have status `expect`. */
 export function putTransferItem(t: Transfer, expect?: Transfer['status']): TxItem {
-  return { Put: { TableName: T(), Item: { ...transferKey(t.transferId), ...t }, ...(expect ? statusCondition(expect) : { ConditionExpression: 'attribute_not_exists(pk)' }) } };
+  return { Put: { TableName: T(), Item: { ...transferKey(t.transferId), ...t }, ...transitionFrom(expect) } };
 }
 
 // ---------- outbox ----------
 
-export async function getOutbox(outboxId: string): Promise<OutboxMessage | undefined> {
-  const item = await get(outboxKey(outboxId));
-  return item ? strip<OutboxMessage>(item) : undefined;
-}
+export const getOutbox = (outboxId: string) => get<OutboxMessage>(outboxKey(outboxId));
 
 /** Puts an outbox message: new (`expect` undefined) or one that must still have status `expect`. */
 export function putOutboxItem(m: OutboxMessage, expect?: OutboxMessage['status']): TxItem {
   const key = outboxKey(m.outboxId);
-  return { Put: { TableName: T(), Item: { ...key, ...m, ...pendingIndex(key.pk, m.dueAt) }, ...(expect ? statusCondition(expect) : { ConditionExpression: 'attribute_not_exists(pk)' }) } };
+  return { Put: { TableName: T(), Item: { ...key, ...m, ...pendingIndex(key.pk, m.dueAt) }, ...transitionFrom(expect) } };
 }
 
 /**

@@ -10,8 +10,8 @@
 //       gsi2 (sparse, orders not yet acknowledged by their bank): PAYPENDING / <dueAt>#<paymentId>
 //       gsi2 (settled orders, for reconciliation): PAYSETTLED#<bank>#<fromAccountNo>#<settled business date> / <paymentId>
 //   RECON#<runId>                  / RECON    a bank reconciliation run (its accounts and findings)
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, decodeCursor, encodeCursor, invalidCursor, queryAll, type TxItem } from '../../shared/ddb.ts';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb, getItem, indexKeys, queryAll, queryPage, stripKeys, transitionFrom, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { businessDate } from '../../shared/clock.ts';
 import { TIMESTAMP_WINDOW_SECONDS } from '../../shared/signature.ts';
@@ -27,18 +27,13 @@ const BANKS = 'BANKS';
 const PENDING = 'PAYPENDING';
 const NONCE_TTL_SECONDS = 2 * TIMESTAMP_WINDOW_SECONDS;
 
-function strip<X>(item: Record<string, unknown>): X {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, expiresAt: _e, ...rest } = item;
-  return rest as X;
-}
-const get = async (key: { pk: string; sk: string }) => (await ddb.send(new GetCommand({ TableName: T(), Key: key, ConsistentRead: true }))).Item;
+/** A record as handed out: without its keys, index attributes and a nonce's expiry. */
+const strip = <X>(item: Record<string, unknown>): X => stripKeys<X>(item, ['expiresAt']);
+const get = <X>(key: { pk: string; sk: string }) => getItem<X>(T(), key, ['expiresAt']);
 
 // ---------- banks ----------
 
-export async function getBank(code: string): Promise<Bank | undefined> {
-  const item = await get(bankKey(code));
-  return item ? strip<Bank>(item) : undefined;
-}
+export const getBank = (code: string) => get<Bank>(bankKey(code));
 
 /** Every registered bank (a city has a handful). */
 export async function listBanks(): Promise<Bank[]> {
@@ -61,7 +56,7 @@ export function putBankItem(b: Bank, previous?: Pick<Bank, 'updatedAt'>): TxItem
 // ---------- nonces ----------
 
 export async function nonceSeen(bank: string, nonce: string, nowSeconds: number): Promise<boolean> {
-  const item = await get(nonceKey(bank, nonce));
+  const item = await getItem<Record<string, unknown>>(T(), nonceKey(bank, nonce));
   return !!item && Number(item.expiresAt) >= nowSeconds;
 }
 
@@ -76,10 +71,7 @@ export const nonceItem = (bank: string, nonce: string, nowSeconds: number): TxIt
 
 // ---------- notices ----------
 
-export async function getNotice(bank: string, notificationId: string): Promise<Notice | undefined> {
-  const item = await get(noticeKey(bank, notificationId));
-  return item ? strip<Notice>(item) : undefined;
-}
+export const getNotice = (bank: string, notificationId: string) => get<Notice>(noticeKey(bank, notificationId));
 
 /** A notice, once: a concurrent twin's commit fails this condition and re-plans into the stored answer. */
 const noticesOfDay = (bank: string, accountNo: string, date: string) => `NOTICES#${bank}#${accountNo}#${date}`;
@@ -97,17 +89,14 @@ export async function noticesOn(bank: string, accountNo: string, date: string): 
 
 const suspenseIndex = (s: SuspenseItem) => ({ gsi1pk: `SUSP#${s.status}`, gsi1sk: `${s.receivedAt}#${s.itemId}` });
 
-export async function getSuspense(itemId: string): Promise<SuspenseItem | undefined> {
-  const item = await get(suspenseKey(itemId));
-  return item ? strip<SuspenseItem>(item) : undefined;
-}
+export const getSuspense = (itemId: string) => get<SuspenseItem>(suspenseKey(itemId));
 
 /** Puts a suspense item: new (`expect` undefined) or one that must still have status `expect`. */
 export const putSuspenseItem = (s: SuspenseItem, expect?: SuspenseStatus): TxItem => ({
   Put: {
     TableName: T(),
     Item: { ...suspenseKey(s.itemId), ...s, ...suspenseIndex(s) },
-    ...(expect ? { ConditionExpression: '#s = :expect', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':expect': expect } } : { ConditionExpression: 'attribute_not_exists(pk)' }),
+    ...transitionFrom(expect),
   },
 });
 
@@ -133,10 +122,7 @@ export async function paymentsSettledOn(bank: string, accountNo: string, date: s
   return items.map((i) => strip<PaymentOrder>(i));
 }
 
-export async function getPayment(paymentId: string): Promise<PaymentOrder | undefined> {
-  const item = await get(paymentKey(paymentId));
-  return item ? strip<PaymentOrder>(item) : undefined;
-}
+export const getPayment = (paymentId: string) => get<PaymentOrder>(paymentKey(paymentId));
 
 /** Puts a payment order: new (`expect` undefined: once per paymentId) or one as read (its status and delivery). */
 export const putPaymentItem = (p: PaymentOrder, expect?: Pick<PaymentOrder, 'status' | 'delivery' | 'attempts' | 'sendingUntil'>): TxItem => ({
@@ -170,15 +156,16 @@ export async function pendingPayments(now: Date, limit: number, start?: Record<s
 
 // ---------- lists (oldest first, kernel cursors) ----------
 
-const LIST_KEY_NAMES = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
-
-async function listIndex<X>(gsi1pk: string, pkPrefix: string, limit: number, cursor: string | undefined): Promise<{ items: X[]; nextCursor: string | null }> {
-  const start = decodeCursor(cursor, LIST_KEY_NAMES, { gsi1pk });
-  if (start && !String(start.pk).startsWith(pkPrefix)) invalidCursor();
-  const out = await ddb.send(new QueryCommand({ TableName: T(), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': gsi1pk }, ScanIndexForward: true, Limit: limit, ExclusiveStartKey: start }));
-  const last = out.LastEvaluatedKey;
-  return { items: (out.Items ?? []).map((i) => strip<X>(i)), nextCursor: last ? encodeCursor({ pk: last.pk, sk: last.sk, gsi1pk: last.gsi1pk, gsi1sk: last.gsi1sk }) : null };
-}
+const listIndex = <X>(gsi1pk: string, pkPrefix: string, limit: number, cursor: string | undefined): Promise<Page<X>> =>
+  queryPage({
+    query: { TableName: T(), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': gsi1pk }, ScanIndexForward: true },
+    keys: indexKeys('gsi1'),
+    partition: { gsi1pk },
+    belongs: (key) => String(key.pk).startsWith(pkPrefix),
+    limit,
+    cursor,
+    item: (i) => strip<X>(i),
+  });
 
 export const listPayments = (status: PaymentStatus, limit: number, cursor?: string) => listIndex<PaymentOrder>(`PAYS#${status}`, 'PAY#', limit, cursor);
 export const listSuspense = (status: SuspenseStatus, limit: number, cursor?: string) => listIndex<SuspenseItem>(`SUSP#${status}`, 'SUSP#', limit, cursor);
@@ -190,7 +177,4 @@ const runKey = (runId: string) => ({ pk: `RECON#${runId}`, sk: 'RECON' });
 /** A run as finished (a run of the same id again — the schedule re-run for its day — replaces it). */
 export const putRunItem = (r: ReconciliationRun): TxItem => ({ Put: { TableName: T(), Item: { ...runKey(r.runId), ...r } } });
 
-export async function getRun(runId: string): Promise<ReconciliationRun | undefined> {
-  const item = await get(runKey(runId));
-  return item ? strip<ReconciliationRun>(item) : undefined;
-}
+export const getRun = (runId: string) => get<ReconciliationRun>(runKey(runId));

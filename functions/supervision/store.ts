@@ -9,21 +9,17 @@
 //   SNAP#<branch> / <date>               daily indicator snapshot
 //   RATING#<subjectType>#<subjectId> / RATING   one satisfaction rating per transaction
 //   SAT#<period> / <branch>#S#<shard>    satisfaction counters { ratings, scoreSum }, sharded, written with the rating
-import { GetCommand, QueryCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { ddb, decodeCursor, encodeCursor, invalidCursor, queryAll, type Page, type TxItem } from '../../shared/ddb.ts';
+import { ddb, getItem, indexKeys, isConditionFailure, queryAll, queryPage, stripKeys, TABLE_KEYS, updateIf, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { isoAfter } from '../../shared/clock.ts';
 import type { BranchTotals, FindingCandidate } from './domain/rules.ts';
 import type { FindingRecord, RunRecord } from './domain/views.ts';
 
 const T = () => tableName('supervision');
-const strip = <X>(item: Record<string, unknown> | undefined): X | undefined => {
-  if (!item) return undefined;
-  const { pk: _a, sk: _b, gsi1pk: _c, gsi1sk: _d, ...rest } = item;
-  return rest as X;
-};
-const isConditionFailure = (e: unknown) => (e as { name?: string }).name === 'ConditionalCheckFailedException';
+/** A finding as handed out: `lastResolutionList` is the store's own (resolveFindingItem). */
+const FINDING_INTERNAL = ['lastResolutionList'];
 
 export interface AuditRun extends Omit<RunRecord, 'date'> {
   /** The business date audited (runs written before it existed: the day they started). */
@@ -38,10 +34,7 @@ export interface AuditRun extends Omit<RunRecord, 'date'> {
 
 export const createRunItem = (run: AuditRun): TxItem => ({ Put: { TableName: T(), Item: { pk: `RUN#${run.runId}`, sk: 'RUN', ...run }, ConditionExpression: 'attribute_not_exists(pk)' } });
 
-export async function getRun(runId: string): Promise<AuditRun | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: { pk: `RUN#${runId}`, sk: 'RUN' }, ConsistentRead: true }));
-  return strip<AuditRun>(out.Item);
-}
+export const getRun = (runId: string) => getItem<AuditRun>(T(), { pk: `RUN#${runId}`, sk: 'RUN' });
 
 /** A page of a segment counted once: the marker and the run's counters in one transaction. */
 const pageKey = (runId: string, segment: number, cursor: string | undefined) => ({
@@ -115,61 +108,37 @@ export const FINALISATION_LEASE_MS = 10 * 60_000;
 
 /** Gives a failed finalisation's claim back (only the claim taken at `at`), for the message's redelivery. */
 export async function releaseFinalisation(runId: string, at: string): Promise<void> {
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: T(),
-        Key: { pk: `RUN#${runId}`, sk: 'RUN' },
-        UpdateExpression: 'REMOVE finalisingSince',
-        ConditionExpression: '#s = :running AND finalisingSince = :at',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':running': 'RUNNING', ':at': at },
-      }),
-    );
-  } catch (e) {
-    if (!isConditionFailure(e)) throw e;
-  }
+  await updateIf({
+    TableName: T(),
+    Key: { pk: `RUN#${runId}`, sk: 'RUN' },
+    UpdateExpression: 'REMOVE finalisingSince',
+    ConditionExpression: '#s = :running AND finalisingSince = :at',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':running': 'RUNNING', ':at': at },
+  });
 }
 
-export async function claimFinalisation(runId: string, at: string): Promise<boolean> {
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: T(),
-        Key: { pk: `RUN#${runId}`, sk: 'RUN' },
-        UpdateExpression: 'SET finalisingSince = :at',
-        // a claim older than FINALISATION_LEASE_MS is a finaliser that died: taken over
-        ConditionExpression: '#s = :running AND segmentsDone >= segmentsTotal AND (attribute_not_exists(finalisingSince) OR finalisingSince < :stale)',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':running': 'RUNNING', ':at': at, ':stale': isoAfter(at, -FINALISATION_LEASE_MS) },
-      }),
-    );
-    return true;
-  } catch (e) {
-    if (isConditionFailure(e)) return false;
-    throw e;
-  }
-}
+export const claimFinalisation = (runId: string, at: string): Promise<boolean> =>
+  updateIf({
+    TableName: T(),
+    Key: { pk: `RUN#${runId}`, sk: 'RUN' },
+    UpdateExpression: 'SET finalisingSince = :at',
+    // a claim older than FINALISATION_LEASE_MS is a finaliser that died: taken over
+    ConditionExpression: '#s = :running AND segmentsDone >= segmentsTotal AND (attribute_not_exists(finalisingSince) OR finalisingSince < :stale)',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':running': 'RUNNING', ':at': at, ':stale': isoAfter(at, -FINALISATION_LEASE_MS) },
+  });
 
 /** RUNNING → COMPLETED once, by whoever sees the last segment done. Returns true for that caller. */
-export async function completeRun(runId: string, at: string, findingsAdded: number, reconciliation: NonNullable<RunRecord['reconciliation']>): Promise<boolean> {
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: T(),
-        Key: { pk: `RUN#${runId}`, sk: 'RUN' },
-        UpdateExpression: 'SET #s = :done, completedAt = :at, reconciliation = :rec ADD findings :f',
-        ConditionExpression: '#s = :running AND segmentsDone >= segmentsTotal',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':done': 'COMPLETED', ':running': 'RUNNING', ':at': at, ':f': findingsAdded, ':rec': reconciliation },
-      }),
-    );
-    return true;
-  } catch (e) {
-    if (isConditionFailure(e)) return false;
-    throw e;
-  }
-}
+export const completeRun = (runId: string, at: string, findingsAdded: number, reconciliation: NonNullable<RunRecord['reconciliation']>): Promise<boolean> =>
+  updateIf({
+    TableName: T(),
+    Key: { pk: `RUN#${runId}`, sk: 'RUN' },
+    UpdateExpression: 'SET #s = :done, completedAt = :at, reconciliation = :rec ADD findings :f',
+    ConditionExpression: '#s = :running AND segmentsDone >= segmentsTotal',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':done': 'COMPLETED', ':running': 'RUNNING', ':at': at, ':f': findingsAdded, ':rec': reconciliation },
+  });
 
 export const findingIdOf = (rule: string, subject: string) => `F${createHash('sha256').update(`${rule}\u0000${subject}`).digest('hex').slice(0, 20).toUpperCase()}`;
 
@@ -185,39 +154,26 @@ export async function upsertFinding(c: FindingCandidate, runId: string, observed
   const findingId = findingIdOf(c.rule, c.subject);
   const common = { ':id': findingId, ':rule': c.rule, ':sev': c.severity, ':sub': c.subject, ':ev': c.evidence, ':at': observedAt, ':run': runId };
   const refresh = 'findingId = :id, #r = :rule, severity = :sev, subject = :sub, evidence = :ev, lastSeenAt = :at, lastRunId = :run';
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: T(),
-        Key: findingKey(findingId),
-        UpdateExpression: `SET ${refresh}, foundAt = if_not_exists(foundAt, :at), #s = if_not_exists(#s, :open), gsi1pk = if_not_exists(gsi1pk, :idx), gsi1sk = if_not_exists(gsi1sk, :sortk)`,
-        ConditionExpression: 'attribute_not_exists(pk) OR #s = :open',
-        ExpressionAttributeNames: { '#r': 'rule', '#s': 'status' },
-        ExpressionAttributeValues: { ...common, ':open': 'OPEN', ':idx': 'FINDINGS#OPEN', ':sortk': `${observedAt}#${findingId}` },
-      }),
-    );
-    return 'NEW_OR_SEEN';
-  } catch (e) {
-    if (!isConditionFailure(e)) throw e;
-  }
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: T(),
-        Key: findingKey(findingId),
-        // the resolution moves into the history: `lastResolutionList` is `[resolution]` (resolveFindingItem)
-        UpdateExpression: `SET ${refresh}, #s = :open, reopenedAt = :at, gsi1pk = :idx, gsi1sk = :sortk, resolutions = list_append(if_not_exists(resolutions, :none), if_not_exists(lastResolutionList, :none)) REMOVE resolution, lastResolutionList`,
-        // found after the resolution: a fact read before the auditor resolved it does not reopen it
-        ConditionExpression: '#s = :resolved AND resolution.#at < :at',
-        ExpressionAttributeNames: { '#r': 'rule', '#s': 'status', '#at': 'at' },
-        ExpressionAttributeValues: { ...common, ':open': 'OPEN', ':resolved': 'RESOLVED', ':idx': 'FINDINGS#OPEN', ':sortk': `${observedAt}#${findingId}`, ':none': [] },
-      }),
-    );
-    return 'REOPENED';
-  } catch (e) {
-    if (!isConditionFailure(e)) throw e;
-    return 'RESOLVED_SINCE';
-  }
+  const seenOrNew = await updateIf({
+    TableName: T(),
+    Key: findingKey(findingId),
+    UpdateExpression: `SET ${refresh}, foundAt = if_not_exists(foundAt, :at), #s = if_not_exists(#s, :open), gsi1pk = if_not_exists(gsi1pk, :idx), gsi1sk = if_not_exists(gsi1sk, :sortk)`,
+    ConditionExpression: 'attribute_not_exists(pk) OR #s = :open',
+    ExpressionAttributeNames: { '#r': 'rule', '#s': 'status' },
+    ExpressionAttributeValues: { ...common, ':open': 'OPEN', ':idx': 'FINDINGS#OPEN', ':sortk': `${observedAt}#${findingId}` },
+  });
+  if (seenOrNew) return 'NEW_OR_SEEN';
+  const reopened = await updateIf({
+    TableName: T(),
+    Key: findingKey(findingId),
+    // the resolution moves into the history: `lastResolutionList` is `[resolution]` (resolveFindingItem)
+    UpdateExpression: `SET ${refresh}, #s = :open, reopenedAt = :at, gsi1pk = :idx, gsi1sk = :sortk, resolutions = list_append(if_not_exists(resolutions, :none), if_not_exists(lastResolutionList, :none)) REMOVE resolution, lastResolutionList`,
+    // found after the resolution: a fact read before the auditor resolved it does not reopen it
+    ConditionExpression: '#s = :resolved AND resolution.#at < :at',
+    ExpressionAttributeNames: { '#r': 'rule', '#s': 'status', '#at': 'at' },
+    ExpressionAttributeValues: { ...common, ':open': 'OPEN', ':resolved': 'RESOLVED', ':idx': 'FINDINGS#OPEN', ':sortk': `${observedAt}#${findingId}`, ':none': [] },
+  });
+  return reopened ? 'REOPENED' : 'RESOLVED_SINCE';
 }
 
 /** A finding another domain's check records (through public.ts `findingItems`): the audit's candidate, when it was observed, the run. */
@@ -261,12 +217,7 @@ export function findingUpsertItems(f: ObservedFinding, seen: Pick<FindingRecord,
   ];
 }
 
-export async function getFinding(findingId: string): Promise<FindingRecord | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: findingKey(findingId), ConsistentRead: true }));
-  if (!out.Item) return undefined;
-  const { lastResolutionList: _l, ...rest } = out.Item;
-  return strip<FindingRecord>(rest);
-}
+export const getFinding = (findingId: string) => getItem<FindingRecord>(T(), findingKey(findingId), FINDING_INTERNAL);
 
 /** OPEN → RESOLVED with the note; the finding leaves the open list for the resolved one. */
 export const resolveFindingItem = (f: FindingRecord, resolution: { note: string; by: string; at: string }): TxItem => ({
@@ -281,10 +232,10 @@ export const resolveFindingItem = (f: FindingRecord, resolution: { note: string;
 });
 
 /** Findings by status, newest first; `rule` filters the page (DynamoDB filter: pages may be short). */
-export async function listFindings(status: 'OPEN' | 'RESOLVED', rule: string | undefined, limit: number, cursor?: string): Promise<Page<FindingRecord>> {
+export function listFindings(status: 'OPEN' | 'RESOLVED', rule: string | undefined, limit: number, cursor?: string): Promise<Page<FindingRecord>> {
   const partition = `FINDINGS#${status}`;
-  const out = await ddb.send(
-    new QueryCommand({
+  return queryPage({
+    query: {
       TableName: T(),
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :p',
@@ -292,38 +243,30 @@ export async function listFindings(status: 'OPEN' | 'RESOLVED', rule: string | u
       ExpressionAttributeNames: rule ? { '#r': 'rule' } : undefined,
       ExpressionAttributeValues: rule ? { ':p': partition, ':rule': rule } : { ':p': partition },
       ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: partition }),
-    }),
-  );
-  return {
-    items: (out.Items ?? []).map((i) => {
-      const { lastResolutionList: _l, ...rest } = i;
-      return strip<FindingRecord>(rest)!;
-    }),
-    nextCursor: encodeCursor(out.LastEvaluatedKey),
-  };
+    },
+    keys: indexKeys('gsi1'),
+    partition: { gsi1pk: partition },
+    limit,
+    cursor,
+    item: (i) => stripKeys<FindingRecord>(i, FINDING_INTERNAL),
+  });
 }
 
 export async function putSnapshot(branch: string, date: string, snapshot: Record<string, unknown>): Promise<void> {
   await ddb.send(new PutCommand({ TableName: T(), Item: { pk: `SNAP#${branch}`, sk: date, ...snapshot } }));
 }
 
-export async function listSnapshots(branch: string, from: string, to: string, limit: number, cursor?: string): Promise<Page<Record<string, unknown>>> {
+export function listSnapshots(branch: string, from: string, to: string, limit: number, cursor?: string): Promise<Page<Record<string, unknown>>> {
   const partition = `SNAP#${branch}`;
-  const start = decodeCursor(cursor, ['pk', 'sk'], { pk: partition });
-  // a start key outside the range the query reads (a cursor of another range) DynamoDB fails with a 500
-  if (start && !((start.sk as string) >= from && (start.sk as string) <= to)) invalidCursor();
-  const out = await ddb.send(
-    new QueryCommand({
-      TableName: T(),
-      KeyConditionExpression: 'pk = :p AND sk BETWEEN :f AND :t',
-      ExpressionAttributeValues: { ':p': partition, ':f': from, ':t': to },
-      Limit: limit,
-      ExclusiveStartKey: start,
-    }),
-  );
-  return { items: (out.Items ?? []).map((i) => strip<Record<string, unknown>>(i)!), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  return queryPage({
+    query: { TableName: T(), KeyConditionExpression: 'pk = :p AND sk BETWEEN :f AND :t', ExpressionAttributeValues: { ':p': partition, ':f': from, ':t': to } },
+    keys: TABLE_KEYS,
+    partition: { pk: partition },
+    // a start key outside the range the query reads (a cursor of another range) DynamoDB fails with a 500
+    belongs: (key) => (key.sk as string) >= from && (key.sk as string) <= to,
+    limit,
+    cursor,
+  });
 }
 
 // ---------- satisfaction ratings ----------
@@ -343,10 +286,7 @@ export interface Rating {
 const ratingKey = (subjectType: string, subjectId: string) => ({ pk: `RATING#${subjectType}#${subjectId}`, sk: 'RATING' });
 const SATISFACTION_SHARDS = 8;
 
-export async function getRating(subjectType: string, subjectId: string): Promise<Rating | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: ratingKey(subjectType, subjectId), ConsistentRead: true }));
-  return strip<Rating>(out.Item);
-}
+export const getRating = (subjectType: string, subjectId: string) => getItem<Rating>(T(), ratingKey(subjectType, subjectId));
 
 /** The rating (one per transaction: a second put fails its condition) and the period's counters of its branch, for one transaction. */
 export function ratingItems(r: Rating): TxItem[] {

@@ -13,9 +13,8 @@
 //             it whole in submission order; a branch reads it filtered on the record's `branch`.
 // A claim is written with a condition on the version read, so concurrent claims on one property
 // cannot exceed its cap: the loser re-plans from fresh reads.
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { ddb, decodeCursor, encodeCursor, queryAll, type Page, type TxItem } from '../../shared/ddb.ts';
+import { getItem, indexKeys, queryAll, queryPage, stripKeys, transitionFrom, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import type { SpendingClaim, SpendingRef, Withdrawal } from './domain/withdrawal.ts';
 
@@ -29,38 +28,22 @@ export const CLAIM_SHARDS = 16;
 const claimShardPk = (shard: number) => `CLAIMS#${String(shard).padStart(2, '0')}`;
 const claimShard = (ref: SpendingRef) => createHash('sha256').update(`${ref.kind}#${ref.docNo}`).digest()[0] % CLAIM_SHARDS;
 
-function strip<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, ...rest } = item;
-  return rest as T;
-}
+const strip = <T>(item: Record<string, unknown>): T => stripKeys<T>(item);
 
-export async function getWithdrawal(withdrawalId: string): Promise<Withdrawal | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: withdrawalKey(withdrawalId), ConsistentRead: true }));
-  return out.Item ? strip<Withdrawal>(out.Item) : undefined;
-}
+export const getWithdrawal = (withdrawalId: string) => getItem<Withdrawal>(T(), withdrawalKey(withdrawalId));
 
-export async function getClaim(ref: SpendingRef): Promise<SpendingClaim | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: claimKey(ref), ConsistentRead: true }));
-  return out.Item ? strip<SpendingClaim>(out.Item) : undefined;
-}
+export const getClaim = (ref: SpendingRef) => getItem<SpendingClaim>(T(), claimKey(ref));
 
 /** Withdrawals of an account, newest first. */
-export async function listWithdrawalsOfAccount(accountNo: string, limit: number, cursor?: string): Promise<Page<Withdrawal>> {
-  const out = await ddb.send(
-    new QueryCommand({
-      TableName: T(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': accountIndexPk(accountNo) },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: accountIndexPk(accountNo) }),
-    }),
-  );
-  return { items: (out.Items ?? []).map((i) => strip<Withdrawal>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
-}
+export const listWithdrawalsOfAccount = (accountNo: string, limit: number, cursor?: string): Promise<Page<Withdrawal>> =>
+  queryPage({
+    query: { TableName: T(), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': accountIndexPk(accountNo) }, ScanIndexForward: false },
+    keys: indexKeys('gsi1'),
+    partition: { gsi1pk: accountIndexPk(accountNo) },
+    limit,
+    cursor,
+  });
 
-const REVIEW_QUEUE_KEYS = ['pk', 'sk', 'gsi3pk', 'gsi3sk'] as const;
 const REVIEW_QUEUE_READ = 100;
 
 /**
@@ -68,32 +51,23 @@ const REVIEW_QUEUE_READ = 100;
  * page is filled by reading on (the filter runs after DynamoDB's Limit), and its cursor is the key of
  * the last item returned.
  */
-export async function listReviewQueue(branch: string | undefined, limit: number, cursor?: string): Promise<Page<Withdrawal>> {
-  const items: Record<string, unknown>[] = [];
-  let start = decodeCursor(cursor, REVIEW_QUEUE_KEYS, { gsi3pk: REVIEW_QUEUE_PK });
-  do {
-    const out = await ddb.send(
-      new QueryCommand({
-        TableName: T(),
-        IndexName: 'gsi3',
-        KeyConditionExpression: 'gsi3pk = :q',
-        ...(branch
-          ? { FilterExpression: '#b = :b', ExpressionAttributeNames: { '#b': 'branch' }, ExpressionAttributeValues: { ':q': REVIEW_QUEUE_PK, ':b': branch } }
-          : { ExpressionAttributeValues: { ':q': REVIEW_QUEUE_PK } }),
-        ScanIndexForward: true,
-        Limit: branch ? REVIEW_QUEUE_READ : limit - items.length,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start && items.length < limit);
-  const page = items.slice(0, limit);
-  const last = page[page.length - 1];
-  const more = items.length > limit || !!start;
-  const nextCursor = more && last ? encodeCursor(Object.fromEntries(REVIEW_QUEUE_KEYS.map((k) => [k, last[k]]))) : null;
-  return { items: page.map((i) => strip<Withdrawal>(i)), nextCursor };
-}
+export const listReviewQueue = (branch: string | undefined, limit: number, cursor?: string): Promise<Page<Withdrawal>> =>
+  queryPage({
+    query: {
+      TableName: T(),
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :q',
+      ...(branch
+        ? { FilterExpression: '#b = :b', ExpressionAttributeNames: { '#b': 'branch' }, ExpressionAttributeValues: { ':q': REVIEW_QUEUE_PK, ':b': branch } }
+        : { ExpressionAttributeValues: { ':q': REVIEW_QUEUE_PK } }),
+      ScanIndexForward: true,
+    },
+    keys: indexKeys('gsi3'),
+    partition: { gsi3pk: REVIEW_QUEUE_PK },
+    limit,
+    cursor,
+    ...(branch ? { fill: REVIEW_QUEUE_READ } : {}),
+  });
 
 /** Every claim item (property or permit) of one claim shard (0 … CLAIM_SHARDS−1). */
 export async function claimsOfShard(shard: number): Promise<SpendingClaim[]> {
@@ -124,9 +98,7 @@ export function putWithdrawalItem(w: Withdrawal, expectStatus?: Withdrawal['stat
         ...(w.status === 'PENDING_REVIEW' ? { gsi3pk: REVIEW_QUEUE_PK, gsi3sk: `${w.submittedAt}#${w.withdrawalId}` } : {}),
         ...w,
       },
-      ...(expectStatus
-        ? { ConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': expectStatus } }
-        : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      ...transitionFrom(expectStatus),
     },
   };
 }
