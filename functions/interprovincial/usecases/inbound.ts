@@ -44,7 +44,8 @@ import { requestView, staffRequestView } from '../domain/views.ts';
 import { memberOwnerOf, partnerActor, requestArchive, SYSTEM } from '../domain/archive.ts';
 import { isRecordId, type DepositCertificatePayload, type FullPrepaymentPayload, type InboundBody, type PayoffCertificatePayload, type PurchasePayload, type TransferCancelPayload } from '../schemas.ts';
 import type { VerifiedCall } from './partners.ts';
-import { afterCommit, dispatchOutbox, dispatchRequest } from './relay.ts';
+import { sendAfterCommit } from '../../../shared/outbox.ts';
+import { dispatchOutbox, dispatchRequest } from './relay.ts';
 
 /**
  * Accepts a partner's request. The nonce, the uniqueness of (partner, requestId) and the request are
@@ -89,7 +90,7 @@ export async function receiveRequest(call: VerifiedCall, body: InboundBody, log:
   const request = created;
   if (request) {
     log.info('inter-provincial request received', { trackingId: request.trackingId, partner, type: request.type });
-    await afterCommit(`request ${request.trackingId}`, () => dispatchRequest(request), log);
+    await sendAfterCommit(`request ${request.trackingId}`, () => dispatchRequest(request), log);
   }
   return out;
 }
@@ -352,8 +353,8 @@ export async function processRequest(trackingId: string, log: Logger): Promise<v
   const { callbacks, status } = out.body;
   log.info('inter-provincial request decided', { trackingId, status });
   const send = paymentSend;
-  if (send && status === 'COMPLETED') await afterCommit(`payment of ${trackingId}`, send, log);
-  for (const cb of callbacks) await afterCommit(`callback ${cb.outboxId}`, () => dispatchOutbox(cb.outboxId), log);
+  if (send && status === 'COMPLETED') await sendAfterCommit(`payment of ${trackingId}`, send, log);
+  for (const cb of callbacks) await sendAfterCommit(`callback ${cb.outboxId}`, () => dispatchOutbox(cb.outboxId), log);
 }
 
 /**
@@ -382,6 +383,6 @@ export async function followReview(trackingId: string, log: Logger): Promise<boo
   const callback = out.body;
   if (!callback) return false;
   log.info('inter-provincial purchase withdrawal reviewed', { trackingId });
-  await afterCommit(`callback ${callback.outboxId}`, () => dispatchOutbox(callback.outboxId), log);
+  await sendAfterCommit(`callback ${callback.outboxId}`, () => dispatchOutbox(callback.outboxId), log);
   return true;
 }

@@ -8,7 +8,8 @@ import { centerCode } from '../../../shared/config.ts';
 import { signedHeaders } from '../../../shared/signature.ts';
 import type { Logger } from '../../../shared/log.ts';
 import { archiveItem } from '../../../shared/archive.ts';
-import { isoAfter, now, nowIso } from '../../../shared/clock.ts';
+import { now, nowIso } from '../../../shared/clock.ts';
+import { claimSend, released, sendAfterCommit } from '../../../shared/outbox.ts';
 import { claimOutboxItem, getOutbox, getPartner, getRequest, getTransfer, pendingDue, putOutboxItem, putRequestItem, putTransferItem } from '../store.ts';
 import { groupOf, isFinal, relayDueAt, type InboundRequest, type OutboxMessage } from '../domain/types.ts';
 import { SYSTEM, transferArchive } from '../domain/archive.ts';
@@ -32,15 +33,6 @@ export const dispatchRequest = (r: Pick<InboundRequest, 'trackingId' | 'payload'
 
 export const dispatchOutbox = (outboxId: string) => send('interprovincial-outbound', { body: { outboxId } });
 
-/** Sends after a commit; a failure is left to the sweeper (the record is pending). */
-export async function afterCommit(what: string, sending: () => Promise<void>, log: Logger) {
-  try {
-    await sending();
-  } catch (error) {
-    log.warn('send after commit failed; the sweeper will relay it', { what, error });
-  }
-}
-
 /**
  * Delivers one outbox message: a signed POST to the partner. A non-2xx answer or a network error
  * throws (the queue retries, then the DLQ); a 2xx marks it delivered (and our transfer SENT). A
@@ -49,20 +41,14 @@ export async function afterCommit(what: string, sending: () => Promise<void>, lo
 export async function deliver(outboxId: string, log: Logger): Promise<void> {
   const first = await getOutbox(outboxId);
   if (!first) return log.warn('unknown outbox message', { outboxId });
-  // claim the send first: a redelivered message or the sweeper's finding it meanwhile sends nothing (a
-  // partner gets a message once per attempt); the claim pushes `dueAt` past its end, so the sweeper
+  // claim the send first (shared/outbox.ts): a partner gets a message once per attempt; the sweeper
   // re-sends only a message whose worker died mid-send
-  const claim = await commit({
-    plan: async () => {
-      const m = await getOutbox(outboxId);
-      const at = now();
-      if (!m || m.status !== 'PENDING' || (m.sendingUntil && m.sendingUntil > at.toISOString())) return { items: [], body: undefined };
-      const until = isoAfter(at, SEND_LEASE_MS);
-      const claimed: OutboxMessage = { ...m, sendingUntil: until, dueAt: m.dueAt && m.dueAt > until ? m.dueAt : until };
-      return { items: [claimOutboxItem(claimed, at.toISOString())], body: claimed };
-    },
+  const msg = await claimSend({
+    read: () => getOutbox(outboxId),
+    pending: (m) => m.status === 'PENDING',
+    leaseMs: SEND_LEASE_MS,
+    write: (claimed, _read, at) => claimOutboxItem(claimed, at),
   });
-  const msg = claim.body;
   if (!msg) return;
   try {
     await postToPartner(msg, outboxId, log);
@@ -72,8 +58,7 @@ export async function deliver(outboxId: string, log: Logger): Promise<void> {
       plan: async () => {
         const m = await getOutbox(outboxId);
         if (!m || m.status !== 'PENDING' || m.sendingUntil !== msg.sendingUntil) return { items: [], body: null };
-        const { sendingUntil: _released, ...rest } = m;
-        return { items: [claimOutboxItem(rest, nowIso(), msg.sendingUntil)], body: null };
+        return { items: [claimOutboxItem(released(m), nowIso(), msg.sendingUntil)], body: null };
       },
     }).catch((releaseError: unknown) => log.warn('releasing the send claim failed; it expires', { outboxId, error: releaseError }));
     throw error;
@@ -108,8 +93,7 @@ async function postToPartner(msg: OutboxMessage, outboxId: string, log: Logger):
       const m = await getOutbox(outboxId);
       if (!m || m.status !== 'PENDING') return { items: [], body: null };
       const at = nowIso();
-      const { sendingUntil: _done, ...rest } = m;
-      const items = [putOutboxItem({ ...rest, status: 'DELIVERED', deliveredAt: at, dueAt: undefined }, 'PENDING')];
+      const items = [putOutboxItem({ ...released(m), status: 'DELIVERED', deliveredAt: at, dueAt: undefined }, 'PENDING')];
       if (m.kind === 'TRANSFER_REQUEST') {
         const t = await getTransfer(m.ref);
         // the partner's callback may have arrived first: then only the tracking id is recorded
@@ -161,7 +145,7 @@ async function rearmRequest(trackingId: string, at: Date, log: Logger, followRev
     },
   });
   const rearmed = out.body;
-  if (rearmed) await afterCommit(`request ${trackingId}`, () => dispatchRequest(rearmed), log);
+  if (rearmed) await sendAfterCommit(`request ${trackingId}`, () => dispatchRequest(rearmed), log);
   return !!rearmed;
 }
 
@@ -174,6 +158,6 @@ async function rearmOutbox(outboxId: string, at: Date, log: Logger): Promise<boo
       return { items: [putOutboxItem({ ...m, sweeps, dueAt: relayDueAt(at, sweeps) }, 'PENDING')], body: true };
     },
   });
-  if (out.body) await afterCommit(`outbox ${outboxId}`, () => dispatchOutbox(outboxId), log);
+  if (out.body) await sendAfterCommit(`outbox ${outboxId}`, () => dispatchOutbox(outboxId), log);
   return out.body;
 }

@@ -20,7 +20,8 @@ import { transferView } from '../domain/views.ts';
 import { partnerActor, transferArchive } from '../domain/archive.ts';
 import { isRecordId, type CallbackBody, type TransferBody } from '../schemas.ts';
 import type { VerifiedCall } from './partners.ts';
-import { afterCommit, dispatchOutbox } from './relay.ts';
+import { sendAfterCommit } from '../../../shared/outbox.ts';
+import { dispatchOutbox } from './relay.ts';
 
 /**
  * 202 { transferId, status: QUEUED }. The receiving account must be ours, of this person (ID number and
@@ -58,7 +59,7 @@ export async function requestTransfer(caller: Caller, body: TransferBody, idempo
     },
   });
   const id = outboxId;
-  if (!out.replayed && id) await afterCommit(`transfer request ${id}`, () => dispatchOutbox(id), log);
+  if (!out.replayed && id) await sendAfterCommit(`transfer request ${id}`, () => dispatchOutbox(id), log);
   return out;
 }
 
@@ -102,7 +103,7 @@ export async function cancelTransfer(caller: Caller, transferId: string, idempot
     },
   });
   const id = outboxId;
-  if (!out.replayed && id) await afterCommit(`transfer cancel ${id}`, () => dispatchOutbox(id), log);
+  if (!out.replayed && id) await sendAfterCommit(`transfer cancel ${id}`, () => dispatchOutbox(id), log);
   return out;
 }
 

@@ -6,6 +6,7 @@
 // changes nothing (a concurrent twin fails the notice's condition and re-plans into the stored answer).
 import { commit } from '../../../shared/tx.ts';
 import { now } from '../../../shared/clock.ts';
+import { sendAfterCommit } from '../../../shared/outbox.ts';
 import { fail } from '../../../shared/errors.ts';
 import { isAccountNo } from '../../../shared/ids.ts';
 import { archiveItem } from '../../../shared/archive.ts';
@@ -88,12 +89,6 @@ export async function receiveNotification(call: VerifiedBankCall, n: Notificatio
       return { items, body: answer };
     },
   });
-  if (after) {
-    try {
-      await after();
-    } catch (error) {
-      log.warn('after-commit step of an arrival notice failed; its domain sweeps it', { notificationId: n.notificationId, error });
-    }
-  }
+  await sendAfterCommit('arrival notice', after, log, { notificationId: n.notificationId });
   return out.body;
 }

@@ -8,6 +8,7 @@ import { centerCode } from '../../../shared/config.ts';
 import { signedHeaders } from '../../../shared/signature.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { isoAfter, now } from '../../../shared/clock.ts';
+import { claimSend, released } from '../../../shared/outbox.ts';
 import { fail } from '../../../shared/errors.ts';
 import type { Logger } from '../../../shared/log.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
@@ -82,21 +83,14 @@ export const paymentMessage = (p: PaymentOrder) => ({ paymentId: p.paymentId, fr
 export async function deliverPayment(paymentId: string, log: Logger): Promise<void> {
   const first = await getPayment(paymentId);
   if (!first) return log.warn('unknown payment order', { paymentId });
-  // claim the send first: a redelivered message or the sweeper finding it meanwhile sends nothing
-  // (an order is sent once per attempt); a worker that dies mid-send leaves the claim to expire, and
-  // the sweeper re-sends it after `dueAt`, which the claim moved past its end
-  const claim = await commit({
-    plan: async () => {
-      const p = await getPayment(paymentId);
-      if (!p || p.delivery === 'SENT' || p.status !== 'ORDERED') return { items: [], body: undefined };
-      const at = now();
-      if (p.sendingUntil && p.sendingUntil > at.toISOString()) return { items: [], body: undefined };
-      const until = isoAfter(at, SEND_LEASE_MS);
-      const claimed: PaymentOrder = { ...p, sendingUntil: until, dueAt: p.dueAt && p.dueAt > until ? p.dueAt : until };
-      return { items: [putPaymentItem(claimed, p)], body: claimed };
-    },
+  // claim the send first (shared/outbox.ts): an order is sent once per attempt; a worker that dies
+  // mid-send leaves the claim to expire, and the sweeper re-sends it after `dueAt`, past the claim's end
+  const order = await claimSend({
+    read: () => getPayment(paymentId),
+    pending: (p) => p.delivery !== 'SENT' && p.status === 'ORDERED',
+    leaseMs: SEND_LEASE_MS,
+    write: (claimed, read) => putPaymentItem(claimed, read),
   });
-  const order = claim.body;
   if (!order) return;
   const bank = await getBank(order.bankCode);
   if (!bank) throw new Error(`bank ${order.bankCode} is not registered`);
@@ -123,7 +117,7 @@ export async function deliverPayment(paymentId: string, log: Logger): Promise<vo
       const p = await getPayment(paymentId);
       if (!p || p.delivery === 'SENT') return { items: [], body: null };
       const at = now();
-      const { sendingUntil: _released, ...rest } = p;
+      const rest = released(p);
       const next: PaymentOrder = acknowledged
         ? { ...rest, delivery: 'SENT', sentAt: at.toISOString(), dueAt: undefined }
         : { ...rest, attempts: p.attempts + 1, dueAt: isoAfter(at, resendDelayMs(p.attempts + 1)) };

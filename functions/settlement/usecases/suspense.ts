@@ -4,6 +4,7 @@
 // payment back to the payer (REFUNDING), REFUNDED on the bank's SETTLED, OPEN again on FAILED.
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { now } from '../../../shared/clock.ts';
+import { sendAfterCommit } from '../../../shared/outbox.ts';
 import { fail } from '../../../shared/errors.ts';
 import { archiveItem } from '../../../shared/archive.ts';
 import { derivedId } from '../../../shared/ids.ts';
@@ -63,13 +64,7 @@ export async function assignSuspense(caller: Caller, itemId: string, body: Assig
       return { items: [putSuspenseItem(next, 'OPEN'), ...order.items, archiveOf(item, caller, 'REFUND', body, { status: 'REFUNDING', paymentId }, atIso)], body: suspenseView(next) };
     },
   });
-  if (after && !out.replayed) {
-    try {
-      await after();
-    } catch (error) {
-      log.warn('after-commit step of a suspense assignment failed; swept later', { itemId, error });
-    }
-  }
+  if (!out.replayed) await sendAfterCommit('suspense assignment', after, log, { itemId });
   return out;
 }
 

@@ -22,6 +22,7 @@
 import { derivedId } from '../../../shared/ids.ts';
 import { ACCOUNT_STATUS_CODES } from '../../../shared/policy.ts';
 import { businessDate, instantOf } from '../../../shared/clock.ts';
+import { sendAfterCommit } from '../../../shared/outbox.ts';
 import { fail } from '../../../shared/errors.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { ledgerWrite, mustGetAccount, type Account, type AccountWrite } from '../../../shared/ledger/ledger.ts';
@@ -75,15 +76,9 @@ export async function orderWithdrawalPayment(w: Withdrawal, account: Pick<Accoun
   return { withdrawal: withPaymentOrdered(w, paymentId), items: order.items, afterCommit: order.afterCommit };
 }
 
-/** Runs a committed order's send; a failure is only logged (the settlement sweeper re-sends the order). */
-export async function sendOrdered(after: (() => Promise<void>) | undefined, replayed: boolean, log: Logger | undefined, withdrawalId: string): Promise<void> {
-  if (!after || replayed) return;
-  try {
-    await after();
-  } catch (error) {
-    log?.warn('sending a withdrawal’s payment order failed; the sweeper re-sends it', { withdrawalId, error });
-  }
-}
+/** Runs a committed order's send (not on a replay); a failure is only logged (the settlement sweeper re-sends the order). */
+export const sendOrdered = (after: (() => Promise<void>) | undefined, replayed: boolean, log: Logger | undefined, withdrawalId: string): Promise<void> =>
+  replayed ? Promise.resolve() : sendAfterCommit('withdrawal payment order', after, log, { withdrawalId });
 
 export interface WithdrawalPaymentResultInput {
   withdrawalId: string;
