@@ -5,20 +5,15 @@ import { queueHandler } from '../../shared/queue.ts';
 import { annotate } from '../../shared/trace.ts';
 import { processRequest } from './usecases/inbound.ts';
 import { deliver } from './usecases/relay.ts';
-
-const idOf = (body: unknown, field: 'trackingId' | 'outboxId'): string => {
-  const v = (body as Record<string, unknown> | null)?.[field];
-  if (typeof v !== 'string' || !v) throw new Error(`message without ${field}`);
-  return v;
-};
+import { inboundRequestMessage, outboundDeliveryMessage } from './schemas.ts';
 
 export const inboundRequest = queueHandler('interprovincial-inbound-worker', (body, _record, log) => {
-  const trackingId = idOf(body, 'trackingId');
+  const { trackingId } = inboundRequestMessage.parse(body);
   annotate({ trackingId });
   return processRequest(trackingId, log.child({ trackingId }));
 });
 export const outboundMessage = queueHandler('interprovincial-outbound-worker', (body, _record, log) => {
-  const outboxId = idOf(body, 'outboxId');
+  const { outboxId } = outboundDeliveryMessage.parse(body);
   annotate({ outboxId });
   return deliver(outboxId, log.child({ outboxId }));
 });

@@ -117,6 +117,13 @@ export const callbackBody = z
   );
 export type CallbackBody = z.infer<typeof callbackBody>;
 
+/** The message of the interprovincial-inbound queue (FIFO per member): the request to process. */
+export const inboundRequestMessage = z.object({ trackingId: z.string().check(z.minLength(1)) });
+export type InboundRequestMessage = z.infer<typeof inboundRequestMessage>;
+/** The message of the interprovincial-outbound queue: the outbox message to POST to its partner. */
+export const outboundDeliveryMessage = z.object({ outboxId: z.string().check(z.minLength(1)) });
+export type OutboundDeliveryMessage = z.infer<typeof outboundDeliveryMessage>;
+
 export const transferBody = z.strictObject({ idNumber: residentId, name: personName(), fromCenter: centerCodeParam, toAccountNo: z.string().check(z.regex(/^[0-9]{12}$/, { error: 'toAccountNo must be 12 digits' })) });
 export type TransferBody = z.infer<typeof transferBody>;
 

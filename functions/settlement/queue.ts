@@ -3,10 +3,10 @@
 import { queueHandler } from '../../shared/queue.ts';
 import { annotate } from '../../shared/trace.ts';
 import { deliverPayment } from './usecases/orders.ts';
+import { paymentOrderMessage } from './schemas.ts';
 
 export const paymentOrders = queueHandler('settlement-payment-worker', (body, _record, log) => {
-  const paymentId = (body as Record<string, unknown> | null)?.paymentId;
-  if (typeof paymentId !== 'string' || !paymentId) throw new Error('message without paymentId');
+  const { paymentId } = paymentOrderMessage.parse(body);
   annotate({ paymentId });
   return deliverPayment(paymentId, log.child({ paymentId }));
 });

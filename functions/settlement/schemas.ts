@@ -69,3 +69,7 @@ export const suspenseQuery = z.strictObject({ ...paginationShape });
 
 /** POST /v1/bank/reconciliations: a business date up to today. */
 export const reconciliationBody = z.strictObject({ date: dateInWindow({ maxDaysAhead: 0 }) });
+
+/** The message of the settlement-payments queue: the order to send (a message without it is poison: it fails until the DLQ takes it). */
+export const paymentOrderMessage = z.object({ paymentId: z.string().check(z.minLength(1)) });
+export type PaymentOrderMessage = z.infer<typeof paymentOrderMessage>;

@@ -29,4 +29,6 @@ export const ratingBody = z.strictObject({
 export const ARCHIVE_SUBJECTS = ['UNIT', 'ACCOUNT', 'REMITTANCE', 'WITHDRAWAL', 'LOAN', 'INTERPROVINCIAL_REQUEST', 'TRANSFER'] as const;
 export const archiveSubjectType = z.enum(ARCHIVE_SUBJECTS);
 
+/** The message of the audit-segments queue: one page of one account segment of a run. */
 export const auditSegmentMessage = z.strictObject({ runId: z.string().check(z.minLength(1)), segment: z.int().check(z.gte(0)), cursor: z.optional(z.string()) });
+export type AuditSegmentMessage = z.infer<typeof auditSegmentMessage>;

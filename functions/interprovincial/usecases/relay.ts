@@ -14,6 +14,7 @@ import { claimOutboxItem, getOutbox, getPartner, getRequest, getTransfer, pendin
 import { groupOf, isFinal, relayDueAt, type InboundRequest, type OutboxMessage } from '../domain/types.ts';
 import { SYSTEM, transferArchive } from '../domain/archive.ts';
 import { partnerSecret } from './partners.ts';
+import type { InboundRequestMessage, OutboundDeliveryMessage } from '../schemas.ts';
 
 const PARTNER_TIMEOUT_MS = 10_000;
 /** How long a worker holds the send of a message (longer than the partner call may take). */
@@ -29,9 +30,9 @@ const SWEEP_MAX_PAGES_ONE_PARTNER = 50;
  * five minutes, so a re-send by the sweeper under the first send's id would be silently discarded.
  */
 export const dispatchRequest = (r: Pick<InboundRequest, 'trackingId' | 'payload' | 'group' | 'sweeps'>) =>
-  send('interprovincial-inbound', { body: { trackingId: r.trackingId }, groupId: derivedId('M', groupOf(r)), deduplicationId: r.sweeps ? `${r.trackingId}.${r.sweeps}` : r.trackingId });
+  send('interprovincial-inbound', { body: { trackingId: r.trackingId } satisfies InboundRequestMessage, groupId: derivedId('M', groupOf(r)), deduplicationId: r.sweeps ? `${r.trackingId}.${r.sweeps}` : r.trackingId });
 
-export const dispatchOutbox = (outboxId: string) => send('interprovincial-outbound', { body: { outboxId } });
+export const dispatchOutbox = (outboxId: string) => send('interprovincial-outbound', { body: { outboxId } satisfies OutboundDeliveryMessage });
 
 /**
  * Delivers one outbox message: a signed POST to the partner. A non-2xx answer or a network error

@@ -16,6 +16,7 @@ import { getBank, getPayment, listBanks, pendingPayments, putPaymentItem } from 
 import { resendDelayMs, servingPaymentAccount } from '../domain/rules.ts';
 import type { PaymentOrder, PaymentSource } from '../domain/types.ts';
 import { bankSecret } from './banks.ts';
+import type { PaymentOrderMessage } from '../schemas.ts';
 
 const BANK_TIMEOUT_MS = 10_000;
 /** How long a worker holds the send of an order (longer than the bank call may take). */
@@ -70,7 +71,7 @@ export async function paymentOrderItems(input: PaymentOrderInput): Promise<{ ite
   return { items: [putPaymentItem(order)], order, afterCommit: () => dispatchPayment(order.paymentId) };
 }
 
-export const dispatchPayment = (paymentId: string) => send('settlement-payments', { body: { paymentId } });
+export const dispatchPayment = (paymentId: string) => send('settlement-payments', { body: { paymentId } satisfies PaymentOrderMessage });
 
 /** The body a bank receives for an order (api.md). */
 export const paymentMessage = (p: PaymentOrder) => ({ paymentId: p.paymentId, fromAccountNo: p.fromAccountNo, payeeName: p.payeeName, payeeAccount: p.payeeAccount, amount: fenToYuan(p.amountFen), purpose: p.purpose, reference: p.reference });

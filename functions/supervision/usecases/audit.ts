@@ -25,15 +25,11 @@ import type { Logger } from '../../../shared/log.ts';
 import * as store from '../store.ts';
 import { baseAndRatio, frozenDebits, reconcileAccount, reconcileTotals, sameTotals, totalsToRecheck, type AccountRulePolicy, type BranchReconciliation, type BranchTotals, type FindingCandidate } from '../domain/rules.ts';
 import { borrowerFlagsOf } from '../../loans/public.ts';
+import type { AuditSegmentMessage } from '../schemas.ts';
 import { borrowerFindings, fundWideFindings } from './facts.ts';
 
 export const PAGE_SIZE = 100;
 
-export interface SegmentMessage {
-  runId: string;
-  segment: number;
-  cursor?: string;
-}
 
 /** Control totals (Σ balances, entries) of each branch, read consistently. */
 async function totalsOf(branches: readonly string[]): Promise<Record<string, BranchTotals>> {
@@ -63,7 +59,7 @@ export async function startAuditRun(trigger: string, idempotency?: Parameters<ty
   // (the replay re-sends the fan-out of a run still RUNNING): pages and segments count once.
   const run = outcome.replayed ? await store.getRun(outcome.body.runId) : undefined;
   if (!outcome.replayed || run?.status === 'RUNNING') {
-    await send('audit-segments', ...Array.from({ length: SEGMENTS }, (_x, segment) => ({ body: { runId: outcome.body.runId, segment } satisfies SegmentMessage })));
+    await send('audit-segments', ...Array.from({ length: SEGMENTS }, (_x, segment) => ({ body: { runId: outcome.body.runId, segment } satisfies AuditSegmentMessage })));
   }
   return outcome;
 }
@@ -99,7 +95,7 @@ async function accountFindings(page: readonly Account[], date: string) {
   return found;
 }
 
-export async function auditSegmentPage(msg: SegmentMessage, log: Logger) {
+export async function auditSegmentPage(msg: AuditSegmentMessage, log: Logger) {
   const run = await store.getRun(msg.runId);
   if (!run || run.status !== 'RUNNING') return; // unknown or finished run: nothing to do
   // a redelivered page that was counted: its successor was sent before it was counted, nothing left
@@ -117,7 +113,7 @@ export async function auditSegmentPage(msg: SegmentMessage, log: Logger) {
   const mismatches = found.filter((f) => f.rule === 'RECONCILIATION_ACCOUNT').length;
   if (mismatches) emitMetric('ReconciliationMismatch', mismatches);
   // the next page is sent before this one is counted: a crash in between repeats this page (counted once)
-  if (page.nextCursor) await send('audit-segments', { body: { runId: msg.runId, segment: msg.segment, cursor: page.nextCursor } satisfies SegmentMessage });
+  if (page.nextCursor) await send('audit-segments', { body: { runId: msg.runId, segment: msg.segment, cursor: page.nextCursor } satisfies AuditSegmentMessage });
   const branchSums: Record<string, number> = {};
   for (const a of page.items) branchSums[a.branch] = (branchSums[a.branch] ?? 0) + a.balanceFen;
   const counts = { accounts: page.items.length, findings: found.length, balanceSumFen: page.items.reduce((s, a) => s + a.balanceFen, 0), branchSums, segmentDone: !page.nextCursor };
