@@ -5,6 +5,7 @@ import { MAX_AMOUNT_FEN, YUAN_PATTERN, fenToYuan, yuanToFen } from './money.ts';
 import { latestPolicy, policies, WITHDRAWAL_REASONS } from './policy.ts';
 import { creditCodeProblem, isCalendarDate, residentIdProblem } from './validators.ts';
 import { businessDate } from './clock.ts';
+import { isAccountNo } from './ids.ts';
 import { canonicalBankAccount, canonicalDocumentNumber, canonicalPersonName, canonicalText, DOCUMENT_NUMBER_MAX_CHARS, PERSON_NAME_MAX_CHARS, type Canonical, type TextProblem } from './text.ts';
 
 // ------------------------------------------------------------------------------------ money
@@ -95,6 +96,16 @@ export const residentId = z.string({ error: RESIDENT_ID_MESSAGES.FORMAT }).check
     if (problem) ctx.addIssue({ code: 'custom', message: RESIDENT_ID_MESSAGES[problem] });
   }),
 );
+
+const ACCOUNT_NO_MESSAGES = {
+  FORMAT: 'accountNo must be a 12-digit account number / 账号应为12位数字',
+  CHECK_DIGIT: 'invalid account number check digit / 账号校验位错误',
+} as const;
+
+/** One of our personal account numbers (个人账号): 12 digits, the first not 0, the last its Luhn check digit (shared/ids.ts). */
+export const accountNumber = z
+  .string({ error: ACCOUNT_NO_MESSAGES.FORMAT })
+  .check(z.regex(/^[1-9][0-9]{11}$/, { error: ACCOUNT_NO_MESSAGES.FORMAT, abort: true }), z.refine(isAccountNo, { error: ACCOUNT_NO_MESSAGES.CHECK_DIGIT }));
 
 const CREDIT_CODE_MESSAGES = {
   FORMAT:

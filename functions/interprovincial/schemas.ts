@@ -3,7 +3,7 @@
 // `documentNumber`, other text `plainText`; money is bounded by MAX_AMOUNT_FEN; dates lie in a
 // plausible window. What is stored and compared is the canonical value.
 import * as z from '../../shared/zod.ts';
-import { bankAccountNumber, dateInWindow, documentNumber, paginationShape, personName, plainText, residentId, yuanText, httpUrl, recordIdentifier, RECORD_ID } from '../../shared/schemas.ts';
+import { accountNumber, bankAccountNumber, dateInWindow, documentNumber, paginationShape, personName, plainText, residentId, yuanText, httpUrl, recordIdentifier, RECORD_ID } from '../../shared/schemas.ts';
 import { yuanToFen } from '../../shared/money.ts';
 import { REQUEST_STATUSES, REQUEST_TYPES } from './domain/types.ts';
 
@@ -124,7 +124,7 @@ export type InboundRequestMessage = z.infer<typeof inboundRequestMessage>;
 export const outboundDeliveryMessage = z.object({ outboxId: z.string().check(z.minLength(1)) });
 export type OutboundDeliveryMessage = z.infer<typeof outboundDeliveryMessage>;
 
-export const transferBody = z.strictObject({ idNumber: residentId, name: personName(), fromCenter: centerCodeParam, toAccountNo: z.string().check(z.regex(/^[0-9]{12}$/, { error: 'toAccountNo must be 12 digits' })) });
+export const transferBody = z.strictObject({ idNumber: residentId, name: personName(), fromCenter: centerCodeParam, toAccountNo: accountNumber });
 export type TransferBody = z.infer<typeof transferBody>;
 
 export const listRequestsQuery = z.strictObject({ ...paginationShape, status: z.optional(z.enum(REQUEST_STATUSES)) });

@@ -8,7 +8,7 @@
 // never stripped (issue 14). Names are `personName`, other text `plainText`, the payee account
 // `bankAccountNumber`, evidence money is bounded by the kernel maximum and dates lie in a plausible window.
 import * as z from '../../shared/zod.ts';
-import { bankAccountNumber, dateInWindow, documentNumber, personName, plainText, POLICY_HISTORY_START, positiveYuan, residentId, yuanText } from '../../shared/schemas.ts';
+import { accountNumber, bankAccountNumber, dateInWindow, documentNumber, personName, plainText, POLICY_HISTORY_START, positiveYuan, residentId, yuanText } from '../../shared/schemas.ts';
 import { yuanToFen } from '../../shared/money.ts';
 import { paginationShape } from '../../shared/schemas.ts';
 import { documentIdList } from '../documents/public.ts';
@@ -64,7 +64,7 @@ const hpfLoanEvidence = z
 
 const payeeBankAccount = bankAccountNumber;
 const common = {
-  accountNo: z.string().check(z.regex(/^[1-9][0-9]{11}$/, { error: 'accountNo must be 12 digits / 账号应为12位数字' })),
+  accountNo: accountNumber,
   amount: z.optional(positiveYuan),
   full: z.optional(z.literal(true)),
   payeeBankAccount,

@@ -287,7 +287,7 @@ describe('finding 7: another member’s account answers like an unknown one', ()
     const problemOf = (r: { status: number; body: any }) => ({ status: r.status, code: r.body?.code, detail: r.body?.detail, errors: r.body?.errors });
     const body = { reason: 'RENT', amount: '10', payeeBankAccount: PAYEE, evidence: { housingKind: 'COMMERCIAL', noHouseCertificateNo: 'WF-1' } };
     const foreign = await call('POST', '/v1/withdrawals', { token: other.token, body: { ...body, accountNo: owner.acc.accountNo } });
-    const unknown = await call('POST', '/v1/withdrawals', { token: other.token, body: { ...body, accountNo: '999999999999' } });
+    const unknown = await call('POST', '/v1/withdrawals', { token: other.token, body: { ...body, accountNo: '999999999991' } }); // well-formed (its check digit), on no account
     expect(foreign.status).toBe(404);
     expect(problemOf(foreign)).toEqual(problemOf(unknown));
     const paid = await withdraw(owner, body);
