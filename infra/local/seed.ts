@@ -16,10 +16,10 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mintToken } from './jwt.ts';
-import { seededRandom, type Random } from './random.ts';
+import { creditCodeOf, residentIdOf, seededRandom, type Random } from './random.ts';
 import { policyOn } from '../../shared/policy.ts';
 import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.ts';
-import { CREDIT_CODE_CHARSET, creditCodeCheckChar, parseResidentId, residentIdCheckChar } from '../../shared/validators.ts';
+import { parseResidentId } from '../../shared/validators.ts';
 
 /** Elapsed milliseconds as seconds with one decimal (a duration, not money). */
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
@@ -87,17 +87,12 @@ function unitName(r: Random, branch: string, publicUnit: boolean): string {
 }
 
 /** A unified social credit code (GB 32100): 9 (industry and commerce) or 1 (public body), category, division, organisation code, check character. */
-function creditCode(r: Random, branch: string, publicUnit: boolean): string {
-  const org = Array.from({ length: 9 }, () => r.pick(CREDIT_CODE_CHARSET.split(''))).join('');
-  const first17 = `${publicUnit ? '12' : '91'}${DISTRICTS[branch]?.code ?? CITY.code}${org}`;
-  return first17 + creditCodeCheckChar(first17);
-}
+const creditCode = (r: Random, branch: string, publicUnit: boolean): string => creditCodeOf(r, `${publicUnit ? '12' : '91'}${DISTRICTS[branch]?.code ?? CITY.code}`);
 
 /** A resident ID (GB 11643) of someone aged 22–58 on `today`. */
 function residentId(r: Random, today: string): string {
-  const birth = addDays(`${Number(today.slice(0, 4)) - r.int(22, 58)}-01-01`, r.int(0, 364));
-  const first17 = `${r.pick(BIRTH_REGIONS)}${birth.replace(/-/g, '')}${String(r.int(0, 999)).padStart(3, '0')}`;
-  return first17 + residentIdCheckChar(first17);
+  const birthDate = addDays(`${Number(today.slice(0, 4)) - r.int(22, 58)}-01-01`, r.int(0, 364));
+  return residentIdOf(r, { region: r.pick(BIRTH_REGIONS), birthDate });
 }
 
 const TEN_YUAN_FEN = 1_000;

@@ -15,7 +15,7 @@
 // Parameters (environment): HPF_BENCH_UNITS (default 3000, per path), HPF_BENCH_EMPLOYEES per unit
 // (default 1), HPF_BENCH_CONCURRENCY requests in flight (default 8).
 // Run: npm run bench -- arrivals   (or: HPF_BENCH_UNITS=300 npx tsx test/bench/arrivals.bench.ts)
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startLocalRuntime } from '../../infra/local/runtime.ts';
@@ -66,7 +66,7 @@ export async function runArrivalsBench(): Promise<BenchRow[]> {
     if (!sim) throw new Error('the runtime has no bank simulator');
     // imported only now: the AWS clients bind the runtime's endpoints at load
     const { getAccounts } = await import('../../shared/ledger/ledger.ts');
-    const { CREDIT_CODE_CHARSET, creditCodeCheckChar } = await import('../../shared/validators.ts');
+    const { creditCodeOf, cryptoRandom } = await import('../../infra/local/random.ts');
     const { openEmployees } = await import('../integration/deposits-bulk.ts');
 
     const branch = `BENCHARR${Date.now().toString(36)}`.slice(0, 32);
@@ -78,8 +78,7 @@ export async function runArrivalsBench(): Promise<BenchRow[]> {
     const creditCodes = new Set<string>();
     const creditCode = () => {
       for (;;) {
-        const first17 = `91330106${Array.from({ length: 9 }, () => CREDIT_CODE_CHARSET[randomInt(0, CREDIT_CODE_CHARSET.length)]).join('')}`;
-        const cc = first17 + creditCodeCheckChar(first17);
+        const cc = creditCodeOf(cryptoRandom(), '91330106');
         if (!creditCodes.has(cc)) return creditCodes.add(cc), cc;
       }
     };

@@ -2,14 +2,10 @@
 import { randomInt } from 'node:crypto';
 import { expect } from 'vitest';
 import { call, staffToken } from '../support/http.ts';
-import { CREDIT_CODE_CHARSET, creditCodeCheckChar } from '../../shared/validators.ts';
+import { creditCodeOf, cryptoRandom } from '../../infra/local/random.ts';
 
 /** A valid random unified social credit code (GB 32100). */
-export function randomCreditCode(): string {
-  const body = Array.from({ length: 9 }, () => CREDIT_CODE_CHARSET[randomInt(0, CREDIT_CODE_CHARSET.length)]).join('');
-  const first17 = `91330106${body}`;
-  return first17 + creditCodeCheckChar(first17);
-}
+export const randomCreditCode = (): string => creditCodeOf(cryptoRandom(), '91330106');
 
 export const uniqueBranch = (tag: string) => `${tag}${Date.now().toString(36)}${randomInt(0, 1e6).toString(36)}`.slice(0, 32);
 

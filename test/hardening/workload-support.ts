@@ -9,7 +9,7 @@
 //  - a seeded random generator, unique resident IDs, a fake partner center (HTTP server);
 //  - the reconciliation of accounts against their entries and their branches' control totals.
 import { createServer, type Server } from 'node:http';
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ProvisionedThroughputExceededException, ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
@@ -20,7 +20,7 @@ import { queueEnvVar } from '../../shared/config.ts';
 import { ddb } from '../../shared/ddb.ts';
 import { sqs } from '../../shared/sqs.ts';
 import { signedHeaders } from '../../shared/signature.ts';
-import { residentIdCheckChar } from '../../shared/validators.ts';
+import { cryptoRandom, dateIn, residentIdOf } from '../../infra/local/random.ts';
 import { allEntries, controlTotals, getAccounts, type Account, type ControlTotals, type EntryType } from '../../shared/ledger/ledger.ts';
 import { handler as depositsHttp } from '../../functions/deposits/http.ts';
 import { handler as withdrawalsHttp } from '../../functions/withdrawals/http.ts';
@@ -306,9 +306,8 @@ const issuedIds = new Set<string>();
 /** A valid resident ID born in 1985–1996 (loans stay within the age rule), unique in this process. */
 export function uniqueResidentId(): string {
   for (;;) {
-    const birth = new Date(Date.UTC(1985, 0, 1) + randomInt(0, 12 * 365) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
-    const first17 = `44${String(randomInt(0, 10_000)).padStart(4, '0')}${birth}${String(randomInt(0, 1000)).padStart(3, '0')}`;
-    const id = first17 + residentIdCheckChar(first17);
+    const r = cryptoRandom();
+    const id = residentIdOf(r, { region: '44', birthDate: dateIn(r, '1985-01-01', '1996-12-29') });
     if (!issuedIds.has(id)) {
       issuedIds.add(id);
       return id;

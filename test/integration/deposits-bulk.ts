@@ -1,21 +1,16 @@
 // Bulk employees for the 5,000-employee remittance test and benchmark, written through the ledger's
 // own item builders (no vitest import: the benchmark script uses it too).
-import { randomInt } from 'node:crypto';
 import { commit } from '../../shared/tx.ts';
 import type { TxItem } from '../../shared/ddb.ts';
 import { openAccountItems } from '../../shared/ledger/ledger.ts';
 import { newAccountNo } from '../../shared/ids.ts';
-import { residentIdCheckChar } from '../../shared/validators.ts';
+import { cryptoRandom, dateIn, residentIdOf } from '../../infra/local/random.ts';
 
 /** `n` distinct valid resident IDs (regions 11xxxx, unlike the shared fixtures' 33xxxx, and a space of ~10¹¹: no clash across calls). */
 export function uniqueResidentIds(n: number): string[] {
   const ids = new Set<string>();
-  const start = Date.UTC(1960, 0, 1);
-  while (ids.size < n) {
-    const birth = new Date(start + randomInt(0, 40 * 365) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
-    const first17 = `11${String(randomInt(0, 10_000)).padStart(4, '0')}${birth}${String(randomInt(0, 1000)).padStart(3, '0')}`;
-    ids.add(first17 + residentIdCheckChar(first17));
-  }
+  const r = cryptoRandom();
+  while (ids.size < n) ids.add(residentIdOf(r, { region: '11', birthDate: dateIn(r, '1960-01-01', '1999-12-22') }));
   return [...ids];
 }
 

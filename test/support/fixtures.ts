@@ -4,15 +4,12 @@ import { randomInt } from 'node:crypto';
 import { commit } from '../../shared/tx.ts';
 import { openAccountItems, ledgerWrite, mustGetAccount, type Account, type AccountStatus } from '../../shared/ledger/ledger.ts';
 import { newAccountNo } from '../../shared/ids.ts';
-import { residentIdCheckChar } from '../../shared/validators.ts';
+import { cryptoRandom, residentIdOf } from '../../infra/local/random.ts';
 
 /** A valid random resident ID (GB 11643) born on the given date. */
 export function randomResidentId(birthDate = `19${randomInt(60, 99)}-0${randomInt(1, 9)}-1${randomInt(0, 9)}`, gender: 'M' | 'F' = 'M'): string {
-  const seq = String(randomInt(0, 99)).padStart(2, '0') + String(gender === 'M' ? randomInt(0, 5) * 2 + 1 : randomInt(0, 5) * 2);
   // a random Zhejiang (33xxxx) region: with a fixed birth date, 500 sequence numbers alone would clash across a run
-  const region = `33${String(randomInt(0, 9999)).padStart(4, '0')}`;
-  const first17 = `${region}${birthDate.replace(/-/g, '')}${seq}`;
-  return first17 + residentIdCheckChar(first17);
+  return residentIdOf(cryptoRandom(), { region: '33', birthDate, gender });
 }
 
 export interface FundedAccountOptions {
