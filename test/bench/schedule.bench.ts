@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { equalInstallmentSchedule, equalPrincipalSchedule, totalInterestFen } from '../../functions/loans/domain/schedule.ts';
+import { equalInstallmentSchedule, equalPrincipalSchedule, totalInterestFen } from '../../functions/loans/domain/amortization.ts';
 
 import { printTable, type BenchRow } from './types.ts';
 

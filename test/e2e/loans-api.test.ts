@@ -21,7 +21,7 @@ import { runDailyForLoan, runRepriceForLoan } from '../../functions/loans/usecas
 import { flagsWriteItem, getFlags, getLoan as storedLoan, getSchedule, loanWriteItems } from '../../functions/loans/store.ts';
 import { borrowerFlags, loanTotals } from '../../functions/loans/public.ts';
 import { newRows } from '../../functions/loans/domain/installments.ts';
-import { monthlyDueDate, scheduleFor } from '../../functions/loans/domain/schedule.ts';
+import { monthlyDueDate, scheduleFor } from '../../functions/loans/domain/amortization.ts';
 
 const newBranch = () => `LN${randomUUID().slice(0, 8)}`;
 

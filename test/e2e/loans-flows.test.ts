@@ -17,7 +17,7 @@ import { newAccountNo } from '../../shared/ids.ts';
 import { readArchive } from '../../shared/archive.ts';
 import { getLoan as storedLoan, loanWriteItems } from '../../functions/loans/store.ts';
 import { borrowerFlags, loanTotals } from '../../functions/loans/public.ts';
-import { monthlyDueDate } from '../../functions/loans/domain/schedule.ts';
+import { monthlyDueDate } from '../../functions/loans/domain/amortization.ts';
 
 const newBranch = () => `LF${randomUUID().slice(0, 8)}`;
 const today = businessDate();

@@ -17,7 +17,7 @@ import { addMonths, businessDate, now, periodOf } from '../../shared/clock.ts';
 import { fenToYuan, yuanToFen } from '../../shared/money.ts';
 import { runDailyForLoan } from '../../functions/loans/usecases/batch.ts';
 import { getLoan as storedLoan, loanWriteItems } from '../../functions/loans/store.ts';
-import { monthlyDueDate } from '../../functions/loans/domain/schedule.ts';
+import { monthlyDueDate } from '../../functions/loans/domain/amortization.ts';
 import { borrowerFlags, loanFactsOfAccount, loanTotals, payoffCertificateOfAccount, planPartnerFullPrepayment, type LoanFacts } from '../../functions/loans/public.ts';
 
 const PARTNER = '110000';

@@ -14,7 +14,7 @@ import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.t
 import { D, MAX_AMOUNT_FEN, fenToYuan, yuanToFen } from '../../shared/money.ts';
 import { POLICY_HISTORY_START } from '../../shared/schemas.ts';
 import { encodeCursor } from '../../shared/ddb.ts';
-import { firstPaymentFen } from '../../functions/loans/domain/schedule.ts';
+import { firstPaymentFen } from '../../functions/loans/domain/amortization.ts';
 import { getLoan, loanWriteItems } from '../../functions/loans/store.ts';
 
 const newBranch = () => `SL${randomUUID().slice(0, 8)}`;

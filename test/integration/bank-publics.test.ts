@@ -19,7 +19,7 @@ import { bankActor, planFlexibleDepositByBank, planRemittanceSettlementByBank } 
 import { planRepaymentByBank } from '../../functions/loans/public.ts';
 import { runDailyForLoan } from '../../functions/loans/usecases/batch.ts';
 import { getLoan as storedLoan, loanWriteItems } from '../../functions/loans/store.ts';
-import { monthlyDueDate } from '../../functions/loans/domain/schedule.ts';
+import { monthlyDueDate } from '../../functions/loans/domain/amortization.ts';
 
 const BANK = bankActor('TESTBANK');
 const today = businessDate();

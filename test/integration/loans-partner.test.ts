@@ -18,7 +18,7 @@ import { addMonths, businessDate, now, periodOf } from '../../shared/clock.ts';
 import { yuanToFen } from '../../shared/money.ts';
 import { runDailyForLoan } from '../../functions/loans/usecases/batch.ts';
 import { getLoan as storedLoan, loanWriteItems, loansOfBorrower } from '../../functions/loans/store.ts';
-import { monthlyDueDate } from '../../functions/loans/domain/schedule.ts';
+import { monthlyDueDate } from '../../functions/loans/domain/amortization.ts';
 import { loanFactsOfAccount, planPartnerFullPrepayment, type PartnerFullPrepaymentPlan } from '../../functions/loans/public.ts';
 
 const PARTNER = '440300';

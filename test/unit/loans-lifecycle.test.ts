@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ageOn, decide, ineligibilities, type EligibilityInput, type Loan } from '../../functions/loans/domain/loan.ts';
 import { defer, markOverdue, newRows, offset, payOff, prepayPartial, refreshLoan, repay, type ScheduleRow } from '../../functions/loans/domain/installments.ts';
-import { scheduleFor } from '../../functions/loans/domain/schedule.ts';
+import { scheduleFor } from '../../functions/loans/domain/amortization.ts';
 import { policyOn } from '../../shared/policy.ts';
 
 const loanPolicy = policyOn('2026-01-01').loans;

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { D } from '../../shared/money.ts';
 import { addDays } from '../../shared/clock.ts';
 import { applyPayment, defer, largestPaymentFen, markOverdue, newRows, payoffAmount, payRow, prepayPartial, refreshLoan, repay, reprice, type ScheduleRow } from '../../functions/loans/domain/installments.ts';
-import { scheduleFor } from '../../functions/loans/domain/schedule.ts';
+import { scheduleFor } from '../../functions/loans/domain/amortization.ts';
 import type { Loan } from '../../functions/loans/domain/loan.ts';
 
 const rates = { annualRate: '0.026', multiplier: '1.5', dayBasis: 360 };

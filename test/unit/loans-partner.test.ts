@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Loan } from '../../functions/loans/domain/loan.ts';
 import { defer, markOverdue, newRows, payOff, payoffAmount, payoffCertificateNo, payRow, refreshLoan, type ScheduleRow } from '../../functions/loans/domain/installments.ts';
-import { scheduleFor } from '../../functions/loans/domain/schedule.ts';
+import { scheduleFor } from '../../functions/loans/domain/amortization.ts';
 import { loanFactsView, loanView, payoffCertificateView } from '../../functions/loans/domain/views.ts';
 import { partnerLoanRefusal, payoffAmountRefusal } from '../../functions/loans/domain/partner.ts';
 import { derivedId } from '../../shared/ids.ts';

@@ -7,7 +7,7 @@ import {
   reducedTerm,
 } from '../../functions/loans/domain/prepayment.ts';
 import { overdueAuditTriggered, penaltyInterestFen, riskClass } from '../../functions/loans/domain/penalty.ts';
-import { scheduleFor, totalInterestFen, type Installment, type RepaymentMethod } from '../../functions/loans/domain/schedule.ts';
+import { scheduleFor, totalInterestFen, type Installment, type RepaymentMethod } from '../../functions/loans/domain/amortization.ts';
 
 const sumPrincipal = (rows: Installment[]): number => rows.reduce((s, r) => s + r.principalFen, 0);
 

@@ -7,7 +7,7 @@ import {
   repaymentCapacityFen,
   type QuoteInput,
 } from '../../functions/loans/domain/quote.ts';
-import { firstPaymentFen, scheduleFor } from '../../functions/loans/domain/schedule.ts';
+import { firstPaymentFen, scheduleFor } from '../../functions/loans/domain/amortization.ts';
 
 const CAPS = {
   TALENT: 1_000_000_00,

@@ -1,7 +1,7 @@
 // Annual repricing (domain.md §4: existing loans reprice on the next January 1), pure.
 import { describe, expect, it } from 'vitest';
 import { newRows, payRow, reprice, type ScheduleRow } from '../../functions/loans/domain/installments.ts';
-import { scheduleFor, type RepaymentMethod } from '../../functions/loans/domain/schedule.ts';
+import { scheduleFor, type RepaymentMethod } from '../../functions/loans/domain/amortization.ts';
 import { D } from '../../shared/money.ts';
 
 // 1,000,000.00 over 360 months at 3.25% (the 2016 rate), first due 2024-02-10.

@@ -14,7 +14,7 @@ import {
   totalInterestFen,
   type Installment,
   type RepaymentMethod,
-} from '../../functions/loans/domain/schedule.ts';
+} from '../../functions/loans/domain/amortization.ts';
 
 const RUNS = 250;
 const PROPERTY_TIMEOUT_MS = 60_000;

@@ -10,9 +10,11 @@ import { derivedId } from '../../../shared/ids.ts';
 import { D, roundFen } from '../../../shared/money.ts';
 import { penaltyInterestFen, riskClass, overdueAuditTriggered } from './penalty.ts';
 import { recalculateAfterPrepayment, type RecalculationMode } from './prepayment.ts';
-import { monthlyDueDate, parseRate, scheduleFor, type Installment } from './schedule.ts';
-import { LOAN_INTEREST_DAY_BASIS } from './policy.ts';
+import { monthlyDueDate, parseRate, scheduleFor, type Installment } from './amortization.ts';
+import { LOAN_FLOWS, LOAN_INTEREST_DAY_BASIS } from './policy.ts';
 import type { Loan } from './loan.ts';
+import { policyOn } from '../../../shared/policy.ts';
+import type { FundFlow } from '../../../shared/ledger/ledger.ts';
 
 export type InstallmentStatus = 'DUE' | 'PAID' | 'OVERDUE' | 'DEFERRED';
 
@@ -58,6 +60,22 @@ export interface Allocation {
   principalFen: number;
   interestFen: number;
   penaltyFen: number;
+}
+
+/** The penalty rates of the loan on `date` (its rate, the policy's multiplier and day basis). */
+export const penaltyRates = (loan: Pick<Loan, 'annualRate'>, date: string): PenaltyRates => {
+  const p = policyOn(date).loans;
+  return { annualRate: loan.annualRate, multiplier: p.penaltyMultiplier, dayBasis: p.penaltyDayBasis };
+};
+
+/** Fund flows of money paid into the loan (principal, interest, penalty interest) in the period of `date`. */
+export function paymentFlows(loan: Pick<Loan, 'branch'>, paid: Allocation, date: string): FundFlow[] {
+  const flows: FundFlow[] = [
+    { kind: LOAN_FLOWS.PRINCIPAL, amountFen: paid.principalFen, branch: loan.branch, period: periodOf(date) },
+    { kind: LOAN_FLOWS.INTEREST, amountFen: paid.interestFen, branch: loan.branch, period: periodOf(date) },
+    { kind: LOAN_FLOWS.PENALTY, amountFen: paid.penaltyFen, branch: loan.branch, period: periodOf(date) },
+  ];
+  return flows.filter((f) => f.amountFen !== 0);
 }
 
 export const noAllocation = (): Allocation => ({ principalFen: 0, interestFen: 0, penaltyFen: 0 });
@@ -462,6 +480,12 @@ export interface OverdueThresholds {
   consecutive: number;
   cumulative: number;
 }
+
+/** The policy's overdue thresholds on `date` (consecutive and cumulative overdue installments that make an audit finding). */
+export const thresholds = (date: string): OverdueThresholds => {
+  const p = policyOn(date).loans;
+  return { consecutive: p.overdueFindingConsecutive, cumulative: p.overdueFindingCumulative };
+};
 
 /** The number of a loan's payoff certificate (贷款结清证明): derived from the loan, the same wherever it is shown. */
 export const payoffCertificateNo = (loanId: string) => derivedId('JQ', loanId);

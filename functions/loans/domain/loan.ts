@@ -4,7 +4,7 @@ import { DomainError, type FieldError } from '../../../shared/errors.ts';
 import { daysBetween } from '../../../shared/clock.ts';
 import { loanAnnualRate, type Policy } from '../../../shared/policy.ts';
 import { productCapFen, type BorrowerCategory, type LimitKey, type LoanLocation, type QuoteInput } from './quote.ts';
-import { monthlyDueDate, type RepaymentMethod } from './schedule.ts';
+import { monthlyDueDate, type RepaymentMethod } from './amortization.ts';
 import type { RiskClass } from './penalty.ts';
 import type { LoanDisbursement } from './disbursement.ts';
 

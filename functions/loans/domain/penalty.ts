@@ -1,6 +1,6 @@
 // Overdue (逾期, domain.md §4): penalty interest and the loan's risk class. Pure functions.
 import { D, roundFen } from '../../../shared/money.ts';
-import { assertFen, parseRate } from './schedule.ts';
+import { assertFen, parseRate } from './amortization.ts';
 
 export interface PenaltyInput {
   /** Overdue amount (unpaid installment amount), fen. */

@@ -28,7 +28,7 @@ import {
   scheduleFor,
   type Installment,
   type RepaymentMethod,
-} from './schedule.ts';
+} from './amortization.ts';
 
 export type RecalculationMode = 'REDUCE_TERM' | 'REDUCE_PAYMENT';
 

@@ -1,7 +1,7 @@
 // Loan quote (domain.md §4 "Amount"): the lowest of four limits, all reported, the binding one named.
 // Pure: every policy number comes in as a parameter (rates/ratios as decimal strings, amounts in fen).
 import { D, roundFen } from '../../../shared/money.ts';
-import { annuityFactor, assertFen, firstPaymentFen, monthlyRate, parseRate, type RepaymentMethod } from './schedule.ts';
+import { annuityFactor, assertFen, firstPaymentFen, monthlyRate, parseRate, type RepaymentMethod } from './amortization.ts';
 
 export type BorrowerCategory = 'STANDARD' | 'TALENT' | 'GRASSROOTS_CIVIL_SERVANT';
 export type LoanLocation = 'DISTRICT' | 'COUNTY';

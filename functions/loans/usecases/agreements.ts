@@ -4,9 +4,11 @@ import { DomainError } from '../../../shared/errors.ts';
 import { forbidden, type Caller } from '../../../shared/auth.ts';
 import { businessDate, nowIso } from '../../../shared/clock.ts';
 import { assertStatus, type Loan } from '../domain/loan.ts';
-import { defer, refreshLoan } from '../domain/installments.ts';
+import { thresholds, defer, refreshLoan } from '../domain/installments.ts';
 import { getSchedule, loanWriteItems } from '../store.ts';
-import { flagItems, loanArchive, partyFlags, staffLoan, thresholds, visibleLoan } from './common.ts';
+import { staffLoan, visibleLoan } from './access.ts';
+import { flagItems, partyFlags } from './parties.ts';
+import { loanArchive } from './archive.ts';
 
 export async function setOffset(caller: Caller, loanId: string, enabled: boolean) {
   return commit({

@@ -17,7 +17,8 @@ import { quoteView } from '../domain/views.ts';
 import { consentMissing, consentValid, consentView, newConsent, useConsent, withdrawConsent, type CoBorrowerConsent } from '../domain/consent.ts';
 import { CO_BORROWER_CONSENT_VALID_DAYS } from '../domain/policy.ts';
 import { consentItem, consentsOf, getConsent, getFlags, loanWriteItems } from '../store.ts';
-import { loanArchive, ownAccount } from './common.ts';
+import { ownAccount } from './access.ts';
+import { loanArchive } from './archive.ts';
 
 interface CoBorrower {
   account?: Account;

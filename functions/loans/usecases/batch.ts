@@ -5,9 +5,13 @@ import { loanAnnualRate, policyOn } from '../../../shared/policy.ts';
 import { debitsAllowed, ledgerWrite, type Posting } from '../../../shared/ledger/ledger.ts';
 import { send } from '../../../shared/sqs.ts';
 import type { Logger } from '../../../shared/log.ts';
-import { markOverdue, noAllocation, offset, offsetEntryKey, refreshLoan, reprice } from '../domain/installments.ts';
+import { paymentFlows, penaltyRates, thresholds, markOverdue, noAllocation, offset, offsetEntryKey, refreshLoan, reprice } from '../domain/installments.ts';
 import { getLoan, getSchedule, loanWriteItems, loansDueBy, DUE_SEGMENTS } from '../store.ts';
-import { changed, flagItems, loanArchive, partyAccounts, partyFlags, paymentFlows, penaltyRates, postingWrites, SYSTEM_ACTOR, thresholds } from './common.ts';
+import { flagItems, partyAccounts, partyFlags, postingWrites } from './parties.ts';
+import { loanArchive, SYSTEM_ACTOR } from './archive.ts';
+import { canonicalJson } from '../../../shared/canonical.ts';
+
+const changed = (a: unknown, b: unknown) => canonicalJson(a) !== canonicalJson(b);
 
 /**
  * One loan's daily work for `date`, in one transaction: unpaid installments due before it become

@@ -14,7 +14,8 @@ import type { Loan } from '../domain/loan.ts';
 import { LOAN_FLOWS } from '../domain/policy.ts';
 import { loanView } from '../domain/views.ts';
 import { getLoan, loanWriteItems } from '../store.ts';
-import { loanArchive, staffLoan } from './common.ts';
+import { staffLoan } from './access.ts';
+import { loanArchive } from './archive.ts';
 
 const log = createLogger('loans');
 

@@ -6,12 +6,14 @@ import { businessDate, now, periodOf } from '../../../shared/clock.ts';
 import { policyOn } from '../../../shared/policy.ts';
 import { accountCheck, ledgerWrite, mustGetAccount } from '../../../shared/ledger/ledger.ts';
 import { assertStatus, decide } from '../domain/loan.ts';
-import { monthlyDueDate, scheduleFor } from '../domain/schedule.ts';
-import { newRows, refreshLoan } from '../domain/installments.ts';
+import { monthlyDueDate, scheduleFor } from '../domain/amortization.ts';
+import { thresholds, newRows, refreshLoan } from '../domain/installments.ts';
 import { installmentView, loanQueueView, loanView, payoffCertificateView } from '../domain/views.ts';
 import { LOAN_FLOWS } from '../domain/policy.ts';
 import { getSchedule, listLoanQueue, loanWriteItems, type LoanQueueStatus } from '../store.ts';
-import { flagItems, loanArchive, partyAccounts, partyFlags, staffLoan, thresholds, visibleLoan } from './common.ts';
+import { staffLoan, visibleLoan } from './access.ts';
+import { flagItems, partyAccounts, partyFlags } from './parties.ts';
+import { loanArchive } from './archive.ts';
 import { firstDisbursement, type LoanPayee } from '../domain/disbursement.ts';
 import { disbursementOrder, runAfterCommit } from './disbursement-payments.ts';
 

@@ -4,12 +4,13 @@
 // worker's one transaction.
 import type { TxItem } from '../../../shared/ddb.ts';
 import { fenToYuan } from '../../../shared/money.ts';
-import { payoffAmount, type ScheduleRow } from '../domain/installments.ts';
+import { penaltyRates, payoffAmount, type ScheduleRow } from '../domain/installments.ts';
 import type { Loan } from '../domain/loan.ts';
 import { partnerLoanRefusal, payoffAmountRefusal } from '../domain/partner.ts';
 import { loanFactsView, payoffCertificateView } from '../domain/views.ts';
 import { getLoan, getLoanAndSchedule, getPartnerPrepayment, loansOfBorrower, partnerPrepaymentItem } from '../store.ts';
-import { loanArchive, partyFlags, penaltyRates } from './common.ts';
+import { partyFlags } from './parties.ts';
+import { loanArchive } from './archive.ts';
 import { planBankPrepayment } from './repayments.ts';
 
 export interface LoanFacts {

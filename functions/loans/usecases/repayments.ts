@@ -10,11 +10,13 @@ import type { TxItem } from '../../../shared/ddb.ts';
 import { debitsAllowed, ledgerWrite, type Account, type Posting } from '../../../shared/ledger/ledger.ts';
 import { withdrawForLoanRepayment } from '../../withdrawals/public.ts';
 import { assertStatus, type Loan } from '../domain/loan.ts';
-import { applyPayment, largestPaymentFen, noAllocation, payOff, prepayPartial, refreshLoan, repay, type Allocation, type ScheduleRow } from '../domain/installments.ts';
+import { paymentFlows, penaltyRates, thresholds, applyPayment, largestPaymentFen, noAllocation, payOff, prepayPartial, refreshLoan, repay, type Allocation, type ScheduleRow } from '../domain/installments.ts';
 import type { RecalculationMode } from '../domain/prepayment.ts';
 import { loanView } from '../domain/views.ts';
 import { bankRefItem, bankRefUsed, getLoan, getSchedule, loanWriteItems, type StoredFlags } from '../store.ts';
-import { flagItems, loanArchive, partyFlags, partyOrStaffLoan, paymentFlows, penaltyRates, postingWrites, staffLoan, thresholds } from './common.ts';
+import { partyOrStaffLoan, staffLoan } from './access.ts';
+import { flagItems, partyFlags, postingWrites } from './parties.ts';
+import { loanArchive } from './archive.ts';
 
 export interface BankRepaymentInput {
   amountFen: number;

@@ -28,7 +28,8 @@ import { DomainError } from '../../../shared/errors.ts';
 import { yuanToFen } from '../../../shared/money.ts';
 import { addDays, addMonths } from '../../../shared/clock.ts';
 import { interestDue, type Account } from '../../../shared/ledger/account.ts';
-import type { Policy, WithdrawalReason } from '../../../shared/policy.ts';
+import type { AccountWrite } from '../../../shared/ledger/ledger.ts';
+import { ACCOUNT_STATUS_CODES, type Policy, type WithdrawalReason } from '../../../shared/policy.ts';
 
 /**
  * The loans domain's flags of the account (loans public.ts `borrowerFlags`), as plain data:
@@ -96,6 +97,13 @@ export interface Actor {
 }
 
 export const SYSTEM: Actor = { sub: 'system', role: 'system' };
+
+/** The ledger write that pays a withdrawal; a closing one settles interest to `today` and closes the account. */
+export function payout(account: Account, w: Pick<Withdrawal, 'withdrawalId' | 'reason' | 'amountFen' | 'closesAccount'>, today: string): AccountWrite {
+  const postings = w.amountFen > 0 ? [{ amountFen: -w.amountFen, type: 'WITHDRAWAL' as const, ref: w.withdrawalId, valueDate: today, memo: w.reason }] : [];
+  if (!w.closesAccount) return { account, postings };
+  return { account, postings, settleInterestTo: today, changes: { status: 'CLOSED', statusCode: ACCOUNT_STATUS_CODES.CLOSED_WITHDRAWN, closedOn: today } };
+}
 
 export interface Decision {
   action: 'AUTO_APPROVE' | 'REFER_TO_REVIEW' | 'APPROVE' | 'REJECT' | 'PAYMENT_FAILED';

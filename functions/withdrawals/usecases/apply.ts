@@ -24,10 +24,10 @@ import { fenToYuan } from '../../../shared/money.ts';
 import type { Logger } from '../../../shared/log.ts';
 import { borrowerFlags, borrowerFlagsCheck, planAccountRepayment } from '../../loans/public.ts';
 import { planAttachDocuments } from '../../documents/public.ts';
-import { decideApplication, newWithdrawal, spendingOf, withClaim, type Actor, type LoanRepayment, type Recalculation, type Withdrawal, type WithdrawalApplication, type WithdrawalChannel } from '../domain/withdrawal.ts';
+import { decideApplication, newWithdrawal, payout, spendingOf, withClaim, type Actor, type LoanRepayment, type Recalculation, type Withdrawal, type WithdrawalApplication, type WithdrawalChannel } from '../domain/withdrawal.ts';
 import { applicationView, type WithdrawalBody } from '../domain/views.ts';
 import { getClaim, putClaimItem, putWithdrawalItem } from '../store.ts';
-import { actorOf, archiveWithdrawal, payout } from './common.ts';
+import { actorOf, archiveWithdrawal } from './archive.ts';
 import { orderWithdrawalPayment, sendOrdered } from './payment.ts';
 
 /** A planned application: the items to commit, the new record and the answer. */

@@ -42,7 +42,7 @@ import {
   type Withdrawal,
 } from '../domain/withdrawal.ts';
 import { getClaim, getWithdrawal, putClaimItem, putWithdrawalPaymentResultItem } from '../store.ts';
-import { archiveWithdrawal } from './common.ts';
+import { archiveWithdrawal } from './archive.ts';
 
 /** The payment order's id of a withdrawal (deterministic: one order per withdrawal). */
 export const withdrawalPaymentIdOf = (withdrawalId: string) => derivedId('P', 'WITHDRAWAL', withdrawalId);

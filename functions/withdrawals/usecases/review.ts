@@ -8,12 +8,12 @@ import { ledgerWrite, mustGetAccount } from '../../../shared/ledger/ledger.ts';
 import { businessDate, instantOf, nowIso } from '../../../shared/clock.ts';
 import { forbidden, notFound, staffCovers, type Caller } from '../../../shared/auth.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
-import { approved, assertApprovable, assertPending, rejected, withClaimDecided } from '../domain/withdrawal.ts';
+import { approved, assertApprovable, payout, assertPending, rejected, withClaimDecided } from '../domain/withdrawal.ts';
 import { reviewQueueView, withdrawalView } from '../domain/views.ts';
 import { getClaim, getWithdrawal, listReviewQueue, putClaimItem, putWithdrawalItem } from '../store.ts';
 import { borrowerFlags, borrowerFlagsCheck } from '../../loans/public.ts';
 import type { Logger } from '../../../shared/log.ts';
-import { actorOf, archiveWithdrawal, payout } from './common.ts';
+import { actorOf, archiveWithdrawal } from './archive.ts';
 import { orderWithdrawalPayment, sendOrdered } from './payment.ts';
 
 /** A pending withdrawal with its account, for staff covering the account's branch (others: 404). */

@@ -1,4 +1,4 @@
-// Repayment schedules (domain.md §4 "Schedules"). Pure functions: no I/O.
+// Amortization: the repayment schedules of a loan (domain.md §4 "Schedules"). Pure functions: no I/O.
 //
 // Conventions (Fineract-style, money in integer fen, half-up at the named points only):
 // - monthly rate r = annual / 12, never rounded: monthly interest round(balance × r) is computed as the
