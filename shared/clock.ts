@@ -14,10 +14,12 @@ export const nowIso = (): string => now().toISOString();
 export const nowMs = (): number => now().getTime();
 /** The current instant in whole seconds (signature timestamps, TTLs). */
 export const nowSeconds = (): number => Math.floor(nowMs() / 1000);
-/** The instant of an ISO timestamp (or the Date itself): what a record states, as a Date. */
-export const instantOf = (at: Date | string): Date => (typeof at === 'string' ? new Date(at) : at);
+/** An instant: a Date, an ISO timestamp (what a record states) or milliseconds since the epoch. */
+export type Instant = Date | string | number;
+/** The instant as a Date. */
+export const instantOf = (at: Instant): Date => (at instanceof Date ? at : new Date(at));
 /** The ISO timestamp `ms` milliseconds after the instant `at` (before it when negative). */
-export const isoAfter = (at: Date | string, ms: number): string => new Date(instantOf(at).getTime() + ms).toISOString();
+export const isoAfter = (at: Instant, ms: number): string => new Date(instantOf(at).getTime() + ms).toISOString();
 /** An ISO instant as Asia/Shanghai wall-clock time, "YYYY-MM-DDTHH:MM:SS.sss" (no offset). */
 export const shanghaiWallClock = (at: Date | string): string => new Date(instantOf(at).getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 23);
 /** YYYY-MM of a business date. */

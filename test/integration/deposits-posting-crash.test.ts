@@ -11,7 +11,8 @@ import { createLogger } from '../../shared/log.ts';
 import { controlTotals, getAccounts } from '../../shared/ledger/ledger.ts';
 import { openEmployees } from './deposits-bulk.ts';
 import { remittancePosting } from '../../functions/deposits/queue.ts';
-import { remittanceDispatch, settleRemittance, sweepRemittances, type ChunkMessage } from '../../functions/deposits/usecases/remittances.ts';
+import { remittanceDispatch, settleRemittance, sweepRemittances } from '../../functions/deposits/usecases/remittances.ts';
+import type { RemittanceChunkMessage as ChunkMessage } from '../../functions/deposits/queue.ts';
 import { registerUnit, uniqueBranch, pollUntil } from '../e2e/deposits-fixtures.ts';
 
 const originalSend = remittanceDispatch.send;

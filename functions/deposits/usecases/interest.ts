@@ -15,13 +15,8 @@ import * as store from '../store.ts';
 import { assertSettleableYear, chunked, interestRunId, lastSettledYearOn, yearOfRunId } from '../domain/rules.ts';
 import { runView } from '../domain/views.ts';
 import type { InterestRun } from '../domain/types.ts';
+import type { InterestPageMessage } from '../queue.ts';
 
-export interface PageMessage {
-  runId: string;
-  year: number;
-  segment: number;
-  cursor?: string;
-}
 
 const PAGE_SIZE = 100;
 /** Accounts per transaction: 3 items each (account, entry, guard) + 2 per branch + the run's counts. */
@@ -62,7 +57,7 @@ async function driveRun(runId: string) {
   const run = await store.getRun(runId);
   if (!run || run.status !== 'RUNNING') return;
   const done = new Set(run.doneSegments);
-  const messages: PageMessage[] = [];
+  const messages: InterestPageMessage[] = [];
   for (let segment = 0; segment < SEGMENTS; segment++) if (!done.has(segment)) messages.push({ runId, year: run.year, segment });
   await send('interest-settlement', ...messages.map((body) => ({ body })));
 }
@@ -83,7 +78,7 @@ export async function getRunView(runId: string) {
 }
 
 /** The worker: settles one page of one segment, then enqueues the next page or closes the segment. */
-export async function settleInterestPage(msg: PageMessage, receiveCount: number, log: Logger): Promise<void> {
+export async function settleInterestPage(msg: InterestPageMessage, receiveCount: number, log: Logger): Promise<void> {
   const run = await store.getRun(msg.runId);
   if (!run || run.status !== 'RUNNING') return;
   try {
@@ -91,7 +86,7 @@ export async function settleInterestPage(msg: PageMessage, receiveCount: number,
     const due = page.items.filter((a) => interestDueFor(a, msg.year) > 0);
     for (const group of chunked(due, ACCOUNTS_PER_TRANSACTION)) await settleGroup(run, group);
     if (page.nextCursor) {
-      await send('interest-settlement', { body: { ...msg, cursor: page.nextCursor } satisfies PageMessage });
+      await send('interest-settlement', { body: { ...msg, cursor: page.nextCursor } satisfies InterestPageMessage });
       return;
     }
     await store.markSegmentDone(msg.runId, msg.segment);

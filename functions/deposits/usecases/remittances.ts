@@ -18,7 +18,7 @@
 // counted in `skippedCount`/`skippedAmount` for the refund to the unit.
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { fail } from '../../../shared/errors.ts';
-import { businessDate, now, nowIso, periodOf } from '../../../shared/clock.ts';
+import { businessDate, isoAfter, now, nowIso, nowMs, periodOf } from '../../../shared/clock.ts';
 import { newId } from '../../../shared/ids.ts';
 import type { Caller } from '../../../shared/auth.ts';
 import { send } from '../../../shared/sqs.ts';
@@ -34,35 +34,14 @@ import { remittanceView } from '../domain/views.ts';
 import type { Remittance, RemittanceChunk, RemittanceKind, Unit } from '../domain/types.ts';
 import { completeStalledAdjustments, unitFor } from './units.ts';
 import { actorOf, SYSTEM_ACTOR, unitOwner } from './archive.ts';
+import type { PostingTerms, RemittanceChunkMessage } from '../queue.ts';
 
-/**
- * What the worker needs of a settled remittance to post its chunks, carried in every chunk message so
- * that the worker does not read the remittance (these fields never change once it is settled).
- */
-export interface PostingTerms {
-  period: string;
-  kind: RemittanceKind;
-  /** The settlement date: the value date of every credit. */
-  valueDate: string;
-  employerRatePercent: number;
-  employeeRatePercent: number;
-  chunkCount: number;
-  /** The remitting unit (messages sent before it was carried lack it). */
-  unitId?: string;
-}
-
-/** A few chunks of one remittance, posted one transaction each (fewer messages, same idempotence). */
-export interface ChunkMessage {
-  remittanceId: string;
-  chunkNos: number[];
-  terms: PostingTerms;
-}
 
 const CHUNKS_PER_MESSAGE = 5;
 
 /** Where chunk messages go. Test seam (like `faults` in shared/tx.ts): a test may capture them. */
 export const remittanceDispatch = {
-  send: (messages: ChunkMessage[]) => send('remittance-posting', ...messages.map((body) => ({ body }))),
+  send: (messages: RemittanceChunkMessage[]) => send('remittance-posting', ...messages.map((body) => ({ body }))),
 };
 
 const ACCOUNTS_PAGE = 1000;
@@ -234,7 +213,7 @@ export async function driveRemittance(remittanceId: string): Promise<void> {
  * Messages are only sent for settled remittances (driveRemittance) and carry its terms, hence no read
  * of the remittance.
  */
-export async function postChunks(msg: ChunkMessage, log: Logger): Promise<void> {
+export async function postChunks(msg: RemittanceChunkMessage, log: Logger): Promise<void> {
   const chunks = await store.getChunks(msg.remittanceId, msg.chunkNos);
   if (chunks.length !== msg.chunkNos.length) throw new Error(`chunks of ${msg.remittanceId} are missing`);
   const pending = chunks.filter((c) => c.status === 'PENDING');
@@ -324,8 +303,8 @@ const SWEEP_AFTER_MS = 2 * 60_000;
 const SWEEP_PAGE = 100;
 
 /** Scheduled: re-drives remittances whose posting stalled (a lost send, messages in the DLQ). */
-export async function sweepRemittances(log: Logger, now = Date.now()): Promise<{ redriven: number }> {
-  const before = new Date(now - SWEEP_AFTER_MS).toISOString();
+export async function sweepRemittances(log: Logger, now = nowMs()): Promise<{ redriven: number }> {
+  const before = isoAfter(now, -SWEEP_AFTER_MS);
   let redriven = 0;
   let cursor: string | undefined;
   do {

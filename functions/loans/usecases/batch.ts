@@ -9,6 +9,7 @@ import { paymentFlows, penaltyRates, thresholds, markOverdue, noAllocation, offs
 import { getLoan, getSchedule, loanWriteItems, loansDueBy, DUE_SEGMENTS } from '../store.ts';
 import { flagItems, partyAccounts, partyFlags, postingWrites } from './parties.ts';
 import { loanArchive, SYSTEM_ACTOR } from './archive.ts';
+import type { DailySegmentMessage } from '../queue.ts';
 import { canonicalJson } from '../../../shared/canonical.ts';
 
 const changed = (a: unknown, b: unknown) => canonicalJson(a) !== canonicalJson(b);
@@ -69,14 +70,6 @@ export async function runRepriceForLoan(loanId: string, date: string) {
 const DAILY_PAGE_LOANS = 25;
 /** Beyond every due date: the whole index (every active loan with an installment to pay). */
 const ALL_DUE = '9999-12-31';
-
-export interface DailySegmentMessage {
-  /** `daily` (default): the loans due by `date`; `reprice`: every active loan, for the year of `date`. */
-  task?: 'daily' | 'reprice';
-  segment: number;
-  date: string;
-  cursor?: string;
-}
 
 /** The daily run's fan-out: one message per segment of the due-loan index to the loan-batch queue. */
 export async function startDailyRun(date: string) {

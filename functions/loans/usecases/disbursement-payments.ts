@@ -4,7 +4,8 @@
 // `planDisbursementPaymentResult`), and staff's new payment of a failed one to a corrected payee.
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import type { Caller } from '../../../shared/auth.ts';
-import { businessDate, now, periodOf } from '../../../shared/clock.ts';
+import { businessDate, instantOf, now, periodOf } from '../../../shared/clock.ts';
+import { sendAfterCommit } from '../../../shared/outbox.ts';
 import { ledgerWrite } from '../../../shared/ledger/ledger.ts';
 import { createLogger } from '../../../shared/log.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
@@ -39,14 +40,7 @@ export function disbursementOrder(loan: Loan, at: Date) {
 }
 
 /** Sends the order after its commit; a failure is left to the settlement sweeper (it re-sends unacknowledged orders). */
-export async function runAfterCommit(after: (() => Promise<void>) | undefined, loanId: string) {
-  if (!after) return;
-  try {
-    await after();
-  } catch (error) {
-    log.warn('sending a disbursement payment order after its commit failed; the sweeper re-sends it', { loanId, error });
-  }
-}
+export const runAfterCommit = (after: (() => Promise<void>) | undefined, loanId: string): Promise<void> => sendAfterCommit('disbursement payment order', after, log, { loanId });
 
 export interface DisbursementPaymentResultInput {
   loanId: string;
@@ -75,8 +69,8 @@ export async function planDisbursementPaymentResult(input: DisbursementPaymentRe
   if (!applied) return [];
   const items: TxItem[] = [...loanWriteItems(loan, applied.loan)];
   if (applied.reversedFen > 0) {
-    const period = periodOf(loan.disbursedOn ?? businessDate(new Date(input.at)));
-    items.push(...ledgerWrite([], { fundFlows: [{ kind: LOAN_FLOWS.DISBURSEMENT, amountFen: -applied.reversedFen, branch: loan.branch, period }], now: new Date(input.at) }).items);
+    const period = periodOf(loan.disbursedOn ?? businessDate(input.at));
+    items.push(...ledgerWrite([], { fundFlows: [{ kind: LOAN_FLOWS.DISBURSEMENT, amountFen: -applied.reversedFen, branch: loan.branch, period }], now: instantOf(input.at) }).items);
   }
   const payment = applied.loan.disbursement!.payment;
   items.push(
@@ -87,7 +81,7 @@ export async function planDisbursementPaymentResult(input: DisbursementPaymentRe
       { paymentId: input.paymentId, status: input.status, bankRef: input.bankRef, ...(input.failure ? { failure: input.failure } : {}) },
       { status: payment.status, ...(payment.failure ? { failure: payment.failure } : {}), ...(applied.reversedFen > 0 ? { reversedFen: applied.reversedFen } : {}) },
       `PAYMENT#${input.paymentId}`,
-      new Date(input.at),
+      instantOf(input.at),
     ),
   );
   return items;
