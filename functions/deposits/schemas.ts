@@ -7,7 +7,7 @@
 // the policy history (a period before its first month is a 400: no rule of this system has a policy
 // for it).
 import * as z from '../../shared/zod.ts';
-import { contributionRatePercent, creditCode, documentNumber, flexibleRatePercent, paginationShape, payDay, period, personName, plainText, POLICY_HISTORY_START, positiveYuan, residentId } from '../../shared/schemas.ts';
+import { accountNumber, contributionRatePercent, creditCode, documentNumber, flexibleRatePercent, paginationShape, payDay, period, personName, plainText, POLICY_HISTORY_START, positiveYuan, residentId } from '../../shared/schemas.ts';
 
 const bankRef = documentNumber(64);
 
@@ -32,7 +32,7 @@ export const hireBody = z.strictObject({ idNumber: residentId, name: personName(
 export const baseAdjustmentBody = z.strictObject({
   year: z.int().check(z.gte(1990), z.lte(2100)),
   items: z
-    .array(z.strictObject({ accountNo: z.string().check(z.regex(/^[0-9]{12}$/)), monthlyBase: positiveYuan }))
+    .array(z.strictObject({ accountNo: accountNumber, monthlyBase: positiveYuan }))
     .check(
       z.minLength(1),
       z.maxLength(10_000),

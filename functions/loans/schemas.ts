@@ -1,7 +1,6 @@
 // Request bodies of the loans routes (docs/api.md, Loans; v1.1 co-borrower consents), zod.
 import * as z from '../../shared/zod.ts';
-import { bankAccountNumber, documentNumber, moneyEventDate, paginationShape, period, plainText, positiveYuan } from '../../shared/schemas.ts';
-import { isAccountNo } from '../../shared/ids.ts';
+import { accountNumber, bankAccountNumber, documentNumber, moneyEventDate, paginationShape, period, plainText, positiveYuan } from '../../shared/schemas.ts';
 import { YUAN_PATTERN } from '../../shared/money.ts';
 import type { LoanApplication } from './domain/loan.ts';
 import { documentIdList } from '../documents/public.ts';
@@ -15,11 +14,10 @@ const YUAN_MESSAGE = 'amount must be a string in yuan with at most two decimals,
  */
 const money = z.pipe(z.string({ error: YUAN_MESSAGE }).check(z.regex(YUAN_PATTERN, { error: YUAN_MESSAGE })), positiveYuan);
 
-export const accountNo = z.string().check(z.refine(isAccountNo, { error: 'accountNo must be a 12-digit account number / 账号格式错误' }));
 
 const applicationShape = {
-  accountNo,
-  coBorrowerAccountNo: z.optional(accountNo),
+  accountNo: accountNumber,
+  coBorrowerAccountNo: z.optional(accountNumber),
   housePrice: money,
   firstHome: z.boolean(),
   termMonths: z.int().check(z.gte(1), z.lte(1200)),
@@ -62,7 +60,7 @@ export const deferralBody = z
   .strictObject({ fromPeriod: period, toPeriod: period, reason: plainText(500, { multiline: true }) })
   .check(z.refine((b) => b.fromPeriod <= b.toPeriod, { error: 'fromPeriod must not be after toPeriod / 起始期间不能晚于结束期间', path: ['toPeriod'] }));
 
-export const consentBody = z.strictObject({ borrowerAccountNo: accountNo });
+export const consentBody = z.strictObject({ borrowerAccountNo: accountNumber });
 
 /**
  * GET /v1/loans: the staff queues, APPLIED (to review, the default) or APPROVED (to disburse); no

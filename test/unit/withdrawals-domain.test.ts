@@ -20,7 +20,7 @@ import type { Account } from '../../shared/ledger/account.ts';
 
 const TODAY = '2026-11-27';
 const policy = policyOn(TODAY);
-const ACC = '123456789012';
+const ACC = '123456789015'; // a well-formed account number (its Luhn check digit)
 
 function account(over: Partial<Account> = {}): Account {
   return {
