@@ -2,7 +2,7 @@
 // and traced (shared/trace.ts).
 // The endpoint comes from the standard AWS_ENDPOINT_URL_DYNAMODB variable locally.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type TransactWriteCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput, type QueryCommandInput, type TransactWriteCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './trace.ts';
 import { DomainError } from './errors.ts';
 
@@ -30,6 +30,27 @@ export function stripKeys<T>(item: Record<string, unknown>, also: readonly strin
 export async function getItem<T>(table: string, key: { pk: string; sk: string }, also: readonly string[] = []): Promise<T | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
   return out.Item ? stripKeys<T>(out.Item, also) : undefined;
+}
+
+/** DynamoDB's limit on the keys of one BatchGetItem request. */
+const MAX_BATCH_GET_KEYS = 100;
+
+/**
+ * Items by key, read consistently in batches of 100 (keys DynamoDB leaves unprocessed are asked again
+ * with back-off), without their key attributes; those not found are absent (in no particular order).
+ */
+export async function batchGetItems<T>(table: string, keys: readonly { pk: string; sk: string }[], also: readonly string[] = []): Promise<T[]> {
+  const found: T[] = [];
+  for (let i = 0; i < keys.length; i += MAX_BATCH_GET_KEYS) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + MAX_BATCH_GET_KEYS);
+    for (let attempt = 0; pending?.length; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 5)));
+      const out: BatchGetCommandOutput = await ddb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
+      found.push(...(out.Responses?.[table] ?? []).map((item) => stripKeys<T>(item, also)));
+      pending = out.UnprocessedKeys?.[table]?.Keys;
+    }
+  }
+  return found;
 }
 
 /** Whether an error is DynamoDB's refusal of a write whose condition did not hold. */

@@ -15,10 +15,9 @@
 //   IRUN#<runId> / RUN                 an interest settlement run
 //   DCERT#<certificateNo> / DCERT      a deposit certificate (缴存证明) as issued; written once (conditional put)
 //   FLEXDEP#<accountNo> / BANKREF#<ref> a flexible deposit the bank reported (its reference applies once; conditional put)
-import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { ddb, queryAll, decodeCursor, encodeCursor, invalidCursor, type Page, type TxItem } from '../../shared/ddb.ts';
+import { batchGetItems, ddb, getItem, indexKeys, queryAll, queryPage, stripKeys, TABLE_KEYS, updateIf, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { sleep } from '../../shared/tx.ts';
 import type { DepositCertificate } from './domain/certificate.ts';
@@ -49,31 +48,9 @@ export const bankDepositItem = (r: BankDepositRecord): TxItem => ({
   Put: { TableName: T(), Item: { ...bankDepositKey(r.accountNo, r.bankRef), ...r }, ConditionExpression: 'attribute_not_exists(pk)' },
 });
 
-function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
-  if (!item) return undefined;
-  const { pk: _p, sk: _s, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
-  return rest as T;
-}
-
-async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: key, ConsistentRead: true }));
-  return strip<T>(out.Item);
-}
-
-/** Consistent batch reads of items by key (100 keys a request; unprocessed keys retried with backoff). */
-async function batchGet<T>(keys: readonly { pk: string; sk: string }[]): Promise<T[]> {
-  const found: T[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
-    for (let attempt = 0; pending?.length; attempt++) {
-      if (attempt > 0) await sleep(20 * 2 ** Math.min(attempt, 5));
-      const out: BatchGetCommandOutput = await ddb.send(new BatchGetCommand({ RequestItems: { [T()]: { Keys: pending, ConsistentRead: true } } }));
-      found.push(...(out.Responses?.[T()] ?? []).map((item) => strip<T>(item)!));
-      pending = out.UnprocessedKeys?.[T()]?.Keys;
-    }
-  }
-  return found;
-}
+const strip = <T>(item: Record<string, unknown>): T => stripKeys<T>(item);
+const get = <T>(key: { pk: string; sk: string }) => getItem<T>(T(), key);
+const batchGet = <T>(keys: readonly { pk: string; sk: string }[]) => batchGetItems<T>(T(), keys);
 
 /** Every item of a partition under a sort-key prefix (`projection` may name `status` as `#s`). */
 async function queryPrefix(pk: string, skPrefix: string, projection?: string): Promise<Record<string, unknown>[]> {
@@ -87,16 +64,6 @@ async function queryPrefix(pk: string, skPrefix: string, projection?: string): P
   });
 }
 
-/** A direct conditional update; false when the condition does not hold (someone else did it). */
-async function updateIf(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
-  try {
-    await ddb.send(new UpdateCommand(input));
-    return true;
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return false;
-    throw err;
-  }
-}
 
 // ---------- units ----------
 
@@ -303,22 +270,17 @@ export const getRemittance = (remittanceId: string) => get<Remittance>(remKey(re
  */
 export async function listRemittancesOfUnit(unitId: string, limit: number, cursor?: string): Promise<Page<Remittance>> {
   const pk = `UNIT#${unitId}`;
-  const start = decodeCursor(cursor, ['pk', 'sk'], { pk });
-  if (start && !String(start.sk).startsWith('PERIOD#')) invalidCursor();
-  const out = await ddb.send(
-    new QueryCommand({
-      TableName: T(),
-      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-      ExpressionAttributeValues: { ':p': pk, ':s': 'PERIOD#' },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: start,
-      ConsistentRead: true,
-    }),
-  );
-  const ids = (out.Items ?? []).map((i) => i.remittanceId as string);
-  const byId = new Map((await batchGet<Remittance>(ids.map(remKey))).map((r) => [r.remittanceId, r]));
-  return { items: ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  const claims = await queryPage({
+    query: { TableName: T(), KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)', ExpressionAttributeValues: { ':p': pk, ':s': 'PERIOD#' }, ScanIndexForward: false, ConsistentRead: true },
+    keys: TABLE_KEYS,
+    partition: { pk },
+    belongs: (key) => String(key.sk).startsWith('PERIOD#'),
+    limit,
+    cursor,
+    item: (i) => i.remittanceId as string,
+  });
+  const byId = new Map((await batchGet<Remittance>(claims.items.map(remKey))).map((r) => [r.remittanceId, r]));
+  return { items: claims.items.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])), nextCursor: claims.nextCursor };
 }
 export const getChunk = (remittanceId: string, chunkNo: number) => get<RemittanceChunk>(chunkKey(remittanceId, chunkNo));
 
@@ -381,19 +343,15 @@ export async function pendingChunkNos(remittanceId: string): Promise<number[]> {
 }
 
 /** Remittances still posting that were settled before `settledBefore` (ISO timestamp). */
-export async function postingRemittancesSettledBefore(settledBefore: string, limit: number, cursor?: string) {
-  const out = await ddb.send(
-    new QueryCommand({
-      TableName: T(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :t',
-      ExpressionAttributeValues: { ':p': POSTING_INDEX, ':t': settledBefore },
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: POSTING_INDEX }),
-    }),
-  );
-  return { items: (out.Items ?? []).map((i) => i.remittanceId as string), nextCursor: encodeCursor(out.LastEvaluatedKey) };
-}
+export const postingRemittancesSettledBefore = (settledBefore: string, limit: number, cursor?: string): Promise<Page<string>> =>
+  queryPage({
+    query: { TableName: T(), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :t', ExpressionAttributeValues: { ':p': POSTING_INDEX, ':t': settledBefore } },
+    keys: indexKeys('gsi1'),
+    partition: { gsi1pk: POSTING_INDEX },
+    limit,
+    cursor,
+    item: (i) => i.remittanceId as string,
+  });
 
 // ---------- interest runs ----------
 

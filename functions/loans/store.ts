@@ -34,9 +34,8 @@
 //         order; a branch reads its queue filtered on the loan's `branch`. Loans written before this
 //         entry existed (data persisted locally with `npm start --data`) have none: they are not listed
 //         until their next write.
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { ddb, queryAll, decodeCursor, encodeCursor, type Page, type TxItem } from '../../shared/ddb.ts';
+import { batchGetItems, getItem, indexKeys, queryAll, queryPage, stripKeys, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { nowIso, businessDate } from '../../shared/clock.ts';
 import { policyOn } from '../../shared/policy.ts';
@@ -74,16 +73,9 @@ export interface StoredFlags extends BorrowerFlags {
 
 // ---------- reads ----------
 
-export async function getLoan(loanId: string): Promise<Loan | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: loanKey(loanId), ConsistentRead: true }));
-  if (!out.Item) return undefined;
-  return asLoan(out.Item);
-}
+export const getLoan = (loanId: string) => getItem<Loan>(T(), loanKey(loanId));
 
-const asLoan = (item: Record<string, unknown>): Loan => {
-  const { pk: _p, sk: _s, gsi1pk: _q, gsi1sk: _r, gsi2pk: _a, gsi2sk: _b, ...loan } = item;
-  return loan as unknown as Loan;
-};
+const asLoan = (item: Record<string, unknown>): Loan => stripKeys<Loan>(item);
 
 /** The loans of which `accountNo` is the borrower (any status), read consistently, oldest application first. */
 export async function loansOfBorrower(accountNo: string): Promise<Loan[]> {
@@ -93,27 +85,13 @@ export async function loansOfBorrower(accountNo: string): Promise<Loan[]> {
     ExpressionAttributeValues: { ':p': `BORROWER#${accountNo}`, ':l': 'LOAN#' },
     ConsistentRead: true,
   });
-  const ids = entries.map((e) => e.loanId as string);
-  const loans: Loan[] = [];
-  for (let i = 0; i < ids.length; i += 100) {
-    let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map(loanKey);
-    while (keys && keys.length) {
-      const out = await ddb.send(new BatchGetCommand({ RequestItems: { [T()]: { Keys: keys, ConsistentRead: true } } }));
-      loans.push(...(out.Responses?.[T()] ?? []).map(asLoan));
-      keys = out.UnprocessedKeys?.[T()]?.Keys as Record<string, unknown>[] | undefined;
-    }
-  }
+  const loans = await batchGetItems<Loan>(T(), entries.map((e) => loanKey(e.loanId as string)));
   // a borrower entry names its loan's borrower: only those (never another member's loan)
   return loans.filter((l) => l.accountNo === accountNo).sort((a, b) => (a.appliedOn < b.appliedOn ? -1 : a.appliedOn > b.appliedOn ? 1 : a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.loanId < b.loanId ? -1 : 1));
 }
 
 /** What a partner's full prepayment of the loan with this trackingId paid and answered (undefined: none committed). */
-export async function getPartnerPrepayment(loanId: string, trackingId: string): Promise<PartnerPrepaymentRecord | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: partnerPrepaymentKey(loanId, trackingId), ConsistentRead: true }));
-  if (!out.Item) return undefined;
-  const { pk: _p, sk: _s, ...record } = out.Item;
-  return record as PartnerPrepaymentRecord;
-}
+export const getPartnerPrepayment = (loanId: string, trackingId: string) => getItem<PartnerPrepaymentRecord>(T(), partnerPrepaymentKey(loanId, trackingId));
 
 export interface PartnerPrepaymentRecord {
   loanId: string;
@@ -155,40 +133,26 @@ export async function getLoanAndSchedule(loanId: string, known?: Loan): Promise<
 }
 
 /** The stored result of a bank repayment report applied to the loan (undefined: not applied). */
-export async function bankRefRecord(loanId: string, bankRef: string): Promise<Record<string, unknown> | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: bankRefKey(loanId, bankRef), ConsistentRead: true }));
-  if (!out.Item) return undefined;
-  const { pk: _p, sk: _s, ...rest } = out.Item;
-  return rest;
-}
+export const bankRefRecord = (loanId: string, bankRef: string) => getItem<Record<string, unknown>>(T(), bankRefKey(loanId, bankRef));
 
-export async function bankRefUsed(loanId: string, bankRef: string): Promise<boolean> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: bankRefKey(loanId, bankRef), ConsistentRead: true }));
-  return !!out.Item;
-}
+export const bankRefUsed = async (loanId: string, bankRef: string): Promise<boolean> => !!(await bankRefRecord(loanId, bankRef));
 
 /** One page of the active loans of a segment that have an installment due on or before `date`. */
-export async function loansDueBy(segment: number, date: string, limit: number, cursor?: string): Promise<Page<string>> {
-  const out = await ddb.send(
-    new QueryCommand({
-      TableName: T(),
-      IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :s AND gsi2sk <= :d',
-      ExpressionAttributeValues: { ':s': `DUE#${two(segment)}`, ':d': `${date}#~` },
-      ProjectionExpression: 'loanId',
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi2pk', 'gsi2sk'], { gsi2pk: `DUE#${two(segment)}` }),
-    }),
-  );
-  return { items: (out.Items ?? []).map((i) => i.loanId as string), nextCursor: encodeCursor(out.LastEvaluatedKey) };
-}
+export const loansDueBy = (segment: number, date: string, limit: number, cursor?: string): Promise<Page<string>> =>
+  queryPage({
+    query: { TableName: T(), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :s AND gsi2sk <= :d', ExpressionAttributeValues: { ':s': `DUE#${two(segment)}`, ':d': `${date}#~` }, ProjectionExpression: 'loanId' },
+    keys: indexKeys('gsi2'),
+    partition: { gsi2pk: `DUE#${two(segment)}` },
+    limit,
+    cursor,
+    item: (i) => i.loanId as string,
+  });
 
 /** The statuses a staff queue lists (gsi1): APPLIED waits for review, APPROVED for disbursement. */
 export const LOAN_QUEUE_STATUSES = ['APPLIED', 'APPROVED'] as const;
 export type LoanQueueStatus = (typeof LOAN_QUEUE_STATUSES)[number];
 const isQueueStatus = (s: string): s is LoanQueueStatus => (LOAN_QUEUE_STATUSES as readonly string[]).includes(s);
 const queuePk = (status: LoanQueueStatus) => `LQUEUE#${status}`;
-const QUEUE_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
 const QUEUE_READ = 100;
 
 /**
@@ -196,32 +160,25 @@ const QUEUE_READ = 100;
  * page is filled by reading on (the filter runs after DynamoDB's Limit), and its cursor is the key of
  * the last item returned (as the withdrawals' review queue).
  */
-export async function listLoanQueue(status: LoanQueueStatus, branch: string | undefined, limit: number, cursor?: string): Promise<Page<Loan>> {
+export function listLoanQueue(status: LoanQueueStatus, branch: string | undefined, limit: number, cursor?: string): Promise<Page<Loan>> {
   const pk = queuePk(status);
-  const items: Record<string, unknown>[] = [];
-  let start = decodeCursor(cursor, QUEUE_KEYS, { gsi1pk: pk });
-  do {
-    const out = await ddb.send(
-      new QueryCommand({
-        TableName: T(),
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :q',
-        ...(branch
-          ? { FilterExpression: '#b = :b', ExpressionAttributeNames: { '#b': 'branch' }, ExpressionAttributeValues: { ':q': pk, ':b': branch } }
-          : { ExpressionAttributeValues: { ':q': pk } }),
-        ScanIndexForward: true,
-        Limit: branch ? QUEUE_READ : limit - items.length,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start && items.length < limit);
-  const page = items.slice(0, limit);
-  const last = page[page.length - 1];
-  const more = items.length > limit || !!start;
-  const nextCursor = more && last ? encodeCursor(Object.fromEntries(QUEUE_KEYS.map((k) => [k, last[k]]))) : null;
-  return { items: page.map(asLoan), nextCursor };
+  return queryPage({
+    query: {
+      TableName: T(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :q',
+      ...(branch
+        ? { FilterExpression: '#b = :b', ExpressionAttributeNames: { '#b': 'branch' }, ExpressionAttributeValues: { ':q': pk, ':b': branch } }
+        : { ExpressionAttributeValues: { ':q': pk } }),
+      ScanIndexForward: true,
+    },
+    keys: indexKeys('gsi1'),
+    partition: { gsi1pk: pk },
+    limit,
+    cursor,
+    item: asLoan,
+    ...(branch ? { fill: QUEUE_READ } : {}),
+  });
 }
 
 export interface LoanTotals {
@@ -246,12 +203,7 @@ export async function loanTotals(branches: readonly string[]): Promise<LoanTotal
 }
 
 /** A co-borrower's consent, found in the co-borrower's own partition. */
-export async function getConsent(coBorrowerAccountNo: string, consentId: string): Promise<CoBorrowerConsent | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: consentKey(coBorrowerAccountNo, consentId), ConsistentRead: true }));
-  if (!out.Item) return undefined;
-  const { pk: _p, sk: _s, ...consent } = out.Item;
-  return consent as CoBorrowerConsent;
-}
+export const getConsent = (coBorrowerAccountNo: string, consentId: string) => getItem<CoBorrowerConsent>(T(), consentKey(coBorrowerAccountNo, consentId));
 
 /** Every consent a co-borrower gave (bounded: a member gives few). */
 export async function consentsOf(coBorrowerAccountNo: string): Promise<CoBorrowerConsent[]> {
@@ -272,15 +224,8 @@ export async function getFlags(accountNos: readonly string[]): Promise<Map<strin
   const result = new Map<string, StoredFlags>();
   const unique = [...new Set(accountNos)];
   for (const no of unique) result.set(no, { accountNo: no, hasOverdueLoan: false });
-  for (let i = 0; i < unique.length; i += 100) {
-    let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map(flagsKey);
-    while (keys && keys.length) {
-      const out = await ddb.send(new BatchGetCommand({ RequestItems: { [T()]: { Keys: keys, ConsistentRead: true } } }));
-      for (const item of out.Responses?.[T()] ?? []) {
-        result.set(item.accountNo as string, { accountNo: item.accountNo, activeLoanId: item.activeLoanId, hasOverdueLoan: item.hasOverdueLoan === true, version: item.version });
-      }
-      keys = out.UnprocessedKeys?.[T()]?.Keys as Record<string, unknown>[] | undefined;
-    }
+  for (const item of await batchGetItems<Record<string, any>>(T(), unique.map(flagsKey))) {
+    result.set(item.accountNo as string, { accountNo: item.accountNo, activeLoanId: item.activeLoanId, hasOverdueLoan: item.hasOverdueLoan === true, version: item.version });
   }
   return result;
 }
