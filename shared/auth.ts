@@ -59,10 +59,6 @@ export const notFound = (what = 'Resource'): never => {
 /** Staff may act only within their branch (`*` = city-wide). */
 export const staffCovers = (caller: Caller, branch: string) => caller.role === 'staff' && (caller.branch === '*' || caller.branch === branch);
 
-export function requireRole(caller: Caller, allowed: readonly Role[]) {
-  if (!allowed.includes(caller.role)) forbidden();
-}
-
 /**
  * Read access to a personal account: its owner, the agent of the unit it belongs to, staff of its
  * branch, auditors. Others get 404 so that account numbers cannot be probed.

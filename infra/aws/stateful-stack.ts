@@ -20,7 +20,10 @@ import { buckets, queues, tables, type BucketDef, type BucketName, type QueueDef
 export const UPLOAD_PREFIX = 'uploads/';
 export const STORED_PREFIX = 'stored/';
 
-/** Tables whose changes are relayed through DynamoDB Streams (the outbox relay). */
+/**
+ * Tables with a DynamoDB stream (NEW_IMAGE). No function consumes it: the interprovincial outbox is
+ * relayed by the send after its commit and the sweeper (functions/interprovincial/usecases/relay.ts).
+ */
 export const STREAMED_TABLES: readonly TableName[] = ['interprovincial'];
 
 export class StatefulStack extends Stack {

@@ -57,12 +57,6 @@ export async function getAccounts(accountNos: readonly string[]): Promise<Map<st
   return result;
 }
 
-/** Has a posting with this deterministic key been made on the account? (Skip instead of colliding.) */
-export async function entryKeyExists(accountNo: string, entryKey: string): Promise<boolean> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: { pk: `ACC#${accountNo}`, sk: `K#${entryKey}` }, ConsistentRead: true }));
-  return !!out.Item;
-}
-
 export async function accountNoByIdNumber(idNumber: string): Promise<string | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: T(), Key: { pk: `ID#${idNumber}`, sk: 'ID' }, ConsistentRead: true }));
   return out.Item?.accountNo as string | undefined;

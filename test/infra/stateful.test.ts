@@ -68,7 +68,7 @@ describe('tables', () => {
     else expect(p.StreamSpecification).toBeUndefined();
   });
 
-  it('the interprovincial table streams NEW_IMAGE (outbox relay)', () => {
+  it('the interprovincial table streams NEW_IMAGE (no consumer: the outbox is relayed by its sweeper)', () => {
     expect(resource(logicalId(stateful.tables.interprovincial)).Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
   });
 });

@@ -33,7 +33,7 @@ export function penaltyInterestFen(input: PenaltyInput): number {
 export type RiskClass = 'NORMAL' | 'WATCH' | 'SUBSTANDARD' | 'DOUBTFUL' | 'LOSS';
 
 export interface OverdueHistory {
-  /** Consecutive overdue installments (currently running streak). */
+  /** The longest run of consecutive installments that were ever overdue, over the loan's life (not only a run still going on). */
   consecutiveOverdue: number;
   /** Cumulative overdue installments over the loan's life. */
   cumulativeOverdue: number;

@@ -104,24 +104,3 @@ export function reducedTerm(
   }
   return maxInstallments;
 }
-
-/**
- * Full prepayment (payoff): the outstanding principal plus any interest accrued and not yet settled on
- * an installment (default 0: interest is settled on the installments already paid). No fee.
- */
-export function payoffAmountFen(args: { remainingPrincipalFen: number; accruedInterestFen?: number }): number {
-  assertFen(args.remainingPrincipalFen, 'remainingPrincipalFen');
-  const accrued = args.accruedInterestFen ?? 0;
-  assertFen(accrued, 'accruedInterestFen');
-  return args.remainingPrincipalFen + accrued;
-}
-
-/** Outstanding principal after a partial prepayment of amountFen (the prepayment must not exceed it). */
-export function applyPartialPrepayment(outstandingPrincipalFen: number, amountFen: number): number {
-  assertFen(outstandingPrincipalFen, 'outstandingPrincipalFen');
-  assertFen(amountFen, 'amountFen');
-  if (amountFen > outstandingPrincipalFen) {
-    throw new RangeError(`prepayment ${amountFen} exceeds the outstanding principal ${outstandingPrincipalFen}`);
-  }
-  return outstandingPrincipalFen - amountFen;
-}
