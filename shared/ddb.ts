@@ -80,6 +80,50 @@ export const transitionFrom = (from?: string): Pick<TxPut, 'ConditionExpression'
   from === undefined ? { ConditionExpression: 'attribute_not_exists(pk)' } : { ConditionExpression: '#s = :from', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':from': from } };
 type TxPut = NonNullable<TxItem['Put']>;
 
+/** A status transition written by an Update: `from` → `to`, with what changes with it. */
+export interface Transition {
+  TableName: string;
+  Key: Record<string, unknown>;
+  from: string;
+  to: string;
+  /** Attributes written with the move. */
+  set?: Record<string, unknown>;
+  /** Attributes removed with it (an index entry the record leaves). */
+  remove?: readonly string[];
+  /** What else the record must hold (over `values`, e.g. 'postedChunks = :n'), besides being in `from`. */
+  when?: string;
+  values?: Record<string, unknown>;
+}
+
+/**
+ * The one conditional transition of a record's status as an Update (for a transaction item, `{ Update:
+ * transition(…) }`, or written directly with `updateIf`): it applies only to a record in `from` (and
+ * `when`), so of two writers moving the same record one wins and the other's write fails.
+ */
+export function transition(t: Transition): TxUpdate {
+  const names: Record<string, string> = { '#s': 'status' };
+  const values: Record<string, unknown> = { ':from': t.from, ':to': t.to, ...t.values };
+  const sets = ['#s = :to'];
+  Object.entries(t.set ?? {}).forEach(([k, v], i) => {
+    names[`#t${i}`] = k;
+    values[`:t${i}`] = v;
+    sets.push(`#t${i} = :t${i}`);
+  });
+  const removes = (t.remove ?? []).map((k, i) => {
+    names[`#r${i}`] = k;
+    return `#r${i}`;
+  });
+  return {
+    TableName: t.TableName,
+    Key: t.Key,
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: t.when ? `#s = :from AND ${t.when}` : '#s = :from',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+type TxUpdate = NonNullable<TxItem['Update']>;
+
 /** Every item a query matches, following LastEvaluatedKey (for bounded partitions only). */
 export async function queryAll(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Record<string, any>[]> {
   const items: Record<string, any>[] = [];

@@ -17,7 +17,7 @@
 //   FLEXDEP#<accountNo> / BANKREF#<ref> a flexible deposit the bank reported (its reference applies once; conditional put)
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { batchGetItems, ddb, getItem, indexKeys, queryAll, queryPage, stripKeys, TABLE_KEYS, updateIf, type Page, type TxItem } from '../../shared/ddb.ts';
+import { batchGetItems, ddb, getItem, indexKeys, queryAll, queryPage, stripKeys, TABLE_KEYS, transition, updateIf, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { sleep } from '../../shared/tx.ts';
 import type { DepositCertificate } from './domain/certificate.ts';
@@ -193,16 +193,7 @@ export const getBaseAdjustmentChunk = (adjustmentId: string, chunkNo: number) =>
 /** The chunk PENDING → APPLIED and the header's progress, in the chunk's own transaction with its accounts. */
 export function baseChunkAppliedItems(a: Pick<BaseAdjustment, 'unitId' | 'year' | 'adjustmentId'>, chunkNo: number, at: string): TxItem[] {
   return [
-    {
-      Update: {
-        TableName: T(),
-        Key: baseAdjChunkKey(a.adjustmentId, chunkNo),
-        UpdateExpression: 'SET #s = :applied, appliedAt = :at',
-        ConditionExpression: '#s = :pending',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':applied': 'APPLIED', ':pending': 'PENDING', ':at': at },
-      },
-    },
+    { Update: transition({ TableName: T(), Key: baseAdjChunkKey(a.adjustmentId, chunkNo), from: 'PENDING', to: 'APPLIED', set: { appliedAt: at } }) },
     {
       Update: {
         TableName: T(),
@@ -218,14 +209,7 @@ export function baseChunkAppliedItems(a: Pick<BaseAdjustment, 'unitId' | 'year' 
 
 /** APPLYING → COMPLETE once every chunk is in (done once). */
 export const completeBaseAdjustmentItem = (a: BaseAdjustment, at: string): TxItem => ({
-  Update: {
-    TableName: T(),
-    Key: baseAdjKey(a.unitId, a.year),
-    UpdateExpression: 'SET #s = :complete, completedAt = :at',
-    ConditionExpression: '#s = :applying AND adjustmentId = :id AND appliedChunks = :n',
-    ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':complete': 'COMPLETE', ':applying': 'APPLYING', ':id': a.adjustmentId, ':n': a.chunkCount, ':at': at },
-  },
+  Update: transition({ TableName: T(), Key: baseAdjKey(a.unitId, a.year), from: 'APPLYING', to: 'COMPLETE', set: { completedAt: at }, when: 'adjustmentId = :id AND appliedChunks = :n', values: { ':id': a.adjustmentId, ':n': a.chunkCount } }),
 });
 
 // ---------- remittances ----------
@@ -291,29 +275,13 @@ export async function getChunks(remittanceId: string, chunkNos: readonly number[
 
 /** AWAITING_FUNDS → POSTING with the settlement; indexed as posting for the sweeper. */
 export const settleItem = (remittanceId: string, settlement: NonNullable<Remittance['settlement']>): TxItem => ({
-  Update: {
-    TableName: T(),
-    Key: remKey(remittanceId),
-    UpdateExpression: 'SET #s = :posting, settlement = :settlement, gsi1pk = :idx, gsi1sk = :at',
-    ConditionExpression: '#s = :awaiting',
-    ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':posting': 'POSTING', ':awaiting': 'AWAITING_FUNDS', ':settlement': settlement, ':idx': POSTING_INDEX, ':at': settlement.settledAt },
-  },
+  Update: transition({ TableName: T(), Key: remKey(remittanceId), from: 'AWAITING_FUNDS', to: 'POSTING', set: { settlement, gsi1pk: POSTING_INDEX, gsi1sk: settlement.settledAt } }),
 });
 
 /** The chunk PENDING → POSTED and the remittance's progress, in the chunk's posting transaction. */
 export function chunkPostedItems(c: RemittanceChunk, progress: { count: number; fen: number; skippedCount: number; skippedFen: number }, skipped: string[], at: string): TxItem[] {
   return [
-    {
-      Update: {
-        TableName: T(),
-        Key: chunkKey(c.remittanceId, c.chunkNo),
-        UpdateExpression: 'SET #s = :posted, postedAt = :at, skipped = :skipped',
-        ConditionExpression: '#s = :pending',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':posted': 'POSTED', ':pending': 'PENDING', ':at': at, ':skipped': skipped },
-      },
-    },
+    { Update: transition({ TableName: T(), Key: chunkKey(c.remittanceId, c.chunkNo), from: 'PENDING', to: 'POSTED', set: { postedAt: at, skipped } }) },
     {
       Update: {
         TableName: T(),
@@ -327,14 +295,7 @@ export function chunkPostedItems(c: RemittanceChunk, progress: { count: number; 
 
 /** POSTING → POSTED once every chunk is posted (conditional: done once), in a transaction with its archive record. */
 export const remittancePostedItem = (remittanceId: string, chunkCount: number, at: string): TxItem => ({
-  Update: {
-    TableName: T(),
-    Key: remKey(remittanceId),
-    UpdateExpression: 'SET #s = :posted, postedAt = :at REMOVE gsi1pk, gsi1sk',
-    ConditionExpression: '#s = :posting AND postedChunks = :n',
-    ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':posted': 'POSTED', ':posting': 'POSTING', ':n': chunkCount, ':at': at },
-  },
+  Update: transition({ TableName: T(), Key: remKey(remittanceId), from: 'POSTING', to: 'POSTED', set: { postedAt: at }, remove: ['gsi1pk', 'gsi1sk'], when: 'postedChunks = :n', values: { ':n': chunkCount } }),
 });
 
 export async function pendingChunkNos(remittanceId: string): Promise<number[]> {
@@ -367,7 +328,7 @@ export const newRunItem = (run: InterestRun): TxItem => {
 
 /** A FAILED run is restarted by a new request for its year. */
 export const restartRunItem = (runId: string): TxItem => ({
-  Update: { TableName: T(), Key: runKey(runId), UpdateExpression: 'SET #s = :running', ConditionExpression: '#s = :failed', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':running': 'RUNNING', ':failed': 'FAILED' } },
+  Update: transition({ TableName: T(), Key: runKey(runId), from: 'FAILED', to: 'RUNNING' }),
 });
 
 /** Counts of a settled group of accounts, in the same transaction as their interest postings. */
@@ -380,17 +341,10 @@ export const markSegmentDone = (runId: string, segment: number) =>
   ddb.send(new UpdateCommand({ TableName: T(), Key: runKey(runId), UpdateExpression: 'ADD doneSegments :s', ExpressionAttributeValues: { ':s': new Set([segment]) } }));
 
 export const completeRun = (runId: string, segments: number, at: string) =>
-  updateIf({
-    TableName: T(),
-    Key: runKey(runId),
-    UpdateExpression: 'SET #s = :done, completedAt = :at',
-    ConditionExpression: '#s = :running AND size(doneSegments) = :n',
-    ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':done': 'COMPLETED', ':running': 'RUNNING', ':n': segments, ':at': at },
-  });
+  updateIf(transition({ TableName: T(), Key: runKey(runId), from: 'RUNNING', to: 'COMPLETED', set: { completedAt: at }, when: 'size(doneSegments) = :n', values: { ':n': segments } }));
 
 export const failRun = (runId: string) =>
-  updateIf({ TableName: T(), Key: runKey(runId), UpdateExpression: 'SET #s = :failed', ConditionExpression: '#s = :running', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':failed': 'FAILED', ':running': 'RUNNING' } });
+  updateIf(transition({ TableName: T(), Key: runKey(runId), from: 'RUNNING', to: 'FAILED' }));
 
 // ---------- deposit certificates ----------
 

@@ -2,7 +2,7 @@
 //
 // Keys (table `documents`):
 //   DOC#<documentId> / DOC    a document: what was declared, by whom, its status and the record it went with
-import { getItem, updateIf, type TxItem } from '../../shared/ddb.ts';
+import { getItem, transition, updateIf, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import type { AttachedTo, Document, RejectionReason } from './domain/document.ts';
 
@@ -18,14 +18,7 @@ export const putDocumentItem = (d: Document): TxItem => ({
 
 /** PENDING → STORED with where the checked bytes are; false when it was no longer PENDING. */
 export const markStored = (documentId: string, storedKey: string, at: string): Promise<boolean> =>
-  updateIf({
-    TableName: T(),
-    Key: docKey(documentId),
-    UpdateExpression: 'SET #s = :stored, storedKey = :k, storedAt = :at REMOVE lastRejection',
-    ConditionExpression: 'attribute_exists(pk) AND #s = :pending',
-    ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':stored': 'STORED', ':pending': 'PENDING', ':k': storedKey, ':at': at },
-  });
+  updateIf(transition({ TableName: T(), Key: docKey(documentId), from: 'PENDING', to: 'STORED', set: { storedKey, storedAt: at }, remove: ['lastRejection'] }));
 
 /** Notes a refused (deleted) upload on a document still PENDING; false when it was no longer PENDING. */
 export const recordRejection = (documentId: string, reason: RejectionReason, at: string): Promise<boolean> =>

@@ -11,7 +11,7 @@
 //   SAT#<period> / <branch>#S#<shard>    satisfaction counters { ratings, scoreSum }, sharded, written with the rating
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { ddb, getItem, indexKeys, isConditionFailure, queryAll, queryPage, stripKeys, TABLE_KEYS, updateIf, type Page, type TxItem } from '../../shared/ddb.ts';
+import { ddb, getItem, indexKeys, isConditionFailure, queryAll, queryPage, stripKeys, TABLE_KEYS, transition, updateIf, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { isoAfter } from '../../shared/clock.ts';
 import type { BranchTotals, FindingCandidate } from './domain/rules.ts';
@@ -221,14 +221,7 @@ export const getFinding = (findingId: string) => getItem<FindingRecord>(T(), fin
 
 /** OPEN → RESOLVED with the note; the finding leaves the open list for the resolved one. */
 export const resolveFindingItem = (f: FindingRecord, resolution: { note: string; by: string; at: string }): TxItem => ({
-  Update: {
-    TableName: T(),
-    Key: findingKey(f.findingId),
-    UpdateExpression: 'SET #s = :resolved, resolution = :res, lastResolutionList = :resList, gsi1pk = :idx',
-    ConditionExpression: '#s = :open',
-    ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':resolved': 'RESOLVED', ':res': resolution, ':resList': [resolution], ':idx': 'FINDINGS#RESOLVED', ':open': 'OPEN' },
-  },
+  Update: transition({ TableName: T(), Key: findingKey(f.findingId), from: 'OPEN', to: 'RESOLVED', set: { resolution, lastResolutionList: [resolution], gsi1pk: 'FINDINGS#RESOLVED' } }),
 });
 
 /** Findings by status, newest first; `rule` filters the page (DynamoDB filter: pages may be short). */
