@@ -28,7 +28,7 @@
 //    (its message names the payoff amount) or NO_ACTIVE_LOAN.
 //  - TRANSFER_CANCEL: see `cancelDecision`.
 import type { DepositFacts } from '../../deposits/public.ts';
-import type { LoanFacts } from '../../loans/public.ts';
+import type { LoanFacts, PayoffCertificate } from '../../loans/public.ts';
 import { fenToYuan } from '../../../shared/money.ts';
 import { monthsBetween } from '../../../shared/clock.ts';
 import { interestDue, type Account, type Posting } from '../../../shared/ledger/account.ts';
@@ -172,15 +172,6 @@ export const depositCertificateResult = (certificateNo: string, d: DepositFact, 
   lastPaidPeriod: d.lastPaidPeriod,
   loans: loans.map(loanResult),
 });
-
-/** A loan payoff certificate (loans payoffCertificateOfAccount). */
-export interface PayoffCertificate {
-  certificateNo: string;
-  loanId: string;
-  principal: string;
-  disbursedOn: string;
-  closedOn: string;
-}
 
 /** LOAN_PAYOFF_CERTIFICATE (贷款全部还清证明). */
 export const payoffCertificateDecision = (c: PayoffCertificate | undefined): Decision =>

@@ -1,19 +1,11 @@
 // The bank's result of a transfer out's payment to the receiving center (api.md v1.1 "Banks and
 // settlement"), pure. The member's account is closed and the partner has credited the member: a
 // FAILED payment is recorded with the bank's reason for staff to pay again (nothing is re-credited).
+import type { PaymentResult } from '../../settlement/public.ts';
 import type { InboundRequest, TransferPayment } from './types.ts';
 
-export interface TransferPaymentResult {
-  paymentId: string;
-  status: 'SETTLED' | 'FAILED';
-  bankRef: string;
-  failure?: { code: string; message: string };
-  settledAt?: string;
-  at: string;
-}
-
 /** The request with the result on its payment; undefined when it changes nothing (not its payment, or the payment already has a result). */
-export function withTransferPaymentResult(r: InboundRequest, x: TransferPaymentResult): InboundRequest | undefined {
+export function withTransferPaymentResult(r: InboundRequest, x: PaymentResult): InboundRequest | undefined {
   const p = r.payment;
   if (r.status !== 'COMPLETED' || !p || p.paymentId !== x.paymentId || p.status !== 'ORDERED') return undefined;
   const payment: TransferPayment =

@@ -6,9 +6,10 @@ import type { TxItem } from '../../../shared/ddb.ts';
 import { isRecordId } from '../schemas.ts';
 import { getRequest, putRequestPaymentItem } from '../store.ts';
 import { memberOwnerOf, requestArchive } from '../domain/archive.ts';
-import { withTransferPaymentResult, type TransferPaymentResult } from '../domain/payments.ts';
+import { withTransferPaymentResult } from '../domain/payments.ts';
+import type { PaymentResult } from '../../settlement/public.ts';
 
-export interface TransferPaymentResultInput extends TransferPaymentResult {
+export interface TransferPaymentResultInput extends PaymentResult {
   trackingId: string;
   /** Who reported it, for the archive (default `{ sub: 'bank', role: 'bank' }`; settlement passes `bank:<bankCode>`). */
   actor?: { sub: string; role: string };

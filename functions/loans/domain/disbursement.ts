@@ -6,6 +6,7 @@
 import { derivedId } from '../../../shared/ids.ts';
 import { DomainError } from '../../../shared/errors.ts';
 import type { Loan } from './loan.ts';
+import type { PaymentResult } from '../../settlement/public.ts';
 
 /** Who a disbursement pays: the seller (a person or a company) and their bank account. */
 export interface LoanPayee {
@@ -42,15 +43,6 @@ export const disbursementPaymentId = (loanId: string, attempt: number) => derive
 /** The loan's first disbursement payment (ordered in the disbursement's own transaction). */
 export function firstDisbursement(loan: Pick<Loan, 'loanId' | 'principalFen'>, payee: LoanPayee, orderedAt: string): LoanDisbursement {
   return { payee, attempts: 1, payment: { paymentId: disbursementPaymentId(loan.loanId, 1), status: 'ORDERED', payee, amountFen: loan.principalFen, orderedAt } };
-}
-
-export interface PaymentResult {
-  paymentId: string;
-  status: 'SETTLED' | 'FAILED';
-  bankRef: string;
-  failure?: { code: string; message: string };
-  settledAt?: string;
-  at: string;
 }
 
 /**

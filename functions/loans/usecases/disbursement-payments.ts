@@ -9,7 +9,7 @@ import { sendAfterCommit } from '../../../shared/outbox.ts';
 import { ledgerWrite } from '../../../shared/ledger/ledger.ts';
 import { createLogger } from '../../../shared/log.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
-import { paymentOrderItems } from '../../settlement/public.ts';
+import { paymentOrderItems, type PaymentResult } from '../../settlement/public.ts';
 import { repaidDisbursement, withPaymentResult, type LoanPayee } from '../domain/disbursement.ts';
 import type { Loan } from '../domain/loan.ts';
 import { LOAN_FLOWS } from '../domain/policy.ts';
@@ -42,14 +42,8 @@ export function disbursementOrder(loan: Loan, at: Date) {
 /** Sends the order after its commit; a failure is left to the settlement sweeper (it re-sends unacknowledged orders). */
 export const runAfterCommit = (after: (() => Promise<void>) | undefined, loanId: string): Promise<void> => sendAfterCommit('disbursement payment order', after, log, { loanId });
 
-export interface DisbursementPaymentResultInput {
+export interface DisbursementPaymentResultInput extends PaymentResult {
   loanId: string;
-  paymentId: string;
-  status: 'SETTLED' | 'FAILED';
-  bankRef: string;
-  failure?: { code: string; message: string };
-  settledAt?: string;
-  at: string;
   /** Who reported it, for the archive (default `{ sub: 'bank', role: 'bank' }`; settlement passes `bank:<bankCode>`). */
   actor?: { sub: string; role: string };
 }

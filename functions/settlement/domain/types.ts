@@ -94,6 +94,22 @@ export interface PaymentSource {
   id: string;
 }
 
+/**
+ * A bank's result of a payment order, as the settlement domain hands it to the domain the order paid
+ * (withdrawals, loans, interprovincial: their public.ts planners of the result's effect).
+ */
+export interface PaymentResult {
+  paymentId: string;
+  status: 'SETTLED' | 'FAILED';
+  bankRef: string;
+  /** The bank's reason when FAILED. */
+  failure?: { code: string; message: string };
+  /** When the bank settled it (its own statement), if it said. */
+  settledAt?: string;
+  /** ISO timestamp of the result's recording. */
+  at: string;
+}
+
 /** A payment order (付款指令) to a bank, sent from an outbox; idempotent by paymentId at the bank. */
 export interface PaymentOrder {
   paymentId: string;

@@ -29,6 +29,7 @@ import { yuanToFen } from '../../../shared/money.ts';
 import { addDays, addMonths } from '../../../shared/clock.ts';
 import { interestDue, type Account } from '../../../shared/ledger/account.ts';
 import type { AccountWrite } from '../../../shared/ledger/ledger.ts';
+import type { PaymentResult } from '../../settlement/public.ts';
 import { ACCOUNT_STATUS_CODES, type Policy, type WithdrawalReason } from '../../../shared/policy.ts';
 
 /**
@@ -165,15 +166,6 @@ export interface WithdrawalPayment {
   failure?: { code: string; message: string };
   bankRef?: string;
   resultAt?: string;
-}
-
-/** The bank's result of a withdrawal's payment (what settlement hands over). */
-export interface PaymentResultFacts {
-  paymentId: string;
-  status: 'SETTLED' | 'FAILED';
-  bankRef: string;
-  failure?: { code: string; message: string };
-  at: string;
 }
 
 export interface WithdrawalChannel {
@@ -475,7 +467,7 @@ export function assertAwaitingResult(w: Withdrawal, paymentId: string): void {
 const BANK_MESSAGE_MAX = 200;
 
 /** The withdrawal after its bank's result: SETTLED keeps it PAID; FAILED makes it PAYMENT_FAILED with the bank's reason. */
-export function withPaymentResult(w: Withdrawal, r: PaymentResultFacts, by: Actor): Withdrawal {
+export function withPaymentResult(w: Withdrawal, r: PaymentResult, by: Actor): Withdrawal {
   if (r.status === 'SETTLED') return { ...w, payment: { paymentId: r.paymentId, status: 'SETTLED', bankRef: r.bankRef, resultAt: r.at } };
   const failure = failureOf(r);
   return {
@@ -487,7 +479,7 @@ export function withPaymentResult(w: Withdrawal, r: PaymentResultFacts, by: Acto
 }
 
 /** The bank's reason (bounded), or UNKNOWN when it gave none. */
-export const failureOf = (r: Pick<PaymentResultFacts, 'failure'>): { code: string; message: string } => ({
+export const failureOf = (r: Pick<PaymentResult, 'failure'>): { code: string; message: string } => ({
   code: r.failure?.code || 'UNKNOWN',
   message: (r.failure?.message || 'The bank gave no reason / 银行未说明原因').slice(0, BANK_MESSAGE_MAX),
 });
@@ -496,7 +488,7 @@ export const failureOf = (r: Pick<PaymentResultFacts, 'failure'>): { code: strin
  * The posting that gives a failed payment's money back: +amount, REVERSAL, value-dated the day it was
  * paid (the 积数 as if it never left), keyed by the payment (the ledger refuses it twice).
  */
-export function reversalPosting(w: Pick<Withdrawal, 'withdrawalId' | 'amountFen' | 'paidOn'>, r: Pick<PaymentResultFacts, 'paymentId' | 'failure'>, today: string) {
+export function reversalPosting(w: Pick<Withdrawal, 'withdrawalId' | 'amountFen' | 'paidOn'>, r: Pick<PaymentResult, 'paymentId' | 'failure'>, today: string) {
   const failure = failureOf(r);
   return {
     amountFen: w.amountFen,

@@ -28,7 +28,7 @@ import { fenToYuan } from '../../../shared/money.ts';
 import { ledgerWrite, mustGetAccount, type Account, type AccountWrite } from '../../../shared/ledger/ledger.ts';
 import type { TxItem } from '../../../shared/ddb.ts';
 import type { Logger } from '../../../shared/log.ts';
-import { paymentOrderItems } from '../../settlement/public.ts';
+import { paymentOrderItems, type PaymentResult } from '../../settlement/public.ts';
 import {
   assertAwaitingResult,
   payeeNameOf,
@@ -38,7 +38,6 @@ import {
   withPaymentOrdered,
   withPaymentResult,
   type Actor,
-  type PaymentResultFacts,
   type Withdrawal,
 } from '../domain/withdrawal.ts';
 import { getClaim, getWithdrawal, putClaimItem, putWithdrawalPaymentResultItem } from '../store.ts';
@@ -80,14 +79,8 @@ export async function orderWithdrawalPayment(w: Withdrawal, account: Pick<Accoun
 export const sendOrdered = (after: (() => Promise<void>) | undefined, replayed: boolean, log: Logger | undefined, withdrawalId: string): Promise<void> =>
   replayed ? Promise.resolve() : sendAfterCommit('withdrawal payment order', after, log, { withdrawalId });
 
-export interface WithdrawalPaymentResultInput {
+export interface WithdrawalPaymentResultInput extends PaymentResult {
   withdrawalId: string;
-  paymentId: string;
-  status: 'SETTLED' | 'FAILED';
-  bankRef: string;
-  failure?: { code: string; message: string };
-  /** ISO timestamp of the result's recording. */
-  at: string;
   /** The bank that reported it (the archive's actor `bank:<code>`). */
   bankCode?: string;
 }
@@ -102,7 +95,7 @@ export async function planWithdrawalPaymentResult(input: WithdrawalPaymentResult
   const found = w!;
   assertAwaitingResult(found, input.paymentId);
   const bank: Actor = { sub: input.bankCode ? `bank:${input.bankCode}` : 'bank', role: 'bank' };
-  const result: PaymentResultFacts = { paymentId: input.paymentId, status: input.status, bankRef: input.bankRef, ...(input.failure ? { failure: input.failure } : {}), at: input.at };
+  const result: PaymentResult = { paymentId: input.paymentId, status: input.status, bankRef: input.bankRef, ...(input.failure ? { failure: input.failure } : {}), at: input.at };
   const next = withPaymentResult(found, result, bank);
   if (input.status === 'SETTLED') return [putWithdrawalPaymentResultItem(next, input.paymentId)];
 
