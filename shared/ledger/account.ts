@@ -2,6 +2,7 @@
 import { D, roundFen } from '../money.ts';
 import { daysBetween } from '../clock.ts';
 import { DomainError } from '../errors.ts';
+import { chainEntries } from './chain.ts';
 
 export type AccountStatus = 'NORMAL' | 'SEALED' | 'CLOSED' | 'FROZEN';
 /** JGJ/T 320 account status codes. CLOSED is 04 (transferred out) or 05 (withdrawn and closed). */
@@ -57,6 +58,9 @@ export interface Account {
   version: number;
   /** Optimistic-concurrency revision: +1 on every write of the account (postings or changes alone). */
   rev?: number;
+  /** Head of the entries' hash chain (chain.ts): hash and seq of the last hashed entry; absent before the first. */
+  chainHash?: string;
+  chainSeq?: number;
   /** Interest year being accrued: year Y runs from (Y−1)-07-01 to Y-06-30. */
   accrualYear: number;
   /** Σ balance × days (fen·days) in the current interest year up to `accrualDate`. */
@@ -101,6 +105,9 @@ export interface Entry {
   branch: string;
   entryKey?: string;
   memo?: string;
+  /** Hash chain (chain.ts): the previous entry's hash (the genesis value for the first) and this entry's. Absent on entries written before the chain existed. */
+  prevHash?: string;
+  hash?: string;
 }
 
 /** Interest year of a date: the year whose June 30 ends the period containing it. */
@@ -186,7 +193,8 @@ export const debitsAllowed = (s: AccountStatus) => s === 'NORMAL' || s === 'SEAL
 
 /**
  * Applies postings to an account (pure): checks status and balance, keeps the 积数 and returns the
- * new account state and the entries. Throws a DomainError when a rule refuses.
+ * new account state and the entries, each linked into the account's hash chain (chain.ts) with the
+ * account's head moved to the last. Throws a DomainError when a rule refuses.
  */
 export function applyPostings(account: Account, postings: readonly Posting[], occurredAt: string, newEntryId: (seq: number) => string) {
   let state = { ...account, unsettledAccruals: { ...account.unsettledAccruals } };
@@ -220,7 +228,9 @@ export function applyPostings(account: Account, postings: readonly Posting[], oc
       memo: p.memo,
     });
   }
-  return { account: state, entries };
+  // each entry linked to the previous one (the account's head first): the head moves with the version
+  const chained = chainEntries(account.accountNo, account, entries);
+  return { account: { ...state, ...chained.head }, entries: chained.entries };
 }
 
 /**

@@ -3,8 +3,8 @@
 // entries, the control totals and the idempotency record commit together.
 //
 // Keys (table `ledger`):
-//   ACC#<accountNo> / ACCOUNT          the account (balance, status, base, 积数, version)
-//   ACC#<accountNo> / E#<seq:10>       entries, append-only, newest first by sk
+//   ACC#<accountNo> / ACCOUNT          the account (balance, status, base, 积数, version, chain head)
+//   ACC#<accountNo> / E#<seq:10>       entries, append-only, newest first by sk, hash-chained per account (chain.ts)
 //   ACC#<accountNo> / K#<entryKey>     guard: a deterministic posting happens once
 //   ID#<idNumber>   / ID               one account per resident ID in the city
 //   CTL#<branch>    / S#<shard>        control totals: Σ balances and cumulative amount per type
@@ -21,6 +21,7 @@ import { applyPostings, withInterestSettled, accountStatusCode, type Account, ty
 import { createHash } from 'node:crypto';
 
 export * from './account.ts';
+export * from './chain.ts';
 
 export const SEGMENTS = 64;
 const T = () => tableName('ledger');
@@ -77,12 +78,13 @@ export async function listEntries(accountNo: string, limit: number, cursor?: str
   return { items: (out.Items ?? []).map((i) => stripKeys<Entry>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
 }
 
-/** All entries of an account, oldest first (reconciliation). */
-export async function allEntries(accountNo: string): Promise<Entry[]> {
+/** All entries of an account, oldest first (reconciliation); `consistent` for a re-check. */
+export async function allEntries(accountNo: string, consistent = false): Promise<Entry[]> {
   const items = await queryAll({
     TableName: T(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
     ExpressionAttributeValues: { ':pk': `ACC#${accountNo}`, ':e': 'E#' },
+    ...(consistent ? { ConsistentRead: true } : {}),
   });
   return items.map((i) => stripKeys<Entry>(i));
 }
@@ -333,9 +335,10 @@ export function ledgerWrite(writes: readonly AccountWrite[], opts: { fundFlows?:
       Put: {
         TableName: T(),
         Item: accountItem({ ...next, rev: (w.account.rev ?? 0) + 1 }),
-        // the revision read: a concurrent write of any kind (postings or changes alone) fails this one
-        ConditionExpression: w.account.rev === undefined ? 'version = :v AND attribute_not_exists(rev)' : 'version = :v AND rev = :r',
-        ExpressionAttributeValues: w.account.rev === undefined ? { ':v': w.account.version } : { ':v': w.account.version, ':r': w.account.rev },
+        // the revision read: a concurrent write of any kind (postings or changes alone) fails this one;
+        // and the chain's head read, which the new entries link to
+        ConditionExpression: `${w.account.rev === undefined ? 'version = :v AND attribute_not_exists(rev)' : 'version = :v AND rev = :r'} AND ${w.account.chainHash === undefined ? 'attribute_not_exists(chainHash)' : 'chainHash = :h'}`,
+        ExpressionAttributeValues: { ':v': w.account.version, ...(w.account.rev === undefined ? {} : { ':r': w.account.rev }), ...(w.account.chainHash === undefined ? {} : { ':h': w.account.chainHash }) },
       },
     });
     for (const e of applied.entries) {

@@ -43,6 +43,9 @@ describe('electronic audit', () => {
     const fd = await findingsFor(token, 'FROZEN_ACCOUNT_DEBIT', frozen.accountNo);
     expect(fd).toHaveLength(1);
     expect(fd[0].evidence.debits[0]).toMatchObject({ amountFen: -1_000 });
+    // the planted debit was written outside the ledger: it is not in the account's hash chain
+    expect((await findingsFor(token, 'LEDGER_CHAIN_BROKEN', frozen.accountNo))[0]).toMatchObject({ severity: 'CRITICAL', evidence: { problems: [{ problem: 'UNHASHED', seq: acc.version + 1, entryId: `${acc.accountNo}-${acc.version + 1}` }] } });
+    expect(await findingsFor(token, 'LEDGER_CHAIN_BROKEN', highBase.accountNo)).toHaveLength(0);
     // the corrupted balance also breaks Σ balances = control totals
     expect((await findingsFor(token, 'RECONCILIATION_TOTALS', 'CITY')).length).toBe(1);
 

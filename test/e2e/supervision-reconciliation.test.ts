@@ -72,6 +72,8 @@ describe('reconciliation under concurrent postings', () => {
     expect(clean.run.reconciliation?.mismatchedBranches).not.toContain(branch);
     for (const status of ['OPEN', 'RESOLVED'] as const) {
       expect((await findings(token, 'RECONCILIATION_ACCOUNT', status)).filter((f) => mine.has(f.subject))).toEqual([]);
+      // the hash chain checked over the same reads: postings between the account read and its entries' are no break
+      expect((await findings(token, 'LEDGER_CHAIN_BROKEN', status)).filter((f) => mine.has(f.subject))).toEqual([]);
       expect((await findings(token, 'RECONCILIATION_TOTALS', status)).filter(listsBranch)).toEqual([]);
     }
 
@@ -82,6 +84,7 @@ describe('reconciliation under concurrent postings', () => {
     const recon = (await findings(token, 'RECONCILIATION_ACCOUNT')).filter((f) => mine.has(f.subject));
     expect(recon).toHaveLength(1);
     expect(recon[0]).toMatchObject({ subject: victim.accountNo, severity: 'CRITICAL', status: 'OPEN', evidence: { differenceFen: 7 } });
+    expect((await findings(token, 'LEDGER_CHAIN_BROKEN')).filter((f) => mine.has(f.subject))).toEqual([]); // the balance changed, no entry did
     expect(corrupt.run.reconciliation?.mismatchedBranches).toContain(branch);
     const totals = (await findings(token, 'RECONCILIATION_TOTALS')).filter(listsBranch);
     expect(totals).toHaveLength(1);

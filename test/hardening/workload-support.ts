@@ -21,7 +21,7 @@ import { ddb } from '../../shared/ddb.ts';
 import { sqs } from '../../shared/sqs.ts';
 import { signedHeaders } from '../../shared/signature.ts';
 import { cryptoRandom, dateIn, residentIdOf } from '../../infra/local/random.ts';
-import { allEntries, controlTotals, getAccounts, type Account, type ControlTotals, type EntryType } from '../../shared/ledger/ledger.ts';
+import { allEntries, controlTotals, getAccounts, verifyChain, type Account, type ControlTotals, type EntryType } from '../../shared/ledger/ledger.ts';
 import { handler as depositsHttp } from '../../functions/deposits/http.ts';
 import { handler as withdrawalsHttp } from '../../functions/withdrawals/http.ts';
 import { handler as loansHttp } from '../../functions/loans/http.ts';
@@ -368,7 +368,7 @@ export interface Reconciliation {
 
 /**
  * Every account against its entries (balance = Σ amounts = last balanceAfter, sequence numbers
- * 1…version without a gap), with the sums the control totals keep: when the accounts are all those of
+ * 1…version without a gap, every entry in the account's hash chain), with the sums the control totals keep: when the accounts are all those of
  * `branches`, Σ balances and Σ per entry type equal the branches' control totals.
  */
 export async function reconcile(accountNos: readonly string[], branches: readonly string[], concurrency = 8): Promise<Reconciliation> {
@@ -392,6 +392,9 @@ export async function reconcile(accountNos: readonly string[], branches: readonl
       if (sum !== a.balanceFen) problems.push({ accountNo: a.accountNo, problem: `balance ${a.balanceFen} ≠ Σ entries ${sum}` });
       if (entries.length && entries[entries.length - 1].balanceAfterFen !== a.balanceFen) problems.push({ accountNo: a.accountNo, problem: `last balanceAfter ${entries[entries.length - 1].balanceAfterFen} ≠ balance ${a.balanceFen}` });
       if (entries.some((e, i) => e.seq !== i + 1) || entries.length !== a.version) problems.push({ accountNo: a.accountNo, problem: `entry sequence ${entries.map((e) => e.seq).join(',')} vs version ${a.version}` });
+      // concurrent writers to one account serialize on its chain's head: every entry links to the one before
+      const chain = verifyChain(a, entries);
+      if (!chain.intact || chain.hashedEntries !== entries.length) problems.push({ accountNo: a.accountNo, problem: `hash chain: ${chain.hashedEntries}/${entries.length} entries hashed, ${JSON.stringify(chain.problems.slice(0, 3))}` });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -3,7 +3,8 @@
 // the archive's access decision.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { entriesAsRead, reconcileAccount, reconcileTotals, totalsToRecheck, unitArrears, type AccountFacts } from '../../functions/supervision/domain/rules.ts';
+import { entriesAsRead, ledgerChain, reconcileAccount, reconcileTotals, totalsToRecheck, unitArrears, type AccountFacts } from '../../functions/supervision/domain/rules.ts';
+import { chainEntries } from '../../shared/ledger/chain.ts';
 import { satisfactionOf } from '../../functions/supervision/domain/indicators.ts';
 import { canReadArchive } from '../../functions/supervision/domain/access.ts';
 
@@ -23,6 +24,22 @@ describe('reconciliation', () => {
         expect(reconcileAccount(account({ balanceFen: balanceFen + 1, version, entries }))[0]).toMatchObject({ rule: 'RECONCILIATION_ACCOUNT', severity: 'CRITICAL', evidence: { differenceFen: 1 } });
       }),
     );
+  });
+
+  it('the hash chain: intact as of the version read (a later posting is not a break); an edited entry is one CRITICAL finding naming it', () => {
+    const facts = [1, 2, 3].map((seq) => ({ ...entry(seq, 100), accountNo: 'A1', balanceAfterFen: 100 * seq, ref: 'R', valueDate: '2026-12-01', branch: 'SC' }));
+    const chained = chainEntries('A1', {}, facts);
+    const [c1, c2, c3] = chained.entries;
+    const asRead = { accountNo: 'A1', version: 2, chainHash: c2.hash, chainSeq: 2 };
+    expect(ledgerChain({ ...asRead, entries: [c1, c2, c3] })).toEqual([]);
+    expect(ledgerChain({ ...asRead, entries: [c1, { ...c2, amountFen: 1_000 }, c3] })).toEqual([
+      { rule: 'LEDGER_CHAIN_BROKEN', severity: 'CRITICAL', subject: 'A1', evidence: { problems: [{ problem: 'ALTERED', seq: 2, entryId: 'A1-2' }], problemCount: 1, version: 2, headSeq: 2, chainStartSeq: 1, hashedEntries: 2 } },
+    ]);
+    // the evidence names at most 20 problems, and counts them all
+    const many = chainEntries('A1', {}, Array.from({ length: 30 }, (_x, i) => ({ ...entry(i + 1, 1), accountNo: 'A1' }))).entries.map((e) => ({ ...e, ref: 'edited' }));
+    const found = ledgerChain({ accountNo: 'A1', version: 30, chainHash: many[29].hash, chainSeq: 30, entries: many });
+    expect(found[0].evidence).toMatchObject({ problemCount: 30 });
+    expect(found[0].evidence.problems).toHaveLength(20);
   });
 
   it('re-checks a branch whose totals moved during the scan or whose sum differs; trusts a still branch that matches', () => {

@@ -1,5 +1,7 @@
 // Electronic audit rules (电子稽查, domain.md §6), each a pure function over facts the stores provide.
 // A finding is keyed by (rule, subject): the same fact found again is the same finding.
+import { verifyChain, type ChainedEntry, type ChainHead } from '../../../shared/ledger/chain.ts';
+
 export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
 
 export interface FindingCandidate {
@@ -44,6 +46,35 @@ export function reconcileAccount(a: AccountFacts): FindingCandidate[] {
   const entriesSumFen = entries.reduce((s, e) => s + e.amountFen, 0);
   if (entriesSumFen === a.balanceFen) return [];
   return [{ rule: 'RECONCILIATION_ACCOUNT', severity: 'CRITICAL', subject: a.accountNo, evidence: { balanceFen: a.balanceFen, entriesSumFen, differenceFen: a.balanceFen - entriesSumFen, entries: entries.length, version: a.version } }];
+}
+
+/** An account's head and its entries, as stored, for the chain check. */
+export interface ChainFactsOfAccount extends ChainHead {
+  accountNo: string;
+  version: number;
+  entries: readonly ChainedEntry[];
+}
+
+/** At most this many problems are named in a finding's evidence (the count names them all). */
+const CHAIN_PROBLEMS_SHOWN = 20;
+
+/**
+ * Tamper evidence: the entries up to the version read verify against their hash chain (each links to
+ * the one before, the first hashed one to the account's genesis value) and against the account's
+ * head. An edited, deleted, inserted or reordered entry breaks it. Entries written before the chain
+ * existed carry no hash and are outside it (their sequence is still checked).
+ */
+export function ledgerChain(a: ChainFactsOfAccount): FindingCandidate[] {
+  const v = verifyChain(a, entriesAsRead(a.version, a.entries));
+  if (v.intact) return [];
+  return [
+    {
+      rule: 'LEDGER_CHAIN_BROKEN',
+      severity: 'CRITICAL',
+      subject: a.accountNo,
+      evidence: { problems: v.problems.slice(0, CHAIN_PROBLEMS_SHOWN), problemCount: v.problems.length, version: a.version, headSeq: a.chainSeq ?? null, chainStartSeq: v.chainStartSeq ?? null, hashedEntries: v.hashedEntries },
+    },
+  ];
 }
 
 export function baseAndRatio(a: AccountFacts, p: AccountRulePolicy): FindingCandidate[] {

@@ -5,6 +5,10 @@
 // fund-wide rules. A run audits one business date (the schedule's, or the day it was started):
 // the rules that need "today" use it.
 //
+// Tamper evidence: each account's entries are verified against their hash chain (shared/ledger/
+// chain.ts) over the same read of its entries the reconciliation makes; an edited, deleted or
+// reordered entry is a CRITICAL `LEDGER_CHAIN_BROKEN` finding.
+//
 // Reconciliation while postings run. An account and its entries are read at two moments: only the
 // entries up to the version read count (a later posting is not in the balance read), and a mismatch
 // is read again, consistently, before it is raised. Σ balances against the control totals: the
@@ -23,7 +27,7 @@ import { allEntries, controlTotals, getAccount, getAccounts, knownBranches, list
 import { emitMetric } from '../../../shared/metrics.ts';
 import type { Logger } from '../../../shared/log.ts';
 import * as store from '../store.ts';
-import { baseAndRatio, frozenDebits, reconcileAccount, reconcileTotals, sameTotals, totalsToRecheck, type AccountRulePolicy, type BranchReconciliation, type BranchTotals, type FindingCandidate } from '../domain/rules.ts';
+import { baseAndRatio, frozenDebits, ledgerChain, reconcileAccount, reconcileTotals, sameTotals, totalsToRecheck, type AccountRulePolicy, type BranchReconciliation, type BranchTotals, type FindingCandidate } from '../domain/rules.ts';
 import { borrowerFlagsOf } from '../../loans/public.ts';
 import type { AuditSegmentMessage } from '../schemas.ts';
 import { borrowerFindings, fundWideFindings } from './facts.ts';
@@ -75,13 +79,21 @@ const rulePolicyOn = (date: string): AccountRulePolicy => {
   };
 };
 
-/** An account's reconciliation: on a difference, the account and its entries are read again (consistently) before it counts. */
+/** The account's reconciliation against its entries and the check of their hash chain. */
+const booksOf = (facts: Parameters<typeof reconcileAccount>[0] & Parameters<typeof ledgerChain>[0]) => [...reconcileAccount(facts), ...ledgerChain(facts)];
+
+/**
+ * An account's reconciliation and chain check, over the one read of its entries: on a difference or
+ * a broken chain, the account and its entries are read again (consistently) before it counts.
+ */
 async function reconciledFacts(account: Account) {
   const facts = { ...account, entries: await allEntries(account.accountNo) };
-  if (!reconcileAccount(facts).length) return facts;
+  const found = booksOf(facts);
+  if (!found.length) return { facts, found };
   const again = await getAccount(account.accountNo);
-  if (!again) return facts;
-  return { ...again, entries: await allEntries(account.accountNo) };
+  if (!again) return { facts, found };
+  const fresh = { ...again, entries: await allEntries(account.accountNo, true) };
+  return { facts: fresh, found: booksOf(fresh) };
 }
 
 async function accountFindings(page: readonly Account[], date: string) {
@@ -89,8 +101,8 @@ async function accountFindings(page: readonly Account[], date: string) {
   const found: FindingCandidate[] = [];
   const loanFlags = await borrowerFlagsOf(page.map((a) => a.accountNo));
   for (const account of page) {
-    const facts = await reconciledFacts(account);
-    found.push(...reconcileAccount(facts), ...baseAndRatio(facts, rulePolicy), ...frozenDebits(facts), ...(await borrowerFindings(facts, loanFlags.get(account.accountNo), date)));
+    const { facts, found: books } = await reconciledFacts(account);
+    found.push(...books, ...baseAndRatio(facts, rulePolicy), ...frozenDebits(facts), ...(await borrowerFindings(facts, loanFlags.get(account.accountNo), date)));
   }
   return found;
 }
@@ -110,7 +122,8 @@ export async function auditSegmentPage(msg: AuditSegmentMessage, log: Logger) {
   const page = { items: await pageThrough(msg.segment, msg.cursor, bound.throughAccountNo, first), nextCursor: bound.nextCursor ?? null };
   const found = await accountFindings(page.items, date);
   for (const f of found) await store.upsertFinding(f, msg.runId, observedAt);
-  const mismatches = found.filter((f) => f.rule === 'RECONCILIATION_ACCOUNT').length;
+  // a broken chain raises the reconciliation alarm too: both say the books cannot be trusted
+  const mismatches = found.filter((f) => f.rule === 'RECONCILIATION_ACCOUNT' || f.rule === 'LEDGER_CHAIN_BROKEN').length;
   if (mismatches) emitMetric('ReconciliationMismatch', mismatches);
   // the next page is sent before this one is counted: a crash in between repeats this page (counted once)
   if (page.nextCursor) await send('audit-segments', { body: { runId: msg.runId, segment: msg.segment, cursor: page.nextCursor } satisfies AuditSegmentMessage });
