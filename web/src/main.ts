@@ -194,18 +194,39 @@ function ReviewQueue({ open }: { open: (id: string) => void }) {
   </section>`;
 }
 
-function WithdrawalDetail({ id, back }: { id: string; back: () => void }) {
-  const w = useLoad(() => api('GET', `/v1/withdrawals/${encodeURIComponent(id)}`), [id]);
-  const arch = useLoad(() => api('GET', `/v1/archive/WITHDRAWAL/${encodeURIComponent(id)}`), [id]);
+/** The archive's records as a reviewer reads them (a withdrawal's, a loan's). */
+const ARCHIVE_COLS = [['at', '时间 at'], ['action', '动作 action'], ['actor', '经办 actor', (r: any) => `${r.actor?.role ?? ''} ${r.actor?.sub ?? ''}`], ['decision', '决定 decision'], ['submittedSha256', '提交内容 SHA-256', (r: any) => html`<code title=${r.submittedSha256}>${fmt(r.submittedSha256).slice(0, 16)}…</code>`]];
+
+/**
+ * A reviewed subject (`path`: /v1/withdrawals, /v1/loans) and its archive record, with approve /
+ * reject and the reviewer's note (a reject without one says 驳回); `done` words the outcome.
+ */
+function useReview(path: string, subject: string, id: string, done: (verb: 'approve' | 'reject', r: any) => string) {
+  const item = useLoad(() => api('GET', `${path}/${encodeURIComponent(id)}`), [id]);
+  const arch = useLoad(() => api('GET', `/v1/archive/${subject}/${encodeURIComponent(id)}`), [id]);
   const [note, setNote] = useState('');
   const a = useAction();
   const decide = (verb: 'approve' | 'reject') =>
     a.run(async () => {
-      const r = await api('POST', `/v1/withdrawals/${encodeURIComponent(id)}/${verb}`, note ? { note } : verb === 'reject' ? { note: '驳回' } : {});
-      w.reload();
+      const r = await api('POST', `${path}/${encodeURIComponent(id)}/${verb}`, note ? { note } : verb === 'reject' ? { note: '驳回' } : {});
+      item.reload();
       arch.reload();
-      return `${verb === 'approve' ? '已批准' : '已驳回'}: ${st(r?.status)}`;
+      return done(verb, r);
     });
+  return { item, arch, note, setNote, a, decide };
+}
+
+/** The reviewer's note and the two decisions. */
+function DecisionForm({ r, noteId, label }: { r: ReturnType<typeof useReview>; noteId: string; label: string }) {
+  return html`<form onSubmit=${(e: Event) => e.preventDefault()}>
+    <label for=${noteId}>${label}<textarea id=${noteId} value=${r.note} onInput=${(e: any) => r.setNote(e.currentTarget.value)} rows="2"></textarea></label>
+    <div class="row"><button type="button" class="primary" disabled=${r.a.busy} onClick=${() => r.decide('approve')}>批准 Approve</button>
+    <button type="button" class="danger" disabled=${r.a.busy} onClick=${() => r.decide('reject')}>驳回 Reject</button></div></form>`;
+}
+
+function WithdrawalDetail({ id, back }: { id: string; back: () => void }) {
+  const r = useReview('/v1/withdrawals', 'WITHDRAWAL', id, (verb, out) => `${verb === 'approve' ? '已批准' : '已驳回'}: ${st(out?.status)}`);
+  const { item: w, arch, a } = r;
   const d = w.data ?? {};
   return html`<section><h2>提取申请 ${id}</h2>
     <button class="secondary" onClick=${back}>← 返回队列 Back</button>
@@ -213,13 +234,8 @@ function WithdrawalDetail({ id, back }: { id: string; back: () => void }) {
     ${w.data ? html`<h3>申请 Withdrawal</h3><${KV} obj=${Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'evidence' && k !== 'archive'))} />
       <h3>材料 Evidence</h3><${KV} obj=${d.evidence ?? {}} />` : null}
     <h3>电子档案 Archive</h3><${Err} msg=${arch.error} />
-    <${Table} caption="电子档案" rows=${arch.data?.records ?? []} cols=${[['at', '时间 at'], ['action', '动作 action'], ['actor', '经办 actor', (r: any) => `${r.actor?.role ?? ''} ${r.actor?.sub ?? ''}`], ['decision', '决定 decision'], ['submittedSha256', '提交内容 SHA-256', (r: any) => html`<code title=${r.submittedSha256}>${fmt(r.submittedSha256).slice(0, 16)}…</code>`]]} />
-    ${d.status === 'PENDING_REVIEW'
-      ? html`<form onSubmit=${(e: Event) => e.preventDefault()}>
-        <label for="review-note">审核意见 note<textarea id="review-note" value=${note} onInput=${(e: any) => setNote(e.currentTarget.value)} rows="2"></textarea></label>
-        <div class="row"><button type="button" class="primary" disabled=${a.busy} onClick=${() => decide('approve')}>批准 Approve</button>
-        <button type="button" class="danger" disabled=${a.busy} onClick=${() => decide('reject')}>驳回 Reject</button></div></form>`
-      : null}
+    <${Table} caption="电子档案" rows=${arch.data?.records ?? []} cols=${ARCHIVE_COLS} />
+    ${d.status === 'PENDING_REVIEW' ? html`<${DecisionForm} r=${r} noteId="review-note" label="审核意见 note" />` : null}
     <${Outcome} a=${a} />
   </section>`;
 }
@@ -261,17 +277,8 @@ const inYuan = (o: Record<string, unknown>) =>
 
 /** A loan application: what was applied for, its archive, approve / reject with a note. */
 function LoanReview({ id, back }: { id: string; back: () => void }) {
-  const l = useLoad(() => api('GET', `/v1/loans/${encodeURIComponent(id)}`), [id]);
-  const arch = useLoad(() => api('GET', `/v1/archive/LOAN/${encodeURIComponent(id)}`), [id]);
-  const [note, setNote] = useState('');
-  const a = useAction();
-  const decide = (verb: 'approve' | 'reject') =>
-    a.run(async () => {
-      const r = await api('POST', `/v1/loans/${encodeURIComponent(id)}/${verb}`, note ? { note } : verb === 'reject' ? { note: '驳回' } : {});
-      l.reload();
-      arch.reload();
-      return `${verb === 'approve' ? '已批准' : '已驳回'} ${id}：${loanSt(r?.status)}`;
-    });
+  const r = useReview('/v1/loans', 'LOAN', id, (verb, out) => `${verb === 'approve' ? '已批准' : '已驳回'} ${id}：${loanSt(out?.status)}`);
+  const { item: l, arch, a } = r;
   const d = l.data ?? {};
   const applied = arch.data?.records?.[0]?.submitted;
   return html`<section><h2>贷款申请 ${id}</h2>
@@ -281,13 +288,8 @@ function LoanReview({ id, back }: { id: string; back: () => void }) {
       <h3>贷款 Loan</h3><${KV} obj=${Object.fromEntries(Object.entries(d).filter(([, v]) => v !== null))} />` : null}
     ${applied && typeof applied === 'object' ? html`<h3>申请内容 Application</h3><${KV} obj=${inYuan(applied)} />` : null}
     <h3>电子档案 Archive</h3><${Err} msg=${arch.error} />
-    <${Table} caption="贷款电子档案" rows=${arch.data?.records ?? []} cols=${[['at', '时间 at'], ['action', '动作 action'], ['actor', '经办 actor', (r: any) => `${r.actor?.role ?? ''} ${r.actor?.sub ?? ''}`], ['decision', '决定 decision'], ['submittedSha256', '提交内容 SHA-256', (r: any) => html`<code title=${r.submittedSha256}>${fmt(r.submittedSha256).slice(0, 16)}…</code>`]]} />
-    ${d.status === 'APPLIED'
-      ? html`<form onSubmit=${(e: Event) => e.preventDefault()}>
-        <label for="loan-review-note">审批意见 note<textarea id="loan-review-note" value=${note} onInput=${(e: any) => setNote(e.currentTarget.value)} rows="2"></textarea></label>
-        <div class="row"><button type="button" class="primary" disabled=${a.busy} onClick=${() => decide('approve')}>批准 Approve</button>
-        <button type="button" class="danger" disabled=${a.busy} onClick=${() => decide('reject')}>驳回 Reject</button></div></form>`
-      : null}
+    <${Table} caption="贷款电子档案" rows=${arch.data?.records ?? []} cols=${ARCHIVE_COLS} />
+    ${d.status === 'APPLIED' ? html`<${DecisionForm} r=${r} noteId="loan-review-note" label="审批意见 note" />` : null}
     <${Result} a=${a} />
   </section>`;
 }

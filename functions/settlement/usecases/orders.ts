@@ -24,18 +24,12 @@ const SEND_LEASE_MS = 3 * BANK_TIMEOUT_MS;
 /** The first send follows the commit; the sweeper re-sends it when this has passed without an acknowledgement. */
 const FIRST_RESEND_MS = 60_000;
 
-export interface PaymentOrderInput {
-  paymentId: string;
+/** What a domain orders: the payment's facts (the bank and its PAYMENT account are chosen here) and when. */
+export interface PaymentOrderInput extends Pick<PaymentOrder, 'paymentId' | 'payeeName' | 'payeeAccount' | 'amountFen' | 'purpose' | 'reference' | 'source'> {
   /** The branch of the record it pays (decides the PAYMENT account); undefined: city level (accounts serving every branch). */
   branch?: string;
   /** Pay from this bank when one of its PAYMENT accounts serves the branch (a refund leaves the bank the money came to). */
   preferBank?: string;
-  payeeName: string;
-  payeeAccount: string;
-  amountFen: number;
-  purpose: string;
-  reference: string;
-  source: PaymentSource;
   at: Date;
 }
 
