@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mintToken } from './jwt.ts';
 import { creditCodeOf, residentIdOf, seededRandom, type Random } from './random.ts';
+import { inPool } from '../../shared/pool.ts';
 import { policyOn } from '../../shared/policy.ts';
 import { addDays, addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 import { parseResidentId } from '../../shared/validators.ts';
@@ -160,19 +161,6 @@ class Api {
   }
 }
 
-/** Runs `work` over the items, `limit` at a time. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await work(items[i], i);
-      }
-    }),
-  );
-}
-
 // ---------- progress ----------
 
 const BAR_WIDTH = 30;
@@ -262,7 +250,7 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
   const units: SeededUnit[] = new Array(o.units);
   await timed('units', async () => {
     const bar = new Progress('units', o.units, o.verbose);
-    await pool(unitBodies, o.concurrency, async ({ publicUnit, ...body }, i) => {
+    await inPool(unitBodies, o.concurrency, async ({ publicUnit, ...body }, i) => {
       for (let attempt = 0; ; attempt++) {
         const reply = await api.call('POST', '/v1/units', staff, body);
         if (reply.status === 201) {
@@ -288,7 +276,7 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
   const hired: (Employee | undefined)[] = new Array(hires.length);
   await timed('employees', async () => {
     const bar = new Progress('employees', o.employees, o.verbose);
-    await pool(hires, o.concurrency, async (h, i) => {
+    await inPool(hires, o.concurrency, async (h, i) => {
       for (let attempt = 0; ; attempt++) {
         const reply = await api.call('POST', `/v1/units/${h.unit.unitId}/employees`, staff, { idNumber: h.idNumber, name: h.name, monthlyBase: fenToYuan(h.baseFen) });
         if (reply.status === 201) {
@@ -311,7 +299,7 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
     const bar = new Progress(`remittances ×${o.months}`, o.months * o.employees, o.verbose);
     for (const period of periods) {
       const posting: { remittanceId: string; headcount: number }[] = [];
-      await pool(units, o.concurrency, async (u, i) => {
+      await inPool(units, o.concurrency, async (u, i) => {
         const created = await api.expect(201, 'POST', `/v1/units/${u.unitId}/remittances`, staff, { period });
         // the unit pays at the bank: the local runtime's bank simulator posts the arrival notice, which
         // settles the remittance with no clerk (a runtime without the simulator: the staff route)
@@ -325,7 +313,7 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
       for (let pending = posting; pending.length; ) {
         const batch = pending.slice(0, POLL_BATCH);
         const posted = new Set<string>();
-        await pool(batch, POLL_BATCH, async (p) => {
+        await inPool(batch, POLL_BATCH, async (p) => {
           const { status } = await api.expect(200, 'GET', `/v1/remittances/${p.remittanceId}`, staff);
           if (status !== 'POSTED') return;
           posted.add(p.remittanceId);
@@ -359,7 +347,7 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
   const withdrawals = { paid: 0, reviewedAndPaid: 0, rejected: 0, amountFen: 0 };
   await timed('withdrawals', async () => {
     const bar = new Progress('withdrawals', withdrawers.length, o.verbose);
-    await pool(withdrawers, o.concurrency, async (e) => {
+    await inPool(withdrawers, o.concurrency, async (e) => {
       const token = await member(e.accountNo);
       const balanceFen = yuanToFen((await api.expect(200, 'GET', `/v1/accounts/${e.accountNo}`, token)).balance);
       const purchase = e.draw.next() < PURCHASE_SHARE;
@@ -389,7 +377,7 @@ export async function runSeed(input: Partial<SeedOptions> & Pick<SeedOptions, 'u
     const eligible = o.months >= policy.loans.minConsecutiveDepositMonths ? borrowers : [];
     if (o.verbose && eligible.length < borrowers.length) process.stderr.write(`loans: skipped, they need ${policy.loans.minConsecutiveDepositMonths} months of deposits (--months ${o.months})\n`);
     const bar = new Progress('loans', eligible.length, o.verbose);
-    await pool(eligible, o.concurrency, async (e) => {
+    await inPool(eligible, o.concurrency, async (e) => {
       const token = await member(e.accountNo);
       const housePriceFen = e.draw.int(80, 400) * 1_000_000; // 800,000.00 – 4,000,000.00
       const application = {

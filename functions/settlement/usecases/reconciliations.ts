@@ -15,6 +15,7 @@
 import * as z from '../../../shared/zod.ts';
 import { commit, type IdempotencyContext } from '../../../shared/tx.ts';
 import { addDays, businessDate, now } from '../../../shared/clock.ts';
+import { inPool } from '../../../shared/pool.ts';
 import { centerCode } from '../../../shared/config.ts';
 import { fail } from '../../../shared/errors.ts';
 import { derivedId, newId } from '../../../shared/ids.ts';
@@ -92,20 +93,6 @@ async function knownAs(bankCode: string, l: StatementLineFacts): Promise<Record<
   return n ? { kind: 'NOTICE', id: n.notificationId, accountNo: n.accountNo, valueDate: n.valueDate, amount: fenToYuan(n.amountFen) } : undefined;
 }
 
-async function pool<T, R>(xs: readonly T[], n: number, f: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(xs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, xs.length) }, async () => {
-      while (next < xs.length) {
-        const i = next++;
-        out[i] = await f(xs[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
 /**
  * Reconciles every registered bank's special accounts for `date` (or only `banks`' — a test that
  * brings its own bank reconciles it alone), records the findings and the run.
@@ -115,7 +102,7 @@ export async function reconcile(input: { runId: string; date: string; trigger: R
   const only = input.banks ? new Set(input.banks) : undefined;
   const banks = (await listBanks()).filter((b) => !only || only.has(b.bankCode));
   const targets = banks.flatMap((bank) => bank.accounts.map((a) => ({ bank, accountNo: a.accountNo })));
-  const results = await pool(targets, PARALLEL, async ({ bank, accountNo }) => {
+  const results = await inPool(targets, PARALLEL, async ({ bank, accountNo }) => {
     let lines: StatementLineFacts[];
     try {
       lines = await fetchStatement(bank, accountNo, input.date);
@@ -126,13 +113,13 @@ export async function reconcile(input: { runId: string; date: string; trigger: R
     }
     const ours = await ourMovements(bank.bankCode, accountNo, input.date);
     const { matched, differences } = matchStatement(lines, ours);
-    const findings = await pool(differences, 4, (d) => recordDifference(bank.bankCode, accountNo, d, input, startedAt));
+    const findings = await inPool(differences, 4, (d) => recordDifference(bank.bankCode, accountNo, d, input, startedAt));
     const account: ReconciledAccount = { bankCode: bank.bankCode, accountNo, lines: lines.length, matched: matched.length, differences: differences.length };
     return { account, findings };
   });
   const old = await oldOpenItems(input.date);
   const aged = [...old.suspense, ...old.payments].filter((a) => !only || only.has(a.bankCode));
-  const agedFindings = await pool(aged, 4, (a) => recordAged(a, input, startedAt));
+  const agedFindings = await inPool(aged, 4, (a) => recordAged(a, input, startedAt));
   const findings = [...results.flatMap((r) => r.findings), ...agedFindings];
   const run: ReconciliationRun = {
     runId: input.runId,
