@@ -16,6 +16,7 @@
 // (default 1), HPF_BENCH_CONCURRENCY requests in flight (default 8).
 // Run: npm run bench -- arrivals   (or: HPF_BENCH_UNITS=300 npx tsx test/bench/arrivals.bench.ts)
 import { randomUUID } from 'node:crypto';
+import { inPool } from '../../shared/pool.ts';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startLocalRuntime } from '../../infra/local/runtime.ts';
@@ -37,20 +38,6 @@ const WARM_UP_UNITS = Math.min(200, Math.max(10, Math.floor(UNITS / 10)));
 const PERIOD = '2025-06';
 const MONTHLY_FEN = 192_000; // base 8,000.00 × (12% + 12%): what openEmployees gives each employee
 
-/** Runs `f` over `xs` with `n` in flight. */
-async function pool<T, R>(xs: readonly T[], n: number, f: (x: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(xs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, xs.length) }, async () => {
-      while (next < xs.length) {
-        const i = next++;
-        out[i] = await f(xs[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
 
 interface Prepared {
   remittanceId: string;
@@ -84,7 +71,7 @@ export async function runArrivalsBench(): Promise<BenchRow[]> {
     };
     /** `n` units, each with EMPLOYEES employees and its AWAITING_FUNDS remittance of PERIOD. */
     const prepare = (n: number): Promise<Prepared[]> =>
-      pool(Array.from({ length: n }), CONCURRENCY, async (_x, i) => {
+      inPool(Array.from({ length: n }), CONCURRENCY, async (_x, i) => {
         const unit = await api('POST', '/v1/units', { name: `基准到账单位${i}`, creditCode: creditCode(), branch, payDay: 10, employerRate: '12', employeeRate: '12', startPeriod: '2025-01' });
         if (unit.status !== 201) throw new Error(`unit: ${JSON.stringify(unit.body)}`);
         const accountNos = await openEmployees(unit.body.unitId, branch, EMPLOYEES);
@@ -96,7 +83,7 @@ export async function runArrivalsBench(): Promise<BenchRow[]> {
     const unmatched: string[] = [];
     /** Each unit pays at the bank: the simulator's signed arrival notice, the center's answer awaited. */
     const byArrival = (units: readonly Prepared[]) =>
-      pool(units, CONCURRENCY, async (u) => {
+      inPool(units, CONCURRENCY, async (u) => {
         const r = await sim.arrive({ amount: u.amount, reference: u.remittanceId, payerName: '基准到账单位', payerAccount: '6222000011112222' });
         const matched = (r.body as { matched?: { kind: string; id: string } | null } | undefined)?.matched;
         if (r.status !== 200 || matched?.kind !== 'REMITTANCE' || matched.id !== u.remittanceId) unmatched.push(`${u.remittanceId}: ${r.status} ${JSON.stringify(r.body)}`);
@@ -104,7 +91,7 @@ export async function runArrivalsBench(): Promise<BenchRow[]> {
     const refused: string[] = [];
     /** A clerk types each bank confirmation: the staff settlement route. */
     const byStaff = (units: readonly Prepared[]) =>
-      pool(units, CONCURRENCY, async (u) => {
+      inPool(units, CONCURRENCY, async (u) => {
         const r = await api('POST', `/v1/remittances/${u.remittanceId}/settlements`, { amount: u.amount, bankRef: `BENCH-${u.remittanceId.slice(-8)}` });
         if (r.status !== 202) refused.push(`${u.remittanceId}: ${r.status} ${JSON.stringify(r.body)}`);
       });
@@ -140,7 +127,7 @@ export async function runArrivalsBench(): Promise<BenchRow[]> {
 
     progress('checking');
     // checks (untimed): every remittance POSTED, every employee credited exactly once
-    const statuses = await pool([...arrivals, ...clerks], CONCURRENCY, async (u) => (await api('GET', `/v1/remittances/${u.remittanceId}`)).body.status as string);
+    const statuses = await inPool([...arrivals, ...clerks], CONCURRENCY, async (u) => (await api('GET', `/v1/remittances/${u.remittanceId}`)).body.status as string);
     const postedA = statuses.slice(0, UNITS).filter((s) => s === 'POSTED').length;
     const postedS = statuses.slice(UNITS).filter((s) => s === 'POSTED').length;
     const creditedOnce = async (units: readonly Prepared[]) => {

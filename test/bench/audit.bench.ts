@@ -19,8 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { startLocalRuntime } from '../../infra/local/runtime.ts';
 import { freePort } from '../../infra/local/ports.ts';
 import { mintToken } from '../../infra/local/jwt.ts';
-import type { TxItem } from '../../shared/ddb.ts';
-import { batchWrite, distinctAccountNos, type WriteRequest } from './support.ts';
+import { AddUpdates, batchWrite, distinctAccountNos, type WriteRequest } from './support.ts';
 import { printTable, type BenchRow } from './types.ts';
 
 export type { BenchRow };
@@ -33,42 +32,6 @@ const POLL_MS = 200;
 const RUN_TIMEOUT_MS = 30 * 60_000;
 const BRANCH = 'BENCHAUDIT';
 const ACCOUNTS_PER_UNIT = 200;
-
-type Update = NonNullable<TxItem['Update']>;
-
-/** Sums `ADD` updates per item key: numbers add up, string sets unite. */
-class AddUpdates {
-  private readonly byKey = new Map<string, { table: string; key: Record<string, unknown>; fields: Map<string, number | Set<string>> }>();
-
-  add(u: Update) {
-    if (!u.UpdateExpression?.startsWith('ADD ')) throw new Error(`not an ADD update: ${u.UpdateExpression}`);
-    const id = `${u.TableName}|${JSON.stringify(u.Key)}`;
-    const target = this.byKey.get(id) ?? { table: u.TableName!, key: u.Key!, fields: new Map() };
-    this.byKey.set(id, target);
-    for (const part of u.UpdateExpression.slice(4).split(',')) {
-      const [nameRef, valueRef] = part.trim().split(/\s+/);
-      const field = u.ExpressionAttributeNames?.[nameRef] ?? nameRef;
-      const value = u.ExpressionAttributeValues?.[valueRef] as number | Set<string>;
-      const before = target.fields.get(field);
-      if (typeof value === 'number') target.fields.set(field, ((before as number | undefined) ?? 0) + value);
-      else target.fields.set(field, new Set([...((before as Set<string> | undefined) ?? []), ...value]));
-    }
-  }
-
-  /** The merged updates, one per key. */
-  updates(): Update[] {
-    return [...this.byKey.values()].map(({ table, key, fields }) => {
-      const entries = [...fields.entries()];
-      return {
-        TableName: table,
-        Key: key,
-        UpdateExpression: `ADD ${entries.map((_e, i) => `#f${i} :v${i}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(entries.map(([f], i) => [`#f${i}`, f])),
-        ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
-      };
-    });
-  }
-}
 
 export async function runAuditBench(): Promise<BenchRow[]> {
   process.env.LOG_LEVEL ??= 'silent';

@@ -1,9 +1,9 @@
 // Annual interest settlement (结息) through the whole stack — POST /v1/interest-settlements as admin,
 // the 64-segment fan-out over the interest-settlement queue and its pollers, pages of 100 accounts, one
-// TransactWriteItems per 15 accounts — timed until GET …/{runId} answers COMPLETED:
+// TransactWriteItems per up to 30 accounts (grouped by branch) — timed until GET …/{runId} answers COMPLETED:
 //   - over SMALL and then LARGE (10×) accounts: target ≤ 11× the time;
-//   - throughput vs raw TransactWriteItems of the same shape (per 15 accounts: account, INTEREST
-//     entry and once-per-year guard each, control-total and period-flow shards, the run's counts: 48
+//   - throughput vs raw TransactWriteItems of the same shape (per 30 accounts of one branch: account, INTEREST
+//     entry and once-per-year guard each, control-total and period-flow shards, the run's counts: 93
 //     items, built beforehand by the ledger) on the same DynamoDB Local, at the pollers' concurrency.
 //
 // Accounts are loaded with BatchWriteItem straight into the ledger table, in the shapes the ledger
@@ -45,7 +45,7 @@ const LARGE = 20_000;
 const RAW = 4_000;
 const TARGET_TIME_RATIO = 11;
 const POLLER_CONCURRENCY = 2; // the runtime's default: the raw writer uses the same
-const ACCOUNTS_PER_TRANSACTION = 15; // as the interest worker (functions/deposits/usecases/interest.ts)
+const ACCOUNTS_PER_TRANSACTION = 30; // as the interest worker for accounts of one branch (functions/deposits/usecases/interest.ts)
 const WRITE_CONCURRENCY = 8;
 const POLL_MS = 200;
 const RUN_TIMEOUT_MS = 20 * 60_000;

@@ -12,15 +12,17 @@ import { send } from '../../../shared/sqs.ts';
 import type { Logger } from '../../../shared/log.ts';
 import { getAccounts, interestYearEnd, ledgerWrite, listAccountsOfSegment, SEGMENTS, withInterestSettled, type Account } from '../../../shared/ledger/ledger.ts';
 import * as store from '../store.ts';
-import { assertSettleableYear, chunked, interestRunId, lastSettledYearOn, yearOfRunId } from '../domain/rules.ts';
+import { assertSettleableYear, interestRunId, lastSettledYearOn, yearOfRunId } from '../domain/rules.ts';
 import { runView } from '../domain/views.ts';
 import type { InterestRun } from '../domain/types.ts';
 import type { InterestPageMessage } from '../queue.ts';
 
 
 const PAGE_SIZE = 100;
-/** Accounts per transaction: 3 items each (account, entry, guard) + 2 per branch + the run's counts. */
-const ACCOUNTS_PER_TRANSACTION = 15;
+/** At most this many accounts per transaction (3 items each: the account, its INTEREST entry, the year's guard). */
+const ACCOUNTS_PER_TRANSACTION = 30;
+/** DynamoDB's limit on the items of one transaction (shared/ddb.ts MAX_TX_ITEMS: commit refuses more). */
+const MAX_TX_ITEMS = 100;
 /** The queue's maxReceiveCount (infra/topology.ts): the last delivery of a failing page fails the run. */
 const LAST_DELIVERY = 5;
 
@@ -84,7 +86,7 @@ export async function settleInterestPage(msg: InterestPageMessage, receiveCount:
   try {
     const page = await listAccountsOfSegment(msg.segment, PAGE_SIZE, msg.cursor);
     const due = page.items.filter((a) => interestDueFor(a, msg.year) > 0);
-    for (const group of chunked(due, ACCOUNTS_PER_TRANSACTION)) await settleGroup(run, group);
+    for (const group of transactionGroups(due)) await settleGroup(run, group);
     if (page.nextCursor) {
       await send('interest-settlement', { body: { ...msg, cursor: page.nextCursor } satisfies InterestPageMessage });
       return;
@@ -95,6 +97,32 @@ export async function settleInterestPage(msg: InterestPageMessage, receiveCount:
     if (receiveCount >= LAST_DELIVERY && (await store.failRun(msg.runId))) log.error('interest run failed', { runId: msg.runId, segment: msg.segment, error: err });
     throw err;
   }
+}
+
+/**
+ * A page's accounts in groups of one transaction each. Each branch in a transaction adds 2 items (its
+ * control-total and period-flow shards), so the accounts go by branch: a group holds at most
+ * ACCOUNTS_PER_TRANSACTION accounts and 3 items per account + 2 per branch + the run's counts ≤ 100.
+ * (Grouped in page order, 15 accounts of a city's many branches wrote about 4 items per account and
+ * touched every branch's shards in every transaction: the period-flow partition was the run's hot key.)
+ */
+export function transactionGroups(accounts: readonly Account[]): Account[][] {
+  const sorted = [...accounts].sort((a, b) => (a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0));
+  const groups: Account[][] = [];
+  let group: Account[] = [];
+  let branches = new Set<string>();
+  for (const a of sorted) {
+    const branchCount = branches.size + (branches.has(a.branch) ? 0 : 1);
+    if (group.length && (group.length + 1 > ACCOUNTS_PER_TRANSACTION || 3 * (group.length + 1) + 2 * branchCount + 1 > MAX_TX_ITEMS)) {
+      groups.push(group);
+      group = [];
+      branches = new Set();
+    }
+    group.push(a);
+    branches.add(a.branch);
+  }
+  if (group.length) groups.push(group);
+  return groups;
 }
 
 /**
