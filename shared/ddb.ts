@@ -218,6 +218,31 @@ export async function queryPage<T>(q: PageQuery<T>): Promise<Page<T>> {
   return { items: page.map(record), nextCursor: (items.length > q.limit || start) && last ? encodeCursor(keyOf(last)) : null };
 }
 
+/**
+ * A work queue kept as one partition of an index (`index`pk = `pk`), oldest first: all of it, or the
+ * items of one `branch`. A branch's page is filled by reading on `fill` items at a time (the filter
+ * runs after DynamoDB's Limit), and its cursor is the key of the last item returned.
+ */
+export function queuePage<T>(q: { table: string; index: string; pk: string; branch?: string; limit: number; cursor?: string; fill: number; item?: (i: Record<string, any>) => T }): Promise<Page<T>> {
+  const values = { ':q': q.pk, ...(q.branch ? { ':b': q.branch } : {}) };
+  return queryPage({
+    query: {
+      TableName: q.table,
+      IndexName: q.index,
+      KeyConditionExpression: `${q.index}pk = :q`,
+      ...(q.branch ? { FilterExpression: '#b = :b', ExpressionAttributeNames: { '#b': 'branch' } } : {}),
+      ExpressionAttributeValues: values,
+      ScanIndexForward: true,
+    },
+    keys: indexKeys(q.index),
+    partition: { [`${q.index}pk`]: q.pk },
+    limit: q.limit,
+    cursor: q.cursor,
+    ...(q.item ? { item: q.item } : {}),
+    ...(q.branch ? { fill: q.fill } : {}),
+  });
+}
+
 /** The 400 of a refused list cursor (for a store that checks more of a cursor than its shape). */
 export function invalidCursor(): never {
   throw new DomainError('VALIDATION_FAILED', 'Invalid cursor / 无效的分页游标', [{ path: 'query.cursor', message: 'invalid cursor' }]);

@@ -35,7 +35,7 @@
 //         entry existed (data persisted locally with `npm start --data`) have none: they are not listed
 //         until their next write.
 import { createHash } from 'node:crypto';
-import { batchGetItems, getItem, indexKeys, queryAll, queryPage, stripKeys, type Page, type TxItem } from '../../shared/ddb.ts';
+import { batchGetItems, getItem, indexKeys, queryAll, queryPage, queuePage, stripKeys, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { nowIso, businessDate } from '../../shared/clock.ts';
 import { policyOn } from '../../shared/policy.ts';
@@ -155,31 +155,9 @@ const isQueueStatus = (s: string): s is LoanQueueStatus => (LOAN_QUEUE_STATUSES 
 const queuePk = (status: LoanQueueStatus) => `LQUEUE#${status}`;
 const QUEUE_READ = 100;
 
-/**
- * The loans in `status`, oldest application first: all of them, or those of one branch. A branch's
- * page is filled by reading on (the filter runs after DynamoDB's Limit), and its cursor is the key of
- * the last item returned (as the withdrawals' review queue).
- */
-export function listLoanQueue(status: LoanQueueStatus, branch: string | undefined, limit: number, cursor?: string): Promise<Page<Loan>> {
-  const pk = queuePk(status);
-  return queryPage({
-    query: {
-      TableName: T(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :q',
-      ...(branch
-        ? { FilterExpression: '#b = :b', ExpressionAttributeNames: { '#b': 'branch' }, ExpressionAttributeValues: { ':q': pk, ':b': branch } }
-        : { ExpressionAttributeValues: { ':q': pk } }),
-      ScanIndexForward: true,
-    },
-    keys: indexKeys('gsi1'),
-    partition: { gsi1pk: pk },
-    limit,
-    cursor,
-    item: asLoan,
-    ...(branch ? { fill: QUEUE_READ } : {}),
-  });
-}
+/** The loans in `status`, oldest application first: all of them, or those of one branch (the kernel's queuePage). */
+export const listLoanQueue = (status: LoanQueueStatus, branch: string | undefined, limit: number, cursor?: string): Promise<Page<Loan>> =>
+  queuePage({ table: T(), index: 'gsi1', pk: queuePk(status), branch, limit, cursor, fill: QUEUE_READ, item: asLoan });
 
 export interface LoanTotals {
   outstandingPrincipalFen: number;

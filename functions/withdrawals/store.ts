@@ -14,7 +14,7 @@
 // A claim is written with a condition on the version read, so concurrent claims on one property
 // cannot exceed its cap: the loser re-plans from fresh reads.
 import { createHash } from 'node:crypto';
-import { getItem, indexKeys, queryAll, queryPage, stripKeys, transitionFrom, type Page, type TxItem } from '../../shared/ddb.ts';
+import { getItem, indexKeys, queryAll, queryPage, queuePage, stripKeys, transitionFrom, type Page, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import type { SpendingClaim, SpendingRef, Withdrawal } from './domain/withdrawal.ts';
 
@@ -46,28 +46,9 @@ export const listWithdrawalsOfAccount = (accountNo: string, limit: number, curso
 
 const REVIEW_QUEUE_READ = 100;
 
-/**
- * The review queue, oldest first: every PENDING_REVIEW withdrawal, or those of one branch. A branch's
- * page is filled by reading on (the filter runs after DynamoDB's Limit), and its cursor is the key of
- * the last item returned.
- */
+/** The review queue, oldest first: every PENDING_REVIEW withdrawal, or those of one branch (the kernel's queuePage). */
 export const listReviewQueue = (branch: string | undefined, limit: number, cursor?: string): Promise<Page<Withdrawal>> =>
-  queryPage({
-    query: {
-      TableName: T(),
-      IndexName: 'gsi3',
-      KeyConditionExpression: 'gsi3pk = :q',
-      ...(branch
-        ? { FilterExpression: '#b = :b', ExpressionAttributeNames: { '#b': 'branch' }, ExpressionAttributeValues: { ':q': REVIEW_QUEUE_PK, ':b': branch } }
-        : { ExpressionAttributeValues: { ':q': REVIEW_QUEUE_PK } }),
-      ScanIndexForward: true,
-    },
-    keys: indexKeys('gsi3'),
-    partition: { gsi3pk: REVIEW_QUEUE_PK },
-    limit,
-    cursor,
-    ...(branch ? { fill: REVIEW_QUEUE_READ } : {}),
-  });
+  queuePage({ table: T(), index: 'gsi3', pk: REVIEW_QUEUE_PK, branch, limit, cursor, fill: REVIEW_QUEUE_READ });
 
 /** Every claim item (property or permit) of one claim shard (0 … CLAIM_SHARDS−1). */
 export async function claimsOfShard(shard: number): Promise<SpendingClaim[]> {
