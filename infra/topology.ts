@@ -201,16 +201,16 @@ const CERTIFICATE_PDF = [{ entry: 'functions/certificates/usecases/pdf.ts', out:
 
 export const functions: readonly FunctionDef[] = [
   http('deposits', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite', certificates: 'readwrite' }, ['remittance-posting', 'interest-settlement'], { files: CERTIFICATE_FONT, chunks: CERTIFICATE_PDF }),
-  worker('deposits-remittance-worker', 'deposits', 'remittancePosting', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite' }, ['remittance-posting']),
+  worker('deposits-remittance-worker', 'deposits', 'remittancePosting', { ledger: 'readwrite', deposits: 'readwrite', archive: 'readwrite' }),
   worker('deposits-interest-worker', 'deposits', 'interestSettlement', { ledger: 'readwrite', deposits: 'readwrite' }, ['interest-settlement']),
-  scheduled('deposits', { ledger: 'read', deposits: 'readwrite' }, ['interest-settlement', 'remittance-posting']),
+  scheduled('deposits', { deposits: 'readwrite' }, ['interest-settlement', 'remittance-posting']),
 
   // a withdrawal paid to a bank account is paid by a payment order (settlement/public.ts) in its commit
   http('withdrawals', { ledger: 'readwrite', withdrawals: 'readwrite', loans: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'readwrite' }, ['settlement-payments']),
 
   http('loans', { ledger: 'readwrite', loans: 'readwrite', deposits: 'read', withdrawals: 'readwrite', settlement: 'readwrite', archive: 'readwrite', documents: 'readwrite', certificates: 'readwrite' }, ['settlement-payments'], { files: CERTIFICATE_FONT, chunks: CERTIFICATE_PDF }),
   worker('loans-batch-worker', 'loans', 'loanBatch', { ledger: 'readwrite', loans: 'readwrite', archive: 'readwrite' }, ['loan-batch']),
-  scheduled('loans', { ledger: 'read', loans: 'readwrite' }, ['loan-batch']),
+  scheduled('loans', {}, ['loan-batch']), // fans out to the loan-batch queue: the worker reads and writes the loans
 
   http('supervision', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read', withdrawals: 'read', interprovincial: 'read', archive: 'read' }, ['audit-segments'], {
     inspects: ['remittance-posting', 'interest-settlement', 'loan-batch', 'audit-segments', 'interprovincial-inbound', 'interprovincial-outbound'],
@@ -219,9 +219,10 @@ export const functions: readonly FunctionDef[] = [
   worker('supervision-audit-worker', 'supervision', 'auditSegment', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read', withdrawals: 'read' }, ['audit-segments']),
   scheduled('supervision', { ledger: 'read', supervision: 'readwrite', loans: 'read', deposits: 'read' }, ['audit-segments']),
 
-  http('interprovincial', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'read', deposits: 'read', archive: 'readwrite' }, ['interprovincial-inbound', 'interprovincial-outbound']),
-  worker('interprovincial-inbound-worker', 'interprovincial', 'inboundRequest', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'readwrite', deposits: 'readwrite', withdrawals: 'readwrite', settlement: 'readwrite', archive: 'readwrite', certificates: 'readwrite' }, ['interprovincial-outbound', 'settlement-payments']),
-  worker('interprovincial-outbound-worker', 'interprovincial', 'outboundMessage', { ledger: 'readwrite', interprovincial: 'readwrite', archive: 'readwrite' }, ['interprovincial-outbound'], { partnerSecrets: true }),
+  http('interprovincial', { ledger: 'readwrite', interprovincial: 'readwrite', archive: 'readwrite' }, ['interprovincial-inbound', 'interprovincial-outbound']),
+  // documents: a partner's withdrawal goes through the withdrawals' apply, which attaches the documents it names (none from a partner)
+  worker('interprovincial-inbound-worker', 'interprovincial', 'inboundRequest', { ledger: 'readwrite', interprovincial: 'readwrite', loans: 'readwrite', deposits: 'readwrite', withdrawals: 'readwrite', settlement: 'readwrite', archive: 'readwrite', certificates: 'readwrite', documents: 'readwrite' }, ['interprovincial-outbound', 'settlement-payments']),
+  worker('interprovincial-outbound-worker', 'interprovincial', 'outboundMessage', { interprovincial: 'readwrite', archive: 'readwrite' }, [], { partnerSecrets: true }),
   scheduled('interprovincial', { ledger: 'read', interprovincial: 'readwrite', withdrawals: 'read', archive: 'readwrite' }, ['interprovincial-inbound', 'interprovincial-outbound']),
 
   // settlement (资金结算): banks call it signed (X-HPF-Bank); an arrival notice settles a remittance
@@ -229,15 +230,16 @@ export const functions: readonly FunctionDef[] = [
   // a payment result's effect (a failed withdrawal's reversal, a disbursement's or a transfer's payment
   // status) commits with the result through the paying domain's public.ts
   http('settlement', { ledger: 'readwrite', settlement: 'readwrite', deposits: 'readwrite', loans: 'readwrite', withdrawals: 'readwrite', interprovincial: 'readwrite', archive: 'readwrite', supervision: 'readwrite' }, ['settlement-payments', 'remittance-posting']),
-  worker('settlement-payment-worker', 'settlement', 'paymentOrders', { settlement: 'readwrite' }, ['settlement-payments']),
-  scheduled('settlement', { settlement: 'readwrite' }, ['settlement-payments']),
+  worker('settlement-payment-worker', 'settlement', 'paymentOrders', { settlement: 'readwrite' }),
+  scheduled('settlement', { settlement: 'read' }, ['settlement-payments']), // re-sends: reads the orders, the worker records the sends
   // the daily bank reconciliation signs its statement requests (a bank secret), so it is not the sweeper
   { ...scheduled('settlement', { settlement: 'readwrite', supervision: 'readwrite' }), name: 'settlement-reconciler', handler: 'reconciler' },
 
   // documents (材料): pre-signed uploads to the documents bucket, checked against their SHA-256
-  http('documents', { documents: 'readwrite', withdrawals: 'read', loans: 'read' }, [], { buckets: { documents: 'readwrite' } }),
+  http('documents', { documents: 'readwrite' }, [], { buckets: { documents: 'readwrite' } }),
   // certificates (电子证明): anyone verifies a certificate by its code
-  http('certificates', { certificates: 'read' }),
+  // reads only: no idempotent route, so no idempotency table (http() adds it to the others)
+  { ...http('certificates', {}), tables: { certificates: 'read' } },
 ];
 
 export const routes: readonly RouteDef[] = [

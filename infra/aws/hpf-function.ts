@@ -205,7 +205,8 @@ export class HpfFunction extends Construct {
       },
     });
 
-    // Least privilege: exactly the tables and queues the topology lists (KMS grants come with them).
+    // Least privilege: exactly the tables and queues the topology lists (KMS grants come with them),
+    // which test/infra/grants.test.ts holds against what the function's code uses (infra/grants.ts).
     for (const [name, access] of Object.entries(def.tables) as [TableName, 'read' | 'readwrite'][]) {
       const table = resources.tables[name];
       if (access === 'readwrite') table.grantReadWriteData(this.role);

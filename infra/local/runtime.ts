@@ -1,11 +1,13 @@
 // The embedded local runtime: DynamoDB Local, the SQS server with pollers, the HTTP gateway and the
 // scheduler, all from infra/topology.ts, running the same handlers as the cloud. One per process
-// (handlers find their resources through process.env, as in Lambda).
+// (handlers find their resources through process.env, as in Lambda). Each function runs with only
+// its topology grants (./grant-guard.ts): a table, queue or bucket it is not granted, or a write on
+// a read grant, is refused as the cloud's IAM would refuse it.
 import { pathToFileURL } from 'node:url';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buckets, functions, queues, schedules, tableEnvVar, queueEnvVar, type FunctionName, type ScheduleDef } from '../topology.ts';
+import { buckets, functions, queues, schedules, tableEnvVar, queueEnvVar, type FunctionDef, type FunctionName, type ScheduleDef } from '../topology.ts';
 import { bucketEnvVar } from '../../shared/config.ts';
 import { startDynamoLocal, createTables, type DynamoLocal } from './dynamodb.ts';
 import { startQueues, startPoller, REGION, type LocalQueues, type Poller } from './sqs.ts';
@@ -17,6 +19,7 @@ import { freePort } from './ports.ts';
 import { serveDocs } from './docs-page.ts';
 import { createConsole } from './console.ts';
 import { isCalendarDate } from '../../shared/validators.ts';
+import { guardClient, runAs, type RunningGrant } from './grant-guard.ts';
 
 class UnknownSchedule extends Error {}
 
@@ -48,6 +51,10 @@ export interface RuntimeOptions {
   bank?: boolean;
   pollerConcurrency?: number;
   log?: (msg: string) => void;
+  /** Use this running DynamoDB Local (its endpoint) instead of starting one; the tables get `prefix`. */
+  dynamodbEndpoint?: string;
+  /** Tests: other grants than the topology's for these functions (to show that a missing grant fails here). */
+  grantOverrides?: Partial<Record<FunctionName, Partial<Pick<FunctionDef, 'tables' | 'sendsTo' | 'inspects' | 'buckets'>>>>;
 }
 
 export interface LocalRuntime {
@@ -76,8 +83,12 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     started.length = 0;
   };
   try {
-    const ddb: DynamoLocal = await startDynamoLocal({ port: opts.dynamodbPort ?? (await freePort()), dataDir: opts.dataDir });
-    started.push(() => ddb.stop());
+    const ddb: Pick<DynamoLocal, 'endpoint'> = opts.dynamodbEndpoint
+      ? { endpoint: opts.dynamodbEndpoint }
+      : await startDynamoLocal({ port: opts.dynamodbPort ?? (await freePort()), dataDir: opts.dataDir }).then((d) => {
+          started.push(() => d.stop());
+          return d;
+        });
     const tableNames = await createTables(ddb.endpoint, prefix);
     const q = await startQueues({ port: opts.sqsPort ?? (await freePort()), prefix, visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds });
     started.push(() => q.stop());
@@ -95,12 +106,26 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     };
     for (const [logical, physical] of Object.entries(tableNames)) env[tableEnvVar(logical)] = physical;
     for (const [logical, url] of Object.entries(q.urls)) env[queueEnvVar(logical)] = url;
+    const bucketNames: Record<string, string> = {};
     for (const b of buckets) {
       const physical = `${prefix}-${b.name}`;
       q.server.createBucket(physical);
       env[bucketEnvVar(b.name)] = physical;
+      bucketNames[b.name] = physical;
     }
     Object.assign(process.env, env);
+
+    // the shared clients (created now: they read the environment) check the running function's grant
+    const shared = (file: string) => import(pathToFileURL(join(root, 'shared', file)).href);
+    const [{ ddb: ddbClient }, { sqs: sqsClient }, { s3: s3Client }] = await Promise.all([shared('ddb.ts'), shared('sqs.ts'), shared('s3.ts')]);
+    guardClient('dynamodb', ddbClient);
+    guardClient('sqs', sqsClient);
+    guardClient('s3', s3Client());
+    const names = { tables: tableNames, queues: q.urls, buckets: bucketNames };
+    const grants = new Map<FunctionName, RunningGrant>(
+      // a refusal is always told (to `log`, else stderr): a handler may have turned it into a 500 or a warning
+      functions.map((f) => [f.name, { def: { ...f, ...opts.grantOverrides?.[f.name] }, names, onRefusal: (m: string) => (opts.log ?? console.error)(m) }]),
+    );
 
     // import the handlers only now: their clients read the environment at module scope
     const handlers = new Map<FunctionName, (event: unknown, context: unknown) => Promise<any>>();
@@ -113,7 +138,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     const invoke = async (fn: FunctionName, event: unknown, context?: unknown) => {
       const h = handlers.get(fn);
       if (!h) throw new Error(`unknown function ${fn}`);
-      return h(event, context ?? { awsRequestId: `local-${Date.now()}`, functionName: fn, getRemainingTimeInMillis: () => 60_000 });
+      return runAs(grants.get(fn)!, () => h(event, context ?? { awsRequestId: `local-${Date.now()}`, functionName: fn, getRemainingTimeInMillis: () => 60_000 }));
     };
 
     const pollers: Poller[] = queues.map((def) =>

@@ -100,8 +100,9 @@ describe('least privilege', () => {
       if (access === 'readwrite') expect(actions).toEqual(expect.arrayContaining(WRITE_ACTIONS));
       else expect(actions.filter((a) => WRITE_ACTIONS.includes(a))).toEqual([]);
     }
+    // the data key comes with the tables: a function without any (loans-schedule only sends) has none
     const kms = statements.filter((s) => mentions(s, keyArnImport)).flatMap(actionsOf);
-    expect(kms).toContain('kms:Decrypt');
+    expect(kms.includes('kms:Decrypt')).toBe(Object.keys(def.tables).length > 0);
     expect(kms.includes('kms:Encrypt')).toBe(Object.values(def.tables).includes('readwrite'));
 
     for (const q of queues) {
