@@ -1,6 +1,6 @@
 // What other domains may use of the deposits domain (architecture.md: "Flows that cross domains").
 // Nothing else of functions/deposits/ is imported from outside it; no other domain knows its keys.
-import type { TxItem } from '../../shared/ddb.ts';
+import type { Page, TxItem } from '../../shared/ddb.ts';
 import * as store from './store.ts';
 import * as certificates from './usecases/certificates.ts';
 import * as remittances from './usecases/remittances.ts';
@@ -39,9 +39,21 @@ export interface UnitAuditFact {
   lastFundedPeriod?: string;
 }
 
+const unitAuditFact = (u: { unitId: string; branch: string; startPeriod: string; lastFundedPeriod?: string }): UnitAuditFact => ({ unitId: u.unitId, branch: u.branch, startPeriod: u.startPeriod, ...(u.lastFundedPeriod ? { lastFundedPeriod: u.lastFundedPeriod } : {}) });
+
 /** Every unit of one audit shard (bounded: ~1/16 of the city's units). */
 export async function unitsOfShard(shard: number): Promise<UnitAuditFact[]> {
-  return (await store.unitsOfShard(shard)).map((u) => ({ unitId: u.unitId, branch: u.branch, startPeriod: u.startPeriod, ...(u.lastFundedPeriod ? { lastFundedPeriod: u.lastFundedPeriod } : {}) }));
+  return (await store.unitsOfShard(shard)).map(unitAuditFact);
+}
+
+/**
+ * A page of the units of one audit shard (0 … UNIT_SHARDS−1), by unit id: `limit` units after
+ * `cursor` (a previous page's nextCursor); with `through` (a page's nextCursor) only up to that page's
+ * last unit, inclusive, which may take more than one page to read. nextCursor: null at the end.
+ */
+export async function unitsOfShardPage(shard: number, range: { limit: number; cursor?: string; through?: string }): Promise<Page<UnitAuditFact>> {
+  const page = await store.unitsOfShardPage(shard, range);
+  return { items: page.items.map(unitAuditFact), nextCursor: page.nextCursor };
 }
 
 export type { DepositFacts, DepositCertificate, DepositCertificateRequest } from './domain/certificate.ts';

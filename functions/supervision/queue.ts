@@ -1,6 +1,6 @@
-// Queue entry point: one page of one account segment of an audit run.
+// Queue entry point: one page of an audit run (of an account segment or of a fund-wide rule's part).
 import { queueHandler } from '../../shared/queue.ts';
-import { auditSegmentMessage } from './schemas.ts';
-import { auditSegmentPage } from './usecases/audit.ts';
+import { auditMessage } from './schemas.ts';
+import { auditPage } from './usecases/audit.ts';
 
-export const auditSegment = queueHandler('supervision-audit-worker', (body, _record, log) => auditSegmentPage(auditSegmentMessage.parse(body), log));
+export const auditSegment = queueHandler('supervision-audit-worker', (body, _record, log) => auditPage(auditMessage.parse(body), log));

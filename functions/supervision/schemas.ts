@@ -29,6 +29,22 @@ export const ratingBody = z.strictObject({
 export const ARCHIVE_SUBJECTS = ['UNIT', 'ACCOUNT', 'REMITTANCE', 'WITHDRAWAL', 'LOAN', 'INTERPROVINCIAL_REQUEST', 'TRANSFER'] as const;
 export const archiveSubjectType = z.enum(ARCHIVE_SUBJECTS);
 
-/** The message of the audit-segments queue: one page of one account segment of a run. */
-export const auditSegmentMessage = z.strictObject({ runId: z.string().check(z.minLength(1)), segment: z.int().check(z.gte(0)), cursor: z.optional(z.string()) });
-export type AuditSegmentMessage = z.infer<typeof auditSegmentMessage>;
+const runId = z.string().check(z.minLength(1));
+const shard = z.int().check(z.gte(0), z.lte(255));
+const cursor = z.optional(z.string());
+
+/**
+ * The messages of the audit-segments queue, one page of a run each: of an account segment (SEGMENT),
+ * or of a part of a fund-wide rule: a claim shard (CLAIMS: property reuse), a unit shard (UNITS: unit
+ * arrears), the rent withdrawals of one submission year (RENTS: rent with a loan or a purchase).
+ */
+export const auditMessage = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('SEGMENT'), runId, segment: z.int().check(z.gte(0)), cursor }),
+  z.strictObject({ kind: z.literal('CLAIMS'), runId, shard, cursor }),
+  z.strictObject({ kind: z.literal('UNITS'), runId, shard, cursor }),
+  z.strictObject({ kind: z.literal('RENTS'), runId, year: z.int().check(z.gte(1900), z.lte(9999)), cursor }),
+]);
+export type AuditMessage = z.infer<typeof auditMessage>;
+export type AuditSegmentMessage = Extract<AuditMessage, { kind: 'SEGMENT' }>;
+/** A page of a part of a fund-wide rule. */
+export type AuditPartMessage = Exclude<AuditMessage, { kind: 'SEGMENT' }>;

@@ -1,10 +1,13 @@
 // The supervision table: audit runs, findings, indicator snapshots. The only code that knows its keys.
-//   RUN#<runId> / RUN                    { status, date, segmentsTotal, segmentsDone, accounts, findings, balanceSumFen,
-//                                          branchSums: { <branch>: fen }, startTotals: { <branch>: { balanceFen, entries } },
+//   RUN#<runId> / RUN                    { status, date, segmentsTotal, segmentsDone, partsTotal, partsDone, accounts,
+//                                          findings, balanceSumFen, branchSums: { <branch>: fen },
+//                                          startTotals: { <branch>: { balanceFen, entries } },
 //                                          finalisingSince (claimed by the one page that finalises), … }
-//   RUN#<runId> / PAGE#<seg>#<cursorHash> marker: a page counted once
+//   RUN#<runId> / PAGE#<scope>#<cursorHash> marker: a page counted once
 //   RUN#<runId> / SEGDONE#<seg>          marker: a segment finished once
-//   RUN#<runId> / BOUND#<seg>#<cursorHash> a page's boundary, fixed before its successor is sent
+//   RUN#<runId> / PARTDONE#<part>        marker: a fund-wide rule's part finished once
+//   RUN#<runId> / BOUND#<scope>#<cursorHash> a page's boundary, fixed before its successor is sent
+//   <scope>: an account segment <seg> (00-63), or a fund-wide rule's part <part> = <kind>#<shard or year>
 //   FINDING#<rule>#<subject> / FINDING   gsi1: FINDINGS#<status> / <foundAt>#<findingId>
 //   SNAP#<branch> / <date>               daily indicator snapshot
 //   RATING#<subjectType>#<subjectId> / RATING   one satisfaction rating per transaction
@@ -32,47 +35,71 @@ export interface AuditRun extends Omit<RunRecord, 'date'> {
   trigger: string;
 }
 
+/** A part of a fund-wide rule: a claim shard, a unit shard, the rent withdrawals of a submission year. */
+export interface AuditPart {
+  kind: 'CLAIMS' | 'UNITS' | 'RENTS';
+  /** The shard, or the year. */
+  n: number;
+}
+
+/** What a page belongs to: an account segment (0 … SEGMENTS−1) or a part of a fund-wide rule. */
+export type AuditScope = number | AuditPart;
+
+const scopeKey = (scope: AuditScope) => (typeof scope === 'number' ? String(scope).padStart(2, '0') : `${scope.kind}#${scope.n}`);
+
 export const createRunItem = (run: AuditRun): TxItem => ({ Put: { TableName: T(), Item: { pk: `RUN#${run.runId}`, sk: 'RUN', ...run }, ConditionExpression: 'attribute_not_exists(pk)' } });
 
 export const getRun = (runId: string) => getItem<AuditRun>(T(), { pk: `RUN#${runId}`, sk: 'RUN' });
 
-/** A page of a segment counted once: the marker and the run's counters in one transaction. */
-const pageKey = (runId: string, segment: number, cursor: string | undefined) => ({
+/** A page of a segment or of a part counted once: the marker and the run's counters in one transaction. */
+const pageKey = (runId: string, scope: AuditScope, cursor: string | undefined) => ({
   pk: `RUN#${runId}`,
-  sk: `PAGE#${String(segment).padStart(2, '0')}#${createHash('sha256').update(cursor ?? '').digest('hex').slice(0, 16)}`,
+  sk: `PAGE#${scopeKey(scope)}#${createHash('sha256').update(cursor ?? '').digest('hex').slice(0, 16)}`,
 });
 
-export async function pageCounted(runId: string, segment: number, cursor: string | undefined): Promise<boolean> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: pageKey(runId, segment, cursor), ConsistentRead: true }));
-  return !!out.Item;
-}
+const exists = async (key: { pk: string; sk: string }) => !!(await ddb.send(new GetCommand({ TableName: T(), Key: key, ConsistentRead: true }))).Item;
+
+export const pageCounted = (runId: string, scope: AuditScope, cursor: string | undefined): Promise<boolean> => exists(pageKey(runId, scope, cursor));
 
 export interface PageBound {
-  /** The page's last account (undefined: the page runs to the segment's end). */
+  /** The page's last account (a segment's page; undefined: the page runs to the segment's end). */
   throughAccountNo?: string;
+  /** The successor's cursor (undefined: the last page); a part's page ends at the item it names. */
   nextCursor?: string;
 }
 
-const boundKey = (runId: string, segment: number, cursor: string | undefined) => ({ ...pageKey(runId, segment, cursor), sk: pageKey(runId, segment, cursor).sk.replace('PAGE#', 'BOUND#') });
+const boundKey = (runId: string, scope: AuditScope, cursor: string | undefined) => ({ ...pageKey(runId, scope, cursor), sk: pageKey(runId, scope, cursor).sk.replace('PAGE#', 'BOUND#') });
 
 /** Fixes a page's boundary once; returns the one that stands (an earlier delivery's, if any). */
-export async function fixPageBound(runId: string, segment: number, cursor: string | undefined, bound: PageBound): Promise<PageBound> {
+export async function fixPageBound(runId: string, scope: AuditScope, cursor: string | undefined, bound: PageBound): Promise<PageBound> {
   try {
-    await ddb.send(new PutCommand({ TableName: T(), Item: { ...boundKey(runId, segment, cursor), ...bound }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await ddb.send(new PutCommand({ TableName: T(), Item: { ...boundKey(runId, scope, cursor), ...bound }, ConditionExpression: 'attribute_not_exists(pk)' }));
     return bound;
   } catch (e) {
     if (!isConditionFailure(e)) throw e;
-    const out = await ddb.send(new GetCommand({ TableName: T(), Key: boundKey(runId, segment, cursor), ConsistentRead: true }));
+    const out = await ddb.send(new GetCommand({ TableName: T(), Key: boundKey(runId, scope, cursor), ConsistentRead: true }));
     return { throughAccountNo: out.Item?.throughAccountNo, nextCursor: out.Item?.nextCursor };
   }
 }
 
 const segmentDoneKey = (runId: string, segment: number) => ({ pk: `RUN#${runId}`, sk: `SEGDONE#${String(segment).padStart(2, '0')}` });
+const partDoneKey = (runId: string, part: AuditPart) => ({ pk: `RUN#${runId}`, sk: `PARTDONE#${scopeKey(part)}` });
 
-export async function segmentCounted(runId: string, segment: number): Promise<boolean> {
-  const out = await ddb.send(new GetCommand({ TableName: T(), Key: segmentDoneKey(runId, segment), ConsistentRead: true }));
-  return !!out.Item;
+export const segmentCounted = (runId: string, segment: number): Promise<boolean> => exists(segmentDoneKey(runId, segment));
+
+export const partCounted = (runId: string, part: AuditPart): Promise<boolean> => exists(partDoneKey(runId, part));
+
+/** A part's page marker and the run's findings; `partDone` also claims the part's end marker (once). */
+export function partPageDoneItems(runId: string, part: AuditPart, cursor: string | undefined, counts: { findings: number; partDone: boolean }): TxItem[] {
+  return [
+    ...(counts.partDone ? [{ Put: { TableName: T(), Item: partDoneKey(runId, part), ConditionExpression: 'attribute_not_exists(pk)' } }] : []),
+    { Put: { TableName: T(), Item: pageKey(runId, part, cursor), ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Update: { TableName: T(), Key: { pk: `RUN#${runId}`, sk: 'RUN' }, UpdateExpression: 'ADD findings :f, partsDone :d', ExpressionAttributeValues: { ':f': counts.findings, ':d': counts.partDone ? 1 : 0 } } },
+  ];
 }
+
+/** Every segment and every part of the run done (a run written before parts existed has none to wait for). */
+const ALL_DONE = 'segmentsDone >= segmentsTotal AND (attribute_not_exists(partsTotal) OR partsDone >= partsTotal)';
 
 /** The page marker and the run's counters; `segmentDone` also claims the segment's end marker (once). */
 export function pageDoneItems(runId: string, segment: number, cursor: string | undefined, counts: { accounts: number; findings: number; balanceSumFen: number; branchSums: Record<string, number>; segmentDone: boolean }): TxItem[] {
@@ -99,10 +126,6 @@ export function pageDoneItems(runId: string, segment: number, cursor: string | u
   ];
 }
 
-/**
- * The finalisation of a run whose segments are all done, claimed once: the last segments may finish
- * together, and only one of their pages re-checks the totals and applies the fund-wide rules.
- */
 /** How long a finalisation claim holds (longer than a finalisation takes: a queue worker's timeout is 60 s). */
 export const FINALISATION_LEASE_MS = 10 * 60_000;
 
@@ -118,24 +141,28 @@ export async function releaseFinalisation(runId: string, at: string): Promise<vo
   });
 }
 
+/**
+ * The finalisation of a run whose segments and parts are all done, claimed once: the last pages may
+ * finish together, and only one of them re-checks the totals and completes the run.
+ */
 export const claimFinalisation = (runId: string, at: string): Promise<boolean> =>
   updateIf({
     TableName: T(),
     Key: { pk: `RUN#${runId}`, sk: 'RUN' },
     UpdateExpression: 'SET finalisingSince = :at',
     // a claim older than FINALISATION_LEASE_MS is a finaliser that died: taken over
-    ConditionExpression: '#s = :running AND segmentsDone >= segmentsTotal AND (attribute_not_exists(finalisingSince) OR finalisingSince < :stale)',
+    ConditionExpression: `#s = :running AND ${ALL_DONE} AND (attribute_not_exists(finalisingSince) OR finalisingSince < :stale)`,
     ExpressionAttributeNames: { '#s': 'status' },
     ExpressionAttributeValues: { ':running': 'RUNNING', ':at': at, ':stale': isoAfter(at, -FINALISATION_LEASE_MS) },
   });
 
-/** RUNNING → COMPLETED once, by whoever sees the last segment done. Returns true for that caller. */
+/** RUNNING → COMPLETED once, by whoever sees the last segment and part done. Returns true for that caller. */
 export const completeRun = (runId: string, at: string, findingsAdded: number, reconciliation: NonNullable<RunRecord['reconciliation']>): Promise<boolean> =>
   updateIf({
     TableName: T(),
     Key: { pk: `RUN#${runId}`, sk: 'RUN' },
     UpdateExpression: 'SET #s = :done, completedAt = :at, reconciliation = :rec ADD findings :f',
-    ConditionExpression: '#s = :running AND segmentsDone >= segmentsTotal',
+    ConditionExpression: `#s = :running AND ${ALL_DONE}`,
     ExpressionAttributeNames: { '#s': 'status' },
     ExpressionAttributeValues: { ':done': 'COMPLETED', ':running': 'RUNNING', ':at': at, ':f': findingsAdded, ':rec': reconciliation },
   });

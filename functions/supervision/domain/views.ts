@@ -39,6 +39,9 @@ export interface RunRecord {
   date: string;
   segmentsTotal: number;
   segmentsDone: number;
+  /** The parts of the fund-wide rules (claim shards, unit shards, rent years), and those done; absent on runs written before them. */
+  partsTotal?: number;
+  partsDone?: number;
   accounts: number;
   findings: number;
   startedAt: string;
@@ -53,6 +56,7 @@ export const runView = (r: Omit<RunRecord, 'date'> & { date?: string }) => ({
   findings: r.findings,
   accounts: r.accounts,
   segments: { total: r.segmentsTotal, done: r.segmentsDone },
+  ...(r.partsTotal !== undefined ? { fundWideParts: { total: r.partsTotal, done: r.partsDone ?? 0 } } : {}),
   startedAt: r.startedAt,
   completedAt: r.completedAt ?? null,
   ...(r.reconciliation ? { reconciliation: r.reconciliation } : {}),

@@ -1,9 +1,20 @@
-// The electronic audit (电子稽查): a run fans out over the ledger's account segments through the
-// `audit-segments` queue (one message = one page of one segment), so it scales with accounts, not
-// with one Lambda's time. Each page reconciles its accounts and applies the per-account rules;
-// the last segment finalises the run (once: the last segments may finish together) with the
-// fund-wide rules. A run audits one business date (the schedule's, or the day it was started):
-// the rules that need "today" use it.
+// The electronic audit (电子稽查): a run fans out through the `audit-segments` queue, one message =
+// one page (schemas.ts auditMessage), so it scales with accounts, units and withdrawals, not with one
+// Lambda's time or memory:
+//  - SEGMENT: a page of one of the ledger's account segments: its accounts reconciled, the
+//    per-account rules applied;
+//  - the fund-wide rules, each fanned out over parts read page by page through the other domains'
+//    public.ts (facts.ts): CLAIMS, one part per claim shard (property reuse: the claims of a property
+//    are sharded by its document, so a shard is judged alone); UNITS, one part per unit shard (unit
+//    arrears: a page of units and their deferrals); RENTS, one part per submission year of the two
+//    the rule looks at (rent with a loan or a purchase: each account judged once, by the page holding
+//    its first rent withdrawal of those years, over its own withdrawals).
+// Every page is counted once (its marker in the transaction that adds its counts), even when it is
+// delivered twice or again after a crash between sending its successor and counting it; its boundary
+// is fixed before its successor is sent, so a redelivery continues the same chain; a segment or a
+// part ends once. When every segment and every part is done, the run is finalised (once: the last
+// pages may finish together): the totals reconciliation, then COMPLETED. A run audits one business
+// date (the schedule's, or the day it was started): the rules that need "today" use it.
 //
 // Tamper evidence: each account's entries are verified against their hash chain (shared/ledger/
 // chain.ts) over the same read of its entries the reconciliation makes; an edited, deleted or
@@ -29,10 +40,12 @@ import type { Logger } from '../../../shared/log.ts';
 import * as store from '../store.ts';
 import { baseAndRatio, frozenDebits, ledgerChain, reconcileAccount, reconcileTotals, sameTotals, totalsToRecheck, type AccountRulePolicy, type BranchReconciliation, type BranchTotals, type FindingCandidate } from '../domain/rules.ts';
 import { borrowerFlagsOf } from '../../loans/public.ts';
-import type { AuditSegmentMessage } from '../schemas.ts';
-import { borrowerFindings, fundWideFindings } from './facts.ts';
+import type { AuditMessage, AuditPartMessage, AuditSegmentMessage } from '../schemas.ts';
+import { borrowerFindings, fundWideParts, withFundWidePart, type FundWidePart } from './facts.ts';
 
 export const PAGE_SIZE = 100;
+/** Items of a fund-wide rule's list per page (claim items, units, withdrawals). */
+export const PART_PAGE_SIZE = 100;
 
 
 /** Control totals (Σ balances, entries) of each branch, read consistently. */
@@ -47,23 +60,28 @@ async function totalsOf(branches: readonly string[]): Promise<Record<string, Bra
   return out;
 }
 
-/** Starts a run for `date` (default today) and sends its segments. */
+/** Starts a run for `date` (default today) and sends its segments and the parts of its fund-wide rules. */
 export async function startAuditRun(trigger: string, idempotency?: Parameters<typeof commit>[0]['idempotency'], date: string = businessDate()) {
   const runId = newId('AR');
   // read before the run exists, so before any of its pages reads an account
   const startTotals = await totalsOf(await knownBranches());
+  const partsTotal = fundWideParts(runId, date).length;
   const outcome = await commit({
     idempotency,
     plan: async () => ({
-      items: [store.createRunItem({ runId, status: 'RUNNING', date, segmentsTotal: SEGMENTS, segmentsDone: 0, accounts: 0, findings: 0, balanceSumFen: 0, branchSums: {}, startTotals, startedAt: nowIso(), trigger })],
+      items: [store.createRunItem({ runId, status: 'RUNNING', date, segmentsTotal: SEGMENTS, segmentsDone: 0, partsTotal, partsDone: 0, accounts: 0, findings: 0, balanceSumFen: 0, branchSums: {}, startTotals, startedAt: nowIso(), trigger })],
       body: { runId },
     }),
   });
-  // The segments are sent after the commit. A crash in between is mended by the client's retry
-  // (the replay re-sends the fan-out of a run still RUNNING): pages and segments count once.
+  // The fan-out is sent after the commit. A crash in between is mended by the client's retry
+  // (the replay re-sends the fan-out of a run still RUNNING): pages, segments and parts count once.
   const run = outcome.replayed ? await store.getRun(outcome.body.runId) : undefined;
   if (!outcome.replayed || run?.status === 'RUNNING') {
-    await send('audit-segments', ...Array.from({ length: SEGMENTS }, (_x, segment) => ({ body: { runId: outcome.body.runId, segment } satisfies AuditSegmentMessage })));
+    const id = outcome.body.runId;
+    const segments = Array.from({ length: SEGMENTS }, (_x, segment): AuditMessage => ({ kind: 'SEGMENT', runId: id, segment }));
+    // a replayed run's parts are those of its own date (the run item's), as counted in its partsTotal
+    const parts = run && run.partsTotal === undefined ? [] : fundWideParts(id, run?.date ?? date);
+    await send('audit-segments', ...[...segments, ...parts].map((body) => ({ body })));
   }
   return outcome;
 }
@@ -107,6 +125,11 @@ async function accountFindings(page: readonly Account[], date: string) {
   return found;
 }
 
+/** One page of a run: of an account segment or of a fund-wide rule's part. */
+export function auditPage(msg: AuditMessage, log: Logger): Promise<void> {
+  return msg.kind === 'SEGMENT' ? auditSegmentPage(msg, log) : auditPartPage(msg, log);
+}
+
 export async function auditSegmentPage(msg: AuditSegmentMessage, log: Logger) {
   const run = await store.getRun(msg.runId);
   if (!run || run.status !== 'RUNNING') return; // unknown or finished run: nothing to do
@@ -126,7 +149,7 @@ export async function auditSegmentPage(msg: AuditSegmentMessage, log: Logger) {
   const mismatches = found.filter((f) => f.rule === 'RECONCILIATION_ACCOUNT' || f.rule === 'LEDGER_CHAIN_BROKEN').length;
   if (mismatches) emitMetric('ReconciliationMismatch', mismatches);
   // the next page is sent before this one is counted: a crash in between repeats this page (counted once)
-  if (page.nextCursor) await send('audit-segments', { body: { runId: msg.runId, segment: msg.segment, cursor: page.nextCursor } satisfies AuditSegmentMessage });
+  if (page.nextCursor) await send('audit-segments', { body: { kind: 'SEGMENT', runId: msg.runId, segment: msg.segment, cursor: page.nextCursor } satisfies AuditSegmentMessage });
   const branchSums: Record<string, number> = {};
   for (const a of page.items) branchSums[a.branch] = (branchSums[a.branch] ?? 0) + a.balanceFen;
   const counts = { accounts: page.items.length, findings: found.length, balanceSumFen: page.items.reduce((s, a) => s + a.balanceFen, 0), branchSums, segmentDone: !page.nextCursor };
@@ -140,6 +163,49 @@ export async function auditSegmentPage(msg: AuditSegmentMessage, log: Logger) {
     },
   });
   if (counts.segmentDone) await finaliseIfDone(msg.runId, log);
+}
+
+/**
+ * One page of a part of a fund-wide rule, counted as a segment's page is: once, with its boundary
+ * fixed before its successor is sent (a redelivery reads the same range of the list, through the item
+ * the first delivery ended at, and sends the same successor), its end counted once.
+ */
+export async function auditPartPage(msg: AuditPartMessage, log: Logger) {
+  const run = await store.getRun(msg.runId);
+  if (!run || run.status !== 'RUNNING') return;
+  const part: store.AuditPart = { kind: msg.kind, n: msg.kind === 'RENTS' ? msg.year : msg.shard };
+  if (await store.pageCounted(msg.runId, part, msg.cursor)) return finaliseIfDone(msg.runId, log);
+  const date = run.date ?? run.startedAt.slice(0, 10);
+  const observedAt = nowIso();
+  const { found, nextCursor } = await withFundWidePart(msg, date, async (rule) => {
+    const first = await rule.read({ limit: PART_PAGE_SIZE, cursor: msg.cursor });
+    const bound = await store.fixPageBound(msg.runId, part, msg.cursor, first.nextCursor ? { nextCursor: first.nextCursor } : {});
+    const items = (bound.nextCursor ?? null) === first.nextCursor ? first.items : await readThrough(rule, msg.cursor, bound.nextCursor);
+    return { found: await rule.findings(items), nextCursor: bound.nextCursor };
+  });
+  for (const f of found) await store.upsertFinding(f, msg.runId, observedAt);
+  // the next page is sent before this one is counted: a crash in between repeats this page (counted once)
+  if (nextCursor) await send('audit-segments', { body: { ...msg, cursor: nextCursor } satisfies AuditPartMessage });
+  await commit({
+    plan: async () => {
+      if (await store.pageCounted(msg.runId, part, msg.cursor)) return { items: [], body: null };
+      const partDone = !nextCursor && !(await store.partCounted(msg.runId, part));
+      return { items: store.partPageDoneItems(msg.runId, part, msg.cursor, { findings: found.length, partDone }), body: null };
+    },
+  });
+  if (!nextCursor) await finaliseIfDone(msg.runId, log);
+}
+
+/** A part's list from `cursor` through the item `through` names (a page's nextCursor), or to its end: as many reads as it takes. */
+async function readThrough<F>(rule: FundWidePart<F>, cursor: string | undefined, through: string | undefined): Promise<F[]> {
+  const items: F[] = [];
+  let c = cursor;
+  do {
+    const p = await rule.read({ limit: PART_PAGE_SIZE, cursor: c, through });
+    items.push(...p.items);
+    c = p.nextCursor ?? undefined;
+  } while (c);
+  return items;
 }
 
 /** The accounts from `cursor` through the bound (all pages of the query), or the first read when it is the same. */
@@ -201,7 +267,7 @@ export async function recheckTotals(branches: readonly string[], opts: { attempt
 
 async function finaliseIfDone(runId: string, log: Logger) {
   const run = await store.getRun(runId);
-  if (!run || run.status !== 'RUNNING' || run.segmentsDone < run.segmentsTotal) return;
+  if (!run || run.status !== 'RUNNING' || run.segmentsDone < run.segmentsTotal || (run.partsDone ?? 0) < (run.partsTotal ?? 0)) return;
   const claimedAt = nowIso();
   if (!(await store.claimFinalisation(runId, claimedAt))) return; // another last page finalises it
   try {
@@ -226,7 +292,7 @@ async function finalise(runId: string, run: NonNullable<Awaited<ReturnType<typeo
   if (rechecked.inconclusive.length) log.warn('totals reconciliation inconclusive: postings ran throughout the re-checks', { runId, branches: rechecked.inconclusive });
   const perBranch = [...settled, ...rechecked.concluded];
   const totalsFound = reconcileTotals('CITY', perBranch);
-  const found = [...totalsFound, ...(await fundWideFindings(date))];
+  const found = totalsFound;
   for (const f of found) await store.upsertFinding(f, runId, observedAt);
   if (totalsFound.length) emitMetric('ReconciliationMismatch', 1);
   const reconciliation = { mismatchedBranches: perBranch.filter((b) => b.accountsSumFen !== b.controlTotalFen).map((b) => b.branch).sort(), inconclusiveBranches: [...rechecked.inconclusive].sort() };

@@ -3,35 +3,79 @@
 // other domain's keys, indexes or shard layout beyond the shard counts their interfaces name.
 import { policyOn } from '../../../shared/policy.ts';
 import type { Account } from '../../../shared/ledger/ledger.ts';
+import type { Page } from '../../../shared/ddb.ts';
 import { addMonths, periodOf } from '../../../shared/clock.ts';
-import { CLAIM_SHARDS, propertyClaimsOfShard, withdrawalsByReasonAndYear, withdrawalsOfAccount } from '../../withdrawals/public.ts';
-import { UNIT_SHARDS, unitsOfShard, unitDeferrals, inRanges } from '../../deposits/public.ts';
+import { CLAIM_SHARDS, propertyClaimsOfShardPage, withdrawalsByReasonAndYearPage, withdrawalsOfAccount, type AuditRange, type PropertyClaimFact, type WithdrawalFact } from '../../withdrawals/public.ts';
+import { UNIT_SHARDS, unitsOfShardPage, unitDeferrals, inRanges, type UnitAuditFact } from '../../deposits/public.ts';
 import { borrowerFlagsOf, loanWithSchedule, type BorrowerFlags } from '../../loans/public.ts';
-import { depositsStoppedAfterLoan, loanOverdue, propertyReuse, reconcileLoan, rentConflicts, unitArrears, type FindingCandidate, type PropertyClaim } from '../domain/rules.ts';
+import { depositsStoppedAfterLoan, loanOverdue, propertyReuse, reconcileLoan, rentConflicts, unitArrears, type FindingCandidate } from '../domain/rules.ts';
+import type { AuditPartMessage } from '../schemas.ts';
+
+/**
+ * A part of a fund-wide rule, read page by page: `read` a range of its list (AuditRange of the
+ * domain's public.ts), `findings` the rule over one page's facts. Every part's pages together find
+ * what the rule over all the facts at once finds, each finding in exactly one page.
+ */
+export interface FundWidePart<F> {
+  read(range: AuditRange): Promise<Page<F>>;
+  findings(page: readonly F[]): Promise<FindingCandidate[]>;
+}
 
 const shards = (n: number) => Array.from({ length: n }, (_x, i) => i);
 
-async function propertyClaims(): Promise<PropertyClaim[]> {
-  return (await Promise.all(shards(CLAIM_SHARDS).map((s) => propertyClaimsOfShard(s)))).flat();
+/** The parts of the fund-wide rules of a run auditing `today`: each claim shard, each unit shard, the rent withdrawals of last year and this year. */
+export function fundWideParts(runId: string, today: string): AuditPartMessage[] {
+  const year = Number(today.slice(0, 4));
+  return [
+    ...shards(CLAIM_SHARDS).map((shard) => ({ kind: 'CLAIMS' as const, runId, shard })),
+    ...shards(UNIT_SHARDS).map((shard) => ({ kind: 'UNITS' as const, runId, shard })),
+    ...[year - 1, year].map((y) => ({ kind: 'RENTS' as const, runId, year: y })),
+  ];
 }
+
+/**
+ * Property reuse over one claim shard: the claims of a property are sharded by the property's document
+ * (all in one claim item), so a page of a shard holds every claim of each of its properties.
+ */
+const claimsPart = (shard: number, today: string): FundWidePart<PropertyClaimFact> => ({
+  read: (range) => propertyClaimsOfShardPage(shard, range),
+  findings: async (claims) => propertyReuse(claims, policyOn(today).withdrawals.propertyRepeatWindowMonths),
+});
 
 const PURCHASE_REASONS = ['PURCHASE', 'OFFSITE_PURCHASE'];
 const paidOn = (w: { paidOn?: string; submittedAt: string }) => w.paidOn ?? w.submittedAt.slice(0, 10);
+const submissionOrder = (a: WithdrawalFact, b: WithdrawalFact) => `${a.submittedAt}#${a.withdrawalId}`.localeCompare(`${b.submittedAt}#${b.withdrawalId}`);
 
-async function rentFindings(today: string): Promise<FindingCandidate[]> {
-  const year = Number(today.slice(0, 4));
-  const rents = (await Promise.all([year - 1, year].map((y) => withdrawalsByReasonAndYear('RENT', y)))).flat().filter((w) => w.status === 'PAID');
-  const byAccount = new Map<string, { withdrawalId: string; paidOn: string }[]>();
-  for (const w of rents) byAccount.set(w.accountNo, [...(byAccount.get(w.accountNo) ?? []), { withdrawalId: w.withdrawalId, paidOn: paidOn(w) }]);
-  const flags = await borrowerFlagsOf([...byAccount.keys()]);
-  const found: FindingCandidate[] = [];
-  for (const [accountNo, rentWithdrawals] of byAccount) {
-    const own = await withdrawalsOfAccount(accountNo);
-    const purchaseWithdrawalYears = [...new Set(own.filter((w) => PURCHASE_REASONS.includes(w.reason) && w.status === 'PAID').map((w) => Number(paidOn(w).slice(0, 4))))];
-    found.push(...rentConflicts({ accountNo, rentWithdrawals, purchaseWithdrawalYears, hasActiveLoan: !!flags.get(accountNo)?.activeLoanId }));
-  }
-  return found;
-}
+/**
+ * Rent with a loan or a purchase over a page of one year's RENT withdrawals: the rule is an account's,
+ * over its PAID rent withdrawals submitted last year or this year (read with the rest of its own
+ * withdrawals, one query per account), and it is applied by the one page, of the two years' lists,
+ * holding the account's first rent withdrawal of those years (whatever its status: it names the page
+ * however the statuses move during the run). Reads: one per account of the page, not one per account.
+ */
+const rentsPart = (year: number, today: string): FundWidePart<WithdrawalFact> => {
+  const thisYear = Number(today.slice(0, 4));
+  const ofWindow = (w: WithdrawalFact) => w.reason === 'RENT' && [thisYear - 1, thisYear].includes(Number(w.submittedAt.slice(0, 4)));
+  return {
+    read: (range) => withdrawalsByReasonAndYearPage('RENT', year, range),
+    findings: async (page) => {
+      const inPage = new Set(page.map((w) => w.withdrawalId));
+      const accounts = [...new Set(page.map((w) => w.accountNo))];
+      const flags = await borrowerFlagsOf(accounts);
+      const found: FindingCandidate[] = [];
+      for (const accountNo of accounts) {
+        const own = await withdrawalsOfAccount(accountNo);
+        const rents = own.filter(ofWindow).sort(submissionOrder);
+        if (!rents.length || !inPage.has(rents[0].withdrawalId)) continue; // another page's account
+        const rentWithdrawals = rents.filter((w) => w.status === 'PAID').map((w) => ({ withdrawalId: w.withdrawalId, paidOn: paidOn(w) }));
+        if (!rentWithdrawals.length) continue;
+        const purchaseWithdrawalYears = [...new Set(own.filter((w) => PURCHASE_REASONS.includes(w.reason) && w.status === 'PAID').map((w) => Number(paidOn(w).slice(0, 4))))];
+        found.push(...rentConflicts({ accountNo, rentWithdrawals, purchaseWithdrawalYears, hasActiveLoan: !!flags.get(accountNo)?.activeLoanId }));
+      }
+      return found;
+    },
+  };
+};
 
 function expand(range: string): string[] {
   const [from, to] = range.split(':');
@@ -40,25 +84,30 @@ function expand(range: string): string[] {
   return out;
 }
 
-/** A unit that lists remittances but never pays them is in arrears: the rule counts from the last funded period. */
-async function unitFindings(today: string, months: number): Promise<FindingCandidate[]> {
-  const found: FindingCandidate[] = [];
-  for (const shard of shards(UNIT_SHARDS)) {
-    for (const unit of await unitsOfShard(shard)) {
+/** Unit arrears over a page of one unit shard: a unit that lists remittances but never pays them is in arrears (the rule counts from the last funded period). */
+const unitsPart = (shard: number, today: string): FundWidePart<UnitAuditFact> => ({
+  read: (range) => unitsOfShardPage(shard, range),
+  findings: async (units) => {
+    const months = policyOn(today).supervision.unitNoRemittanceMonths;
+    const found: FindingCandidate[] = [];
+    for (const unit of units) {
       const deferredPeriods = (await unitDeferrals(unit.unitId)).flatMap((r) => expand(r));
       found.push(...unitArrears({ unitId: unit.unitId, lastFundedPeriod: unit.lastFundedPeriod, startPeriod: unit.startPeriod, currentPeriod: periodOf(today), deferredPeriods }, months));
     }
-  }
-  return found;
-}
+    return found;
+  },
+});
 
-export async function fundWideFindings(today: string): Promise<FindingCandidate[]> {
-  const policy = policyOn(today);
-  return [
-    ...propertyReuse(await propertyClaims(), policy.withdrawals.propertyRepeatWindowMonths),
-    ...(await rentFindings(today)),
-    ...(await unitFindings(today, policy.supervision.unitNoRemittanceMonths)),
-  ];
+/** The part a message's page belongs to, read and judged as of `today`; `run(part)` is called with it (typed by its facts). */
+export function withFundWidePart<R>(msg: AuditPartMessage, today: string, run: <F>(part: FundWidePart<F>) => Promise<R>): Promise<R> {
+  switch (msg.kind) {
+    case 'CLAIMS':
+      return run(claimsPart(msg.shard, today));
+    case 'UNITS':
+      return run(unitsPart(msg.shard, today));
+    case 'RENTS':
+      return run(rentsPart(msg.year, today));
+  }
 }
 
 /** Per-account facts of the loans domain (`loanFlags`: the account's, loans public.ts borrowerFlagsOf): overdue thresholds, deposits stopped after the loan, loan reconciliation. */
