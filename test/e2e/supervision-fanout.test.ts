@@ -6,7 +6,8 @@
 //    one-shot rules find (all the facts in one invocation, as finalise() did before the fan-out,
 //    reproduced here over the same published readers): the same rule, subject, severity, evidence.
 //  - A part's page delivered again after the worker died between sending its successor and
-//    counting it, and every message of the run delivered twice: each page counted once (the run's
+//    counting it (and after its list grew inside the page's range: the same range is read, the same
+//    successor sent), and every message of the run delivered twice: each page counted once (the run's
 //    findings, its parts done), one successor per page, the run completed once.
 // Handlers run in-process; the SQS client of this process is tapped (the runtime's pollers never see
 // this run's messages), and the findings the run writes are read off its own upserts.
@@ -154,6 +155,7 @@ describe('the fund-wide audit rules fanned out (issue 20)', () => {
     //  3: a rejected rent last year (its first rent: last year's part judges it), a paid one this year, a purchase this year
     //  4: three rents this year, far apart in the list, a purchase this year
     //  5: rent and purchase two years ago (outside the rule's years: no finding)
+    //  6: (added while the run is under way, inside the first page's range) rent and purchase this year
     //  filler: 160 rents this year of 40 accounts with no purchase (no finding)
     const a = (i: number) => fakeAccountNo(i);
     const seeded: Withdrawal[] = [
@@ -186,7 +188,7 @@ describe('the fund-wide audit rules fanned out (issue 20)', () => {
     const deferral = await call('POST', `/v1/units/${deferred.unitId}/deferrals`, { token: await staffToken(branch), body: { fromPeriod: start, toPeriod: addMonths(periodOf(today), 2), reason: '经营困难' } });
     expect(deferral.status, JSON.stringify(deferral.body)).toBe(201);
 
-    const subjects = new Set([...certs, ...Array.from({ length: 6 }, (_x, i) => a(i)), ...Array.from({ length: 40 }, (_x, i) => a(100 + i)), arrears.unitId, deferred.unitId, current.unitId]);
+    const subjects = new Set([...certs, ...Array.from({ length: 7 }, (_x, i) => a(i)), ...Array.from({ length: 40 }, (_x, i) => a(100 + i)), arrears.unitId, deferred.unitId, current.unitId]);
     // the properties lie in more than one claim shard (read through the published reader)
     const shardOf = new Map<string, number>();
     for (const s of shards(CLAIM_SHARDS)) for (const c of await all((r) => propertyClaimsOfShardPage(s, r))) if (certs.includes(c.propertyCertificateNo)) shardOf.set(c.propertyCertificateNo, s);
@@ -222,11 +224,15 @@ describe('the fund-wide audit rules fanned out (issue 20)', () => {
       expect(await deliver('audit-segments', [{ ...firstRents, receiveCount: 1 }])).toEqual([firstRents.messageId]);
       faults.beforeWrite = undefined;
       expect((await supervisionStore.getRun(runId))!).toMatchObject({ findings: 0, partsDone: 0 });
+      // the list grows inside the page's range before the page comes again: a rent and a purchase of this year
+      await put([withdrawal(a(6), 'RENT', 'PAID', `${year}-01-03`), withdrawal(a(6), 'PURCHASE', 'PAID', `${year}-01-04`)].map((w) => putWithdrawalItem(w)));
       const upsertsBefore = written.length;
       expect(await deliver('audit-segments', [{ ...firstRents, receiveCount: 2 }])).toEqual([]);
       const pageFindings = written.length - upsertsBefore;
       const successors = (): TappedMessage[] => tap.pending.filter((m) => m.queue === 'audit-segments' && JSON.parse(m.body).kind === 'RENTS' && JSON.parse(m.body).year === year);
+      // the redelivery read its page through the bound the first delivery fixed (the new rent in it) and sent the same successor
       expect(new Set(successors().map((m) => m.body)).size, 'next-page messages sent for one page').toBe(1);
+      expect(written.slice(upsertsBefore).map((f) => f.subject)).toContain(a(6));
       expect(successors()).toHaveLength(2); // the crashed delivery's and the redelivery's: the same message
       expect((await supervisionStore.getRun(runId))!).toMatchObject({ findings: pageFindings, partsDone: 0 });
       // and once more, a duplicate: nothing counted, nothing sent
@@ -252,7 +258,7 @@ describe('the fund-wide audit rules fanned out (issue 20)', () => {
     expect(mine(written)).toEqual(expected);
     // what the seeds were made to show
     expect(expected.filter((f) => f.rule === 'PROPERTY_REUSE').map((f) => f.subject).sort()).toEqual(certs.slice(0, 6).sort());
-    expect(expected.filter((f) => f.rule === 'RENT_WITH_LOAN_OR_PURCHASE').map((f) => f.subject).sort()).toEqual([a(0), a(1), a(3), a(4)].sort());
+    expect(expected.filter((f) => f.rule === 'RENT_WITH_LOAN_OR_PURCHASE').map((f) => f.subject).sort()).toEqual([a(0), a(1), a(3), a(4), a(6)].sort());
     expect(expected.find((f) => f.subject === a(0))!.evidence.rentWithdrawals).toHaveLength(1);
     expect(expected.find((f) => f.subject === a(4))!.evidence.rentWithdrawals).toHaveLength(3);
     expect(expected.filter((f) => f.rule === 'UNIT_NO_REMITTANCE').map((f) => f.subject)).toEqual([arrears.unitId]);
@@ -269,6 +275,6 @@ describe('the fund-wide audit rules fanned out (issue 20)', () => {
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
     }
-    expect(Object.fromEntries(judged)).toEqual(Object.fromEntries([a(0), a(1), a(3), a(4)].map((s) => [s, 1])));
+    expect(Object.fromEntries(judged)).toEqual(Object.fromEntries([a(0), a(1), a(3), a(4), a(6)].map((s) => [s, 1])));
   }, 300_000);
 });
