@@ -96,7 +96,7 @@ interface Bundle {
 }
 
 /** The function's Lambda environment (hpf-function.ts), with dummy resource names. */
-function lambdaEnv(def?: FunctionDef): Record<string, string> {
+export function lambdaEnv(def?: Pick<FunctionDef, 'name' | 'handler'>): Record<string, string> {
   const env: Record<string, string> = {
     NODE_OPTIONS: '--enable-source-maps',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -119,10 +119,10 @@ function lambdaEnv(def?: FunctionDef): Record<string, string> {
   return env;
 }
 
-async function bundle(entryPath: string, name: string): Promise<{ file: string; sizeBytes: number }> {
-  const outfile = join(OUT_DIR, name, 'index.mjs');
+/** esbuild as CDK runs it for a function (hpf-function.ts), from `absWorkingDir`; the bundle's size. */
+export async function buildLikeCdk(absWorkingDir: string, entryPath: string, outfile: string): Promise<number> {
   await build({
-    absWorkingDir: repoRoot,
+    absWorkingDir,
     entryPoints: [entryPath],
     bundle: true,
     outfile,
@@ -138,7 +138,12 @@ async function bundle(entryPath: string, name: string): Promise<{ file: string; 
     alias: { ...BUNDLE_ALIASES },
     logLevel: 'error',
   });
-  return { file: outfile, sizeBytes: statSync(outfile).size };
+  return statSync(outfile).size;
+}
+
+async function bundle(entryPath: string, name: string): Promise<{ file: string; sizeBytes: number }> {
+  const outfile = join(OUT_DIR, name, 'index.mjs');
+  return { file: outfile, sizeBytes: await buildLikeCdk(repoRoot, entryPath, outfile) };
 }
 
 function importOnce(measureScript: string, b: Bundle): { ms: number; cpuMs: number } {

@@ -3,7 +3,7 @@
 // base revision is checked out beside this one (a detached git worktree under .local/, sharing this
 // repository's node_modules) and both are measured in this one run, interleaved, so that the
 // machine's load falls on both alike. Target: nothing more than 5 % above the base's (sizes within ±5 %).
-//   - bundle size per function (minified, as CDK builds it: bundle.bench.ts's esbuild options, for
+//   - bundle size per function (minified, as CDK builds it: bundle.bench.ts's buildLikeCdk, for
 //     both trees), the ratio this / base per function;
 //   - module init per function: a fresh `node` imports this tree's bundle and, right after, the
 //     base's (ROUNDS pairs, order alternating); the median of the paired ratios of the CPU time the
@@ -17,13 +17,13 @@
 // Base: BENCH_BASE (any revision), else the parent of the first commit whose message names issue 19.
 // Run: npm run bench -- refactor
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { BUNDLE_ALIASES, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER, repoRoot } from '../../infra/aws/hpf-function.ts';
-import { functions, queueEnvVar, queues, tableEnvVar, tables } from '../../infra/topology.ts';
+import { repoRoot } from '../../infra/aws/hpf-function.ts';
+import { functions } from '../../infra/topology.ts';
+import { buildLikeCdk, lambdaEnv } from './bundle.bench.ts';
 import { printTable, type BenchRow } from './types.ts';
 
 export type { BenchRow };
@@ -65,48 +65,6 @@ const cpu = process.cpuUsage(c0);
 for (const h of process.argv[3].split(',')) if (typeof mod[h] !== 'function') throw new Error('the bundle does not export ' + h);
 process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000 }));
 `;
-
-function lambdaEnv(name: string, handler: string): Record<string, string> {
-  const env: Record<string, string> = {
-    NODE_OPTIONS: '--enable-source-maps',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    AWS_REGION: 'cn-north-1',
-    HPF_CENTER_CODE: '330100',
-    POWERTOOLS_SERVICE_NAME: name,
-    LOG_LEVEL: 'silent',
-    AWS_LAMBDA_FUNCTION_NAME: name,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
-    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-    _HANDLER: `index.${handler}`,
-  };
-  for (const t of tables) env[tableEnvVar(t.name)] = `bench-${t.name}`;
-  for (const q of queues) env[queueEnvVar(q.name)] = `https://sqs.cn-north-1.amazonaws.com.cn/000000000000/bench-${q.name}`;
-  return env;
-}
-
-async function bundle(root: string, entry: string, outfile: string): Promise<number> {
-  await build({
-    absWorkingDir: root,
-    entryPoints: [join(root, entry)],
-    bundle: true,
-    outfile,
-    target: BUNDLE_TARGET,
-    platform: 'node',
-    format: 'esm',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    external: [...BUNDLE_EXTERNALS],
-    banner: { js: ESM_REQUIRE_BANNER },
-    mainFields: [...BUNDLE_MAIN_FIELDS],
-    alias: { ...BUNDLE_ALIASES },
-    logLevel: 'error',
-  });
-  return statSync(outfile).size;
-}
 
 function importMs(script: string, file: string, handlers: string[], env: Record<string, string>): { ms: number; cpuMs: number } {
   const child = spawnSync(process.execPath, [script, pathToFileURL(file).href, handlers.join(',')], { cwd: OUT_DIR, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
@@ -157,9 +115,9 @@ export async function runRefactorBench(): Promise<BenchRow[]> {
     const dir = join(OUT_DIR, f.name);
     const head = { file: join(dir, 'head', 'index.mjs'), size: 0 };
     const was = { file: join(dir, 'base', 'index.mjs'), size: 0 };
-    head.size = await bundle(repoRoot, f.entry, head.file);
-    was.size = await bundle(base, b.entry, was.file);
-    pairs.set(key, { name: f.name, handlers: [f.handler], env: lambdaEnv(f.name, f.handler), head, base: was, ratios: [], cpuRatios: [] });
+    head.size = await buildLikeCdk(repoRoot, join(repoRoot, f.entry), head.file);
+    was.size = await buildLikeCdk(base, join(base, b.entry), was.file);
+    pairs.set(key, { name: f.name, handlers: [f.handler], env: lambdaEnv(f), head, base: was, ratios: [], cpuRatios: [] });
   }
   const all = [...pairs.values()];
   importMs(script, all[0].head.file, all[0].handlers, all[0].env); // the file system cache warm before measuring

@@ -8,6 +8,7 @@ import { CHAIN_VERSION, HASHED_FIELDS, canonicalEntryJson, chainEntries, entryHa
 import { applyPostings, type Account, type Entry, type EntryType, type Posting } from '../../shared/ledger/account.ts';
 import { canonicalJson } from '../../shared/canonical.ts';
 import { createHash } from 'node:crypto';
+import { flexibleAccount } from '../support/accounts.ts';
 
 const GENESIS_A1 = '4462466ed038ef485af42f4805c5e7efd34ee321caf62d030e97a2e4c0925d39';
 const H1 = 'a4cd8038d507392a9a2a162696a6dd6a8c6fd7a431a64c6c3a3ed85a6e7de6fc';
@@ -87,31 +88,7 @@ describe('hash chain: golden values', () => {
 
 // ---------- the chain the ledger's postings build ----------
 
-const account = (over: Partial<Account> = {}): Account => ({
-  accountNo: 'A9',
-  idNumber: '110101199003070000',
-  name: '测试',
-  kind: 'FLEXIBLE',
-  branch: 'SC',
-  status: 'NORMAL',
-  statusCode: '01',
-  monthlyBaseFen: 800_000,
-  employerRatePercent: 0,
-  employeeRatePercent: 12,
-  monthlyAmountFen: 96_000,
-  balanceFen: 0,
-  version: 0,
-  rev: 0,
-  accrualYear: 2025,
-  accrualFenDays: 0,
-  accrualDate: '2025-01-01',
-  unsettledAccruals: {},
-  paidPeriods: [],
-  openedOn: '2025-01-01',
-  createdAt: '2025-01-01T00:00:00.000Z',
-  updatedAt: '2025-01-01T00:00:00.000Z',
-  ...over,
-});
+const account = (over: Partial<Account> = {}): Account => flexibleAccount({ accountNo: 'A9', idNumber: '110101199003070000', name: '测试', balanceFen: 0, version: 0, rev: 0, accrualYear: 2025, accrualDate: '2025-01-01', ...over });
 const posting = (amountFen: number, i: number): Posting => ({ amountFen, type: 'DEPOSIT', ref: `R${i}`, valueDate: '2025-02-01', ...(i % 2 ? { period: '2025-02', memo: `m${i}` } : {}) });
 const idOf = (seq: number) => `A9-${seq}`;
 

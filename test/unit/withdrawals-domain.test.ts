@@ -17,37 +17,13 @@ import {
 import { applicationView, reviewQueueView } from '../../functions/withdrawals/domain/views.ts';
 import { policyOn } from '../../shared/policy.ts';
 import type { Account } from '../../shared/ledger/account.ts';
+import { flexibleAccount } from '../support/accounts.ts';
 
 const TODAY = '2026-11-27';
 const policy = policyOn(TODAY);
 const ACC = '123456789015'; // a well-formed account number (its Luhn check digit)
 
-function account(over: Partial<Account> = {}): Account {
-  return {
-    accountNo: ACC,
-    idNumber: '110101199003077777',
-    name: '张三',
-    kind: 'FLEXIBLE',
-    branch: 'SC',
-    status: 'NORMAL',
-    statusCode: '01',
-    monthlyBaseFen: 800_000,
-    employerRatePercent: 0,
-    employeeRatePercent: 12,
-    monthlyAmountFen: 96_000,
-    balanceFen: 10_000_000, // 100,000.00
-    version: 1,
-    accrualYear: 2027,
-    accrualFenDays: 0,
-    accrualDate: TODAY,
-    unsettledAccruals: {},
-    paidPeriods: [],
-    openedOn: '2025-01-01',
-    createdAt: '2025-01-01T00:00:00.000Z',
-    updatedAt: '2025-01-01T00:00:00.000Z',
-    ...over,
-  };
-}
+const account = (over: Partial<Account> = {}): Account => flexibleAccount({ accountNo: ACC, accrualDate: TODAY, ...over });
 
 const base = { accountNo: ACC, payeeBankAccount: '6222021234567890123' };
 const purchaseEvidence = { contractNo: 'HT-1', propertyCertificateNo: 'ZH-001', price: '300000', purchaseDate: '2026-10-01' };

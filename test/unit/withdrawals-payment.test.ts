@@ -22,6 +22,7 @@ import {
 import { applicationView, withdrawalView } from '../../functions/withdrawals/domain/views.ts';
 import { policyOn } from '../../shared/policy.ts';
 import type { Account } from '../../shared/ledger/account.ts';
+import { flexibleAccount } from '../support/accounts.ts';
 
 const TODAY = '2026-11-27';
 const AT = '2026-11-27T02:00:00.000Z';
@@ -29,30 +30,7 @@ const policy = policyOn(TODAY);
 const PAYEE = '6222021234567890123';
 const BANK = { sub: 'bank:SIMBANK', role: 'bank' };
 
-const account = (over: Partial<Account> = {}): Account => ({
-  accountNo: '123456789012',
-  idNumber: '110101199003077777',
-  name: '张三',
-  kind: 'FLEXIBLE',
-  branch: 'SC',
-  status: 'NORMAL',
-  statusCode: '01',
-  monthlyBaseFen: 800_000,
-  employerRatePercent: 0,
-  employeeRatePercent: 12,
-  monthlyAmountFen: 96_000,
-  balanceFen: 10_000_000,
-  version: 1,
-  accrualYear: 2027,
-  accrualFenDays: 0,
-  accrualDate: TODAY,
-  unsettledAccruals: {},
-  paidPeriods: [],
-  openedOn: '2025-01-01',
-  createdAt: '2025-01-01T00:00:00.000Z',
-  updatedAt: '2025-01-01T00:00:00.000Z',
-  ...over,
-});
+const account = (over: Partial<Account> = {}): Account => flexibleAccount({ accrualDate: TODAY, ...over });
 
 /** A withdrawal decided and built as the application use case does. */
 function withdrawal(body: WithdrawalApplication, acc = account(), over: Partial<Withdrawal> = {}): Withdrawal {
