@@ -243,6 +243,38 @@ export function queuePage<T>(q: { table: string; index: string; pk: string; bran
   });
 }
 
+/** A range of a paged list: `limit` items after `cursor`; with `through` (a page's nextCursor: the key of its last item) only up to that item, inclusive. */
+export interface PageRange {
+  limit: number;
+  cursor?: string;
+  through?: string;
+}
+
+/**
+ * One page of an index partition (`index`pk = `pk`) in its sort order, `range.through` bounding it: a
+ * page read again (a redelivered message) reads no further than it did the first time, even when its
+ * list grew since. A cursor outside the bound is refused.
+ */
+export function partitionPage<T>(q: { table: string; index: string; pk: string; range: PageRange; item?: (i: Record<string, any>) => T }): Promise<Page<T>> {
+  const keys = indexKeys(q.index);
+  const [pkName, skName] = [`${q.index}pk`, `${q.index}sk`];
+  const upTo = q.range.through === undefined ? undefined : (decodeCursor(q.range.through, keys, { [pkName]: q.pk })?.[skName] as string | undefined);
+  return queryPage({
+    query: {
+      TableName: q.table,
+      IndexName: q.index,
+      KeyConditionExpression: upTo === undefined ? `${pkName} = :v` : `${pkName} = :v AND ${skName} <= :t`,
+      ExpressionAttributeValues: upTo === undefined ? { ':v': q.pk } : { ':v': q.pk, ':t': upTo },
+    },
+    keys,
+    partition: { [pkName]: q.pk },
+    belongs: (key) => upTo === undefined || (key[skName] as string) <= upTo,
+    limit: q.range.limit,
+    cursor: q.range.cursor,
+    ...(q.item ? { item: q.item } : {}),
+  });
+}
+
 /** The 400 of a refused list cursor (for a store that checks more of a cursor than its shape). */
 export function invalidCursor(): never {
   throw new DomainError('VALIDATION_FAILED', 'Invalid cursor / 无效的分页游标', [{ path: 'query.cursor', message: 'invalid cursor' }]);

@@ -1,6 +1,6 @@
 // What other domains may use of the deposits domain (architecture.md: "Flows that cross domains").
 // Nothing else of functions/deposits/ is imported from outside it; no other domain knows its keys.
-import type { Page, TxItem } from '../../shared/ddb.ts';
+import type { Page, PageRange, TxItem } from '../../shared/ddb.ts';
 import * as store from './store.ts';
 import * as certificates from './usecases/certificates.ts';
 import * as remittances from './usecases/remittances.ts';
@@ -51,7 +51,7 @@ export async function unitsOfShard(shard: number): Promise<UnitAuditFact[]> {
  * `cursor` (a previous page's nextCursor); with `through` (a page's nextCursor) only up to that page's
  * last unit, inclusive, which may take more than one page to read. nextCursor: null at the end.
  */
-export async function unitsOfShardPage(shard: number, range: { limit: number; cursor?: string; through?: string }): Promise<Page<UnitAuditFact>> {
+export async function unitsOfShardPage(shard: number, range: PageRange): Promise<Page<UnitAuditFact>> {
   const page = await store.unitsOfShardPage(shard, range);
   return { items: page.items.map(unitAuditFact), nextCursor: page.nextCursor };
 }

@@ -17,7 +17,7 @@
 //   FLEXDEP#<accountNo> / BANKREF#<ref> a flexible deposit the bank reported (its reference applies once; conditional put)
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { batchGetItems, ddb, decodeCursor, getItem, indexKeys, queryAll, queryPage, stripKeys, TABLE_KEYS, transition, updateIf, type Page, type TxItem } from '../../shared/ddb.ts';
+import { batchGetItems, ddb, getItem, indexKeys, partitionPage, queryAll, queryPage, stripKeys, TABLE_KEYS, transition, updateIf, type Page, type PageRange, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import { sleep } from '../../shared/tx.ts';
 import type { DepositCertificate } from './domain/certificate.ts';
@@ -99,29 +99,8 @@ export async function unitsOfShard(shard: number): Promise<Unit[]> {
 
 const unitShardPk = (shard: number) => `UNITS#${String(shard).padStart(2, '0')}`;
 
-/**
- * A page of the units of one audit shard, by unit id: `limit` after `cursor`; with `through` (a page's
- * nextCursor: the key of its last unit) only up to that unit, inclusive.
- */
-export function unitsOfShardPage(shard: number, range: { limit: number; cursor?: string; through?: string }): Promise<Page<Unit>> {
-  const partition = unitShardPk(shard);
-  const keys = indexKeys('gsi2');
-  const upTo = range.through === undefined ? undefined : (decodeCursor(range.through, keys, { gsi2pk: partition })?.gsi2sk as string | undefined);
-  return queryPage({
-    query: {
-      TableName: T(),
-      IndexName: 'gsi2',
-      KeyConditionExpression: upTo === undefined ? 'gsi2pk = :v' : 'gsi2pk = :v AND gsi2sk <= :t',
-      ExpressionAttributeValues: upTo === undefined ? { ':v': partition } : { ':v': partition, ':t': upTo },
-    },
-    keys,
-    partition: { gsi2pk: partition },
-    belongs: (key) => upTo === undefined || (key.gsi2sk as string) <= upTo,
-    limit: range.limit,
-    cursor: range.cursor,
-    item: (u) => strip<Unit>(u),
-  });
-}
+/** A page of the units of one audit shard, by unit id (the kernel's partitionPage: `range.through` bounds it). */
+export const unitsOfShardPage = (shard: number, range: PageRange): Promise<Page<Unit>> => partitionPage({ table: T(), index: 'gsi2', pk: unitShardPk(shard), range, item: (u) => strip<Unit>(u) });
 
 /** The unit's latest funded REGULAR period moves forward only (a late settlement of an older period leaves it). */
 export const fundedPeriodItem = (unitId: string, period: string): TxItem => ({

@@ -45,6 +45,8 @@ export const auditMessage = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('RENTS'), runId, year: z.int().check(z.gte(1900), z.lte(9999)), cursor }),
 ]);
 export type AuditMessage = z.infer<typeof auditMessage>;
+/** A message of the queue; one sent before the fund-wide parts existed (no `kind`) is an account segment's page. */
+export const parseAuditMessage = (body: unknown): AuditMessage => auditMessage.parse(body !== null && typeof body === 'object' && !('kind' in body) ? { kind: 'SEGMENT', ...body } : body);
 export type AuditSegmentMessage = Extract<AuditMessage, { kind: 'SEGMENT' }>;
 /** A page of a part of a fund-wide rule. */
 export type AuditPartMessage = Exclude<AuditMessage, { kind: 'SEGMENT' }>;

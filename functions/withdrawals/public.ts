@@ -9,7 +9,7 @@ import { planWithdrawalPaymentResult as planPaymentResult, type WithdrawalPaymen
 import { withdrawForLoanRepayment as withdrawForLoan, type LoanRepaymentRequest } from './usecases/apply.ts';
 import { withdrawalForRating as forRating } from './usecases/read.ts';
 import type { WithdrawalBody } from './domain/views.ts';
-import type { Page, TxItem } from '../../shared/ddb.ts';
+import type { Page, PageRange, TxItem } from '../../shared/ddb.ts';
 import {
   partnerWithdrawalIdOf as partnerIdOf,
   partnerWithdrawalOutcome as partnerOutcome,
@@ -33,17 +33,10 @@ export interface PropertyClaimFact {
 }
 
 /**
- * A page of an audit list, read in the list's order: `limit` items after `cursor` (a previous page's
- * nextCursor); with `through` (a page's nextCursor) only up to that page's last item, inclusive, which
- * may take more than one page to read. A page's nextCursor is the key of its last item (null at the end).
- */
-export type AuditRange = store.AuditRange;
-
-/**
  * The claims on properties that count (not rejected, its payment not failed) of a page of one claim
  * shard (0 … CLAIM_SHARDS−1). A property's claims are all in the one page that holds the property.
  */
-export async function propertyClaimsOfShardPage(shard: number, range: AuditRange): Promise<Page<PropertyClaimFact>> {
+export async function propertyClaimsOfShardPage(shard: number, range: PageRange): Promise<Page<PropertyClaimFact>> {
   const page = await store.claimsOfShardPage(shard, range);
   const claims: PropertyClaimFact[] = [];
   for (const item of page.items) {
@@ -64,8 +57,8 @@ export interface WithdrawalFact {
 
 const fact = (w: Withdrawal): WithdrawalFact => ({ withdrawalId: w.withdrawalId, accountNo: w.accountNo, reason: w.reason, status: w.status, submittedAt: w.submittedAt, paidOn: w.paidOn });
 
-/** A page of the withdrawals of one reason submitted in one calendar year, by submission (AuditRange). */
-export async function withdrawalsByReasonAndYearPage(reason: string, year: number, range: AuditRange): Promise<Page<WithdrawalFact>> {
+/** A page of the withdrawals of one reason submitted in one calendar year, by submission (PageRange). */
+export async function withdrawalsByReasonAndYearPage(reason: string, year: number, range: PageRange): Promise<Page<WithdrawalFact>> {
   const page = await store.withdrawalsByReasonAndYearPage(reason, year, range);
   return { items: page.items.map(fact), nextCursor: page.nextCursor };
 }

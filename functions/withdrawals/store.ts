@@ -14,7 +14,7 @@
 // A claim is written with a condition on the version read, so concurrent claims on one property
 // cannot exceed its cap: the loser re-plans from fresh reads.
 import { createHash } from 'node:crypto';
-import { decodeCursor, getItem, indexKeys, queryAll, queryPage, queuePage, stripKeys, transitionFrom, type Page, type TxItem } from '../../shared/ddb.ts';
+import { getItem, indexKeys, partitionPage, queryAll, queryPage, queuePage, stripKeys, transitionFrom, type Page, type PageRange, type TxItem } from '../../shared/ddb.ts';
 import { tableName } from '../../shared/config.ts';
 import type { SpendingClaim, SpendingRef, Withdrawal } from './domain/withdrawal.ts';
 
@@ -50,38 +50,11 @@ const REVIEW_QUEUE_READ = 100;
 export const listReviewQueue = (branch: string | undefined, limit: number, cursor?: string): Promise<Page<Withdrawal>> =>
   queuePage({ table: T(), index: 'gsi3', pk: REVIEW_QUEUE_PK, branch, limit, cursor, fill: REVIEW_QUEUE_READ });
 
-/** A range of an audit list: `limit` items after `cursor`; with `through` (a page's nextCursor: the key of its last item) only up to that item, inclusive. */
-export interface AuditRange {
-  limit: number;
-  cursor?: string;
-  through?: string;
-}
-
-/** One page of a gsi2 partition in its order (the audit's lists), `range.through` bounding its sort key. */
-function gsi2Page<R>(partition: string, range: AuditRange): Promise<Page<R>> {
-  const keys = indexKeys('gsi2');
-  const upTo = range.through === undefined ? undefined : (decodeCursor(range.through, keys, { gsi2pk: partition })?.gsi2sk as string | undefined);
-  return queryPage({
-    query: {
-      TableName: T(),
-      IndexName: 'gsi2',
-      KeyConditionExpression: upTo === undefined ? 'gsi2pk = :v' : 'gsi2pk = :v AND gsi2sk <= :t',
-      ExpressionAttributeValues: upTo === undefined ? { ':v': partition } : { ':v': partition, ':t': upTo },
-    },
-    keys,
-    partition: { gsi2pk: partition },
-    belongs: (key) => upTo === undefined || (key.gsi2sk as string) <= upTo,
-    limit: range.limit,
-    cursor: range.cursor,
-    item: (i) => strip<R>(i),
-  });
-}
-
 /** A page of the claim items (property or permit) of one claim shard (0 … CLAIM_SHARDS−1), by document. */
-export const claimsOfShardPage = (shard: number, range: AuditRange): Promise<Page<SpendingClaim>> => gsi2Page(claimShardPk(shard), range);
+export const claimsOfShardPage = (shard: number, range: PageRange): Promise<Page<SpendingClaim>> => partitionPage({ table: T(), index: 'gsi2', pk: claimShardPk(shard), range, item: (i) => strip<SpendingClaim>(i) });
 
 /** A page of the withdrawals of one reason submitted in one calendar year, by submission. */
-export const withdrawalsByReasonAndYearPage = (reason: string, year: number, range: AuditRange): Promise<Page<Withdrawal>> => gsi2Page(reasonYearPk(reason, year), range);
+export const withdrawalsByReasonAndYearPage = (reason: string, year: number, range: PageRange): Promise<Page<Withdrawal>> => partitionPage({ table: T(), index: 'gsi2', pk: reasonYearPk(reason, year), range, item: (i) => strip<Withdrawal>(i) });
 
 /** Every withdrawal of an account (bounded: one member's). */
 export async function allWithdrawalsOfAccount(accountNo: string): Promise<Withdrawal[]> {

@@ -17,11 +17,11 @@ import { commit, faults } from '../../shared/tx.ts';
 import { addMonths, businessDate, periodOf } from '../../shared/clock.ts';
 import { newId } from '../../shared/ids.ts';
 import { policyOn } from '../../shared/policy.ts';
-import type { Page } from '../../shared/ddb.ts';
+import type { Page, PageRange } from '../../shared/ddb.ts';
 import { SEGMENTS } from '../../shared/ledger/ledger.ts';
 import { putClaimItem, putWithdrawalItem } from '../../functions/withdrawals/store.ts';
 import type { Withdrawal } from '../../functions/withdrawals/domain/withdrawal.ts';
-import { CLAIM_SHARDS, propertyClaimsOfShardPage, withdrawalsByReasonAndYearPage, withdrawalsOfAccount, type AuditRange } from '../../functions/withdrawals/public.ts';
+import { CLAIM_SHARDS, propertyClaimsOfShardPage, withdrawalsByReasonAndYearPage, withdrawalsOfAccount } from '../../functions/withdrawals/public.ts';
 import { UNIT_SHARDS, unitDeferrals, unitsOfShardPage } from '../../functions/deposits/public.ts';
 import { borrowerFlagsOf } from '../../functions/loans/public.ts';
 import { propertyReuse, rentConflicts, unitArrears, type FindingCandidate } from '../../functions/supervision/domain/rules.ts';
@@ -51,7 +51,7 @@ const fakeAccountNo = (i: number) => `${accountPrefix}${String(i).padStart(3, '0
 
 // ---------- the one-shot rules (finalise()'s fundWideFindings before the fan-out) ----------
 
-async function all<F>(read: (range: AuditRange) => Promise<Page<F>>): Promise<F[]> {
+async function all<F>(read: (range: PageRange) => Promise<Page<F>>): Promise<F[]> {
   const out: F[] = [];
   let cursor: string | undefined;
   do {

@@ -3,21 +3,21 @@
 // other domain's keys, indexes or shard layout beyond the shard counts their interfaces name.
 import { policyOn } from '../../../shared/policy.ts';
 import type { Account } from '../../../shared/ledger/ledger.ts';
-import type { Page } from '../../../shared/ddb.ts';
+import type { Page, PageRange } from '../../../shared/ddb.ts';
 import { addMonths, periodOf } from '../../../shared/clock.ts';
-import { CLAIM_SHARDS, propertyClaimsOfShardPage, withdrawalsByReasonAndYearPage, withdrawalsOfAccount, type AuditRange, type PropertyClaimFact, type WithdrawalFact } from '../../withdrawals/public.ts';
+import { CLAIM_SHARDS, propertyClaimsOfShardPage, withdrawalsByReasonAndYearPage, withdrawalsOfAccount, type PropertyClaimFact, type WithdrawalFact } from '../../withdrawals/public.ts';
 import { UNIT_SHARDS, unitsOfShardPage, unitDeferrals, inRanges, type UnitAuditFact } from '../../deposits/public.ts';
 import { borrowerFlagsOf, loanWithSchedule, type BorrowerFlags } from '../../loans/public.ts';
 import { depositsStoppedAfterLoan, loanOverdue, propertyReuse, reconcileLoan, rentConflicts, unitArrears, type FindingCandidate } from '../domain/rules.ts';
 import type { AuditPartMessage } from '../schemas.ts';
 
 /**
- * A part of a fund-wide rule, read page by page: `read` a range of its list (AuditRange of the
+ * A part of a fund-wide rule, read page by page: `read` a range of its list (PageRange of the
  * domain's public.ts), `findings` the rule over one page's facts. Every part's pages together find
  * what the rule over all the facts at once finds, each finding in exactly one page.
  */
 export interface FundWidePart<F> {
-  read(range: AuditRange): Promise<Page<F>>;
+  read(range: PageRange): Promise<Page<F>>;
   findings(page: readonly F[]): Promise<FindingCandidate[]>;
 }
 
