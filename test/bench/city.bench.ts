@@ -236,7 +236,7 @@ class ProcessWatch {
     p.cpu = { bench: now.bench - this.startCpu.bench, runtime: now.runtime - this.startCpu.runtime, store: now.store - this.startCpu.store };
     p.wall = now.wall - this.startCpu.wall;
     this.phase = undefined;
-    progress(`  cpu: bench ${p.cpu.bench.toFixed(0)} s, runtime ${p.cpu.runtime.toFixed(0)} s, store ${p.cpu.store.toFixed(0)} s over ${p.wall.toFixed(0)} s`);
+    progress(`  cpu: bench ${p.cpu.bench.toFixed(0)} s, runtime ${p.cpu.runtime.toFixed(0)} s, store ${p.cpu.store.toFixed(0)} s over ${p.wall.toFixed(0)} s; peak RSS: runtime ${mb(p.runtimeKb)}, store ${mb(p.storeKb)}`);
     return p;
   }
   close() {
