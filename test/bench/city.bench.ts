@@ -50,6 +50,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { mintToken } from '../../infra/local/jwt.ts';
 import type { TxItem } from '../../shared/ddb.ts';
+import { inPool as pool } from '../../shared/pool.ts';
 import { AddUpdates, batchWriteTables, distinctAccountNos, writeTransactions, type TableWrite } from './support.ts';
 import { printTable, type BenchRow } from './types.ts';
 
@@ -85,20 +86,6 @@ const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const t0 = performance.now();
 const progress = (msg: string) => process.stderr.write(`[city bench +${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)}] ${msg}\n`);
 
-/** Runs `f` over `xs` with `n` in flight. */
-async function pool<T, R>(xs: readonly T[], n: number, f: (x: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(xs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, xs.length) }, async () => {
-      while (next < xs.length) {
-        const i = next++;
-        out[i] = await f(xs[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
 
 const percentile = (xs: readonly number[], p: number) => {
   if (!xs.length) return NaN;
