@@ -42,7 +42,7 @@ export class DomainService extends Construct {
             );
           }
           f.fn.addEventSource(
-            new SqsEventSource(resources.queues[q.name], { batchSize: q.batchSize, reportBatchItemFailures: true }),
+            new SqsEventSource(resources.queues[q.name], { batchSize: q.batchSize, reportBatchItemFailures: true, ...(q.maxConcurrency ? { maxConcurrency: q.maxConcurrency } : {}) }),
           );
         }
       }

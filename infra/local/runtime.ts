@@ -143,7 +143,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
 
     const pollers: Poller[] = queues.map((def) =>
       startPoller(def, q.urls[def.name], q.endpoint, (event) => invoke(def.consumer, event), {
-        concurrency: opts.pollerConcurrency ?? (def.fifo ? 2 : 2),
+        concurrency: Math.min(opts.pollerConcurrency ?? 2, def.maxConcurrency ?? Number.POSITIVE_INFINITY), // the queue's cap, as its event source's on AWS
         onError: (e) => log(`poller ${def.name}: ${(e as Error).message}`),
       }),
     );

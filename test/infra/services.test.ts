@@ -190,8 +190,18 @@ describe('queue workers', () => {
         EventSourceArn: { 'Fn::ImportValue': queueArnImport[q.name] },
         BatchSize: q.batchSize,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ...(q.maxConcurrency ? { ScalingConfig: { MaximumConcurrency: q.maxConcurrency } } : {}),
       });
     }
+  });
+
+  // the interest run leaves the store to members (issue 20); Lambda takes 2 to 1,000
+  it("a queue's consumer concurrency cap is its event source's maximum concurrency, within Lambda's range", () => {
+    const capped = queues.filter((q) => q.maxConcurrency !== undefined);
+    expect(capped.map((q) => q.name)).toContain('interest-settlement');
+    for (const q of capped) expect(q.maxConcurrency! >= 2 && q.maxConcurrency! <= 1000).toBe(true);
+    const uncapped = Object.values(t.findResources('AWS::Lambda::EventSourceMapping')).filter((r: any) => !r.Properties.ScalingConfig);
+    expect(uncapped).toHaveLength(queues.length - capped.length);
   });
 
   // Lambda rejects an SQS event source whose visibility timeout is below the function timeout.
