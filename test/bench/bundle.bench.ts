@@ -72,7 +72,7 @@ export const handler = middy()
 `;
 
 // runs in the fresh process: argv = [node, script, bundle file URL, exported handler names (comma-separated)]
-const MEASURE_SOURCE = `const t0 = performance.now();
+export const MEASURE_SOURCE = `const t0 = performance.now();
 const c0 = process.cpuUsage();
 const mod = await import(process.argv[2]);
 const ms = performance.now() - t0;
@@ -146,15 +146,18 @@ async function bundle(entryPath: string, name: string): Promise<{ file: string; 
   return { file: outfile, sizeBytes: await buildLikeCdk(repoRoot, entryPath, outfile) };
 }
 
-function importOnce(measureScript: string, b: Bundle): { ms: number; cpuMs: number } {
-  const child = spawnSync(process.execPath, [measureScript, pathToFileURL(b.file).href, b.handlers.join(',')], {
-    cwd: OUT_DIR,
+/** A fresh `node` (`measureScript`: MEASURE_SOURCE) imports `file` in the environment `env`, from `cwd`: the import's wall and CPU time. */
+export function importTimed(measureScript: string, file: string, handlers: readonly string[], env: Record<string, string>, cwd: string): { ms: number; cpuMs: number } {
+  const child = spawnSync(process.execPath, [measureScript, pathToFileURL(file).href, handlers.join(',')], {
+    cwd,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...b.env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
   });
-  if (child.status !== 0) throw new Error(`importing ${b.entry} failed (exit ${child.status}):\n${child.stderr}`);
+  if (child.status !== 0) throw new Error(`importing ${file} failed (exit ${child.status}):\n${child.stderr}`);
   return JSON.parse(child.stdout) as { ms: number; cpuMs: number };
 }
+
+const importOnce = (measureScript: string, b: Bundle) => importTimed(measureScript, b.file, b.handlers, b.env, OUT_DIR);
 
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -23,7 +23,7 @@ import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../../infra/aws/hpf-function.ts';
 import { functions } from '../../infra/topology.ts';
-import { buildLikeCdk, lambdaEnv } from './bundle.bench.ts';
+import { buildLikeCdk, importTimed, lambdaEnv, MEASURE_SOURCE } from './bundle.bench.ts';
 import { printTable, type BenchRow } from './types.ts';
 
 export type { BenchRow };
@@ -57,20 +57,8 @@ function baseTree(rev: string): string {
   return dir;
 }
 
-const MEASURE_SOURCE = `const t0 = performance.now();
-const c0 = process.cpuUsage();
-const mod = await import(process.argv[2]);
-const ms = performance.now() - t0;
-const cpu = process.cpuUsage(c0);
-for (const h of process.argv[3].split(',')) if (typeof mod[h] !== 'function') throw new Error('the bundle does not export ' + h);
-process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000 }));
-`;
 
-function importMs(script: string, file: string, handlers: string[], env: Record<string, string>): { ms: number; cpuMs: number } {
-  const child = spawnSync(process.execPath, [script, pathToFileURL(file).href, handlers.join(',')], { cwd: OUT_DIR, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
-  if (child.status !== 0) throw new Error(`importing ${file} failed (exit ${child.status}):\n${child.stderr}`);
-  return JSON.parse(child.stdout) as { ms: number; cpuMs: number };
-}
+const importMs = (script: string, file: string, handlers: string[], env: Record<string, string>) => importTimed(script, file, handlers, env, OUT_DIR);
 
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
