@@ -6,6 +6,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { api, ApiError, itemsOf, setApiBase, setToken } from './api.ts';
+import { addDays, businessDate, periodOf } from '../../shared/clock.ts';
 import { authorizeUrl, challengeOf, decodeClaims, newVerifier, tokenRequestBody } from './pkce.ts';
 
 const html = htm.bind(h);
@@ -395,8 +396,9 @@ function RatioChart({ snapshots, warning = 85, alert = 95 }: { snapshots: any[];
 function Dashboard({ onReady }: { onReady?: () => void }) {
   const [branch, setBranch] = useState('');
   const q = useLoad(() => api('GET', `/v1/supervision/indicators${branch ? `?branch=${encodeURIComponent(branch)}` : ''}`), [branch]);
-  const to = new Date().toISOString().slice(0, 10);
-  const from = new Date(Date.now() - 90 * 864e5).toISOString().slice(0, 10);
+  // the center's business dates (Asia/Shanghai), not the browser's UTC date: before 08:00 in Shanghai they differ
+  const to = businessDate();
+  const from = addDays(to, -90);
   const hist = useLoad(async () => {
     const all: any[] = [];
     let cursor: string | undefined;
@@ -476,7 +478,7 @@ function Findings() {
 function Runs() {
   const [audit, setAudit] = useState<string>();
   const [recon, setRecon] = useState<string>();
-  const [date, setDate] = useState(new Date(Date.now() - 864e5).toISOString().slice(0, 10));
+  const [date, setDate] = useState(addDays(businessDate(), -1));
   const a = useAction();
   const b = useAction();
   const [auditId, setAuditId] = useState('');
@@ -514,7 +516,7 @@ function Employees({ unitId }: { unitId: string }) {
 
 /** 年度缴存基数调整: one line per employee, "accountNo monthlyBase". */
 function BaseAdjustment({ unitId }: { unitId: string }) {
-  const [year, setYear] = useState(String(new Date().getFullYear()));
+  const [year, setYear] = useState(businessDate().slice(0, 4));
   const [lines, setLines] = useState('');
   const a = useAction();
   const items = () =>
@@ -533,8 +535,7 @@ const KINDS: Record<string, string> = { REGULAR: '正常汇缴', BACKPAY: '补�
 
 /** The unit's remittance lists (GET /v1/units/{unitId}/remittances, newest period first): what was due, paid and credited; a new one. */
 function Remittances({ unitId }: { unitId: string }) {
-  const now = new Date();
-  const [period, setPeriod] = useState(`${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`);
+  const [period, setPeriod] = useState(periodOf(businessDate()));
   const [shown, setShown] = useState<{ id: string; n: number }>();
   const list = useLoad(() => api('GET', `/v1/units/${encodeURIComponent(unitId)}/remittances?limit=24`), [unitId]);
   const a = useAction();
