@@ -227,3 +227,9 @@ export const yearOfRunId = (runId: string): number | undefined => {
   const m = /^INT-([0-9]{4})$/.exec(runId);
   return m ? Number(m[1]) : undefined;
 };
+
+/**
+ * How long a paced worker waits after `done` items in `elapsedMs`, to keep to `perSecond` items a
+ * second over its batch (0 when it is behind). Pure.
+ */
+export const paceDelayMs = (done: number, elapsedMs: number, perSecond: number): number => Math.max(0, Math.ceil((done * 1000) / perSecond - elapsedMs));
